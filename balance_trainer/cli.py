@@ -1,0 +1,95 @@
+"""The ``balance-trainer`` command: a thin face over the library.
+
+It parses, wires a source to the core and a face, and turns library errors into one-line
+messages (exit status 2 for bad input, 1 for faults of the environment). Commands are modules in
+``balance_trainer/commands/`` (each with ``register(sub, common)``); commands that live outside
+the core (the app, hardware doctor) come in through the ``balance_trainer.commands`` entry-point
+group, so the core never imports them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+from . import __version__
+from .errors import BalanceTrainerError
+
+
+@dataclass
+class CommonOptions:
+    """Parent parsers shared by the commands, defined once."""
+
+    board: argparse.ArgumentParser
+    data: argparse.ArgumentParser
+
+
+def _common() -> CommonOptions:
+    board = argparse.ArgumentParser(add_help=False)
+    g = board.add_argument_group("board")
+    g.add_argument("--board", metavar="SPEC", default=None,
+                   help="sim, sim:PRESET, replay:FILE, mock-hx711, wii, a preset name or a "
+                        "board .toml file (default: the configured board, else sim)")
+    g.add_argument("--scenario", default="quiet",
+                   help="simulated person's scenario: quiet, single-leg-left, single-leg-right, "
+                        "squats-left, squats-right, step-on-off, weight-shift, interactive, empty")
+    g.add_argument("--seed", type=int, default=0, help="simulator random seed (default 0)")
+    g.add_argument("--weak-hip", action="store_true",
+                   help="simulated person with a weak hip: more lateral sway, pelvis drifts")
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data-dir", metavar="DIR", default=None,
+                      help="where calibrations and the database live (default: the settings "
+                           "file's data_dir, else ~/.local/share/balance-trainer)")
+    return CommonOptions(board, data)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="balance-trainer",
+        description="Balance trainer: lateral sway from load cells, clinical tests, games.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _common()
+    from . import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub, common)
+    for ep in sorted(entry_points(group="balance_trainer.commands"), key=lambda e: e.name):
+        ep.load()(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
+        return int(args.func(args) or 0)
+    except BalanceTrainerError as exc:
+        print(f"balance-trainer: error: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        print("balance-trainer: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""Command modules of the ``balance-trainer`` CLI, one per command (discovered by cli.py)."""

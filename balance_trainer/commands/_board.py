@@ -1,0 +1,54 @@
+"""Shared wiring for commands that read a board."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..wiring import BoardConnection, open_board
+
+
+def add_speed_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--fast", action="store_true",
+                   help="run simulated or replayed boards in virtual time, as fast as possible")
+
+
+def connect(args: argparse.Namespace, **options: Any) -> BoardConnection:
+    """Open the board named on the command line and say what it is on stderr."""
+    conn = open_board(args.board, scenario=args.scenario, seed=args.seed,
+                      weak_hip=args.weak_hip, realtime=not getattr(args, "fast", False),
+                      data_dir=getattr(args, "data_dir", None), **options)
+    if conn.simulated or not getattr(args, "quiet_banner", False):
+        print(f"board: {conn.banner}", file=sys.stderr)
+    return conn
+
+
+def balance_blocks(conn: BoardConnection, *, realtime: bool):
+    """Yield ``(block, forces, missed)`` from the board.
+
+    In real time a sampler thread fills the ring buffer and this reads it without blocking the
+    sampler; in virtual time the same conversion runs inline, so a fast source can never outrun
+    the reader and lose frames.
+    """
+    from ..stream import Sampler, process_frames
+
+    if not realtime:
+        for block, forces in process_frames(conn.source.frames(), conn.converter, block_size=64):
+            yield block, forces, 0
+        return
+    sampler = Sampler(conn.source.frames(), conn.converter).start()
+    buf = sampler.buffer
+    seq = 0
+    try:
+        while True:
+            buf.wait(seq, timeout=0.1)
+            block, forces, seq, missed = buf.read_since(seq)
+            if len(block) or missed:
+                yield block, forces, missed
+            if sampler.finished.is_set() and buf.seq == seq:
+                if sampler.error is not None:
+                    raise sampler.error
+                return
+    finally:
+        sampler.stop()

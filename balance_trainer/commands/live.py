@@ -1,0 +1,85 @@
+"""``balance-trainer live``: watch weight and lateral sway update live."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+
+from ..balance import Balance
+from ..errors import UsageError
+from ._board import add_speed_option, balance_blocks, connect
+
+BAR_HALF_WIDTH_MM = 150.0
+
+
+def register(sub: argparse._SubParsersAction, common) -> None:
+    p = sub.add_parser(
+        "live", parents=[common.board, common.data],
+        help="show total weight, left/right share and the ML COP live",
+        description="Live view of the board: total kg, left/right %, a bar for the "
+                    "medio-lateral centre of pressure. --json prints one object per frame.",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per frame on stdout")
+    p.add_argument("--seconds", type=float, default=None, metavar="N",
+                   help="stop after N seconds (default: until Ctrl-C)")
+    add_speed_option(p)
+    p.set_defaults(func=run)
+
+
+def ml_bar(cop_ml_mm: float, width: int = 41, half_range_mm: float = BAR_HALF_WIDTH_MM) -> str:
+    """A text bar with a marker at the ML COP: '|' is the board centre, L and R the edges."""
+    cells = [" "] * width
+    mid = width // 2
+    cells[mid] = "|"
+    if math.isfinite(cop_ml_mm):
+        pos = int(round(mid + cop_ml_mm / half_range_mm * mid))
+        cells[min(width - 1, max(0, pos))] = "#"
+    return "L[" + "".join(cells) + "]R"
+
+
+def view_line(b: Balance) -> str:
+    if not b.on_board:
+        return f"t {b.t_s:7.2f} s   nobody on the board ({b.total_kg:5.1f} kg)"
+    left = 100.0 * b.left_share
+    return (f"t {b.t_s:7.2f} s  {b.total_kg:5.1f} kg  L {left:3.0f}% R {100 - left:3.0f}%  "
+            f"ML {b.cop_ml_mm:+6.1f} mm {ml_bar(b.cop_ml_mm)}")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.seconds is not None and not (args.seconds > 0):
+        raise UsageError(f"--seconds {args.seconds}: give a duration > 0")
+    with connect(args) as conn:
+        t0: float | None = None
+        tty = sys.stdout.isatty() and not args.json
+        last_draw = 0.0
+        try:
+            for block, _forces, _missed in balance_blocks(conn, realtime=not args.fast):
+                done = False
+                n = len(block)
+                for i in range(n):
+                    if t0 is None:
+                        t0 = float(block.t_s[i])
+                    if args.seconds is not None and block.t_s[i] - t0 >= args.seconds:
+                        done = True
+                        n = i
+                        break
+                    if args.json:
+                        sys.stdout.write(json.dumps(block[i].to_json_dict()) + "\n")
+                if args.json:
+                    sys.stdout.flush()
+                elif n:
+                    now = time.monotonic()
+                    if now - last_draw >= 0.1 or done or args.fast:
+                        line = view_line(block[n - 1])
+                        sys.stdout.write(("\r\x1b[2K" + line) if tty else line + "\n")
+                        sys.stdout.flush()
+                        last_draw = now
+                if done:
+                    break
+        finally:
+            if tty:
+                sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,1 @@
+"""The pygame application: screens and biofeedback games, fed a live balance stream."""
