@@ -143,7 +143,12 @@ class BalanceModel:
         f = np.asarray(forces_n, dtype=float)
         if f.ndim == 1:
             f = f[None, :]
-        sums = f @ self._w
+        # Accumulate cell by cell rather than with a BLAS product: every row then gets exactly
+        # the same arithmetic whatever the block size, so a frame processed live (blocks of 1)
+        # and the same frame in an offline block give bit-identical COP.
+        sums = f[:, 0:1] * self._w[0]
+        for i in range(1, f.shape[1]):
+            sums += f[:, i:i + 1] * self._w[i]
         total, fx, fy, ln, lfx, rn, rfx = sums.T
         on = total >= self.min_load_n
         with np.errstate(divide="ignore", invalid="ignore"):
