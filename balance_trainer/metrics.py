@@ -28,7 +28,6 @@ import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
-from scipy import signal as _sig
 
 from .errors import AnalysisError, InsufficientDataError, UsageError
 
@@ -279,7 +278,7 @@ def ellipse_area_mm2(ml: np.ndarray, ap: np.ndarray, level: float = 0.95) -> flo
     form ``(m / 2) · ((1 - q)^(-2/m) - 1)``. For large N, ``k`` tends to the χ² quantile
     ``-2 ln(1 - q)`` (5.991 at 95 %). This form reproduces HBEDB's COParea (×100, cm² → mm²)
     to floating-point precision; the χ² approximation is 0.08 % smaller and the confidence
-    ellipse of the mean (which Schubert & Kirchner show is the wrong tool) is N times smaller.
+    ellipse of the mean (which Schubert & Kirchner show is the wrong tool) is N + 1 times smaller.
 
     Parameters
     ----------
@@ -353,6 +352,8 @@ def sway_spectrum(x: np.ndarray, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
             f"spectrum: {n} samples; frequency measures need at least {MIN_SPECTRAL_SAMPLES}"
         )
     seg = n // 2
+    from scipy import signal as _sig  # imported on use: it costs ~0.6 s at start-up
+
     return _sig.welch(a, fs=_rate(fs_hz), window="hann", nperseg=seg, noverlap=seg // 2,
                       nfft=seg, detrend="constant", axis=-1)
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import signal as _sig
 
 from .errors import AnalysisError, InsufficientDataError
 
@@ -143,6 +142,8 @@ def lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float = 10.0, order: int = 4
         )
     if not np.all(np.isfinite(xa)):
         raise AnalysisError("low-pass input holds NaN or infinity; remove or fill those samples")
+    from scipy import signal as _sig  # imported on use: it costs ~0.6 s, the live path needs none
+
     sos = _sig.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
     padlen = 3 * (2 * len(sos) + 1)
     if xa.shape[0] <= padlen:

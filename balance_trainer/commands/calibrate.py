@@ -66,6 +66,10 @@ def _collect(frames: Iterator[RawFrame], source, seconds: float) -> np.ndarray:
     return np.array(rows, dtype=float)
 
 
+def _terminal_answer(prompt: str) -> str:
+    return input(prompt)
+
+
 def _ask(prompt: str, answer: Callable[[str], str]) -> str:
     try:
         return answer(prompt)
@@ -76,7 +80,8 @@ def _ask(prompt: str, answer: Callable[[str], str]) -> str:
         ) from None
 
 
-def run(args: argparse.Namespace, answer: Callable[[str], str] = input) -> int:
+def run(args: argparse.Namespace, answer: Callable[[str], str] | None = None) -> int:
+    answer = answer or _terminal_answer
     if not (args.seconds > 0):
         raise UsageError(f"--seconds {args.seconds}: give a duration > 0")
     out = sys.stdout

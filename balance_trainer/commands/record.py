@@ -1,12 +1,15 @@
-"""``balance-trainer record``: write what the board measures to a recording file."""
+"""``balance-trainer record``: write what the board measures to a recording file or the store."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from datetime import datetime
+from typing import Any
 
-from ..errors import UsageError
+import numpy as np
+
+from ..errors import AnalysisError, UsageError
 from ..recording import RecordingWriter
 from ._board import add_speed_option, balance_blocks, connect
 
@@ -14,11 +17,16 @@ from ._board import add_speed_option, balance_blocks, connect
 def register(sub: argparse._SubParsersAction, common) -> None:
     p = sub.add_parser(
         "record", parents=[common.board, common.data],
-        help="record the board to a CSV recording file",
+        help="record the board to a CSV recording file and/or a person's records",
         description="Record per-cell forces to FILE.csv in the balance-trainer/1 format, "
-                    "flushed to disk as it goes.",
+                    "flushed to disk as it goes; with --person ID the trial (frames and sway "
+                    "measures) is stored in the database as it goes, too.",
     )
-    p.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="file to write")
+    p.add_argument("-o", "--output", default=None, metavar="FILE.csv",
+                   help="file to write (optional when --person is given)")
+    p.add_argument("--person", default=None, metavar="ID",
+                   help="store the trial in the database for this person "
+                        "(see 'balance-trainer people add')")
     p.add_argument("--seconds", type=float, required=True, metavar="N", help="how long to record")
     add_speed_option(p)
     p.set_defaults(func=run)
@@ -27,7 +35,28 @@ def register(sub: argparse._SubParsersAction, common) -> None:
 def run(args: argparse.Namespace) -> int:
     if not (args.seconds > 0):
         raise UsageError(f"--seconds {args.seconds}: give a duration > 0")
+    if not args.output and not getattr(args, "person", None):
+        raise UsageError("record: give -o FILE.csv, --person ID, or both")
+    store = None
+    if getattr(args, "person", None):
+        from ..store import Store
+
+        store = Store.open(args.data_dir)  # before the board: an unknown id fails at once
+        try:
+            store.get_person(args.person)
+        except BaseException:
+            store.close()
+            raise
+    try:
+        return _record(args, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _record(args: argparse.Namespace, store: Any) -> int:
     with connect(args) as conn:
+        board = conn.source.board
         meta = {
             "started_at": datetime.now().astimezone().isoformat(timespec="seconds"),
             "source": conn.source.description,
@@ -36,15 +65,25 @@ def run(args: argparse.Namespace) -> int:
         if conn.source.kind == "sim":
             meta["simulator"] = {"scenario": args.scenario, "seed": args.seed,
                                  "weak_hip": args.weak_hip}
-        writer = RecordingWriter(args.output, conn.source.board, meta)
+        writer = RecordingWriter(args.output, board, meta) if args.output else None
+        trial = None
+        if store is not None:
+            sid = store.start_session(args.person, "record", board=board,
+                                      source=conn.source.description)
+            params = {"seconds": args.seconds, **{k: v for k, v in meta.items()
+                                                  if k not in ("started_at",)}}
+            trial = store.start_trial(sid, "record", params, board)
+        kept: list[Any] = []  # balance of the stored frames, for the sway measures
         t0 = None
         shown = -1
+        n_frames = 0
         tty = sys.stderr.isatty()
-        with writer:
+        try:
             for block, forces, missed in balance_blocks(conn, realtime=not args.fast):
                 if missed:
                     print(f"warning: {missed} frames lost (disk too slow?)", file=sys.stderr)
                 done = False
+                k = 0
                 for i in range(len(block)):
                     t = float(block.t_s[i])
                     if t0 is None:
@@ -52,17 +91,64 @@ def run(args: argparse.Namespace) -> int:
                     if t - t0 >= args.seconds:
                         done = True
                         break
-                    writer.write(t, forces[i])
+                    if writer is not None:
+                        writer.write(t, forces[i])
+                    k += 1
+                if k:
+                    n_frames += k
+                    if trial is not None:
+                        trial.add_frames(block.t_s[:k], forces[:k])
+                        kept.append((block, k))
                 if t0 is not None and len(block):
                     elapsed = int(min(args.seconds, float(block.t_s[-1]) - t0))
                     if elapsed != shown and (tty or elapsed % 10 == 0):
                         shown = elapsed
-                        msg = f"recording {elapsed:4d}/{args.seconds:g} s, {writer.n_frames} frames"
+                        msg = f"recording {elapsed:4d}/{args.seconds:g} s, {n_frames} frames"
                         print(("\r" if tty else "") + msg, end="" if tty else "\n",
                               file=sys.stderr, flush=True)
                 if done:
                     break
+        except BaseException:
+            if trial is not None and not trial.finished:
+                try:
+                    trial.finish(status="aborted")  # what was recorded is kept
+                except Exception:  # noqa: BLE001 - the original error says more
+                    pass
+            raise
+        finally:
+            if writer is not None:
+                writer.close()
         if tty:
             print(file=sys.stderr)
-        print(f"wrote {writer.n_frames} frames to {args.output}", file=sys.stderr)
+        if writer is not None:
+            print(f"wrote {writer.n_frames} frames to {args.output}", file=sys.stderr)
+        if trial is not None:
+            metrics = _metrics(kept, board)
+            trial.finish(metrics=metrics)
+            print(f"stored {trial.n_stored} frames as trial {trial.trial_id} of person "
+                  f"{args.person}" + ("" if metrics else " (too little on the board for sway "
+                                                          "measures)"), file=sys.stderr)
     return 0
+
+
+def _metrics(kept: list[Any], board: Any) -> dict[str, Any] | None:
+    """DESIGN.md sway measures over the frames where someone stood on the board, or None."""
+    if not kept:
+        return None
+    from ..analysis import analyze_trial
+
+    parts = {name: np.concatenate([getattr(b, name)[:k] for b, k in kept])
+             for name in ("t_s", "cop_ml_mm", "cop_ap_mm", "total_n", "left_share", "on_board")}
+    # Like the analyser: the edges where nobody stands yet are cut; a gap inside is refused.
+    idx = np.flatnonzero(parts["on_board"])
+    if idx.size < 2:
+        return None
+    span = slice(int(idx[0]), int(idx[-1]) + 1)
+    try:
+        return analyze_trial(
+            parts["t_s"][span], parts["cop_ml_mm"][span],
+            parts["cop_ap_mm"][span] if board.has_ap_spacing else None,
+            load_n=parts["total_n"][span], left_share=parts["left_share"][span],
+            fs_hz=board.sample_rate_hz)
+    except AnalysisError:
+        return None

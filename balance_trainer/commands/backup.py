@@ -1,0 +1,34 @@
+"""``balance-trainer backup FILE``: a consistent copy of the database, safe while it is in use."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..store import Store
+
+
+def register(sub: argparse._SubParsersAction, common) -> None:
+    p = sub.add_parser(
+        "backup", parents=[common.data], help="copy the database to a new file",
+        description="Copy the whole database (people, trials, frames, results) to FILE with "
+                    "SQLite's online backup: consistent even while the trainer records. FILE "
+                    "must not exist; it is created readable by you only.",
+    )
+    p.add_argument("file", metavar="FILE", help="new file to write, e.g. backup-2025-01-31.db")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if tty and total:
+            print(f"\rbackup {100 * done // total:3d} %", end="", file=sys.stderr, flush=True)
+
+    with Store.open(args.data_dir) as store:
+        out = store.backup(args.file, progress=progress)
+    if tty:
+        print(file=sys.stderr)
+    print(f"backed up {store.path} to {out}")
+    return 0

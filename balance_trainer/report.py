@@ -1,0 +1,649 @@
+"""One person's progress report for a clinician and the patient: PDF or self-contained HTML.
+
+Contents, in order:
+
+1. **Identity**: what was entered for the person (the pseudonymous id always; name, birth
+   year, sex, height, mass, dominant side and notes only where entered).
+2. **Latest result of each test** against its norm, as the test stored it (``result["norm"]``).
+3. **Trends over sessions**: hold time, ML sway under the stance foot and squat control, each
+   per side; game scores.
+4. **Left/right comparison** of the latest values, with the asymmetry |L − R| / max(L, R).
+5. **Stabilogram** (ML and AP COP against time; AP left out when the board cannot measure it)
+   and **statokinesigram** with its 95 % prediction ellipse (Schubert & Kirchner 2014,
+   doi:10.1016/j.gaitpost.2013.09.001) for the latest trials with frames. Without AP the second
+   panel shows the load on each foot instead.
+
+Results are read the way the protocols write them (``{"trials": [{"stance_side", "hold_s",
+"metrics": {...}}], "norm": {...}}``, ``{"reps": [...]}``) but nothing is assumed to be there:
+whatever is missing is left out of the report, never shown as zero.
+
+Plots use matplotlib's Agg back end (no display needed) and stay readable printed in black and
+white: the left side is a solid black line with filled circles, the right a dashed grey line
+with open squares, bars of the right side are hatched.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import os
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .balance import BalanceModel
+from .errors import StoreUnavailableError, UsageError
+from .store import Person, SessionRecord, Store, TrialRow
+
+Progress = Callable[[int, int, str], None]
+SIDES = ("left", "right")
+SIDE_LABEL = {"left": "left", "right": "right"}
+SIDE_STYLE: dict[str, dict[str, Any]] = {
+    "left": {"color": "black", "linestyle": "-", "marker": "o", "markerfacecolor": "black"},
+    "right": {"color": "0.45", "linestyle": "--", "marker": "s", "markerfacecolor": "white"},
+}
+SIDE_HATCH = {"left": "", "right": "///"}
+MAX_PLOT_POINTS = 4000
+"""Traces are thinned to about this many points for drawing; measures use every sample."""
+ELLIPSE_LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A per-side measure read from result entries: first of ``keys`` found, in ``unit``."""
+
+    title: str
+    unit: str
+    keys: tuple[str, ...]
+    lists: tuple[str, ...]
+    combine: str  # how the entries of one trial make one value: "max" (best) or "mean"
+    fmt: str = "{:.1f}"
+
+
+MEASURES: dict[str, Measure] = {
+    "hold": Measure("Single-leg hold time", "s", ("hold_s",), ("trials",), "max"),
+    "sway": Measure("ML sway under the stance foot (RMS)", "mm", ("ml_rms_mm",), ("trials",),
+                    "mean"),
+    "squat": Measure("Single-leg squat: ML COP range per repetition", "mm",
+                     ("ml_range_mm",), ("reps", "repetitions"), "mean", "{:.0f}"),
+}
+
+
+# --- reading results ---------------------------------------------------------------------------
+
+
+def _number(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return float(v) if math.isfinite(v) else None
+
+
+def side_entries(result: Any, lists: tuple[str, ...] = ("trials", "reps", "repetitions")
+                 ) -> list[tuple[str, dict[str, Any]]]:
+    """``(side, entry)`` for every entry of the result's per-side lists."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    if not isinstance(result, dict):
+        return out
+    for key in lists:
+        items = result.get(key)
+        if not isinstance(items, list):
+            continue
+        for e in items:
+            if isinstance(e, dict):
+                side = e.get("stance_side", e.get("side"))
+                if side in SIDES:
+                    out.append((side, e))
+    return out
+
+
+def _entry_value(entry: dict[str, Any], keys: tuple[str, ...]) -> float | None:
+    metrics = entry.get("metrics") if isinstance(entry.get("metrics"), dict) else {}
+    for k in keys:
+        for src in (entry, metrics):
+            v = _number(src.get(k))
+            if v is not None:
+                return v
+    return None
+
+
+def measure_by_side(trial: TrialRow, measure: Measure) -> dict[str, float]:
+    """One value of ``measure`` per side present in the trial's result."""
+    values: dict[str, list[float]] = {}
+    for side, e in side_entries(trial.result, measure.lists):
+        v = _entry_value(e, measure.keys)
+        if v is not None:
+            values.setdefault(side, []).append(v)
+    agg = max if measure.combine == "max" else (lambda xs: sum(xs) / len(xs))
+    return {side: float(agg(vs)) for side, vs in values.items()}
+
+
+def norm_text(result: Any) -> str:
+    """The norm a test stored beside its result, as one readable line ('' if none)."""
+    norm = result.get("norm") if isinstance(result, dict) else None
+    if norm is None:
+        return ""
+    if not isinstance(norm, dict):
+        return str(norm)
+    parts = []
+    for k, v in norm.items():
+        if isinstance(v, dict):
+            inner = ", ".join(f"{k2} {_fmt_any(v2)}" for k2, v2 in v.items()
+                              if not isinstance(v2, (dict, list)))
+            parts.append(f"{k}: {inner}")
+        elif not isinstance(v, list):
+            parts.append(f"{k} {_fmt_any(v)}")
+    return "; ".join(parts)
+
+
+def _fmt_any(v: Any) -> str:
+    n = _number(v)
+    if n is not None:
+        return f"{n:.3g}" if abs(n) < 1000 else f"{n:.0f}"
+    return "—" if v is None else str(v)
+
+
+def _norm_hold_s(result: Any) -> float | None:
+    norm = result.get("norm") if isinstance(result, dict) else None
+    if not isinstance(norm, dict):
+        return _number(norm)
+    for k in ("hold_s", "mean_hold_s", "norm_s", "value_s", "mean_s", "value", "mean"):
+        v = _number(norm.get(k))
+        if v is not None:
+            return v
+    return None
+
+
+def summarize_trial(trial: TrialRow) -> str:
+    """The trial's result in a few words: per side measures, else its scalars or sway."""
+    parts = []
+    for side in SIDES:
+        vals = []
+        for key, m in MEASURES.items():
+            v = measure_by_side(trial, m).get(side)
+            if v is not None:
+                name = {"hold": "hold", "sway": "ML RMS", "squat": "ML range"}[key]
+                vals.append(f"{name} {m.fmt.format(v)} {m.unit}")
+        if vals:
+            parts.append(f"{side[0].upper()}: " + ", ".join(vals))
+    if not parts and isinstance(trial.result, dict):
+        scalars = [(k, v) for k, v in trial.result.items()
+                   if _number(v) is not None or isinstance(v, str)]
+        parts = [f"{k} {_fmt_any(v)}" for k, v in scalars[:3]]
+    if not parts and isinstance(trial.metrics, dict):
+        for key, label, unit in (("ml_rms_mm", "ML RMS", "mm"),
+                                 ("ml_mean_velocity_mm_s", "ML velocity", "mm/s"),
+                                 ("left_share", "left", "")):
+            v = _number(trial.metrics.get(key))
+            if v is not None:
+                parts.append(f"{label} {v * 100:.0f} %" if key == "left_share"
+                             else f"{label} {v:.1f} {unit}")
+    text = "; ".join(parts) or "no result"
+    return text if trial.status == "complete" else f"{trial.status}: {text}"
+
+
+# --- gathering ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Trace:
+    """COP of one stored trial, ready to draw. Times from the trial's start, s; COP in mm."""
+
+    trial: TrialRow
+    t_s: np.ndarray
+    ml_mm: np.ndarray
+    ap_mm: np.ndarray | None
+    left_n: np.ndarray
+    right_n: np.ndarray
+
+
+@dataclass
+class LatestRow:
+    protocol: str
+    when: datetime
+    summary: str
+    norm: str
+    verdict: str
+
+
+@dataclass
+class ReportData:
+    """Everything a report shows, gathered from the store."""
+
+    person: Person
+    generated_at: datetime
+    sessions: list[SessionRecord]
+    latest: list[LatestRow] = field(default_factory=list)
+    trends: dict[str, dict[str, list[tuple[datetime, float]]]] = field(default_factory=dict)
+    games: dict[str, list[tuple[datetime, float]]] = field(default_factory=dict)
+    latest_by_side: dict[str, dict[str, float]] = field(default_factory=dict)
+    traces: list[Trace] = field(default_factory=list)
+
+    @property
+    def trials(self) -> list[TrialRow]:
+        return [t for s in self.sessions for t in s.trials]
+
+
+def gather(store: Store, pid: str, *, n_traces: int = 3,
+           now: datetime | None = None) -> ReportData:
+    """Read what the report needs: the history, and frames of the ``n_traces`` latest trials."""
+    person = store.get_person(pid)
+    data = ReportData(person, now or datetime.now().astimezone(), store.history(pid))
+    trials = sorted(data.trials, key=lambda t: (t.started_at, t.id))
+    latest: dict[str, TrialRow] = {}
+    for t in trials:
+        if t.status == "complete" or t.protocol not in latest:
+            latest[t.protocol] = t
+    for proto, t in sorted(latest.items()):
+        data.latest.append(LatestRow(proto, t.started_at, summarize_trial(t),
+                                     norm_text(t.result), _verdict(t)))
+    for key, m in MEASURES.items():
+        series: dict[str, list[tuple[datetime, float]]] = {}
+        for t in trials:
+            if t.status != "complete":
+                continue
+            for side, v in measure_by_side(t, m).items():
+                series.setdefault(side, []).append((t.started_at, v))
+                data.latest_by_side.setdefault(key, {})[side] = v
+        if series:
+            data.trends[key] = series
+    for s in data.sessions:
+        for g in s.games:
+            data.games.setdefault(g.game, []).append((g.created_at, g.score))
+    data.traces = [_trace(store, t) for t in _trace_trials(trials, n_traces)]
+    return data
+
+
+def _verdict(t: TrialRow) -> str:
+    norm = _norm_hold_s(t.result)
+    holds = measure_by_side(t, MEASURES["hold"])
+    if norm is None or not holds:
+        return ""
+    return ", ".join(f"{side[0].upper()} {'at or above' if v >= norm else 'below'} norm"
+                     for side, v in sorted(holds.items()))
+
+
+def _trace_trials(trials: list[TrialRow], n: int) -> list[TrialRow]:
+    """The latest trials with frames, one per protocol first, newest first."""
+    with_frames = [t for t in reversed(trials) if t.n_frames > 1]
+    chosen: list[TrialRow] = []
+    seen: set[str] = set()
+    for t in with_frames:
+        if len(chosen) < n and t.protocol not in seen:
+            chosen.append(t)
+            seen.add(t.protocol)
+    for t in with_frames:
+        if len(chosen) < n and t not in chosen:
+            chosen.append(t)
+    return chosen
+
+
+def _trace(store: Store, trial: TrialRow) -> Trace:
+    t, f, board = store.trial_frames(trial.id)
+    b = BalanceModel(board).compute(t, f)
+    ap = b.cop_ap_mm if board.has_ap_spacing and np.isfinite(b.cop_ap_mm).any() else None
+    return Trace(trial, t - t[0], b.cop_ml_mm, ap, b.left_n, b.right_n)
+
+
+# --- plots -------------------------------------------------------------------------------------
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)  # never a display: the Pi may have none
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def ellipse_geometry(ml: np.ndarray, ap: np.ndarray, level: float = ELLIPSE_LEVEL
+                     ) -> tuple[float, float, float, float, float, float]:
+    """Prediction ellipse ``(centre_ml, centre_ap, width, height, angle_deg, area)``, mm.
+
+    The same ellipse as :func:`balance_trainer.metrics.ellipse_area_mm2`: covariance with
+    divisor N − 1 scaled by ``k = 2 (N+1)(N-1) / (N (N-2)) · F_level(2, N-2)``; the axes are
+    ``2 sqrt(k λ)`` for the covariance's eigenvalues λ, so the area is ``π k sqrt(det S)``.
+    """
+    x = np.asarray(ml, dtype=float)
+    y = np.asarray(ap, dtype=float)
+    n = x.size
+    cov = np.cov(np.vstack([x, y]), ddof=1)
+    m = n - 2
+    f_q = (m / 2.0) * ((1.0 - level) ** (-2.0 / m) - 1.0)
+    k = 2.0 * (n + 1) * (n - 1) / (n * (n - 2)) * f_q
+    lam, vec = np.linalg.eigh(cov)
+    lam = np.clip(lam, 0.0, None)
+    angle = math.degrees(math.atan2(vec[1, 1], vec[0, 1]))
+    width, height = 2 * math.sqrt(k * lam[1]), 2 * math.sqrt(k * lam[0])
+    return (float(x.mean()), float(y.mean()), width, height, angle,
+            math.pi * k * math.sqrt(lam[0] * lam[1]))
+
+
+def _thin(*arrays: np.ndarray) -> list[np.ndarray]:
+    n = arrays[0].size
+    step = max(1, math.ceil(n / MAX_PLOT_POINTS))
+    return [a[::step] for a in arrays]
+
+
+def _date_axis(ax: Any) -> None:
+    import matplotlib.dates as mdates
+
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def trends_figure(data: ReportData) -> Any:
+    """Per-side trends over sessions (and game scores), one panel per measure."""
+    plt = _plt()
+    panels = [k for k in MEASURES if k in data.trends] + (["games"] if data.games else [])
+    fig, axes = plt.subplots(max(1, len(panels)), 1, figsize=(8.0, 2.4 * max(1, len(panels))
+                                                              + 0.6), squeeze=False)
+    fig.suptitle("Trends over sessions")
+    if not panels:
+        axes[0, 0].axis("off")
+        axes[0, 0].text(0.5, 0.5, "No completed tests or games yet.", ha="center", va="center")
+    for ax, key in zip(axes[:, 0], panels, strict=False):
+        if key == "games":
+            styles = ["-", "--", ":", "-."]
+            markers = ["o", "s", "^", "D"]
+            for i, (game, pts) in enumerate(sorted(data.games.items())):
+                d, v = zip(*pts, strict=True)
+                ax.plot(d, v, color="black", linestyle=styles[i % 4], marker=markers[i % 4],
+                        markerfacecolor="white" if i % 2 else "black", label=game)
+            ax.set_ylabel("score")
+            ax.set_title("Game scores", fontsize=10, loc="left")
+        else:
+            m = MEASURES[key]
+            for side in SIDES:
+                pts = data.trends[key].get(side)
+                if pts:
+                    d, v = zip(*pts, strict=True)
+                    ax.plot(d, v, label=SIDE_LABEL[side], **SIDE_STYLE[side])
+            ax.set_ylabel(m.unit)
+            ax.set_title(m.title, fontsize=10, loc="left")
+        ax.grid(True, color="0.85", linewidth=0.6)
+        ax.legend(fontsize=8, loc="best")
+        _date_axis(ax)
+    fig.tight_layout()
+    return fig
+
+
+def comparison_figure(data: ReportData) -> Any | None:
+    """Bars of the latest value per side for each measure, with the asymmetry; None if none."""
+    keys = [k for k in MEASURES if len(data.latest_by_side.get(k, {})) == 2]
+    if not keys:
+        return None
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(keys), figsize=(2.7 * len(keys) + 1.0, 3.2), squeeze=False)
+    fig.suptitle("Left / right, latest tests")
+    for ax, key in zip(axes[0], keys, strict=True):
+        m = MEASURES[key]
+        vals = data.latest_by_side[key]
+        for i, side in enumerate(SIDES):
+            ax.bar(i, vals[side], width=0.6, color="white" if side == "right" else "0.25",
+                   edgecolor="black", hatch=SIDE_HATCH[side], label=SIDE_LABEL[side])
+            ax.text(i, vals[side], m.fmt.format(vals[side]), ha="center", va="bottom",
+                    fontsize=8)
+        ax.set_xticks([0, 1], ["left", "right"])
+        ax.set_ylabel(m.unit)
+        ax.set_title("\n".join(textwrap.wrap(m.title, 24)), fontsize=9)
+        asym = asymmetry_pct(vals["left"], vals["right"])
+        if asym is not None:
+            ax.set_xlabel(f"asymmetry {asym:.0f} %", fontsize=8)
+        ax.margins(y=0.15)
+    fig.tight_layout()
+    return fig
+
+
+def asymmetry_pct(left: float, right: float) -> float | None:
+    """|L − R| / max(L, R) × 100 (%), None when both are 0."""
+    top = max(abs(left), abs(right))
+    return None if top == 0 else abs(left - right) / top * 100.0
+
+
+def trace_figure(tr: Trace) -> Any:
+    """Stabilogram (ML, and AP when measured, against time) and statokinesigram or foot loads."""
+    plt = _plt()
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(8.0, 7.0))
+    t = tr.trial
+    fig.suptitle(f"{t.protocol}, trial {t.id}, {_local(t.started_at):%Y-%m-%d %H:%M}"
+                 f" ({t.status})", fontsize=11)
+    ts, ml, ap, ln, rn = _thin(tr.t_s, tr.ml_mm, tr.ap_mm if tr.ap_mm is not None
+                               else np.zeros_like(tr.t_s), tr.left_n, tr.right_n)
+    a1.plot(ts, ml, color="black", linestyle="-", linewidth=0.9, label="ML (+ = right)")
+    if tr.ap_mm is not None:
+        a1.plot(ts, ap, color="0.45", linestyle="--", linewidth=0.9, label="AP (+ = forward)")
+    for side, e in side_entries(t.result, ("trials", "reps", "repetitions")):
+        s0, s1 = _number(e.get("start_s")), _number(e.get("end_s"))
+        if s0 is not None and s1 is not None:
+            a1.axvspan(s0, s1, facecolor="none", edgecolor="0.6", hatch="..",
+                       linewidth=0.0, label=None)
+            a1.text(s0, 1.0, side[0].upper(), transform=a1.get_xaxis_transform(),
+                    fontsize=7, va="bottom")
+    a1.set_xlabel("time (s)")
+    a1.set_ylabel("COP (mm)")
+    a1.set_title("Stabilogram", fontsize=10, loc="left")
+    a1.grid(True, color="0.85", linewidth=0.6)
+    a1.legend(fontsize=8, loc="upper right")
+    ok = np.isfinite(tr.ml_mm)
+    if tr.ap_mm is not None:
+        ok &= np.isfinite(tr.ap_mm)
+    if tr.ap_mm is not None and ok.sum() >= 3:
+        x, y = tr.ml_mm[ok], tr.ap_mm[ok]
+        px, py = _thin(x, y)
+        a2.plot(px, py, color="black", linewidth=0.6)
+        cx, cy, w, h, ang, area = ellipse_geometry(x, y)
+        from matplotlib.patches import Ellipse
+
+        a2.add_patch(Ellipse((cx, cy), w, h, angle=ang, fill=False, edgecolor="black",
+                             linestyle="--", linewidth=1.4,
+                             label=f"95 % ellipse, {area:.0f} mm²"))
+        a2.set_aspect("equal", adjustable="datalim")
+        a2.set_xlabel("ML (mm, + = right)")
+        a2.set_ylabel("AP (mm, + = forward)")
+        a2.set_title("Statokinesigram", fontsize=10, loc="left")
+        a2.legend(fontsize=8, loc="upper right")
+    else:
+        a2.plot(ts, ln, label="left foot", **{**SIDE_STYLE["left"], "marker": None})
+        a2.plot(ts, rn, label="right foot", **{**SIDE_STYLE["right"], "marker": None})
+        a2.set_xlabel("time (s)")
+        a2.set_ylabel("load (N)")
+        a2.set_title("Load on each foot (this board measures no AP sway, so no "
+                     "statokinesigram)", fontsize=9, loc="left")
+        a2.legend(fontsize=8, loc="upper right")
+    a2.grid(True, color="0.85", linewidth=0.6)
+    fig.tight_layout()
+    return fig
+
+
+# --- text blocks -------------------------------------------------------------------------------
+
+
+def _local(dt: datetime) -> datetime:
+    return dt.astimezone()
+
+
+def identity_rows(p: Person, now: datetime) -> list[tuple[str, str]]:
+    """``(label, value)`` for each identity field that was entered; the id always."""
+    rows = [("Person id", p.id)]
+    if p.name:
+        rows.append(("Name", p.name))
+    if p.birth_year is not None:
+        rows.append(("Birth year", f"{p.birth_year} (age {p.age_in(now.year)} this year)"))
+    for label, value in (("Sex", p.sex), ("Height", p.height_cm and f"{p.height_cm:g} cm"),
+                         ("Mass", p.mass_kg and f"{p.mass_kg:g} kg"),
+                         ("Dominant side", p.dominant_side), ("Notes", p.notes)):
+        if value:
+            rows.append((label, str(value)))
+    return rows
+
+
+def _overview(data: ReportData) -> str:
+    n_s = len(data.sessions)
+    n_t = len(data.trials)
+    if not n_s:
+        return "No sessions recorded yet."
+    first = _local(data.sessions[0].started_at)
+    last = _local(data.sessions[-1].started_at)
+    return (f"{n_s} session(s) with {n_t} trial(s) from {first:%Y-%m-%d} to {last:%Y-%m-%d}.")
+
+
+# --- writers -----------------------------------------------------------------------------------
+
+
+def _figures(data: ReportData, progress: Progress | None) -> list[tuple[str, Any]]:
+    steps = 2 + len(data.traces)
+    out: list[tuple[str, Any]] = []
+    _tick(progress, 1, steps, "trends")
+    out.append(("Trends over sessions", trends_figure(data)))
+    _tick(progress, 2, steps, "left/right comparison")
+    comp = comparison_figure(data)
+    if comp is not None:
+        out.append(("Left / right comparison", comp))
+    for i, tr in enumerate(data.traces):
+        _tick(progress, 3 + i, steps, f"trial {tr.trial.id}")
+        out.append((f"Latest trials: {tr.trial.protocol} (trial {tr.trial.id})",
+                    trace_figure(tr)))
+    return out
+
+
+def _tick(progress: Progress | None, i: int, n: int, what: str) -> None:
+    if progress is not None:
+        progress(i, n, what)
+
+
+def write_report(store: Store, pid: str, path: str | os.PathLike[str], *,
+                 progress: Progress | None = None, n_traces: int = 3,
+                 now: datetime | None = None) -> Path:
+    """Write ``pid``'s report to ``path``: ``.pdf``, or ``.html``/``.htm`` (self-contained).
+
+    ``progress(step, steps, what)`` is called as figures are drawn.
+
+    Raises
+    ------
+    UsageError
+        Any other file suffix.
+    UnknownPersonError
+        No such person.
+    StoreUnavailableError
+        The file cannot be written.
+    """
+    out = Path(path)
+    kind = out.suffix.lower()
+    if kind not in (".pdf", ".html", ".htm"):
+        raise UsageError(f"report file {out}: name it FILE.pdf or FILE.html")
+    data = gather(store, pid, n_traces=n_traces, now=now)
+    figs = _figures(data, progress)
+    plt = _plt()
+    tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # health data
+        with os.fdopen(fd, "wb") as fh:
+            if kind == ".pdf":
+                _write_pdf(fh, data, figs)
+            else:
+                fh.write(_html(data, figs).encode("utf-8"))
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreUnavailableError(
+            f"{out}: cannot write the report ({exc.strerror}); choose another place"
+        ) from exc
+    finally:
+        for _, f in figs:
+            plt.close(f)
+    return out
+
+
+def _write_pdf(fh: Any, data: ReportData, figs: list[tuple[str, Any]]) -> None:
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    plt = _plt()
+    with PdfPages(fh, metadata={"Title": f"Balance report {data.person.id}",
+                                "Creator": "balance-trainer"}) as pdf:
+        cover = _cover_page(plt, data)
+        pdf.savefig(cover)
+        plt.close(cover)
+        for _, f in figs:
+            pdf.savefig(f)
+
+
+def _cover_page(plt: Any, data: ReportData) -> Any:
+    fig = plt.figure(figsize=(8.27, 11.69))  # A4
+    y = 0.95
+    fig.text(0.07, y, "Balance trainer: progress report", fontsize=17, weight="bold")
+    y -= 0.03
+    fig.text(0.07, y, f"Made {data.generated_at:%Y-%m-%d %H:%M}. {_overview(data)}", fontsize=9)
+    y -= 0.045
+    fig.text(0.07, y, "Identity (as entered)", fontsize=12, weight="bold")
+    for label, value in identity_rows(data.person, data.generated_at):
+        for j, line in enumerate(textwrap.wrap(value, 70) or [""]):
+            y -= 0.022
+            fig.text(0.09, y, label if j == 0 else "", fontsize=9, weight="bold")
+            fig.text(0.32, y, line, fontsize=9)
+    y -= 0.045
+    fig.text(0.07, y, "Latest result of each test", fontsize=12, weight="bold")
+    if not data.latest:
+        y -= 0.025
+        fig.text(0.09, y, "No trials yet.", fontsize=9)
+    for row in data.latest:
+        y -= 0.027
+        if y < 0.06:
+            fig.text(0.09, y, "(more in the HTML report)", fontsize=8, style="italic")
+            break
+        fig.text(0.09, y, f"{row.protocol}  ({_local(row.when):%Y-%m-%d})", fontsize=10,
+                 weight="bold")
+        for text in (row.summary, row.norm and f"norm: {row.norm}", row.verdict):
+            for line in textwrap.wrap(text or "", 90):
+                y -= 0.019
+                fig.text(0.11, y, line, fontsize=8.5)
+    return fig
+
+
+def _png_b64(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+_CSS = """body{font-family:sans-serif;max-width:60em;margin:1em auto;padding:0 1em;color:#000}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #444;padding:.25em .6em;
+text-align:left;vertical-align:top}th{background:#eee}img{max-width:100%;height:auto}
+figure{margin:1.5em 0;page-break-inside:avoid}.small{font-size:.85em;color:#333}"""
+
+
+def _html(data: ReportData, figs: list[tuple[str, Any]]) -> str:
+    e = html.escape
+    p = data.person
+    ident = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>"
+                    for k, v in identity_rows(p, data.generated_at))
+    latest = "".join(
+        f"<tr><td>{e(r.protocol)}</td><td>{_local(r.when):%Y-%m-%d %H:%M}</td>"
+        f"<td>{e(r.summary)}</td><td>{e(r.norm)}</td><td>{e(r.verdict)}</td></tr>"
+        for r in data.latest)
+    latest_table = (
+        "<table><tr><th>test</th><th>date</th><th>result</th><th>norm</th><th>vs norm</th>"
+        f"</tr>{latest}</table>" if latest else "<p>No trials yet.</p>")
+    figures = "".join(
+        f'<figure><img alt="{e(title)}" src="data:image/png;base64,{_png_b64(f)}">'
+        f"<figcaption>{e(title)}</figcaption></figure>" for title, f in figs)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>Balance report {e(p.id)}</title><style>{_CSS}</style></head><body>"
+        "<h1>Balance trainer: progress report</h1>"
+        f"<p class=\"small\">Made {data.generated_at:%Y-%m-%d %H:%M}. {e(_overview(data))}</p>"
+        f"<h2>Identity (as entered)</h2><table>{ident}</table>"
+        f"<h2>Latest result of each test</h2>{latest_table}"
+        f"<h2>Progress</h2>{figures}"
+        "<p class=\"small\">Left: solid line, filled circles, plain bars. Right: dashed line, "
+        "open squares, hatched bars. ML = medio-lateral (side to side), AP = antero-posterior. "
+        "95 % prediction ellipse after Schubert &amp; Kirchner 2014.</p></body></html>\n"
+    )

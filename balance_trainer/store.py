@@ -1,0 +1,984 @@
+"""The embedded store: people, sessions, trials, raw frames and game scores in SQLite.
+
+Open it with :meth:`Store.open` (the data directory) or :meth:`Store.open_path` / ``Store(path)``
+(any file, ``":memory:"`` in tests)::
+
+    store = Store.open()                                   # config.data_dir(), created 0700
+    store.add_person("p01", birth_year=1950, dominant_side="right")
+    sid = store.start_session("p01", "record", board=board, source="sim")
+    with store.start_trial(sid, "record", {"seconds": 30}, board) as rec:
+        rec.add_frames(t_s, forces_n)                      # as the frames come
+        rec.finish(metrics={...})
+    store.history("p01")                                   # sessions with their trials and games
+    store.close()
+
+Nothing lost
+    Frames are buffered and committed as compact blocks (one row per block of at most
+    :data:`BLOCK_S` seconds: int32 microsecond times and int32 milli-newton forces, little
+    endian) with ``synchronous=FULL`` in WAL mode, so a kill -9 or a power cut loses at most the
+    frames of the block being filled and never corrupts the file.
+Interrupted trials
+    A trial row remembers its writer (boot id, pid and process start time). When a store is
+    opened, every trial still ``running`` whose writer is gone is marked ``interrupted`` and keeps
+    its frames. A trial being recorded by a live process (the app while ``history`` runs) is
+    left alone.
+Privacy
+    The directory is made 0700 and the database file 0600 (SQLite gives its -wal and -shm files
+    the same mode). ``secure_delete`` is on, and :meth:`Store.delete_person` truncates the WAL
+    afterwards, so deleted frames and names do not linger in the files. Nothing here logs a
+    name; :class:`Person` leaves ``name`` and ``notes`` out of its repr.
+Errors
+    A database from a newer version raises :class:`StoreVersionError`; a file that is not SQLite,
+    is another program's database or is damaged, :class:`StoreCorruptError`; a read-only or full
+    disk, :class:`StoreUnavailableError`. In each case the existing data is left as it was.
+Portability
+    The queries are plain SQL with ``?`` parameters and ``RETURNING`` (SQLite ≥ 3.35 and
+    PostgreSQL alike); the schema's dialect differences are confined to :mod:`.migrations`.
+    Only the connection set-up (pragmas, ``BEGIN IMMEDIATE``) is SQLite's own.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .config import Board, cells_from_dicts, ensure_private_dir
+from .config import data_dir as resolve_data_dir
+from .errors import (
+    BalanceTrainerError,
+    StoreCorruptError,
+    StoreError,
+    StoreUnavailableError,
+    StoreVersionError,
+    UnknownPersonError,
+    UsageError,
+)
+from .migrations import LATEST_VERSION, applied_version, migrate
+
+log = logging.getLogger(__name__)
+
+DB_FILENAME = "balance-trainer.db"
+BLOCK_S = 0.5
+"""Frames are committed at least this often (s of frame time): the most a crash can lose."""
+MAX_BLOCK_FRAMES = 4096
+"""A block never holds more frames than this, whatever the timestamps say."""
+SESSION_KINDS = ("record", "test", "game")
+TRIAL_STATUSES = ("running", "complete", "interrupted", "aborted")
+SEXES = ("female", "male", "other")
+SIDES = ("left", "right")
+PERSON_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_INT32_MAX = 2**31 - 1
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person as entered. Only ``id`` (short, pseudonymous) is required.
+
+    ``height_cm`` in cm, ``mass_kg`` in kg, ``dominant_side`` 'left'/'right'. ``name`` and
+    ``notes`` are left out of the repr so that a logged object never carries them.
+    """
+
+    id: str
+    name: str | None = field(default=None, repr=False)
+    birth_year: int | None = None
+    sex: str | None = None
+    height_cm: float | None = None
+    mass_kg: float | None = None
+    dominant_side: str | None = None
+    notes: str | None = field(default=None, repr=False)
+    created_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["created_at"] = self.created_at.isoformat() if self.created_at else None
+        return d
+
+    def age_in(self, year: int) -> int | None:
+        """Age reached in ``year`` (years), or None without a birth year."""
+        return None if self.birth_year is None else year - self.birth_year
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    """One stored trial (without its frames). ``params``/``result``/``metrics`` are decoded JSON.
+
+    ``duration_s`` is the time from the first to the last stored frame, s.
+    """
+
+    id: int
+    session_id: int
+    protocol: str
+    params: dict[str, Any]
+    board: dict[str, Any]
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    n_frames: int
+    duration_s: float | None
+    result: dict[str, Any] | None
+    metrics: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class GameRow:
+    """One game result: ``score`` in the game's own points, ``duration_s`` in s."""
+
+    id: int
+    session_id: int
+    game: str
+    score: float
+    level: int | None
+    duration_s: float | None
+    details: dict[str, Any] | None
+    created_at: datetime
+
+
+@dataclass
+class SessionRecord:
+    """A session with its trials and game results, oldest first."""
+
+    id: int
+    person_id: str
+    kind: str
+    started_at: datetime
+    board: str | None
+    source: str | None
+    notes: str | None
+    trials: list[TrialRow] = field(default_factory=list)
+    games: list[GameRow] = field(default_factory=list)
+
+
+class TrialFrames(NamedTuple):
+    """A trial's raw frames: times (n,) s, forces (n, n_cells) N, and the board they came from."""
+
+    t_s: np.ndarray
+    forces_n: np.ndarray
+    board: Board
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _jsonable(obj: Any) -> Any:
+    """Plain JSON types; NaN and infinities become None (DESIGN.md: null, never made up)."""
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        v = float(obj)
+        return v if math.isfinite(v) else None
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    raise TypeError(f"cannot store {type(obj).__name__} as JSON")
+
+
+def _dumps(obj: Any) -> str | None:
+    if obj is None:
+        return None
+    return json.dumps(_jsonable(obj), separators=(",", ":"), allow_nan=False)
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _ts(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.astimezone()
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def board_from_dict(d: Mapping[str, Any], where: str = "stored trial") -> Board:
+    """Rebuild a :class:`Board` from what a trial row stores (name, cells, sample rate)."""
+    cells = cells_from_dicts(list(d["cells"]), where)
+    return Board(str(d.get("name", "stored")), tuple(cells),
+                 sample_rate_hz=float(d.get("sample_rate_hz", 80.0)), source="store")
+
+
+def _board_dict(board: Board) -> dict[str, Any]:
+    d = board.to_dict()
+    d["sample_rate_hz"] = board.sample_rate_hz
+    return d
+
+
+def validate_person_id(pid: str) -> str:
+    """Return ``pid`` if it is 1-32 characters of letters, digits, '_' or '-'.
+
+    Raises
+    ------
+    UsageError
+        Anything else (spaces, accents, a name typed by mistake).
+    """
+    if not isinstance(pid, str) or not PERSON_ID_RE.fullmatch(pid):
+        raise UsageError(
+            f"person id {pid!r} is not valid; use 1-32 letters, digits, '_' or '-' "
+            "(a short pseudonym such as p01, not a name)"
+        )
+    return pid
+
+
+# Which process owns a running trial. Linux gives a boot id and a process start time, which
+# together with the pid tell a live writer from a dead one even after pid reuse or a reboot.
+
+
+def _proc_stat(pid: int) -> tuple[str, str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    rest = text[text.rfind(")") + 2:].split()
+    return rest[0], rest[19]  # state, starttime (clock ticks after boot)
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _owner_token() -> str:
+    stat = _proc_stat(os.getpid())
+    return f"{_boot_id()}:{os.getpid()}:{stat[1] if stat else ''}"
+
+
+def owner_alive(token: str | None) -> bool:
+    """True when the process that wrote ``token`` (see trials.owner) is still running."""
+    if not token:
+        return False
+    boot, _, rest = token.partition(":")
+    pid_s, _, start = rest.partition(":")
+    try:
+        pid = int(pid_s)
+    except ValueError:
+        return False
+    if boot and boot != _boot_id():
+        return False
+    if start:
+        stat = _proc_stat(pid)
+        return stat is not None and stat[0] not in ("Z", "X") and stat[1] == start
+    try:  # no /proc: the best a portable program can do
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def translate_error(exc: BaseException, path: str | os.PathLike[str]) -> BalanceTrainerError:
+    """The named store error for an sqlite3 or OS error on the database at ``path``."""
+    msg = str(exc)
+    low = msg.lower()
+    if isinstance(exc, sqlite3.DatabaseError) and (
+            "not a database" in low or "malformed" in low or "corrupt" in low):
+        return StoreCorruptError(
+            f"{path}: the database is damaged ({msg}); restore it from a backup "
+            "('balance-trainer backup' makes one) or move it away to start a new one"
+        )
+    if "readonly" in low or "read-only" in low:
+        return StoreUnavailableError(
+            f"{path}: the database is read-only ({msg}); check the file's and the directory's "
+            "permissions and that the disk is mounted read-write"
+        )
+    if "full" in low or "no space" in low:
+        return StoreUnavailableError(
+            f"{path}: the disk is full ({msg}); free some space and try again"
+        )
+    if "locked" in low or "busy" in low:
+        return StoreUnavailableError(
+            f"{path}: the database is busy ({msg}); another balance-trainer is writing, "
+            "try again in a moment"
+        )
+    return StoreUnavailableError(f"{path}: cannot use the database ({msg}); check the disk")
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a Store method under its lock, turning driver and OS errors into store errors."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            if self._conn is None:
+                raise StoreError(f"{self.path}: the store is closed; open it again")
+            try:
+                return method(self, *args, **kwargs)
+            except BalanceTrainerError:
+                raise
+            except (sqlite3.Error, OSError) as exc:
+                raise translate_error(exc, self.path) from exc
+
+    return wrapper
+
+
+# --- frames --------------------------------------------------------------------------------
+
+
+def encode_block(t_s: np.ndarray, forces_n: np.ndarray) -> tuple[int, bytes, bytes]:
+    """``(t0_us, t_us blob, forces_mn blob)`` for one block; int32 little endian, row-major."""
+    t_us = np.rint(np.asarray(t_s, dtype=float) * 1e6).astype(np.int64)
+    t0 = int(t_us[0])
+    off = t_us - t0
+    f_mn = np.rint(np.asarray(forces_n, dtype=float) * 1000.0)
+    if np.abs(off).max(initial=0) > _INT32_MAX or np.abs(f_mn).max(initial=0) > _INT32_MAX:
+        raise ValueError("frame block out of range: times within 35 min, forces within 2 MN")
+    return (t0, off.astype("<i4").tobytes(), f_mn.astype("<i4").tobytes())
+
+
+def decode_block(t0_us: int, n_frames: int, n_cells: int, t_blob: bytes,
+                 f_blob: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Times (n,) in s and forces (n, n_cells) in N from a stored block."""
+    off = np.frombuffer(t_blob, dtype="<i4").astype(np.int64)
+    t = (off + int(t0_us)) / 1e6
+    f = np.frombuffer(f_blob, dtype="<i4").reshape(n_frames, n_cells) / 1000.0
+    return t, f
+
+
+class TrialRecorder:
+    """Writes one trial's frames into the store as they come.
+
+    Frames are buffered and committed as one block whenever the buffer spans ``block_s`` of
+    frame time, so the database always holds all but the last ``block_s`` s. Use it as a
+    context manager: leaving the block by an exception (Ctrl-C included) stores what was
+    recorded with status ``aborted``.
+    """
+
+    def __init__(self, store: Store, trial_id: int, board: Board, *,
+                 block_s: float = BLOCK_S) -> None:
+        self.store = store
+        self.trial_id = trial_id
+        self.board = board
+        self.block_s = float(block_s)
+        self.n_stored = 0
+        self.finished = False
+        self._seq = 0
+        self._t: list[np.ndarray] = []
+        self._f: list[np.ndarray] = []
+        self._n_buffered = 0
+        self._first_t: float | None = None
+        self._last_t: float | None = None
+
+    @property
+    def n_frames(self) -> int:
+        """Frames received so far (stored plus buffered)."""
+        return self.n_stored + self._n_buffered
+
+    def add_frames(self, t_s: np.ndarray, forces_n: np.ndarray) -> None:
+        """Add frames: times shape (n,) in s, forces shape (n, n_cells) in N.
+
+        Raises
+        ------
+        ValueError
+            Wrong shapes, NaN, or frames added after :meth:`finish`.
+        """
+        if self.finished:
+            raise ValueError(f"trial {self.trial_id} is finished; start a new trial")
+        t = np.asarray(t_s, dtype=float).reshape(-1)
+        f = np.asarray(forces_n, dtype=float)
+        if f.ndim == 1 and t.size == 1:
+            f = f[None, :]
+        if f.shape != (t.size, self.board.n_cells):
+            raise ValueError(
+                f"frames of shape {f.shape} for {t.size} times; expected "
+                f"({t.size}, {self.board.n_cells}) for board {self.board.name}"
+            )
+        if t.size == 0:
+            return
+        if not (np.isfinite(t).all() and np.isfinite(f).all()):
+            raise ValueError("frames contain NaN or infinity; only measured values are stored")
+        self._t.append(t.copy())
+        self._f.append(f.copy())
+        self._n_buffered += t.size
+        if self._first_t is None:
+            self._first_t = float(t[0])
+        self._last_t = float(t[-1])
+        if self._last_t - self._first_t >= self.block_s or self._n_buffered >= MAX_BLOCK_FRAMES:
+            self._commit(final=False)
+
+    def flush(self) -> None:
+        """Commit every buffered frame now."""
+        if self._n_buffered:
+            self._commit(final=True)
+
+    def _commit(self, *, final: bool) -> None:
+        t = np.concatenate(self._t)
+        f = np.concatenate(self._f)
+        blocks: list[tuple[np.ndarray, np.ndarray]] = []
+        start = 0
+        while start < t.size:
+            limit = t[start] + self.block_s
+            end = int(np.searchsorted(t[start:], limit, side="left")) + start
+            end = min(max(end, start + 1), start + MAX_BLOCK_FRAMES)
+            if end >= t.size and not final and t[-1] - t[start] < self.block_s \
+                    and t.size - start < MAX_BLOCK_FRAMES:
+                break  # an incomplete last block waits for more frames
+            blocks.append((t[start:end], f[start:end]))
+            start = end
+        if blocks:
+            self._seq = self.store._write_blocks(self.trial_id, self._seq, blocks,
+                                                 self.n_stored + start)
+            self.n_stored += start
+        rest_t, rest_f = t[start:], f[start:]
+        self._t, self._f = ([rest_t], [rest_f]) if rest_t.size else ([], [])
+        self._n_buffered = int(rest_t.size)
+        self._first_t = float(rest_t[0]) if rest_t.size else None
+
+    def finish(self, result: Mapping[str, Any] | None = None,
+               metrics: Mapping[str, Any] | None = None, status: str = "complete") -> None:
+        """Store the remaining frames, the result and metrics (JSON objects) and the status.
+
+        ``status`` is 'complete', 'aborted' or 'interrupted'. Calling it twice is an error.
+        """
+        if self.finished:
+            raise ValueError(f"trial {self.trial_id} is already finished")
+        if status not in TRIAL_STATUSES or status == "running":
+            raise ValueError(f"status {status!r}: use complete, aborted or interrupted")
+        self.flush()
+        self.store._finish_trial(self.trial_id, status, result, metrics)
+        self.finished = True
+
+    def __enter__(self) -> TrialRecorder:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self.finished or self.store._conn is None:
+            return
+        if exc_type is None:
+            self.finish()
+            return
+        try:
+            self.finish(status="aborted")
+        except BalanceTrainerError:
+            pass  # the original error says more than a failed clean-up
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+class Store:
+    """The database of people, sessions, trials, frames and game results.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The database file (created 0600 if missing) or ``":memory:"``.
+    clock : callable, optional
+        Returns the current time as an aware datetime (injected in tests).
+
+    Raises
+    ------
+    StoreVersionError, StoreCorruptError, StoreUnavailableError
+        See the module docstring; the file is left as it was.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = ":memory:", *,
+                 clock: Callable[[], datetime] = _utcnow) -> None:
+        self.path = os.fspath(path)
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._recorders: list[TrialRecorder] = []
+        self.recovered: list[int] = []
+        """Trial ids marked 'interrupted' when this store was opened."""
+        memory = self.path == ":memory:"
+        try:
+            if not memory:
+                self._check_file()
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=5.0)
+        except (sqlite3.Error, OSError) as exc:
+            raise translate_error(exc, self.path) from exc
+        try:
+            self._setup(conn, memory)
+        except BaseException as exc:
+            conn.close()
+            if isinstance(exc, (sqlite3.Error, OSError)):
+                raise translate_error(exc, self.path) from exc
+            raise
+        self._conn = conn
+        if not memory:
+            self._make_private()
+
+    @classmethod
+    def open(cls, data_dir: str | os.PathLike[str] | None = None, **kw: Any) -> Store:
+        """Open (creating if needed) the store in the data directory.
+
+        ``data_dir`` as for :func:`balance_trainer.config.data_dir` (``--data-dir``, then
+        $BALANCE_TRAINER_DATA_DIR, the settings, XDG). The directory is made 0700.
+        """
+        folder = resolve_data_dir(data_dir)
+        try:
+            ensure_private_dir(folder)
+        except OSError as exc:
+            raise StoreUnavailableError(
+                f"{folder}: cannot create the data directory ({exc.strerror}); "
+                "choose another with --data-dir or fix its permissions"
+            ) from exc
+        return cls(folder / DB_FILENAME, **kw)
+
+    @classmethod
+    def open_path(cls, path: str | os.PathLike[str], **kw: Any) -> Store:
+        """Open (creating if needed) the store in the file ``path``."""
+        return cls(path, **kw)
+
+    # -- opening --------------------------------------------------------------------------------
+    def _check_file(self) -> None:
+        p = Path(self.path)
+        if p.is_dir():
+            raise StoreUnavailableError(f"{p}: is a directory; give a database file")
+        if not p.exists():
+            fd = os.open(p, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+            return
+        with open(p, "rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+        if head and head != _SQLITE_MAGIC:
+            raise StoreCorruptError(
+                f"{p}: not an SQLite database, so not balance-trainer's; move it away or "
+                "use --data-dir to point at the right directory"
+            )
+
+    def _setup(self, conn: sqlite3.Connection, memory: bool) -> None:
+        cur = conn.cursor()
+        cur.execute("PRAGMA busy_timeout = 5000")
+        # Look before touching anything: a newer or foreign database must stay as it is.
+        version = applied_version(conn)
+        if version > LATEST_VERSION:
+            raise StoreVersionError(
+                f"{self.path}: the database has schema version {version}, newer than this "
+                f"balance-trainer knows ({LATEST_VERSION}); upgrade balance-trainer "
+                "(pip install -U balance-trainer) or open a backup made by this version"
+            )
+        if version == 0:
+            n = cur.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+            if n:
+                raise StoreCorruptError(
+                    f"{self.path}: an SQLite database of another program (no balance-trainer "
+                    "schema); move it away or use --data-dir"
+                )
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA secure_delete = ON")
+        if not memory:
+            mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreUnavailableError(
+                    f"{self.path}: cannot switch the database to WAL mode (got {mode}); "
+                    "the file system may not support it"
+                )
+        # FULL: each commit reaches the disk before it returns, so a power cut keeps it.
+        cur.execute("PRAGMA synchronous = FULL")
+        if version < LATEST_VERSION:
+            applied = migrate(conn, begin="BEGIN IMMEDIATE")
+            log.info("store %s migrated to version %s", self.path, applied[-1])
+        self._conn = conn
+        try:
+            self.recovered = self._recover()
+        finally:
+            self._conn = None
+
+    def _make_private(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(self.path + suffix)
+            try:
+                if p.exists() and (p.stat().st_mode & 0o077):
+                    p.chmod(0o600)
+            except OSError:
+                pass  # not ours to change (shared -shm on a read-only mount); not fatal
+
+    def _recover(self) -> list[int]:
+        conn = self._conn
+        assert conn is not None
+        rows = conn.execute(
+            "SELECT id, owner FROM trials WHERE status = 'running'").fetchall()
+        dead = [tid for tid, owner in rows if not owner_alive(owner)]
+        if not dead:
+            return []
+        now = _ts(self.clock())
+        with self._tx() as cur:
+            for tid in dead:
+                n, dur = self._stored_extent(cur, tid)
+                cur.execute(
+                    "UPDATE trials SET status = 'interrupted', ended_at = ?, n_frames = ?, "
+                    "duration_s = ? WHERE id = ? AND status = 'running'",
+                    (now, n, dur, tid))
+        log.warning("marked %d interrupted trial(s): %s", len(dead), dead)
+        return dead
+
+    @staticmethod
+    def _stored_extent(cur: sqlite3.Cursor, trial_id: int) -> tuple[int, float | None]:
+        n = cur.execute("SELECT COALESCE(SUM(n_frames), 0) FROM frame_blocks WHERE trial_id = ?",
+                        (trial_id,)).fetchone()[0]
+        first = cur.execute(
+            "SELECT t0_us FROM frame_blocks WHERE trial_id = ? ORDER BY seq LIMIT 1",
+            (trial_id,)).fetchone()
+        last = cur.execute(
+            "SELECT t0_us, n_frames, n_cells, t_us, forces_mn FROM frame_blocks "
+            "WHERE trial_id = ? ORDER BY seq DESC LIMIT 1", (trial_id,)).fetchone()
+        if first is None or last is None:
+            return int(n), None
+        t_last, _ = decode_block(*last)
+        return int(n), float(t_last[-1] - first[0] / 1e6)
+
+    # -- transactions ---------------------------------------------------------------------------
+    class _Tx:
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def __enter__(self) -> sqlite3.Cursor:
+            self.cur = self.conn.cursor()
+            self.cur.execute("BEGIN IMMEDIATE")
+            return self.cur
+
+        def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+            if exc_type is None:
+                self.cur.execute("COMMIT")
+            else:
+                try:
+                    self.cur.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite already rolled back (disk full, I/O error)
+
+    def _tx(self) -> Store._Tx:
+        assert self._conn is not None
+        return Store._Tx(self._conn)
+
+    # -- people ---------------------------------------------------------------------------------
+    @_guarded
+    def add_person(self, pid: str, *, name: str | None = None, birth_year: int | None = None,
+                   sex: str | None = None, height_cm: float | None = None,
+                   mass_kg: float | None = None, dominant_side: str | None = None,
+                   notes: str | None = None) -> Person:
+        """Add a person. Only the pseudonymous ``pid`` is required.
+
+        Raises
+        ------
+        UsageError
+            A bad id or field value (birth year, sex, height cm, mass kg, side).
+        StoreError
+            The id is taken.
+        """
+        validate_person_id(pid)
+        year = self.clock().year
+        if birth_year is not None and not (1900 <= int(birth_year) <= year):
+            raise UsageError(f"birth year {birth_year}: give a year between 1900 and {year}")
+        if sex is not None and sex not in SEXES:
+            raise UsageError(f"sex {sex!r}: use one of {', '.join(SEXES)} or leave it out")
+        if height_cm is not None and not (40.0 <= float(height_cm) <= 250.0):
+            raise UsageError(f"height {height_cm} cm: give centimetres between 40 and 250")
+        if mass_kg is not None and not (5.0 <= float(mass_kg) <= 300.0):
+            raise UsageError(f"mass {mass_kg} kg: give kilograms between 5 and 300")
+        if dominant_side is not None and dominant_side not in SIDES:
+            raise UsageError(f"dominant side {dominant_side!r}: use left or right")
+        person = Person(pid, name or None, None if birth_year is None else int(birth_year),
+                        sex, None if height_cm is None else float(height_cm),
+                        None if mass_kg is None else float(mass_kg), dominant_side,
+                        notes or None, self.clock())
+        with self._tx() as cur:
+            if cur.execute("SELECT 1 FROM people WHERE id = ?", (pid,)).fetchone():
+                raise StoreError(f"person {pid!r} already exists; choose another id")
+            cur.execute(
+                "INSERT INTO people (id, name, birth_year, sex, height_cm, mass_kg, "
+                "dominant_side, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (pid, person.name, person.birth_year, sex, person.height_cm, person.mass_kg,
+                 dominant_side, person.notes, _ts(person.created_at)))
+        log.info("added person %s", pid)
+        return person
+
+    _PERSON_COLS = ("id, name, birth_year, sex, height_cm, mass_kg, dominant_side, notes, "
+                    "created_at")
+
+    @staticmethod
+    def _person(row: tuple[Any, ...]) -> Person:
+        return Person(*row[:8], created_at=_dt(row[8]))
+
+    @_guarded
+    def get_person(self, pid: str) -> Person:
+        """The person with id ``pid``; raises :class:`UnknownPersonError` if there is none."""
+        row = self._conn.execute(
+            f"SELECT {self._PERSON_COLS} FROM people WHERE id = ?", (pid,)).fetchone()
+        if row is None:
+            raise UnknownPersonError(
+                f"no person {pid!r} in {self.path}; see 'balance-trainer people list' or add "
+                f"them with 'balance-trainer people add {pid}'"
+            )
+        return self._person(row)
+
+    @_guarded
+    def list_people(self) -> list[Person]:
+        """Everyone, by id."""
+        rows = self._conn.execute(f"SELECT {self._PERSON_COLS} FROM people ORDER BY id")
+        return [self._person(r) for r in rows]
+
+    @_guarded
+    def people_overview(self) -> dict[str, tuple[int, datetime | None]]:
+        """``{person id: (number of sessions, start of the latest)}`` for people with sessions."""
+        rows = self._conn.execute(
+            "SELECT person_id, COUNT(*), MAX(started_at) FROM sessions GROUP BY person_id")
+        return {pid: (int(n), _dt(last)) for pid, n, last in rows}
+
+    @_guarded
+    def delete_person(self, pid: str) -> dict[str, int]:
+        """Delete a person with every session, trial, frame and game result; return counts.
+
+        With ``secure_delete`` the freed pages are zeroed, and the WAL is truncated after, so
+        the data is gone from the files, not only from the queries.
+        """
+        self.get_person(pid)
+        sessions = "SELECT id FROM sessions WHERE person_id = ?"
+        trials = f"SELECT id FROM trials WHERE session_id IN ({sessions})"
+        with self._tx() as cur:
+            counts = {
+                "frame_blocks": cur.execute(
+                    f"DELETE FROM frame_blocks WHERE trial_id IN ({trials})", (pid,)).rowcount,
+                "trials": cur.execute(
+                    f"DELETE FROM trials WHERE session_id IN ({sessions})", (pid,)).rowcount,
+                "game_results": cur.execute(
+                    f"DELETE FROM game_results WHERE session_id IN ({sessions})",
+                    (pid,)).rowcount,
+                "sessions": cur.execute(
+                    "DELETE FROM sessions WHERE person_id = ?", (pid,)).rowcount,
+                "people": cur.execute("DELETE FROM people WHERE id = ?", (pid,)).rowcount,
+            }
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        log.info("deleted person %s", pid)
+        return counts
+
+    # -- sessions and trials --------------------------------------------------------------------
+    @_guarded
+    def start_session(self, pid: str, kind: str, *, board: Board | str | None = None,
+                      source: str | None = None, notes: str | None = None,
+                      started_at: datetime | None = None) -> int:
+        """Start a session ('record', 'test' or 'game') for ``pid``; returns its id."""
+        if kind not in SESSION_KINDS:
+            raise UsageError(f"session kind {kind!r}: use one of {', '.join(SESSION_KINDS)}")
+        self.get_person(pid)
+        board_name = board.name if isinstance(board, Board) else board
+        with self._tx() as cur:
+            cur.execute(
+                "INSERT INTO sessions (person_id, kind, started_at, board, source, notes) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (pid, kind, _ts(started_at or self.clock()), board_name, source, notes))
+            return int(cur.fetchone()[0])
+
+    def _session_exists(self, sid: int) -> None:
+        if not self._conn.execute("SELECT 1 FROM sessions WHERE id = ?", (sid,)).fetchone():
+            raise StoreError(f"no session {sid} in {self.path}; start one with start_session")
+
+    @_guarded
+    def start_trial(self, sid: int, protocol: str, params: Mapping[str, Any] | None,
+                    board: Board, *, block_s: float = BLOCK_S,
+                    started_at: datetime | None = None) -> TrialRecorder:
+        """Start a trial of ``protocol`` in session ``sid``; returns its recorder.
+
+        The trial is 'running' (owned by this process) until the recorder finishes it.
+        """
+        self._session_exists(sid)
+        if not protocol:
+            raise UsageError("a trial needs a protocol name")
+        with self._tx() as cur:
+            cur.execute(
+                "INSERT INTO trials (session_id, protocol, params, board, status, started_at, "
+                "owner) VALUES (?, ?, ?, ?, 'running', ?, ?) RETURNING id",
+                (sid, protocol, _dumps(dict(params or {})), _dumps(_board_dict(board)),
+                 _ts(started_at or self.clock()), _owner_token()))
+            tid = int(cur.fetchone()[0])
+        rec = TrialRecorder(self, tid, board, block_s=block_s)
+        self._recorders.append(rec)
+        return rec
+
+    @_guarded
+    def _write_blocks(self, trial_id: int, seq: int,
+                      blocks: list[tuple[np.ndarray, np.ndarray]], n_total: int) -> int:
+        rows = []
+        for t, f in blocks:
+            t0, tb, fb = encode_block(t, f)
+            rows.append((trial_id, seq, t0, int(t.size), int(f.shape[1]), tb, fb))
+            seq += 1
+        with self._tx() as cur:
+            cur.executemany(
+                "INSERT INTO frame_blocks (trial_id, seq, t0_us, n_frames, n_cells, t_us, "
+                "forces_mn) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            cur.execute("UPDATE trials SET n_frames = ? WHERE id = ?", (n_total, trial_id))
+        return seq
+
+    @_guarded
+    def _finish_trial(self, trial_id: int, status: str, result: Mapping[str, Any] | None,
+                      metrics: Mapping[str, Any] | None) -> None:
+        with self._tx() as cur:
+            n, dur = self._stored_extent(cur, trial_id)
+            cur.execute(
+                "UPDATE trials SET status = ?, ended_at = ?, n_frames = ?, duration_s = ?, "
+                "result = ?, metrics = ?, owner = NULL WHERE id = ?",
+                (status, _ts(self.clock()), n, dur, _dumps(result), _dumps(metrics), trial_id))
+        self._recorders = [r for r in self._recorders if r.trial_id != trial_id]
+
+    @_guarded
+    def add_game_result(self, sid: int, game: str, score: float, *, level: int | None = None,
+                        duration_s: float | None = None,
+                        details: Mapping[str, Any] | None = None) -> int:
+        """Store a game's score (points), level and duration (s) in session ``sid``."""
+        self._session_exists(sid)
+        if not game:
+            raise UsageError("a game result needs the game's name")
+        score_f = float(score)
+        if not math.isfinite(score_f):
+            raise UsageError(f"game score {score!r} is not a finite number")
+        with self._tx() as cur:
+            cur.execute(
+                "INSERT INTO game_results (session_id, game, score, level, duration_s, "
+                "details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (sid, game, score_f, level, duration_s, _dumps(details), _ts(self.clock())))
+            return int(cur.fetchone()[0])
+
+    # -- reading --------------------------------------------------------------------------------
+    _TRIAL_COLS = ("t.id, t.session_id, t.protocol, t.params, t.board, t.status, t.started_at, "
+                   "t.ended_at, t.n_frames, t.duration_s, t.result, t.metrics")
+
+    @staticmethod
+    def _trial(r: tuple[Any, ...]) -> TrialRow:
+        return TrialRow(r[0], r[1], r[2], _loads(r[3]) or {}, _loads(r[4]) or {}, r[5],
+                        _dt(r[6]), _dt(r[7]), int(r[8]), r[9], _loads(r[10]), _loads(r[11]))
+
+    @_guarded
+    def history(self, pid: str) -> list[SessionRecord]:
+        """The person's sessions, oldest first, each with its trials and game results.
+
+        Frames are not loaded (see :meth:`trial_frames`).
+        """
+        self.get_person(pid)
+        sessions: dict[int, SessionRecord] = {}
+        for r in self._conn.execute(
+                "SELECT id, person_id, kind, started_at, board, source, notes FROM sessions "
+                "WHERE person_id = ? ORDER BY started_at, id", (pid,)):
+            sessions[r[0]] = SessionRecord(r[0], r[1], r[2], _dt(r[3]), r[4], r[5], r[6])
+        for r in self._conn.execute(
+                f"SELECT {self._TRIAL_COLS} FROM trials t JOIN sessions s "
+                "ON s.id = t.session_id WHERE s.person_id = ? ORDER BY t.started_at, t.id",
+                (pid,)):
+            sessions[r[1]].trials.append(self._trial(r))
+        for r in self._conn.execute(
+                "SELECT g.id, g.session_id, g.game, g.score, g.level, g.duration_s, g.details, "
+                "g.created_at FROM game_results g JOIN sessions s ON s.id = g.session_id "
+                "WHERE s.person_id = ? ORDER BY g.created_at, g.id", (pid,)):
+            sessions[r[1]].games.append(
+                GameRow(r[0], r[1], r[2], r[3], r[4], r[5], _loads(r[6]), _dt(r[7])))
+        return list(sessions.values())
+
+    @_guarded
+    def get_trial(self, trial_id: int) -> TrialRow:
+        """One trial's row; raises :class:`StoreError` if there is none."""
+        r = self._conn.execute(f"SELECT {self._TRIAL_COLS} FROM trials t WHERE t.id = ?",
+                               (trial_id,)).fetchone()
+        if r is None:
+            raise StoreError(f"no trial {trial_id} in {self.path}; see 'balance-trainer history'")
+        return self._trial(r)
+
+    @_guarded
+    def trial_frames(self, trial_id: int) -> TrialFrames:
+        """A trial's frames: ``(t_s (n,), forces_n (n, n_cells), board)``."""
+        trial = self.get_trial(trial_id)
+        board = board_from_dict(trial.board, f"trial {trial_id}")
+        ts: list[np.ndarray] = []
+        fs: list[np.ndarray] = []
+        for row in self._conn.execute(
+                "SELECT t0_us, n_frames, n_cells, t_us, forces_mn FROM frame_blocks "
+                "WHERE trial_id = ? ORDER BY seq", (trial_id,)):
+            t, f = decode_block(*row)
+            ts.append(t)
+            fs.append(f)
+        if not ts:
+            return TrialFrames(np.zeros(0), np.zeros((0, board.n_cells)), board)
+        return TrialFrames(np.concatenate(ts), np.concatenate(fs), board)
+
+    @_guarded
+    def integrity_check(self) -> list[str]:
+        """SQLite's own check of every page; ``[]`` when the database is sound."""
+        rows = [r[0] for r in self._conn.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    # -- backup and closing ---------------------------------------------------------------------
+    @_guarded
+    def backup(self, target: str | os.PathLike[str],
+               progress: Callable[[int, int], None] | None = None) -> Path:
+        """Copy the whole database to a new file ``target`` (0600) with SQLite's online backup.
+
+        Safe while others write. ``progress(done_pages, total_pages)`` is called as it goes.
+        The copy is written beside the target and renamed into place, so a failed backup never
+        leaves a half-written file under the target's name.
+        """
+        dest = Path(target)
+        if dest.exists():
+            raise UsageError(f"{dest} already exists; give a new file name for the backup")
+        tmp = dest.with_name(f".{dest.name}.part-{os.getpid()}")
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.close(fd)
+        try:
+            out = sqlite3.connect(tmp)
+            try:
+                def step(status: int, remaining: int, total: int) -> None:
+                    if progress is not None:
+                        progress(total - remaining, total)
+
+                self._conn.backup(out, pages=256, progress=step)
+                out.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                out.close()
+            os.replace(tmp, dest)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return dest
+
+    def close(self) -> None:
+        """Store what unfinished recorders hold (as 'interrupted') and close the database."""
+        with self._lock:
+            if self._conn is None:
+                return
+            for rec in list(self._recorders):
+                try:
+                    rec.finish(status="interrupted")
+                except (BalanceTrainerError, ValueError):
+                    pass
+            self._recorders.clear()
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

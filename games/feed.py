@@ -1,0 +1,355 @@
+"""The app's window on the board: newest balance, smoothed for feedback, with fault states.
+
+Real time: a :class:`~balance_trainer.stream.Sampler` thread fills a ring buffer; each game frame
+takes whatever arrived since the last one, feeds it sample by sample through the causal live
+smoother and draws with the newest value. Virtual time (headless runs, tests): there is no
+thread; each game frame pulls from the source exactly the frames whose timestamps are due by
+the frame's virtual time, then reads them back through the same ring buffer. Both paths give
+the same values for the same source, so a headless run is a faithful, repeatable replay.
+
+Faults the app must ride out without crashing are states here, not exceptions:
+``starting`` (no frame yet), ``ok``, ``stalled`` (no new frame for ``stall_s``; e.g. a cable
+pulled) and ``lost`` (the source ended or raised; it is reopened every ``retry_s`` with the
+``reopen`` callable until it comes back). This module does not import pygame.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from balance_trainer.balance import Balance, BalanceBlock
+from balance_trainer.stream import RingBuffer, Sampler
+
+try:  # the causal smoother of the core; a plain pass-through keeps the app alive without it
+    from balance_trainer.signal import LiveSmoother
+except ImportError:  # pragma: no cover - only while the core is incomplete
+    LiveSmoother = None  # type: ignore[assignment,misc]
+
+DEFAULT_CUTOFF_HZ = 4.0
+STALL_S = 1.0
+RETRY_S = 2.0
+MAX_TARE_KG = 8.0
+"""A zeroing residual above this means someone (or something) is still on the board."""
+
+
+class _PassThrough:
+    delay_s = 0.0
+
+    def update(self, x: float) -> float:
+        return float(x)
+
+    def reset(self) -> None:
+        pass
+
+
+def _smoother(fs_hz: float, cutoff_hz: float) -> Any:
+    if LiveSmoother is None:
+        return _PassThrough()
+    return LiveSmoother(fs_hz, cutoff_hz=min(cutoff_hz, 0.45 * fs_hz))
+
+
+@dataclass
+class FeedUpdate:
+    """What arrived for one game frame: the new block (maybe empty) and its forces."""
+
+    block: BalanceBlock
+    forces_n: np.ndarray
+    missed: int = 0
+
+    def __len__(self) -> int:
+        return len(self.block)
+
+
+class BoardFeed:
+    """Newest smoothed balance for the app, from a :class:`~balance_trainer.wiring.BoardConnection`.
+
+    Parameters
+    ----------
+    conn : BoardConnection
+        An open board (``conn.source.frames()``, ``conn.converter``).
+    realtime : bool
+        True: a sampler thread reads the source. False: frames are pulled by virtual time in
+        :meth:`pump` (the source must be a virtual-time one).
+    reopen : callable, optional
+        Returns a fresh connection after the board was lost; without it, lost stays lost.
+    cutoff_hz : float
+        Live smoother cutoff, Hz.
+    stall_s : float
+        No new frame for this long, s, and the feed is ``stalled``.
+    retry_s : float
+        Seconds between reopen attempts while ``lost``.
+    clock : callable
+        Monotonic clock, s, for real-time arrival stamps (``time.perf_counter``).
+    """
+
+    def __init__(self, conn: Any, *, realtime: bool, reopen: Callable[[], Any] | None = None,
+                 cutoff_hz: float = DEFAULT_CUTOFF_HZ, stall_s: float = STALL_S,
+                 retry_s: float = RETRY_S, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.conn = conn
+        self.realtime = realtime
+        self.reopen = reopen
+        self.cutoff_hz = cutoff_hz
+        self.stall_s = stall_s
+        self.retry_s = retry_s
+        self.clock = clock
+        board = conn.model.board
+        self.board = board
+        self.fs_hz = float(board.sample_rate_hz)
+        self.status = "starting"
+        self.error: BaseException | None = None
+        self.latest: Balance | None = None
+        self.ml_mm = math.nan
+        self.foot_ml_mm = {"left": math.nan, "right": math.nan}
+        self._sm_ml = _smoother(self.fs_hz, cutoff_hz)
+        self._sm_foot = {s: _smoother(self.fs_hz, cutoff_hz) for s in ("left", "right")}
+        self.frames_seen = 0
+        self.arrival_s = math.nan
+        """Clock time at which the newest sample was appended (real time only)."""
+        self._sampler: Sampler | None = None
+        self._buffer: RingBuffer | None = None
+        self._frames: Iterator[Any] | None = None
+        self._peek: Any = None
+        self._t_origin: float | None = None
+        self._v_start = 0.0
+        self._seq = 0
+        self._last_new: float | None = None
+        self._next_retry = 0.0
+        self._reopening: threading.Thread | None = None
+        self._pending_conn: Any = None
+        self._start()
+
+    # -- plumbing ----------------------------------------------------------------------------
+    @property
+    def delay_s(self) -> float:
+        """Group delay of the live smoother, s."""
+        return float(self._sm_ml.delay_s)
+
+    @property
+    def simulated(self) -> bool:
+        return bool(getattr(self.conn, "simulated", False))
+
+    @property
+    def sim(self) -> Any:
+        """The simulated person's controls (``set_target``/``set_stance``), or None."""
+        src = getattr(self.conn, "source", None)
+        return src if hasattr(src, "set_target") else None
+
+    @property
+    def banner(self) -> str:
+        return str(getattr(self.conn, "banner", ""))
+
+    def _start(self, now_s: float = 0.0) -> None:
+        self._t_origin = None
+        self._v_start = now_s
+        self._buffer = RingBuffer(int(self.fs_hz * 30), self.board.n_cells)
+        self._seq = 0
+        self._peek = None
+        if self.realtime:
+            self._sampler = Sampler(self.conn.source.frames(), self.conn.converter,
+                                    capacity=int(self.fs_hz * 30))
+            self._buffer = self._sampler.buffer
+            self._sampler.listeners.append(self._stamp)
+            self._sampler.start()
+        else:
+            self._frames = iter(self.conn.source.frames())
+
+    def _stamp(self, block: BalanceBlock, forces: np.ndarray) -> None:
+        # Runs in the sampler thread: only a float store, so the sampler is never held up.
+        self.arrival_s = self.clock()
+
+    def close(self) -> None:
+        """Stop the sampler and close the board."""
+        if self._sampler is not None:
+            self._sampler.stop()
+        try:
+            self.conn.close()
+        except Exception:  # noqa: BLE001 - closing a broken board must not crash the exit
+            pass
+
+    # -- per frame ---------------------------------------------------------------------------
+    def pump(self, now_s: float) -> FeedUpdate:
+        """Take in everything that arrived up to ``now_s`` (s; virtual time when not real time).
+
+        Returns the new frames (possibly none); :attr:`latest`, :attr:`ml_mm` and
+        :attr:`foot_ml_mm` then hold the newest values.
+        """
+        if self._last_new is None:
+            self._last_new = now_s  # a board that never sends a frame stalls too
+        if self.status == "lost":
+            self._try_reopen(now_s)
+            if self.status == "lost":
+                return self._empty()
+        if not self.realtime:
+            self._pull_due(now_s)
+        assert self._buffer is not None
+        block, forces, self._seq, missed = self._buffer.read_since(self._seq)
+        n = len(block)
+        if n:
+            self._last_new = now_s
+            self.frames_seen += n
+            self._smooth(block)
+            self.latest = block[n - 1]
+            self.status = "ok"
+        elif self._sampler is not None and self._sampler.finished.is_set():
+            self._lose(self._sampler.error, now_s)
+        elif self._last_new is not None and now_s - self._last_new > self.stall_s:
+            self.status = "stalled"
+        return FeedUpdate(block, forces, missed)
+
+    def _empty(self) -> FeedUpdate:
+        assert self._buffer is not None
+        return FeedUpdate(self._buffer.last(0), np.zeros((0, self.board.n_cells)))
+
+    def _pull_due(self, now_s: float) -> None:
+        """Virtual time: append every frame with ``t <= now_s`` to the buffer."""
+        assert self._frames is not None and self._buffer is not None
+        due = []
+        try:
+            while True:
+                frame = self._peek if self._peek is not None else next(self._frames)
+                self._peek = None
+                if self._t_origin is None:
+                    # Virtual time starts at the source's first frame (a recording may not
+                    # start at 0 s).
+                    self._t_origin = float(frame.t) - self._v_start
+                if frame.t - self._t_origin > now_s + 1e-9:
+                    self._peek = frame
+                    break
+                due.append(frame)
+        except StopIteration:
+            if due:
+                self._append(due)
+            self._lose(None, now_s)
+            return
+        except Exception as exc:  # noqa: BLE001 - a failing source is a state, not a crash
+            if due:
+                self._append(due)
+            self._lose(exc, now_s)
+            return
+        if due:
+            self._append(due)
+
+    def _append(self, frames: list[Any]) -> None:
+        assert self._buffer is not None
+        block, forces = self.conn.converter.block(frames)
+        self._buffer.append(block, forces)
+
+    def _smooth(self, block: BalanceBlock) -> None:
+        sm = self._sm_ml.update
+        sl = self._sm_foot["left"].update
+        sr = self._sm_foot["right"].update
+        ml = block.cop_ml_mm
+        lml = block.left_cop_ml_mm
+        rml = block.right_cop_ml_mm
+        for i in range(len(block)):
+            self.ml_mm = sm(ml[i])
+            self.foot_ml_mm["left"] = sl(lml[i])
+            self.foot_ml_mm["right"] = sr(rml[i])
+
+    def _lose(self, exc: BaseException | None, now_s: float) -> None:
+        if self.status != "lost":
+            self.status = "lost"
+            self.error = exc
+            self._next_retry = now_s + self.retry_s
+            self.ml_mm = math.nan
+            for s in self._sm_foot.values():
+                s.reset()
+            self._sm_ml.reset()
+            if self._sampler is not None:
+                self._sampler.stop(timeout=0.2)
+
+    def _try_reopen(self, now_s: float) -> None:
+        if self.reopen is None:
+            return
+        if self._pending_conn is not None:
+            self._adopt(self._pending_conn, now_s)
+            return
+        if now_s < self._next_retry or (self._reopening and self._reopening.is_alive()):
+            return
+        self._next_retry = now_s + self.retry_s
+        if self.realtime:
+            # Opening real hardware can take a while; never let it freeze the screen.
+            self._reopening = threading.Thread(target=self._reopen_worker, daemon=True)
+            self._reopening.start()
+        else:
+            try:
+                conn = self.reopen()
+            except Exception as exc:  # noqa: BLE001 - still unplugged: try again later
+                self.error = exc
+                return
+            self._adopt(conn, now_s)
+
+    def _reopen_worker(self) -> None:
+        try:
+            self._pending_conn = self.reopen() if self.reopen else None
+        except Exception as exc:  # noqa: BLE001 - still unplugged: try again later
+            self.error = exc
+
+    def _adopt(self, conn: Any, now_s: float) -> None:
+        self._pending_conn = None
+        try:
+            self.conn.close()
+        except Exception:  # noqa: BLE001
+            pass
+        # Keep the zeroing done earlier in this session: same board, same offsets.
+        old_cal = getattr(self.conn, "calibration", None)
+        if old_cal is not None and getattr(conn, "calibration", None) is not None:
+            if list(old_cal.cell_names) == list(conn.calibration.cell_names):
+                conn.calibration.offset_ = old_cal.offset_.copy()
+        self.conn = conn
+        self.error = None
+        self._start(now_s)
+        self.status = "starting"
+        self._last_new = now_s
+
+    # -- derived values the screens use ------------------------------------------------------
+    @property
+    def on_board(self) -> bool:
+        b = self.latest
+        return bool(b is not None and b.on_board and self.status == "ok")
+
+    def lifted_share(self, stance_side: str) -> float:
+        """Share of the load on the side opposite ``stance_side`` (0..1; NaN off the board)."""
+        b = self.latest
+        if b is None or not b.on_board or b.total_n <= 0:
+            return math.nan
+        lifted = b.right_n if stance_side == "left" else b.left_n
+        return max(0.0, lifted / b.total_n)
+
+    def stance_ml_mm(self, stance_side: str) -> float:
+        """Smoothed ML COP under the stance foot, mm; the whole-board COP when the board
+        cannot see each foot's own COP (a single-plate board), or for ``"both"``."""
+        if stance_side in ("left", "right") and self.board.side_has_ml_spacing(stance_side):
+            return self.foot_ml_mm[stance_side]
+        return self.ml_mm
+
+    def tare(self, forces_n: np.ndarray) -> float:
+        """Zero the board on readings taken while it was empty, shape (n, n_cells) in N.
+
+        Returns the total residual load removed, kg. Raises ValueError when the residual is
+        more than :data:`MAX_TARE_KG` (someone is still on the board) or nothing is known.
+        """
+        f = np.asarray(forces_n, dtype=float)
+        if f.ndim != 2 or f.shape[0] == 0 or f.shape[1] != self.board.n_cells:
+            raise ValueError("zeroing needs at least one frame of forces from every cell")
+        residual = np.median(f, axis=0)
+        kg = float(abs(residual.sum()) / 9.80665)
+        if kg > MAX_TARE_KG:
+            raise ValueError(f"{kg:.1f} kg still on the board; step off to zero it")
+        cal = self.conn.calibration
+        scale = np.where(np.isfinite(cal.scale_) & (cal.scale_ != 0), cal.scale_, 1.0)
+        # A new array, not an in-place edit: the sampler thread may be converting right now.
+        cal.offset_ = cal.offset_ + residual / scale
+        return kg
+
+
+def virtual_clock(fps: float) -> Callable[[int], float]:
+    """Frame number → virtual time, s, for headless runs at ``fps`` frames per second."""
+    return lambda k: k / fps

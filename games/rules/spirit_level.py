@@ -1,0 +1,233 @@
+"""Spirit level: hold the bubble in the middle while standing on one leg.
+
+The bubble follows the medio-lateral centre of pressure under the stance foot, measured from
+where that foot settled in the first second on one leg (nobody stands exactly over the middle
+of the plate). Time with the bubble inside the centre band fills the score bar.
+
+A slow shift of the COP toward the lifted side is what a dropping pelvis on that side looks like
+on a scale; it is averaged over a few seconds (so ordinary sway does not count), shown as a
+tilt, and gently penalised: the bar fills more slowly while it lasts. The lifted foot touching
+down pauses the game until it is lifted again; nothing is lost.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .stats import RunningSway
+
+PHASES = ("waiting", "settling", "playing", "foot_down", "done")
+
+
+@dataclass
+class SpiritLevelConfig:
+    """Difficulty of one spirit-level round.
+
+    Attributes
+    ----------
+    band_mm : float
+        Half-width of the centre band, mm of stance-foot ML COP.
+    full_scale_mm : float
+        Offset, mm, that puts the bubble at the end of the tube.
+    fill_s : float
+        Seconds in the band that fill the score bar.
+    duration_s : float or None
+        Round length, s, counted while on one leg; None for no time limit (easy mode ends
+        when the bar is full or the person stops).
+    drift_mm : float
+        Mean offset toward the lifted side, mm, over ``drift_window_s`` that counts as drift.
+    drift_window_s : float
+        Averaging window for the drift, s.
+    drift_penalty : float
+        Fill-rate factor while drifting (1 = no penalty).
+    settle_s : float
+        Time on one leg, s, over which the stance foot's resting position is learned.
+    liftoff_share : float
+        The lifted side carries less than this share of the load: the foot is up.
+    touchdown_share : float
+        The lifted side carries more than this share: the foot is down again.
+    """
+
+    band_mm: float = 10.0
+    full_scale_mm: float = 40.0
+    fill_s: float = 20.0
+    duration_s: float | None = 45.0
+    drift_mm: float = 6.0
+    drift_window_s: float = 3.0
+    drift_penalty: float = 0.5
+    settle_s: float = 1.0
+    liftoff_share: float = 0.10
+    touchdown_share: float = 0.20
+
+    @classmethod
+    def easy(cls) -> SpiritLevelConfig:
+        """Older adults: wider band, no clock, bar fills sooner."""
+        return cls(band_mm=16.0, full_scale_mm=50.0, fill_s=15.0, duration_s=None,
+                   drift_mm=8.0, drift_penalty=0.75)
+
+
+POINTS_PER_S = 10.0
+
+
+class SpiritLevel:
+    """One round on one leg.
+
+    Parameters
+    ----------
+    stance_side : {"left", "right"}
+        The leg the person stands on.
+    config : SpiritLevelConfig
+    """
+
+    def __init__(self, stance_side: str, config: SpiritLevelConfig | None = None) -> None:
+        if stance_side not in ("left", "right"):
+            raise ValueError(f"stance side {stance_side!r}: use 'left' or 'right'")
+        self.stance_side = stance_side
+        self.lifted_side = "right" if stance_side == "left" else "left"
+        # +1 when the lifted side is the person's right (positive ML).
+        self.lifted_sign = 1.0 if self.lifted_side == "right" else -1.0
+        self.config = config or SpiritLevelConfig()
+        self.phase = "waiting"
+        self.reference_mm = math.nan
+        self.offset_mm = 0.0
+        self.bubble = 0.0
+        self.in_band = False
+        self.drift_mm = 0.0
+        self.drifting = False
+        self.fill = 0.0
+        self.points = 0.0
+        self.time_on_leg_s = 0.0
+        self.time_in_band_s = 0.0
+        self.touchdowns = 0
+        self.sway = RunningSway()
+        self._settle: list[float] = []
+        self._t_prev: float | None = None
+        self._drift_avg = 0.0
+
+    # -- state read by the view -------------------------------------------------------------
+    @property
+    def score(self) -> int:
+        return int(round(self.points))
+
+    @property
+    def stars(self) -> int:
+        """0-3 stars for how full the bar got."""
+        return 3 if self.fill >= 1.0 else 2 if self.fill >= 0.66 else 1 if self.fill >= 0.33 else 0
+
+    @property
+    def remaining_s(self) -> float | None:
+        d = self.config.duration_s
+        return None if d is None else max(0.0, d - self.time_on_leg_s)
+
+    @property
+    def done(self) -> bool:
+        return self.phase == "done"
+
+    def finish(self) -> None:
+        """End the round now (the person asked to stop)."""
+        self.phase = "done"
+
+    # -- the rules ---------------------------------------------------------------------------
+    def update(self, t_s: float, stance_cop_ml_mm: float, lifted_share: float) -> list[str]:
+        """Advance to ``t_s`` with the newest smoothed stance-foot ML COP and lifted-side share.
+
+        Parameters
+        ----------
+        t_s : float
+            Time, s.
+        stance_cop_ml_mm : float
+            ML COP under the stance foot, mm (NaN when unknown).
+        lifted_share : float
+            Lifted side's share of the total load, 0..1 (NaN when nobody is on the board).
+
+        Returns
+        -------
+        list of str
+            Events: ``lift_off``, ``touchdown``, ``enter_band``, ``leave_band``,
+            ``drift_start``, ``drift_end``, ``star``, ``done``.
+        """
+        c = self.config
+        dt = 0.0 if self._t_prev is None else max(0.0, t_s - self._t_prev)
+        self._t_prev = t_s
+        if self.phase == "done":
+            return []
+        events: list[str] = []
+        foot_up = math.isfinite(lifted_share) and lifted_share < c.liftoff_share
+        foot_down = not math.isfinite(lifted_share) or lifted_share > c.touchdown_share
+        if self.phase == "waiting":
+            if foot_up:
+                self.phase = "settling"
+                self._settle = []
+                events.append("lift_off")
+            return events
+        if self.phase == "foot_down":
+            if foot_up:
+                self.phase = "playing"
+                events.append("lift_off")
+            return events
+        if foot_down:
+            self.phase = "foot_down" if self.phase == "playing" else "waiting"
+            self.touchdowns += 1
+            events.append("touchdown")
+            if self.in_band:
+                self.in_band = False
+            return events
+        self.time_on_leg_s += dt
+        if not math.isfinite(stance_cop_ml_mm):
+            return events
+        if self.phase == "settling":
+            self._settle.append(stance_cop_ml_mm)
+            if self.time_on_leg_s >= c.settle_s:
+                self.reference_mm = sorted(self._settle)[len(self._settle) // 2]
+                self.phase = "playing"
+                self._drift_avg = 0.0
+            return events
+        # playing
+        off = stance_cop_ml_mm - self.reference_mm
+        self.offset_mm = off
+        self.sway.add(off)
+        self.bubble = max(-1.0, min(1.0, off / c.full_scale_mm))
+        if dt > 0:
+            a = min(1.0, dt / c.drift_window_s)
+            self._drift_avg += a * (off - self._drift_avg)
+        self.drift_mm = self._drift_avg * self.lifted_sign
+        was_drifting = self.drifting
+        # Hysteresis: drift ends at 60 % of its threshold, so it does not flicker.
+        self.drifting = self.drift_mm > (0.6 * c.drift_mm if was_drifting else c.drift_mm)
+        if self.drifting != was_drifting:
+            events.append("drift_start" if self.drifting else "drift_end")
+        inside = abs(off) <= c.band_mm
+        if inside != self.in_band:
+            events.append("enter_band" if inside else "leave_band")
+        self.in_band = inside
+        if inside:
+            rate = c.drift_penalty if self.drifting else 1.0
+            stars_before = self.stars
+            self.time_in_band_s += dt
+            self.fill = min(1.0, self.fill + rate * dt / c.fill_s)
+            self.points += rate * POINTS_PER_S * dt
+            if self.stars > stars_before:
+                events.append("star")
+        if self.fill >= 1.0 or (c.duration_s is not None and self.time_on_leg_s >= c.duration_s):
+            self.phase = "done"
+            events.append("done")
+        return events
+
+    def details(self) -> dict[str, float | int | str | None]:
+        """What is stored with the score."""
+        return {
+            "stance_side": self.stance_side,
+            "time_on_leg_s": round(self.time_on_leg_s, 2),
+            "time_in_band_s": round(self.time_in_band_s, 2),
+            "fill": round(self.fill, 3),
+            "band_mm": self.config.band_mm,
+            "ml_rms_mm": _round(self.sway.rms_mm),
+            "drift_mm": round(self.drift_mm, 2),
+            "touchdowns": self.touchdowns,
+            "stars": self.stars,
+        }
+
+
+def _round(v: float, nd: int = 2) -> float | None:
+    return None if not math.isfinite(v) else round(v, nd)

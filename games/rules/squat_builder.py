@@ -1,0 +1,190 @@
+"""Squat builder: every controlled single-leg squat adds a block to the tower.
+
+Repetitions come from the core's event detector (start, bottom and end times, found from the
+vertical force). This module judges each one by the medio-lateral COP under the stance foot
+during the repetition: if it stayed within ``band_mm`` of where the foot rested just before
+the squat began, the knee and pelvis stayed over the foot, and a block goes on the tower. When
+the tower is ``target_blocks`` high, the rocket on top launches and the round is over.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+from .stats import RunningSway
+
+
+@dataclass
+class SquatConfig:
+    """Difficulty of one squat-builder round.
+
+    Attributes
+    ----------
+    band_mm : float
+        Largest ML COP offset from the pre-squat position, mm, for a controlled repetition.
+    target_blocks : int
+        Controlled repetitions that build the tower and launch the rocket.
+    max_reps : int
+        The round also ends after this many repetitions of any kind.
+    min_rep_s : float
+        A repetition quicker than this, s, is a bob, not a controlled squat.
+    single_leg : bool
+        True: squats on one leg (the other foot lifted). False (easy mode): both feet down.
+    liftoff_share, touchdown_share : float
+        Lifted side's load share below which the foot is up / above which it is down.
+    """
+
+    band_mm: float = 12.0
+    target_blocks: int = 8
+    max_reps: int = 16
+    min_rep_s: float = 1.0
+    single_leg: bool = True
+    liftoff_share: float = 0.10
+    touchdown_share: float = 0.20
+
+    @classmethod
+    def easy(cls) -> SquatConfig:
+        """Older adults: mini squats on both feet, a wide band and a short tower."""
+        return cls(band_mm=20.0, target_blocks=5, max_reps=12, min_rep_s=0.8, single_leg=False)
+
+
+@dataclass
+class Block:
+    """One repetition's block: whether it counted and how far the COP strayed, mm."""
+
+    controlled: bool
+    max_offset_mm: float
+    duration_s: float
+    too_quick: bool = False
+
+
+HISTORY_S = 20.0
+
+
+class SquatBuilder:
+    """One round of squats.
+
+    Parameters
+    ----------
+    stance_side : {"left", "right", "both"}
+        The leg squatted on ("both" for easy mode).
+    config : SquatConfig
+    """
+
+    def __init__(self, stance_side: str, config: SquatConfig | None = None) -> None:
+        if stance_side not in ("left", "right", "both"):
+            raise ValueError(f"stance side {stance_side!r}: use 'left', 'right' or 'both'")
+        self.stance_side = stance_side
+        self.config = config or SquatConfig()
+        self.phase = "waiting" if self.config.single_leg and stance_side != "both" else "playing"
+        self.reference_mm = math.nan
+        self.offset_mm = 0.0
+        self.blocks: list[Block] = []
+        self.reps = 0
+        self.points = 0.0
+        self.sway = RunningSway()
+        self._history: deque[tuple[float, float]] = deque()
+
+    @property
+    def built(self) -> int:
+        """Controlled repetitions so far: the tower's height in blocks."""
+        return sum(1 for b in self.blocks if b.controlled)
+
+    @property
+    def launched(self) -> bool:
+        return self.built >= self.config.target_blocks
+
+    @property
+    def score(self) -> int:
+        return int(round(self.points))
+
+    @property
+    def stars(self) -> int:
+        if not self.reps:
+            return 0
+        ratio = self.built / self.config.target_blocks
+        return 3 if ratio >= 1.0 else 2 if ratio >= 0.6 else 1 if ratio >= 0.3 else 0
+
+    @property
+    def done(self) -> bool:
+        return self.phase == "done"
+
+    def finish(self) -> None:
+        self.phase = "done"
+
+    def update(self, t_s: float, stance_cop_ml_mm: float, lifted_share: float) -> list[str]:
+        """Feed the newest smoothed stance ML COP (mm) and lifted-side share at ``t_s`` (s).
+
+        Returns ``lift_off`` / ``touchdown`` events for the single-leg version.
+        """
+        events: list[str] = []
+        if self.phase == "done":
+            return events
+        if self.config.single_leg and self.stance_side != "both":
+            up = math.isfinite(lifted_share) and lifted_share < self.config.liftoff_share
+            down = not math.isfinite(lifted_share) or lifted_share > self.config.touchdown_share
+            if self.phase == "waiting" and up:
+                self.phase = "playing"
+                events.append("lift_off")
+            elif self.phase == "playing" and down:
+                self.phase = "waiting"
+                events.append("touchdown")
+        if not math.isfinite(stance_cop_ml_mm):
+            return events
+        self._history.append((t_s, stance_cop_ml_mm))
+        while self._history and self._history[0][0] < t_s - HISTORY_S:
+            self._history.popleft()
+        if self.phase == "playing":
+            if not math.isfinite(self.reference_mm):
+                self.reference_mm = stance_cop_ml_mm
+            self.offset_mm = stance_cop_ml_mm - self.reference_mm
+            self.sway.add(self.offset_mm)
+        return events
+
+    def _median_between(self, t0: float, t1: float) -> float:
+        vals = sorted(v for t, v in self._history if t0 <= t <= t1)
+        return vals[len(vals) // 2] if vals else math.nan
+
+    def rep(self, start_s: float, bottom_s: float, end_s: float) -> list[str]:
+        """Judge one repetition reported by the event detector; returns ``block`` or
+        ``wobbly`` (or ``quick``), plus ``launch`` and ``done`` when the tower is complete."""
+        if self.phase != "playing":
+            return []
+        c = self.config
+        ref = self._median_between(start_s - 1.0, start_s)
+        if not math.isfinite(ref):
+            ref = self.reference_mm
+        during = [v for t, v in self._history if start_s <= t <= end_s]
+        max_off = max((abs(v - ref) for v in during), default=math.nan)
+        duration = end_s - start_s
+        too_quick = duration < c.min_rep_s
+        controlled = math.isfinite(max_off) and max_off <= c.band_mm and not too_quick
+        self.blocks.append(Block(controlled, max_off, duration, too_quick))
+        self.reps += 1
+        if math.isfinite(ref):
+            self.reference_mm = ref
+        events = ["block" if controlled else "quick" if too_quick else "wobbly"]
+        if controlled:
+            # Tighter squats earn a bonus on top of the block itself.
+            self.points += 10 + 5 * max(0.0, 1.0 - max_off / c.band_mm)
+        if self.launched:
+            events.append("launch")
+        if self.launched or self.reps >= c.max_reps:
+            self.phase = "done"
+            events.append("done")
+        return events
+
+    def details(self) -> dict[str, float | int | str | None]:
+        offs = [b.max_offset_mm for b in self.blocks if math.isfinite(b.max_offset_mm)]
+        rms = self.sway.rms_mm
+        return {
+            "stance_side": self.stance_side,
+            "reps": self.reps,
+            "controlled": self.built,
+            "band_mm": self.config.band_mm,
+            "mean_rep_offset_mm": round(sum(offs) / len(offs), 2) if offs else None,
+            "ml_rms_mm": None if not math.isfinite(rms) else round(rms, 2),
+            "stars": self.stars,
+        }

@@ -1,0 +1,302 @@
+"""What every game shares: the intro (pick a leg), the countdown, the heads-up line, the end.
+
+A game screen runs ``ready`` (a 3-2-1 countdown on both feet while the person's quiet sway and
+resting centre are measured) → ``play`` (the game's own rules) → ``over`` (a moment to enjoy the
+finish) → the result screen, which saves the score. ``back`` during play ends the round early;
+the app ends it too when nobody has been on the board for a while.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pygame
+
+from ..catalog import GAMES, GameInfo
+from ..records import GameResult
+from ..rules.stats import RunningSway
+from ..ui import panel
+from ..widgets import (
+    Choice,
+    draw_stars,
+    icon_back,
+    icon_both_feet,
+    icon_foot,
+    icon_home,
+    icon_play,
+)
+from .base import ChoiceScreen, Screen
+
+COUNTDOWN_S = 3.0
+OVER_S = 2.0
+
+
+class GameScreen(Screen):
+    """Base for the three games. Subclasses implement ``start_rules``, ``play_update``,
+    ``draw_world`` and ``result``."""
+
+    game = ""
+    steer_sim = True
+
+    def __init__(self, app: Any, side: str = "left") -> None:
+        super().__init__(app)
+        self.info: GameInfo = GAMES[self.game]
+        self.side = side
+        self.phase = "ready"
+        self.phase_t = 0.0
+        self.centre_mm = math.nan
+        self.ready_sway = RunningSway()
+        self._ready_ml: list[float] = []
+        self._count_shown = 4
+        self.finished = False
+        self.banner = ""
+        self.banner_until = 0.0
+        self.result_summary = None
+
+    # -- app hooks ---------------------------------------------------------------------------
+    @property
+    def needs_person(self) -> bool:  # type: ignore[override]
+        return self.phase in ("ready", "play")
+
+    @property
+    def sim_stance(self) -> str:  # type: ignore[override]
+        return "both"
+
+    @property
+    def hands_free(self) -> bool:  # type: ignore[override]
+        return False  # leaning is the game here, not a menu gesture
+
+    def enter(self) -> None:
+        self.phase = "ready"
+        self.phase_t = 0.0
+
+    def intent(self, name: str) -> None:
+        if name == "back":
+            if self.phase in ("ready", "play"):
+                self.finish()
+            elif self.phase == "over":
+                self.to_results()
+        elif name == "select" and self.phase == "over":
+            self.to_results()
+
+    def abandon(self) -> None:
+        self.finish()
+
+    def say(self, text: str, seconds: float = 2.0) -> None:
+        """A short message over the game (e.g. 'Perfect!')."""
+        self.banner = text
+        self.banner_until = self.t + seconds
+
+    # -- the round ---------------------------------------------------------------------------
+    def update(self, dt: float) -> None:
+        super().update(dt)
+        self.phase_t += dt
+        if self.phase == "ready":
+            ml = self.app.feed.ml_mm
+            if math.isfinite(ml):
+                self._ready_ml.append(ml)
+                self.ready_sway.add(ml)
+            left = COUNTDOWN_S - self.phase_t
+            shown = max(0, math.ceil(left))
+            if shown < self._count_shown:
+                self._count_shown = shown
+                self.app.play("go" if shown == 0 else "tick")
+            if left <= 0:
+                vals = sorted(self._ready_ml)
+                self.centre_mm = vals[len(vals) // 2] if vals else 0.0
+                self.phase = "play"
+                self.phase_t = 0.0
+                self.start_rules()
+        elif self.phase == "play":
+            self.play_update(dt)
+        elif self.phase == "over" and self.phase_t >= OVER_S:
+            self.to_results()
+
+    def finish(self) -> None:
+        """The round is over (finished, stopped early, or abandoned)."""
+        if self.phase in ("over", "done"):
+            return
+        if self.phase == "ready":
+            self.app.show("menu")
+            self.phase = "done"
+            return
+        self.phase = "over"
+        self.phase_t = 0.0
+        self.app.play("done")
+
+    def to_results(self) -> None:
+        if self.phase == "done":
+            return
+        self.phase = "done"
+        res, stars, lines = self.result()
+        best = self.app.records.best(self.app.person, self.game)
+        saved = self.app.records.save_game(self.app.person, res)
+        self.result_summary = {"game": self.game, "score": res.score, "stars": stars,
+                               "saved": saved}
+        self.app.show("result", game=self.game, result=res, stars=stars, lines=lines,
+                      best_before=best, side=self.side)
+
+    # -- subclass hooks ----------------------------------------------------------------------
+    def start_rules(self) -> None:
+        raise NotImplementedError
+
+    def play_update(self, dt: float) -> None:
+        raise NotImplementedError
+
+    def draw_world(self, surface: pygame.Surface) -> None:
+        raise NotImplementedError
+
+    def result(self) -> tuple[GameResult, int, list[str]]:
+        raise NotImplementedError
+
+    def hud(self) -> tuple[str, str]:
+        """Left and right text of the heads-up line."""
+        return "", ""
+
+    # -- drawing -----------------------------------------------------------------------------
+    def draw(self, surface: pygame.Surface) -> None:
+        self.draw_world(surface)
+        ui = self.ui
+        t = ui.theme
+        left, right = self.hud()
+        if left:
+            ui.blit_text(surface, left, 34, (ui.px(16), ui.px(52)), t.text, anchor="midleft",
+                         shadow=True)
+        if right:
+            ui.blit_text(surface, right, 34, (ui.w - ui.px(16), ui.px(52)), t.text,
+                         anchor="midright", shadow=True)
+        self.draw_person(surface)
+        if self.app.easy and self.phase in ("ready", "play"):
+            ui.blit_text(surface, "Keep a hand near the rail", 22,
+                         (ui.w // 2, ui.h - ui.px(18)), t.accent, shadow=True)
+        if self.phase == "ready":
+            self.draw_countdown(surface)
+        elif self.phase == "over":
+            ui.blit_text(surface, "Finished!", 80, (ui.w // 2, ui.h // 2), t.accent,
+                         shadow=True)
+        if self.banner and self.t < self.banner_until:
+            ui.blit_text(surface, self.banner, 44, (ui.w // 2, ui.y(150)), t.accent,
+                         shadow=True)
+
+    def draw_countdown(self, surface: pygame.Surface) -> None:
+        ui = self.ui
+        t = ui.theme
+        left = COUNTDOWN_S - self.phase_t
+        n = max(1, math.ceil(left))
+        frac = n - left  # 0 → 1 within each second: the number grows then settles
+        size = 150 + 40 * (1 - min(1.0, frac * 3))
+        shade = pygame.Surface((ui.w, ui.h), pygame.SRCALPHA)
+        shade.fill((0, 0, 0, 110))
+        surface.blit(shade, (0, 0))
+        ui.blit_text(surface, str(n), size, (ui.w // 2, ui.y(230)), t.accent, shadow=True)
+        ui.blit_text(surface, self.ready_text(), 32, (ui.w // 2, ui.y(350)), t.text,
+                     shadow=True)
+
+    def ready_text(self) -> str:
+        return "Get ready - stand still on both feet"
+
+
+# -- before and after ----------------------------------------------------------------------------
+
+class IntroScreen(ChoiceScreen):
+    """How to play, and which leg to stand on."""
+
+    name = "intro"
+    tile_w = 190
+    tile_h = 200
+    area = (40, 150, 720, 250)
+
+    def __init__(self, app: Any, game: str) -> None:
+        super().__init__(app)
+        self.info = GAMES[game]
+        self.title = self.info.title
+        self.subtitle = self.info.blurb
+
+    def build(self) -> list[Choice]:
+        g = self.info.name
+        one_leg = self.info.one_leg and not (g == "squat-builder" and self.app.easy)
+        if one_leg:
+            out = [Choice("Left leg", icon_foot("left"),
+                          lambda: self.app.show(g, side="left"), sub="stand on it"),
+                   Choice("Right leg", icon_foot("right"),
+                          lambda: self.app.show(g, side="right"), sub="stand on it")]
+        else:
+            out = [Choice("Start", icon_both_feet if g == "squat-builder" else icon_play,
+                          lambda: self.app.show(g, side="both"), sub="both feet")]
+        out.append(Choice("Back", icon_back, lambda: self.app.show("menu")))
+        return out
+
+    def draw(self, surface: pygame.Surface) -> None:
+        super().draw(surface)
+        self.draw_person(surface)
+        if self.app.easy:
+            ui = self.ui
+            ui.blit_text(surface, "Keep a hand near the rail", 24, (ui.w // 2, ui.y(118)),
+                         ui.theme.accent)
+
+
+class ResultScreen(ChoiceScreen):
+    """The score, the stars, how it went, and play again or back to the menu."""
+
+    name = "result"
+    tile_w = 170
+    tile_h = 120
+    label_size = 24
+    area = (200, 338, 400, 96)
+
+    def __init__(self, app: Any, game: str, result: GameResult, stars: int,
+                 lines: list[str], best_before: float | None, side: str = "left") -> None:
+        super().__init__(app)
+        self.game = game
+        self.res = result
+        self.stars = stars
+        self.lines = lines
+        self.side = side
+        self.best_before = best_before
+        self.new_best = best_before is not None and result.score > best_before
+        self.title = "Well done!" if stars >= 2 else "Good effort!" if stars else "Nice try!"
+        self.result_summary = {"game": game, "score": result.score, "stars": stars,
+                               "details": result.details}
+
+    def enter(self) -> None:
+        super().enter()
+        if self.stars:
+            self.app.play("star")
+
+    def build(self) -> list[Choice]:
+        return [Choice("Play again", icon_play,
+                       lambda: self.app.show(self.game, side=self.side)),
+                Choice("Menu", icon_home, lambda: self.app.show("menu"))]
+
+    def draw(self, surface: pygame.Surface) -> None:
+        ui = self.ui
+        t = ui.theme
+        surface.blit(ui.background(), (0, 0))
+        self.draw_person(surface)
+        ui.blit_text(surface, self.title, 50, (ui.w // 2, ui.y(46)), t.text, shadow=True)
+        draw_stars(surface, ui, (ui.w // 2, ui.y(116)), self.stars, size=30)
+        box = ui.rect(150, 158, 500, 168)
+        panel(surface, ui, box)
+        ui.blit_text(surface, f"{int(round(self.res.score))}", 64,
+                     (box.left + ui.px(110), box.top + ui.px(62)), t.accent)
+        ui.blit_text(surface, "points", 24, (box.left + ui.px(110), box.top + ui.px(108)), t.dim)
+        if self.new_best:
+            ui.blit_text(surface, "New best!", 28, (box.left + ui.px(110), box.top + ui.px(140)),
+                         t.good)
+        y = box.top + ui.px(34)
+        for line in self.lines[:4]:
+            ui.blit_text(surface, line, 24, (box.left + ui.px(220), y), t.text, anchor="midleft")
+            y += ui.px(34)
+        dwell = self.app.nav.dwell_progress if self.app.nav.enabled else 0.0
+        from ..widgets import draw_tile
+
+        rects = self.rects()
+        for i, (c, r) in enumerate(zip(self.choices, rects, strict=True)):
+            draw_tile(surface, ui, r, c, selected=i == self.selected,
+                      dwell=dwell if i == self.selected else 0.0, label_size=self.label_size)
+        if self.app.records.note:
+            ui.blit_text(surface, self.app.records.note, 18, (ui.w // 2, ui.h - ui.px(12)), t.warn)
+
+    def back(self) -> None:
+        self.app.show("menu")

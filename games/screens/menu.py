@@ -1,0 +1,57 @@
+"""The game menu: three games, the clinical tests, progress, settings."""
+
+from __future__ import annotations
+
+import pygame
+
+from ..catalog import GAMES
+from ..widgets import (
+    Choice,
+    icon_back,
+    icon_chart,
+    icon_clock,
+    icon_gear,
+    icon_level,
+    icon_raft,
+    icon_rocket,
+)
+from .base import ChoiceScreen
+
+GAME_ICONS = {"spirit-level": icon_level, "river": icon_raft, "squat-builder": icon_rocket}
+
+
+class MenuScreen(ChoiceScreen):
+    """What would you like to do?"""
+
+    name = "menu"
+    title = "What shall we do?"
+    columns = 4
+    tile_w = 168
+    tile_h = 148
+    label_size = 24
+    area = (30, 100, 740, 318)
+
+    def build(self) -> list[Choice]:
+        self.subtitle = f"Hello, {self.app.person.label}!"
+        out = [Choice(g.title, GAME_ICONS.get(g.name),
+                      lambda g=g: self.app.show("intro", game=g.name), key=g.name)
+               for g in GAMES.values()]
+        out += [
+            Choice("Balance tests", icon_clock, lambda: self.app.show("tests"), key="tests"),
+            Choice("My progress", icon_chart, lambda: self.app.show("progress"),
+                   key="progress"),
+            Choice("Settings", icon_gear, lambda: self.app.show("pin"), key="settings"),
+            Choice("Change player", icon_back, lambda: self.app.show("people"), key="people"),
+        ]
+        return out
+
+    def back(self) -> None:
+        self.app.show("people")
+
+    def draw(self, surface: pygame.Surface) -> None:
+        super().draw(surface)
+        self.draw_person(surface)
+        if self.app.easy:
+            ui = self.ui
+            ui.blit_text(surface, "Keep a hand near the rail", 22,
+                         (ui.w // 2, ui.y(108)), ui.theme.accent)

@@ -1,0 +1,384 @@
+"""Reusable pieces of screen: tiles with icons and a dwell ring, the lean gauge, badges, bars.
+
+Everything draws into a rectangle it is given, in pixels, and takes sizes from the
+:class:`~games.ui.Ui` so it scales with the screen. Icons are drawn from shapes (no image files):
+they stay sharp at any size and need no licence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pygame
+
+from .ui import Color, Ui, arrow, lerp_color, panel, ring, star
+
+# -- icons -----------------------------------------------------------------------------------
+
+Icon = Callable[[pygame.Surface, Ui, pygame.Rect], None]
+
+
+def icon_level(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """A spirit level: a tube with a bubble in the middle band."""
+    t = ui.theme
+    tube = pygame.Rect(0, 0, int(r.w * 0.9), int(r.h * 0.34))
+    tube.center = r.center
+    pygame.draw.rect(s, (196, 230, 90), tube, border_radius=tube.h // 2)
+    pygame.draw.rect(s, (40, 60, 20), tube, max(2, tube.h // 10), border_radius=tube.h // 2)
+    for dx in (-tube.h * 0.7, tube.h * 0.7):
+        x = int(tube.centerx + dx)
+        pygame.draw.line(s, (40, 60, 20), (x, tube.top + 3), (x, tube.bottom - 3),
+                         max(2, tube.h // 12))
+    pygame.draw.ellipse(s, (255, 255, 255),
+                        pygame.Rect(0, 0, int(tube.h * 1.1), int(tube.h * 0.6)).move(
+                            int(tube.centerx - tube.h * 0.55), int(tube.centery - tube.h * 0.3)))
+    del t
+
+
+def icon_raft(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """A raft with a sail on a wave."""
+    t = ui.theme
+    w, h = r.w, r.h
+    water = pygame.Rect(r.left, int(r.top + h * 0.68), w, int(h * 0.32))
+    pygame.draw.rect(s, t.water, water, border_radius=max(2, h // 10))
+    deck = pygame.Rect(0, 0, int(w * 0.62), int(h * 0.16))
+    deck.midbottom = (r.centerx, int(r.top + h * 0.76))
+    pygame.draw.rect(s, (150, 98, 50), deck, border_radius=max(2, deck.h // 3))
+    for i in range(1, 4):
+        x = deck.left + deck.w * i // 4
+        pygame.draw.line(s, (110, 70, 35), (x, deck.top), (x, deck.bottom), max(1, w // 60))
+    mast_x = r.centerx
+    pygame.draw.line(s, (110, 70, 35), (mast_x, deck.top), (mast_x, int(r.top + h * 0.1)),
+                     max(2, w // 40))
+    pygame.draw.polygon(s, (255, 240, 220), [(mast_x + 3, int(r.top + h * 0.12)),
+                                              (mast_x + 3, int(r.top + h * 0.58)),
+                                              (int(mast_x + w * 0.3), int(r.top + h * 0.58))])
+    pygame.draw.polygon(s, (255, 90, 95), [(mast_x - 3, int(r.top + h * 0.2)),
+                                            (mast_x - 3, int(r.top + h * 0.58)),
+                                            (int(mast_x - w * 0.22), int(r.top + h * 0.58))])
+
+
+def icon_rocket(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """A stack of blocks with a rocket on top."""
+    t = ui.theme
+    bw, bh = int(r.w * 0.42), max(4, int(r.h * 0.13))
+    colors = [t.good, (90, 170, 255), t.accent]
+    y = r.bottom
+    for c in colors:
+        b = pygame.Rect(0, 0, bw, bh)
+        b.midbottom = (r.centerx, y)
+        pygame.draw.rect(s, c, b, border_radius=max(2, bh // 4))
+        y -= bh + max(1, bh // 6)
+    draw_rocket(s, (r.centerx, y - int(r.h * 0.26)), int(r.h * 0.5), flame=0.0)
+
+
+def icon_clock(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """A stopwatch."""
+    t = ui.theme
+    rad = int(min(r.w, r.h) * 0.4)
+    c = (r.centerx, r.centery + rad // 8)
+    pygame.draw.rect(s, t.dim, pygame.Rect(c[0] - rad // 5, c[1] - rad - rad // 3, 2 * rad // 5,
+                                           rad // 4), border_radius=3)
+    pygame.draw.circle(s, (255, 255, 255), c, rad)
+    pygame.draw.circle(s, (40, 40, 60), c, rad, max(2, rad // 8))
+    ring(s, t.bad, c, int(rad * 0.8), int(rad * 0.8), 0.3)
+    pygame.draw.line(s, (40, 40, 60), c, (c[0], c[1] - int(rad * 0.75)), max(2, rad // 9))
+
+
+def icon_chart(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """Rising bars."""
+    t = ui.theme
+    n = 4
+    gap = r.w * 0.06
+    bw = (r.w * 0.8 - gap * (n - 1)) / n
+    x0 = r.left + r.w * 0.1
+    for i in range(n):
+        h = r.h * (0.3 + 0.17 * i)
+        rr = pygame.Rect(int(x0 + i * (bw + gap)), int(r.bottom - h), int(bw), int(h))
+        pygame.draw.rect(s, [t.bad, t.warn, t.accent, t.good][i], rr,
+                         border_radius=max(2, int(bw) // 5))
+
+
+def icon_gear(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """A cog wheel with a small lock: the clinician's settings."""
+    t = ui.theme
+    c = r.center
+    rad = int(min(r.w, r.h) * 0.36)
+    pts = []
+    for i in range(32):
+        a = 2 * math.pi * i / 32
+        rr = rad if (i // 2) % 2 == 0 else rad * 0.78
+        pts.append((c[0] + rr * math.cos(a), c[1] + rr * math.sin(a)))
+    pygame.draw.polygon(s, t.dim, pts)
+    pygame.draw.circle(s, t.panel, c, int(rad * 0.38))
+    lock = pygame.Rect(0, 0, int(rad * 0.7), int(rad * 0.55))
+    lock.topleft = (c[0] + int(rad * 0.45), c[1] + int(rad * 0.35))
+    pygame.draw.circle(s, t.accent, (lock.centerx, lock.top), int(lock.w * 0.32),
+                       max(2, rad // 10))
+    pygame.draw.rect(s, t.accent, lock, border_radius=max(2, rad // 10))
+
+
+def icon_person(s: pygame.Surface, ui: Ui, r: pygame.Rect, color: Color | None = None) -> None:
+    """A head and shoulders."""
+    col = color or ui.theme.dim
+    rad = int(min(r.w, r.h) * 0.2)
+    pygame.draw.circle(s, col, (r.centerx, int(r.top + r.h * 0.32)), rad)
+    body = pygame.Rect(0, 0, int(rad * 3.4), int(rad * 2.2))
+    body.midtop = (r.centerx, int(r.top + r.h * 0.32 + rad * 1.25))
+    pygame.draw.ellipse(s, col, body)
+    pygame.draw.rect(s, ui.theme.panel, pygame.Rect(body.left, body.centery + rad // 3, body.w,
+                                                    body.h))
+
+
+def icon_back(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """A curved arrow pointing back."""
+    t = ui.theme
+    c = r.center
+    rad = int(min(r.w, r.h) * 0.3)
+    ring(s, t.dim, (c[0] + rad // 4, c[1]), rad, max(3, rad // 3), 0.55, start_deg=-90)
+    arrow(s, t.dim, (c[0] + rad // 4 - rad // 6, c[1] - rad + rad // 7), max(4, rad // 2), -1)
+
+
+def icon_foot(side: str) -> Icon:
+    """A footprint for the leg to stand on, with a big L or R under it."""
+
+    def draw(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+        t = ui.theme
+        sole = pygame.Rect(0, 0, int(r.w * 0.3), int(r.h * 0.62))
+        sole.center = (r.centerx, int(r.top + r.h * 0.42))
+        pygame.draw.ellipse(s, t.accent, sole)
+        heel = pygame.Rect(0, 0, int(sole.w * 0.8), int(sole.h * 0.3))
+        heel.midbottom = (sole.centerx, sole.bottom + sole.h // 8)
+        pygame.draw.ellipse(s, t.accent, heel)
+        sign = -1 if side == "left" else 1
+        for i, f in enumerate((0.22, 0.15, 0.13, 0.11, 0.09)):
+            toe_r = max(2, int(sole.w * f))
+            # The big toe sits on the inside of each foot.
+            x = sole.centerx - sign * int(sole.w * (0.35 - 0.2 * i))
+            y = sole.top - toe_r // 2 + int(i * i * toe_r * 0.18)
+            pygame.draw.circle(s, t.accent, (x, y), toe_r)
+        ui.blit_text(s, "L" if side == "left" else "R", 26,
+                     (r.centerx, int(r.bottom - r.h * 0.06)), t.text)
+
+    return draw
+
+
+def icon_both_feet(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    half = r.w // 2
+    icon_foot("left")(s, ui, pygame.Rect(r.left + r.w // 10, r.top, half, r.h))
+    icon_foot("right")(s, ui, pygame.Rect(r.centerx - r.w // 10, r.top, half, r.h))
+
+
+def icon_play(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    t = ui.theme
+    rad = int(min(r.w, r.h) * 0.4)
+    pygame.draw.circle(s, t.good, r.center, rad)
+    arrow(s, (255, 255, 255), (r.centerx + rad // 8, r.centery), int(rad * 0.55), 1)
+
+
+def icon_home(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    t = ui.theme
+    w = int(min(r.w, r.h) * 0.7)
+    c = r.center
+    roof = [(c[0] - w // 2 - w // 10, c[1]), (c[0], c[1] - w // 2), (c[0] + w // 2 + w // 10, c[1])]
+    pygame.draw.polygon(s, t.dim, roof)
+    pygame.draw.rect(s, t.dim, pygame.Rect(c[0] - w // 2 + w // 10, c[1], w - w // 5, w // 2))
+    pygame.draw.rect(s, t.panel, pygame.Rect(c[0] - w // 10, c[1] + w // 6, w // 5, w // 3))
+
+
+def initials_icon(text: str, color: Color) -> Icon:
+    """A coloured disc with initials: a person's avatar."""
+
+    def draw(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+        rad = int(min(r.w, r.h) * 0.42)
+        pygame.draw.circle(s, color, r.center, rad)
+        ui.blit_text(s, text[:3], 30, r.center, (255, 255, 255))
+
+    return draw
+
+
+def draw_rocket(s: pygame.Surface, centre: tuple[int, int], height: int, *,
+                flame: float = 0.0) -> None:
+    """A red-and-white rocket, nose up, ``height`` px tall; ``flame`` 0..1 lights the engine."""
+    cx, cy = centre
+    w = max(4, height // 3)
+    body = pygame.Rect(0, 0, w, int(height * 0.62))
+    body.center = (cx, cy)
+    pygame.draw.rect(s, (240, 240, 245), body, border_radius=max(2, w // 3))
+    pygame.draw.polygon(s, (255, 90, 95), [(body.left, body.top + 2), (body.right, body.top + 2),
+                                           (cx, cy - height // 2)])
+    for d in (-1, 1):
+        pygame.draw.polygon(s, (255, 90, 95), [(cx + d * w // 2, body.bottom - body.h // 3),
+                                               (cx + d * (w // 2 + w // 2), body.bottom + w // 4),
+                                               (cx + d * w // 2, body.bottom)])
+    pygame.draw.circle(s, (90, 170, 255), (cx, body.top + body.h // 3), max(2, w // 4))
+    if flame > 0:
+        fl = int(height * 0.35 * flame)
+        pygame.draw.polygon(s, (255, 170, 0), [(cx - w // 3, body.bottom),
+                                               (cx + w // 3, body.bottom), (cx, body.bottom + fl)])
+        pygame.draw.polygon(s, (255, 240, 120), [(cx - w // 6, body.bottom),
+                                                 (cx + w // 6, body.bottom),
+                                                 (cx, body.bottom + fl * 2 // 3)])
+
+
+# -- tiles -----------------------------------------------------------------------------------
+
+@dataclass
+class Choice:
+    """One selectable item: a label, an icon, an optional second line and what it does."""
+
+    label: str
+    icon: Icon | None = None
+    action: Callable[[], None] | None = None
+    sub: str = ""
+    key: str = ""
+
+
+def draw_tile(s: pygame.Surface, ui: Ui, rect: pygame.Rect, choice: Choice, *, selected: bool,
+              dwell: float = 0.0, label_size: float = 26) -> None:
+    """A tile: panel, icon, label; the selected one is lifted, outlined and shows the dwell."""
+    t = ui.theme
+    r = rect
+    if selected:
+        r = rect.inflate(ui.px(10), ui.px(10))
+        glow = r.inflate(ui.px(8), ui.px(8))
+        pygame.draw.rect(s, lerp_color(t.accent, t.bg_top, 0.55), glow,
+                         border_radius=ui.px(20))
+    panel(s, ui, r, color=lerp_color(t.panel, t.accent, 0.12) if selected else t.panel,
+          edge=t.accent if selected else t.panel_edge,
+          width=ui.px(t.line_w + 2) if selected else None, radius=16)
+    label_h = ui.px(label_size * 1.9 if choice.sub else label_size * 1.3)
+    icon_rect = pygame.Rect(r.left + ui.px(14), r.top + ui.px(12), r.w - ui.px(28),
+                            r.h - label_h - ui.px(24))
+    if choice.icon is not None and icon_rect.h > ui.px(20):
+        choice.icon(s, ui, icon_rect)
+    ly = r.bottom - label_h // 2 - ui.px(8)
+    lines = ui.wrap(choice.label, label_size, r.w - ui.px(12))
+    if len(lines) > 1 and not choice.sub:
+        label_size *= 0.8
+        lines = ui.wrap(choice.label, label_size, r.w - ui.px(12))[:2]
+        for i, line in enumerate(lines):
+            ui.blit_text(s, line, label_size,
+                         (r.centerx, ly + int((i - 0.5) * ui.px(label_size * 0.85))),
+                         t.accent if selected else t.text)
+    else:
+        ui.blit_text(s, lines[0], label_size,
+                     (r.centerx, ly - (ui.px(label_size * 0.45) if choice.sub else 0)),
+                     t.accent if selected else t.text)
+    if choice.sub:
+        ui.blit_text(s, choice.sub, label_size * 0.68, (r.centerx, ly + ui.px(label_size * 0.5)),
+                     t.dim)
+    if selected and dwell > 0:
+        rad = ui.px(20)
+        c = (r.right - rad - ui.px(8), r.top + rad + ui.px(8))
+        pygame.draw.circle(s, t.bg_top, c, rad + ui.px(3))
+        ring(s, t.good, c, rad, ui.px(8), dwell)
+
+
+def tile_rects(ui: Ui, n: int, area: pygame.Rect, *, columns: int | None = None,
+               max_w: float = 190, max_h: float = 250, gap: float = 22) -> list[pygame.Rect]:
+    """Lay ``n`` tiles out in a grid filling ``area`` (pixels), centred."""
+    if n == 0:
+        return []
+    cols = columns or n
+    rows = math.ceil(n / cols)
+    g = ui.px(gap)
+    w = min(ui.px(max_w), (area.w - g * (cols - 1)) // cols)
+    h = min(ui.px(max_h), (area.h - g * (rows - 1)) // rows)
+    total_h = rows * h + (rows - 1) * g
+    out = []
+    for i in range(n):
+        row, col = divmod(i, cols)
+        in_row = min(cols, n - row * cols)
+        row_w = in_row * w + (in_row - 1) * g
+        x = area.centerx - row_w // 2 + col * (w + g)
+        y = area.centery - total_h // 2 + row * (h + g)
+        out.append(pygame.Rect(x, y, w, h))
+    return out
+
+
+# -- gauges and badges -----------------------------------------------------------------------
+
+def draw_lean_gauge(s: pygame.Surface, ui: Ui, centre: tuple[int, int], lean: float,
+                    active: bool) -> None:
+    """A small bar with a dot: how far the person leans toward a step (±1 = a step)."""
+    t = ui.theme
+    w, h = ui.px(150), ui.px(14)
+    r = pygame.Rect(0, 0, w, h)
+    r.center = centre
+    pygame.draw.rect(s, t.panel, r, border_radius=h // 2)
+    pygame.draw.rect(s, t.panel_edge, r, max(1, ui.px(2)), border_radius=h // 2)
+    for d in (-1, 1):
+        x = r.centerx + d * (w // 2 - ui.px(14))
+        pygame.draw.line(s, t.accent, (x, r.top - ui.px(3)), (x, r.bottom + ui.px(3)),
+                         max(1, ui.px(2)))
+        arrow(s, t.accent if active else t.dim, (r.centerx + d * (w // 2 + ui.px(16)),
+                                                 r.centery), ui.px(10), d)
+    if active:
+        x = r.centerx + int(max(-1.1, min(1.1, lean)) * (w // 2 - ui.px(14)))
+        pygame.draw.circle(s, t.good if abs(lean) < 1 else t.accent, (x, r.centery), ui.px(10))
+
+
+def draw_badge(s: pygame.Surface, ui: Ui, text: str, color: Color, *, topright: bool = True,
+               y: float = 8) -> pygame.Rect:
+    """A rounded label in a corner (e.g. SIMULATED BOARD)."""
+    img = ui.text(text, 18, (255, 255, 255))
+    r = img.get_rect()
+    box = r.inflate(ui.px(16), ui.px(8))
+    if topright:
+        box.topright = (ui.w - ui.px(8), ui.px(y))
+    else:
+        box.topleft = (ui.px(8), ui.px(y))
+    pygame.draw.rect(s, color, box, border_radius=box.h // 2)
+    r.center = box.center
+    s.blit(img, r)
+    return box
+
+
+def draw_stars(s: pygame.Surface, ui: Ui, centre: tuple[int, int], n: int, size: float = 34,
+               total: int = 3) -> None:
+    t = ui.theme
+    rad = ui.px(size)
+    gap = int(rad * 2.3)
+    x0 = centre[0] - gap * (total - 1) // 2
+    for i in range(total):
+        c = (x0 + i * gap, centre[1] - (ui.px(10) if i == 1 else 0))
+        if i < n:
+            star(s, t.accent, c, rad, outline=(120, 80, 0))
+        else:
+            star(s, t.panel, c, rad, outline=t.panel_edge)
+
+
+def draw_fill_bar(s: pygame.Surface, ui: Ui, rect: pygame.Rect, fraction: float,
+                  color: Color, *, vertical: bool = False) -> None:
+    """A progress bar filled ``fraction`` (0..1)."""
+    t = ui.theme
+    pygame.draw.rect(s, t.panel, rect, border_radius=ui.px(10))
+    f = max(0.0, min(1.0, fraction))
+    if f > 0:
+        if vertical:
+            fr = pygame.Rect(rect.left, rect.bottom - int(rect.h * f), rect.w, int(rect.h * f))
+        else:
+            fr = pygame.Rect(rect.left, rect.top, int(rect.w * f), rect.h)
+        pygame.draw.rect(s, color, fr, border_radius=ui.px(10))
+    pygame.draw.rect(s, t.panel_edge, rect, max(1, ui.px(2)), border_radius=ui.px(10))
+
+
+def draw_message_box(s: pygame.Surface, ui: Ui, title: str, lines: list[str], *,
+                     color: Color | None = None, dim_background: bool = True) -> None:
+    """A centred box over a darkened screen: pauses, warnings, prompts."""
+    t = ui.theme
+    if dim_background:
+        shade = pygame.Surface((ui.w, ui.h), pygame.SRCALPHA)
+        shade.fill((0, 0, 0, 170))
+        s.blit(shade, (0, 0))
+    box = ui.rect(90, 110, 620, 260)
+    panel(s, ui, box, color=t.bg_top, edge=color or t.accent, width=ui.px(5), radius=22)
+    ui.blit_text(s, title, 44, (box.centerx, box.top + ui.px(52)), color or t.accent)
+    y = box.top + ui.px(112)
+    for line in lines:
+        for part in ui.wrap(line, 28, box.w - ui.px(50)):
+            ui.blit_text(s, part, 28, (box.centerx, y), t.text)
+            y += ui.px(34)

@@ -1,0 +1,612 @@
+"""Fake HX711 chips on gpiozero's mock pins, following the datasheet bit by bit.
+
+Modelled on gpiozero's ``MockSPIDevice``: a fake chip hangs off the mock SCK pin and reacts to
+each of its state changes, and drives its own mock DOUT pin. Behaviour (Avia HX711 datasheet):
+
+* a conversion every 1/80 s (RATE high) or 1/10 s (RATE low) on the fake's clock; DOUT goes low
+  when one is ready;
+* each SCK rising edge shifts out the next bit, MSB first; pulse 25, 26 or 27 pulls DOUT high
+  and picks the next conversion's input (A/128, B/32, A/64);
+* SCK high for more than 60 µs powers the chip down (DOUT high); SCK low again resets it to
+  channel A, gain 128, and the next 4 conversions are unsettled;
+* an input out of range saturates the word at 0x7FFFFF / 0x800000;
+* a conversion that finishes before the previous one was read overwrites it (an overrun).
+
+The fake is lazy rather than threaded: it catches up with its clock whenever DOUT is read or
+SCK moves, so with a :class:`VirtualClock` everything is deterministic, and with the real clock
+it keeps real time. Scripted faults (:class:`ChipFaults`): DOUT stuck high or low, saturation,
+spikes, garbage words, late data, RATE pin low, extra noise, drift.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from gpiozero.pins.mock import MockFactory, MockPin, MockSPIClockPin
+
+from balance_trainer.errors import UsageError
+
+POWER_DOWN_S = 60e-6
+SETTLE_CONVERSIONS = 4
+RATES_SPS = (10.0, 80.0)
+HISTORY = 256
+"""Pin state changes each mock pin remembers (gpiozero keeps all; a live board would leak)."""
+FULL_SCALE = (1 << 23) - 1
+MODES = {25: ("A", 128), 26: ("B", 32), 27: ("A", 64)}
+
+Value = int | float | Callable[[float], float]
+
+
+class VirtualClock:
+    """A clock that moves only when told: ``now()`` in s, ``ns()`` in ns, ``sleep(dt)``."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.t = float(start)
+
+    def now(self) -> float:
+        return self.t
+
+    __call__ = now
+
+    def ns(self) -> int:
+        return int(round(self.t * 1e9))
+
+    def sleep(self, dt: float) -> None:
+        if dt > 0:
+            self.t += dt
+
+    advance = sleep
+
+
+class _BoundedHistory:
+    def clear_states(self) -> None:  # same as MockPin's, but bounded
+        self._last_change = time.monotonic()
+        self.states = deque([self._history_entry()], maxlen=HISTORY)
+
+    def _history_entry(self) -> Any:
+        from gpiozero.pins.mock import PinState
+
+        return PinState(0.0, self._state)
+
+
+class FakeClockPin(_BoundedHistory, MockSPIClockPin):
+    """The shared SCK: tells every attached fake chip about each change of state."""
+
+
+class FakeDoutPin(_BoundedHistory, MockPin):
+    """A DOUT line driven by a fake chip. With no chip it floats to its pull (high if pulled
+    up, as the real driver does, or if floating: an unplugged HX711 reads not-ready)."""
+
+    chip: FakeHX711 | None = None
+
+    def _get_state(self) -> bool:
+        chip = self.chip
+        if chip is None:
+            return self._pull != "down"
+        chip.update()
+        return self._state
+
+    def _set_pull(self, value: str) -> None:
+        if self.chip is None:
+            super()._set_pull(value)
+        else:
+            # The chip's push-pull output overrides the pull resistor.
+            self._pull = value
+
+    def drive(self, level: bool) -> None:
+        self._change_state(bool(level))
+
+
+@dataclass(frozen=True)
+class ChipFaults:
+    """Scripted misbehaviour of one fake chip.
+
+    stuck : 'high', 'low' or None
+        DOUT held at that level whatever happens (an unpowered chip, a short to GND).
+    saturate : 'high', 'low' or None
+        Every word is full scale (0x7FFFFF / 0x800000): an overloaded or open bridge.
+    spike_every : int
+        Every n-th conversion has bit 22 flipped (a jump of 4 194 304 counts); 0 for never.
+    garbage : bool
+        Every word is random, including all ones.
+    late_s : float
+        Each conversion is ready this many seconds late (relative to the other chips).
+    rate : float or None
+        Conversions per second, overriding the bank's (10 = RATE pin low).
+    noise_factor, drift_counts_per_s : float
+        Multiply the noise; add a ramp (counts/s).
+    """
+
+    stuck: str | None = None
+    saturate: str | None = None
+    spike_every: int = 0
+    garbage: bool = False
+    late_s: float = 0.0
+    rate: float | None = None
+    noise_factor: float = 1.0
+    drift_counts_per_s: float = 0.0
+
+
+FAULT_KINDS = {
+    "stuck-high": ("DOUT stuck high (no data ever)", lambda f, v: replace(f, stuck="high")),
+    "stuck-low": ("DOUT stuck low (reads all zeros)", lambda f, v: replace(f, stuck="low")),
+    "saturate": ("words at full scale (=high or =low)",
+                 lambda f, v: replace(f, saturate=v or "high")),
+    "spike": ("a flipped high bit every N conversions (=N, default 20)",
+              lambda f, v: replace(f, spike_every=int(v or 20))),
+    "garbage": ("random words", lambda f, v: replace(f, garbage=True)),
+    "late": ("data ready late by S seconds (=S, default 0.005)",
+             lambda f, v: replace(f, late_s=float(v or 0.005))),
+    "rate-low": ("RATE pin low: 10 conversions/s", lambda f, v: replace(f, rate=10.0)),
+    "noisy": ("noise times F (=F, default 50)",
+              lambda f, v: replace(f, noise_factor=float(v or 50))),
+    "drift": ("a ramp of C counts/s (=C, default 2000)",
+              lambda f, v: replace(f, drift_counts_per_s=float(v or 2000))),
+}
+
+
+def parse_fault(spec: str, cell_names: Sequence[str],
+                faults: dict[int, ChipFaults] | None = None) -> dict[int, ChipFaults]:
+    """Apply one fault spec ``KIND[:CELL][=VALUE]`` (e.g. ``stuck-high:left_outer``).
+
+    CELL is a cell name, a cell index, or ``*``/omitted for every cell.
+
+    Raises
+    ------
+    UsageError
+        Unknown kind or cell, or a value that is not a number where one is needed.
+    """
+    out = dict(faults or {})
+    head, _, value = spec.partition("=")
+    kind, _, cell = head.partition(":")
+    kind, cell, value = kind.strip(), cell.strip(), value.strip()
+    if kind not in FAULT_KINDS:
+        kinds = ", ".join(FAULT_KINDS)
+        raise UsageError(f"--fault {spec!r}: unknown fault {kind!r}; use one of {kinds}")
+    names = list(cell_names)
+    if cell in ("", "*"):
+        targets = list(range(len(names)))
+    elif cell in names:
+        targets = [names.index(cell)]
+    elif cell.isdigit() and int(cell) < len(names):
+        targets = [int(cell)]
+    else:
+        raise UsageError(
+            f"--fault {spec!r}: no cell {cell!r} on this board; use one of {', '.join(names)}"
+        )
+    if kind == "saturate" and value not in ("", "high", "low"):
+        raise UsageError(f"--fault {spec!r}: saturate takes =high or =low")
+    for i in targets:
+        try:
+            out[i] = FAULT_KINDS[kind][1](out.get(i, ChipFaults()), value)
+        except ValueError as exc:
+            raise UsageError(f"--fault {spec!r}: {value!r} is not a number") from exc
+    return out
+
+
+def _take_pin(factory: MockFactory, name: str | int, pin_class: type, what: str) -> Any:
+    pin = factory.pin(name, pin_class=pin_class)
+    if not isinstance(pin, pin_class):
+        raise ValueError(
+            f"{what} {name!r} was opened before the fake chips were made; create the fake "
+            "chips first, then the driver"
+        )
+    return pin
+
+
+class FakeHX711:
+    """One fake HX711 on mock pins.
+
+    Parameters
+    ----------
+    dout, sck : pin names
+        The chip's DOUT and the (possibly shared) SCK.
+    pin_factory : MockFactory
+        Where the pins live; the driver under test must use the same factory.
+    clock : callable
+        Seconds; a :class:`VirtualClock` for deterministic tests.
+    rate : float
+        Conversions per second: 80 (RATE high) or 10 (RATE low).
+    value : int, float or callable(t) -> counts
+        Channel A (gain 128) input, in counts, at conversion time t. Out-of-range saturates.
+    value_b : int, float or callable
+        Channel B (gain 32) input in counts.
+    noise_counts : float
+        Standard deviation of Gaussian noise added to each conversion (counts).
+    phase_s : float
+        Time of the first conversion after the chip is made (s after ``clock()``).
+    faults : ChipFaults
+        Scripted misbehaviour.
+    seed : int
+        Seeds this chip's noise and garbage.
+    """
+
+    def __init__(self, dout: str | int, sck: str | int, *, pin_factory: MockFactory,
+                 clock: Callable[[], float] = time.perf_counter, rate: float = 80.0,
+                 value: Value = 0, value_b: Value = 0, noise_counts: float = 0.0,
+                 phase_s: float = 0.0, faults: ChipFaults | None = None, seed: int = 0,
+                 name: str = "") -> None:
+        self.faults = faults or ChipFaults()
+        rate = float(self.faults.rate or rate)
+        if rate not in RATES_SPS:
+            raise ValueError(f"HX711 rate {rate!r}: the RATE pin gives 10 or 80 samples/s")
+        self.rate = rate
+        self.period = 1.0 / rate
+        self.clock = clock
+        self.name = name or f"HX711@{dout}"
+        self.value, self.value_b = value, value_b
+        self.noise_counts = float(noise_counts) * self.faults.noise_factor
+        self._rng = random.Random(seed)
+        self.sck = _take_pin(pin_factory, sck, FakeClockPin, "SCK pin")
+        self.dout = _take_pin(pin_factory, dout, FakeDoutPin, "DOUT pin")
+        if self.dout.chip is not None:
+            raise ValueError(f"DOUT pin {dout!r} already has a fake chip on it")
+        self.dout.chip = self
+        self.sck.spi_devices.append(self)
+        now = clock()
+        self.t0 = now
+        # -- state -------------------------------------------------------------------------
+        self.mode = MODES[25]
+        self.next_mode = MODES[25]
+        self.shift_pos = 0
+        self.word = 0
+        self.ready = False
+        self.powered_down = False
+        self.settle_left = SETTLE_CONVERSIONS
+        self.t_rise: float | None = None
+        self._next_conv = now + phase_s
+        # -- counters ----------------------------------------------------------------------
+        self.conversions = 0
+        self.overruns = 0
+        self.power_downs = 0
+        self.pulses = 0
+        self.reads = 0
+        self.premature_pulses = 0
+        self.protocol_errors = 0
+        self.pulses_per_read: deque[int] = deque(maxlen=HISTORY)
+        self.history: deque[tuple[float, int, bool]] = deque(maxlen=HISTORY)
+        """(conversion time, signed value, settled) of recent conversions."""
+        self.dout.drive(True)
+
+    def close(self) -> None:
+        """Unplug the chip: its DOUT floats and SCK no longer reaches it."""
+        if self in self.sck.spi_devices:
+            self.sck.spi_devices.remove(self)
+        if self.dout.chip is self:
+            self.dout.chip = None
+
+    # -- scripting ---------------------------------------------------------------------------
+    def delay_next(self, seconds: float) -> None:
+        """Make the next conversion ``seconds`` late (one-off late data); the ones after it
+        follow at the usual period."""
+        self._next_conv += seconds
+
+    # -- the model ---------------------------------------------------------------------------
+    def _input(self, t: float) -> float:
+        channel, gain = self.mode
+        src = self.value if channel == "A" else self.value_b
+        v = src(t) if callable(src) else float(src)
+        if gain == 64:
+            v /= 2.0
+        v += self.faults.drift_counts_per_s * (t - self.t0)
+        if self.noise_counts:
+            v += self._rng.gauss(0.0, self.noise_counts)
+        return v
+
+    def _word(self, t: float) -> tuple[int, int, bool]:
+        f = self.faults
+        v = self._input(t)
+        settled = self.settle_left == 0
+        if not settled:
+            # The digital filter's step response after reset: partway to the true value.
+            k = SETTLE_CONVERSIONS - self.settle_left + 1
+            v *= k / (SETTLE_CONVERSIONS + 1)
+            self.settle_left -= 1
+        counts = int(round(v))
+        counts = max(-FULL_SCALE - 1, min(FULL_SCALE, counts))
+        word = counts & 0xFFFFFF
+        if f.saturate == "high":
+            word = 0x7FFFFF
+        elif f.saturate == "low":
+            word = 0x800000
+        if f.spike_every and (self.conversions + 1) % f.spike_every == 0:
+            word ^= 1 << 22
+        if f.garbage:
+            word = self._rng.choice((0xFFFFFF, self._rng.getrandbits(24)))
+        signed = word - (1 << 24) if word & 0x800000 else word
+        return word, signed, settled
+
+    def update(self, now: float | None = None) -> None:
+        """Catch up with the clock: power down if SCK has been high too long, latch any
+        conversion that has finished."""
+        if now is None:
+            now = self.clock()
+        if self.faults.stuck is not None:
+            self.dout.drive(self.faults.stuck == "high")
+            return
+        if self.powered_down:
+            return
+        if self.t_rise is not None and now - self.t_rise > POWER_DOWN_S:
+            self.powered_down = True
+            self.power_downs += 1
+            self.dout.drive(True)
+            return
+        due = self._next_conv + self.faults.late_s
+        if now < due or 1 <= self.shift_pos <= 24:
+            return  # not yet, or mid-read: the output register is busy shifting
+        missed = int((now - due) // self.period)
+        conv_t = self._next_conv + missed * self.period
+        self._next_conv = conv_t + self.period
+        self._latch(conv_t, missed)
+
+    def _latch(self, t: float, missed: int) -> None:
+        if self.shift_pos >= 25:
+            self.pulses_per_read.append(self.shift_pos)
+            if self.next_mode != self.mode:
+                self.mode = self.next_mode
+                self.settle_left = SETTLE_CONVERSIONS
+        self.shift_pos = 0
+        self.overruns += missed + (1 if self.ready else 0)
+        self.conversions += missed + 1
+        self.word, signed, settled = self._word(t)
+        self.history.append((t, signed, settled))
+        self.ready = True
+        self.dout.drive(False)
+
+    def on_clock(self) -> None:
+        """Called by the SCK pin on every change of its state."""
+        now = self.clock()
+        if self.faults.stuck is not None:
+            return
+        if self.sck.state:
+            self.update(now)
+            if self.powered_down:
+                return
+            self.t_rise = now
+            self.pulses += 1
+            if self.shift_pos == 0 and not self.ready:
+                self.premature_pulses += 1
+                return
+            self.shift_pos += 1
+            pos = self.shift_pos
+            if pos <= 24:
+                self.dout.drive(bool((self.word >> (24 - pos)) & 1))
+            elif pos <= 27:
+                if pos == 25:
+                    self.ready = False
+                    self.reads += 1
+                    self.dout.drive(True)
+                self.next_mode = MODES[pos]
+            else:
+                self.protocol_errors += 1
+        else:
+            high = None if self.t_rise is None else now - self.t_rise
+            self.t_rise = None
+            if self.powered_down or (high is not None and high > POWER_DOWN_S):
+                self._wake(now)
+
+    def _wake(self, now: float) -> None:
+        """SCK low after a power-down: reset to channel A / 128 and start converting again."""
+        if not self.powered_down:
+            self.power_downs += 1
+        self.powered_down = False
+        self.mode = self.next_mode = MODES[25]
+        self.shift_pos = 0
+        self.ready = False
+        self.settle_left = SETTLE_CONVERSIONS
+        self._next_conv = now + self.period
+        self.dout.drive(True)
+
+
+class _SCKMonitor:
+    """Registered last on the SCK pin: counts edges, times high phases, and can pretend the
+    operating system preempted the reader while SCK was high (virtual clock only)."""
+
+    def __init__(self, pin: FakeClockPin, clock: Callable[[], float]) -> None:
+        self.pin, self.clock = pin, clock
+        self.rising_edges = 0
+        self.longest_high_s = 0.0
+        self._rise: float | None = None
+        self._preempt: dict[int, float] = {}
+
+    def on_clock(self) -> None:
+        now = self.clock()
+        if self.pin.state:
+            self.rising_edges += 1
+            self._rise = now
+            stall = self._preempt.pop(self.rising_edges, None)
+            if stall:
+                vc = self.clock if isinstance(self.clock, VirtualClock) \
+                    else getattr(self.clock, "__self__", None)
+                if not isinstance(vc, VirtualClock):
+                    raise TypeError("preemption can only be scripted on a VirtualClock")
+                vc.sleep(stall)
+        elif self._rise is not None:
+            self.longest_high_s = max(self.longest_high_s, now - self._rise)
+            self._rise = None
+
+
+class FakeHX711Bank:
+    """Several fake chips on one shared SCK, as on the real board.
+
+    Parameters
+    ----------
+    dout_pins : sequence of pin names
+    sck_pin : pin name
+    pin_factory : MockFactory, optional
+        A fresh one by default (available as ``.pin_factory``).
+    clock : callable
+        Seconds (pass ``VirtualClock().now`` for deterministic tests).
+    values : sequence of int/float/callable
+        Each chip's channel A input (counts); see :class:`FakeHX711`.
+    faults : mapping of chip index -> ChipFaults
+    phases : sequence of float, optional
+        Each chip's first conversion time (s from now); default spreads them over a period.
+    """
+
+    def __init__(self, dout_pins: Sequence[str | int], sck_pin: str | int, *,
+                 pin_factory: MockFactory | None = None,
+                 clock: Callable[[], float] = time.perf_counter, rate: float = 80.0,
+                 values: Sequence[Value] | None = None, noise_counts: float = 0.0,
+                 faults: dict[int, ChipFaults] | None = None,
+                 phases: Sequence[float] | None = None, seed: int = 0,
+                 names: Sequence[str] | None = None) -> None:
+        self.pin_factory = pin_factory if pin_factory is not None else MockFactory()
+        self.clock = clock
+        n = len(dout_pins)
+        values = list(values) if values is not None else [0] * n
+        faults = dict(faults or {})
+        if phases is None:
+            phases = [(i + 0.5) / (n + 1) / rate for i in range(n)]
+        self.sck = _take_pin(self.pin_factory, sck_pin, FakeClockPin, "SCK pin")
+        self.chips = [
+            FakeHX711(d, sck_pin, pin_factory=self.pin_factory, clock=clock, rate=rate,
+                      value=values[i], noise_counts=noise_counts, phase_s=phases[i],
+                      faults=faults.get(i), seed=seed * 1009 + i,
+                      name=(names[i] if names else ""))
+            for i, d in enumerate(dout_pins)
+        ]
+        self.monitor = _SCKMonitor(self.sck, clock)
+        self.sck.spi_devices.append(self.monitor)
+
+    def preempt(self, rising_edge: int, seconds: float) -> None:
+        """On the ``rising_edge``-th rising edge from now (1 = the next), stall the virtual
+        clock by ``seconds`` while SCK is high, as a preempted reader would."""
+        self.monitor._preempt[self.monitor.rising_edges + rising_edge] = seconds
+
+    @property
+    def rising_edges(self) -> int:
+        return self.monitor.rising_edges
+
+    def stats(self) -> dict[str, Any]:
+        """Counters summed over the chips (and the SCK edge count)."""
+        return {
+            "conversions": [c.conversions for c in self.chips],
+            "overruns": [c.overruns for c in self.chips],
+            "power_downs": [c.power_downs for c in self.chips],
+            "reads": [c.reads for c in self.chips],
+            "sck_rising_edges": self.monitor.rising_edges,
+            "longest_high_us": self.monitor.longest_high_s * 1e6,
+        }
+
+    def close(self) -> None:
+        for c in self.chips:
+            c.close()
+        if self.monitor in self.sck.spi_devices:
+            self.sck.spi_devices.remove(self.monitor)
+
+
+# --- what the fake chips feel: an empty board or a person standing ----------------------------
+
+
+@dataclass(frozen=True)
+class FakeBoardSpec:
+    """Everything needed to build a bank of fake chips for a board, picklable so the reader
+    process can build it on its side.
+
+    offsets : counts each cell reads with no load; scales : N per count (the "true" calibration).
+    load : 'empty' or 'person' (steps on after ``step_on_s`` and stands, swaying gently).
+    """
+
+    dout_pins: tuple[str | int, ...]
+    sck_pin: str | int
+    x_mm: tuple[float, ...]
+    y_mm: tuple[float, ...]
+    offsets: tuple[int, ...]
+    scales: tuple[float, ...]
+    load: str = "person"
+    rate: float = 80.0
+    noise_counts: float = 40.0
+    mass_kg: float = 70.0
+    step_on_s: float = 2.0
+    seed: int = 0
+    faults: tuple[tuple[int, ChipFaults], ...] = field(default_factory=tuple)
+
+    @classmethod
+    def for_cells(cls, dout_pins: Sequence[str | int], sck_pin: str | int,
+                  x_mm: Sequence[float], y_mm: Sequence[float], *, seed: int = 0,
+                  **kw: Any) -> FakeBoardSpec:
+        """Seeded, plausible offsets (counts) and scales (about 0.04 g per count) per cell."""
+        rng = random.Random(seed)
+        n = len(dout_pins)
+        offsets = tuple(rng.choice((-1, 1)) * rng.randint(20_000, 150_000) for _ in range(n))
+        scales = tuple(2.5e-4 * (1 + rng.uniform(-0.05, 0.05)) for _ in range(n))
+        return cls(tuple(dout_pins), sck_pin, tuple(map(float, x_mm)), tuple(map(float, y_mm)),
+                   offsets, scales, seed=seed, **kw)
+
+    def value_functions(self) -> list[Value]:
+        """Each chip's channel A input, counts as a function of time (s since the bank began)."""
+        n = len(self.dout_pins)
+        if self.load == "empty":
+            return [float(o) for o in self.offsets]
+        if self.load != "person":
+            raise ValueError(f"fake board load {self.load!r}: use 'empty' or 'person'")
+        forces = _person_forces(self.x_mm, self.y_mm, self.mass_kg, self.step_on_s, self.seed)
+        return [_counts_of(forces, i, self.offsets[i], self.scales[i]) for i in range(n)]
+
+    def build(self, pin_factory: MockFactory | None = None,
+              clock: Callable[[], float] = time.perf_counter) -> FakeHX711Bank:
+        t0 = clock()
+        values = self.value_functions()
+        shifted = [v if not callable(v) else _shift(v, t0) for v in values]
+        return FakeHX711Bank(self.dout_pins, self.sck_pin, pin_factory=pin_factory,
+                             clock=clock, rate=self.rate, values=shifted,
+                             noise_counts=self.noise_counts, faults=dict(self.faults),
+                             seed=self.seed)
+
+
+def _shift(f: Callable[[float], float], t0: float) -> Callable[[float], float]:
+    return lambda t: f(t - t0)
+
+
+def _counts_of(forces: Callable[[float], list[float]], i: int, offset: int,
+               scale: float) -> Callable[[float], float]:
+    return lambda t: offset + forces(t)[i] / scale
+
+
+def _person_forces(x_mm: Sequence[float], y_mm: Sequence[float], mass_kg: float,
+                   step_on_s: float, seed: int) -> Callable[[float], list[float]]:
+    """Forces (N) under each cell for a person who steps on and then stands, swaying.
+
+    The forces are the least-norm split of the body weight whose centre of pressure is the
+    sway path: sum F = W, sum F x = W cop_x, sum F y = W cop_y (y only if the cells span it).
+    """
+    import numpy as np
+
+    x = np.asarray(x_mm, dtype=float)
+    y = np.asarray(y_mm, dtype=float)
+    rows = [np.ones_like(x), x]
+    use_y = bool(np.ptp(y) >= 1.0)
+    if use_y:
+        rows.append(y)
+    pinv = np.linalg.pinv(np.vstack(rows))  # shape (n, 2 or 3)
+    coef = [tuple(float(v) for v in row) for row in pinv]
+    rng = random.Random(seed + 7)
+    # A few slow sinusoids: quiet-stance sway of a few mm, a little faster medio-laterally.
+    ml = [(rng.uniform(2, 4), rng.uniform(0.1, 0.6), rng.uniform(0, 6.3)) for _ in range(3)]
+    ap = [(rng.uniform(3, 6), rng.uniform(0.05, 0.4), rng.uniform(0, 6.3)) for _ in range(3)]
+    weight = mass_kg * 9.80665
+    cache: dict[float, list[float]] = {}
+
+    def forces(t: float) -> list[float]:
+        hit = cache.get(t)
+        if hit is not None:
+            return hit
+        ramp = min(max((t - step_on_s) / 0.5, 0.0), 1.0)
+        w = weight * ramp
+        cx = sum(a * math.sin(2 * math.pi * f * t + p) for a, f, p in ml)
+        cy = sum(a * math.sin(2 * math.pi * f * t + p) for a, f, p in ap)
+        b = (w, w * cx, w * cy) if use_y else (w, w * cx)
+        out = [sum(c * v for c, v in zip(row, b, strict=True)) for row in coef]
+        if len(cache) > 64:
+            cache.clear()
+        cache[t] = out
+        return out
+
+    return forces

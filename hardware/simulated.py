@@ -1,0 +1,922 @@
+"""The simulated board: a person on the board's load cells, read as HX711 counts.
+
+Use it as any other source (``--board sim``, ``open_source("sim:corners-4")``)::
+
+    sim = SimulatedBoard(load_board("two-plate-4"), "single-leg-left", seed=3, realtime=False)
+    offsets, scales = sim.builtin_calibration()
+    for frame in sim.frames(): ...
+
+What is modelled, from the body down to the counts:
+
+**Person** (:mod:`hardware.person_model`): an inverted pendulum per horizontal axis held by a
+delayed, noisy PD controller, so the COP leads the COM, quiet stance sways a few mm at mostly
+< 1 Hz, and single-leg stance sways more and faster. The vertical force is the body weight
+plus ``m·z''`` of the COM (squats, stepping) plus a small fluctuation.
+
+**Scenario**: a timeline built up front from the seed: which feet touch the board, how much
+weight the board carries, where the person means to hold their COM, squat depth. Events
+(``events``) give the ground truth. After the timeline the person stays in its final state
+(quiet stance on both feet for every scenario but ``empty``) for ever, unless ``duration_s``
+ends the stream.
+
+**Feet and cells**: each foot's load sits under its own plate. On two plates (both sides have
+ML-spaced cells) the feet stand on the plate centres; on one plate (``corners-4``) at ±100 mm.
+With both feet down, the whole-body COP ``p`` decides the split between the feet,
+``w_right = (p - x_left) / (x_right - x_left)``, and anything the split cannot carry moves the
+feet's own COPs, so the COP of all cell forces equals the modelled COP exactly. A lifted foot
+carries nothing. Within a plate a foot's force goes to the cells by bilinear weights (two or
+four cells on a rectangle: exact force and COP, never negative inside the cells), or by the
+minimum-norm weights of a rigid plate on equal springs for any other layout.
+
+**Cells and ADC**: counts = offset + force / scale + noise, rounded and clipped to the HX711's
+24-bit signed range. Offsets are random 50 000-300 000 counts of either sign. The nominal
+sensitivity is 20 000 counts/kg (±15 % per cell): a 50 kg, 1 mV/V half-bridge cell at ~4.3 V
+excitation gives ~43 µV/kg, and at gain 128 one count is 2.33 nV (±19.5 mV over 2²⁴ counts),
+so ~18 000 counts/kg. Noise is Gaussian, 20-40 counts RMS per cell (the datasheet's 90 nV RMS
+at 80 SPS), i.e. 1-2 g. About one frame in 2000 has a spike: one cell's reading with one bit
+from 17 to 22 flipped, as a sweep that lost clock sync returns (3-200 kg off).
+
+**Time**: frames at the board's rate. Virtual time (``realtime=False``): ``t = k / fs`` from 0,
+as fast as the consumer reads. Real time: ``t`` from the injected clock, paced by the injected
+sleep to a fixed grid (no drift); if the consumer falls more than 0.5 s behind, the grid is
+moved rather than bursting out the backlog. The person is simulated in blocks of 0.1 s with
+numpy, which keeps the real-time simulator far below 5 % of one core.
+
+**Calibration walkthrough**: ``place_mass`` puts a static known mass at a point (the person
+steps off), ``clear_load`` empties the board, ``resume_person`` brings the person back; the
+person's simulation goes on underneath, so the timeline keeps its clock.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from balance_trainer.config import Board
+from balance_trainer.errors import UsageError
+from balance_trainer.frames import RawFrame
+
+from .person_model import G_M_S2, Person, PersonSway, min_jerk
+from .sources import Clock, Sleep, Source
+
+SCENARIOS = (
+    "quiet", "single-leg-left", "single-leg-right", "squats-left", "squats-right",
+    "step-on-off", "weight-shift", "empty", "interactive",
+)
+"""Scenario names the simulator knows."""
+STANCES = ("both", "left", "right", "off")
+"""Stances ``set_stance`` accepts in the interactive scenario."""
+
+COUNTS_PER_KG = 20_000.0
+"""Nominal cell sensitivity, counts per kg (see the module docstring)."""
+SPIKE_RATE = 1.0 / 2000.0
+"""Probability that a frame carries a spike on one cell."""
+ADC_MIN, ADC_MAX = -(1 << 23), (1 << 23) - 1
+BLOCK_S = 0.1
+"""The person is simulated this many seconds at a time."""
+WARM_UP_S = 15.0
+"""Sway simulated before t = 0, so the first frames are already in steady sway."""
+MAX_LAG_S = 0.5
+"""In real time, a consumer this far behind the frame grid moves the grid instead."""
+FOOT_HALF_WIDTH_MM = 45.0
+FOOT_HALF_LENGTH_MM = 80.0
+SINGLE_PLATE_HALF_STANCE_MM = 100.0
+FOOT_OWN_SWAY_MM = 1.5
+
+CHANNELS = ("board", "cap_l", "cap_r", "floor_l", "floor_r", "single", "ref_ml", "ref_ap",
+            "wobble", "z_acc")
+"""Plan channels, one value per sample:
+
+board      fraction of body weight the board carries (the rest is on the floor)
+cap_l/_r   how much of the body weight each foot may take (1 down, 0 lifted)
+floor_l/_r least share of the body weight each foot takes (a landing foot)
+single     0 both-feet control, 1 single-leg control
+ref_ml/_ap where the person means to hold the COM, mm
+wobble     extra ML motor noise (squats)
+z_acc      vertical COM acceleration, m/s²
+"""
+
+
+class SimEvent(NamedTuple):
+    """Ground truth: at ``t_s`` (simulation seconds) ``name`` happened to foot ``side``.
+
+    Names: ``step_on`` (first foot touches the empty board), ``step_off`` (last foot leaves),
+    ``lift_off`` / ``touchdown`` (``side`` is the foot that leaves / lands: the lifted
+    foot), ``squat_start`` / ``squat_bottom`` / ``squat_end`` (``side`` is the stance foot),
+    ``shift_start`` / ``shift_end`` (weight shift toward ``side`` begins / is back in the
+    middle).
+    """
+
+    t_s: float
+    name: str
+    side: str | None
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def _cap(side: str) -> str:
+    return f"cap_{side[0]}"
+
+
+def _floor(side: str) -> str:
+    return f"floor_{side[0]}"
+
+
+# --- geometry -------------------------------------------------------------------------------
+
+
+class _Plate:
+    """The cells under one rigid plate and how a point load spreads over them."""
+
+    def __init__(self, idx: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+        self.idx = idx
+        self.x_lo, self.x_hi = float(x.min()), float(x.max())
+        self.y_lo, self.y_hi = float(y.min()), float(y.max())
+        self.centre = (float(x.mean()), float(y.mean()))
+        xs = np.unique(np.round(x, 6))
+        ys = np.unique(np.round(y, 6))
+        pairs = {(round(float(a), 6), round(float(b), 6)) for a, b in zip(x, y, strict=True)}
+        self.grid = (len(xs) <= 2 and len(ys) <= 2 and len(pairs) == len(x)
+                     and len(x) == len(xs) * len(ys))
+        if self.grid:
+            self.at_x_hi = np.round(x, 6) == xs[-1] if len(xs) == 2 else None
+            self.at_y_hi = np.round(y, 6) == ys[-1] if len(ys) == 2 else None
+        else:
+            # Rigid plate on equal springs: forces are linear in the load point, and the
+            # minimum-norm solution of Σw = 1, Σw·x = px, Σw·y = py is that linear rule.
+            rows = [np.ones_like(x)]
+            self._cols = []
+            if np.ptp(x) >= 1.0:
+                rows.append(x - self.centre[0])
+                self._cols.append(0)
+            if np.ptp(y) >= 1.0:
+                rows.append(y - self.centre[1])
+                self._cols.append(1)
+            self._pinv = np.linalg.pinv(np.array(rows))
+
+    def weights(self, px: np.ndarray, py: np.ndarray) -> np.ndarray:
+        """Share of a load at (px, py) on each cell, shape (n, n_plate_cells); rows sum to 1."""
+        px = np.asarray(px, dtype=float)
+        py = np.asarray(py, dtype=float)
+        if self.grid:
+            w = np.ones((px.shape[0], self.idx.shape[0]))
+            if self.at_x_hi is not None:
+                u = np.clip((px - self.x_lo) / (self.x_hi - self.x_lo), 0.0, 1.0)[:, None]
+                w *= np.where(self.at_x_hi, u, 1.0 - u)
+            if self.at_y_hi is not None:
+                v = np.clip((py - self.y_lo) / (self.y_hi - self.y_lo), 0.0, 1.0)[:, None]
+                w *= np.where(self.at_y_hi, v, 1.0 - v)
+            return w
+        b = [np.ones_like(px)]
+        for col in self._cols:
+            b.append((px, py)[col] - self.centre[col])
+        return (self._pinv @ np.array(b)).T
+
+    def contains(self, x: float, y: float, check_y: bool) -> bool:
+        ok_x = self.x_lo - 0.5 <= x <= self.x_hi + 0.5
+        ok_y = (not check_y) or self.y_lo - 0.5 <= y <= self.y_hi + 0.5
+        return ok_x and ok_y
+
+
+class _Geometry:
+    """Where the feet stand on a board and how their loads reach the cells."""
+
+    def __init__(self, board: Board) -> None:
+        self.n_cells = board.n_cells
+        x, y = board.x_mm, board.y_mm
+        left, right = board.side_mask("left"), board.side_mask("right")
+        self.has_ap = board.has_ap_spacing
+        self.two_plates = (board.side_has_ml_spacing("left") and board.side_has_ml_spacing("right")
+                           and x[left].max() < x[right].min())
+        if self.two_plates:
+            self.plates = [_Plate(np.flatnonzero(m), x[m], y[m]) for m in (left, right)]
+            self.foot_x = tuple(p.centre[0] for p in self.plates)
+            self.foot_y = tuple(p.centre[1] for p in self.plates)
+            self.half_x = tuple(min(FOOT_HALF_WIDTH_MM, (p.x_hi - p.x_lo) / 2 - 5.0)
+                                for p in self.plates)
+            self.half_y = tuple(self._half_y(p) for p in self.plates)
+        else:
+            plate = _Plate(np.arange(board.n_cells), x, y)
+            self.plates = [plate]
+            cx, cy = plate.centre
+            span = plate.x_hi - plate.x_lo
+            stance = min(SINGLE_PLATE_HALF_STANCE_MM, max(span / 2 - 50.0, span / 4))
+            self.foot_x = (cx - stance, cx + stance)
+            self.foot_y = (cy, cy)
+            edge = min(plate.x_hi - self.foot_x[1], self.foot_x[0] - plate.x_lo)
+            half = max(0.0, min(FOOT_HALF_WIDTH_MM, edge - 5.0, stance - 5.0))
+            self.half_x = (half, half)
+            self.half_y = (self._half_y(plate),) * 2
+        self.mid_x = (self.foot_x[0] + self.foot_x[1]) / 2
+        self.mid_y = (self.foot_y[0] + self.foot_y[1]) / 2
+
+    def _half_y(self, plate: _Plate) -> float:
+        if plate.y_hi - plate.y_lo < 1.0:
+            return FOOT_HALF_LENGTH_MM  # AP is not measured there; any value will do
+        return max(0.0, min(FOOT_HALF_LENGTH_MM, (plate.y_hi - plate.y_lo) / 2 - 5.0))
+
+    def foot(self, side: str) -> float:
+        return self.foot_x[0 if side == "left" else 1]
+
+    def distribute(self, f_l: np.ndarray, x_l: np.ndarray, y_l: np.ndarray,
+                   f_r: np.ndarray, x_r: np.ndarray, y_r: np.ndarray) -> np.ndarray:
+        """Cell forces, shape (n, n_cells), N, from each foot's force (N) and COP (mm)."""
+        out = np.zeros((f_l.shape[0], self.n_cells))
+        if self.two_plates:
+            for plate, f, px, py in ((self.plates[0], f_l, x_l, y_l),
+                                     (self.plates[1], f_r, x_r, y_r)):
+                out[:, plate.idx] = f[:, None] * plate.weights(px, py)
+            return out
+        plate = self.plates[0]
+        total = f_l + f_r
+        safe = np.where(total > 0, total, 1.0)
+        px = np.where(total > 0, (f_l * x_l + f_r * x_r) / safe, plate.centre[0])
+        py = np.where(total > 0, (f_l * y_l + f_r * y_r) / safe, plate.centre[1])
+        out[:, plate.idx] = total[:, None] * plate.weights(px, py)
+        return out
+
+    def static_load(self, force_n: float, x: float, y: float) -> np.ndarray:
+        """Cell forces, shape (n_cells,), N, for a still weight of ``force_n`` at (x, y) mm."""
+        out = np.zeros(self.n_cells)
+        for plate in self.plates:
+            if plate.contains(x, y, self.has_ap):
+                out[plate.idx] = force_n * plate.weights(np.array([x]), np.array([y]))[0]
+                return out
+        if self.two_plates:
+            left, right = self.plates
+            ys_ok = all(p.contains(p.centre[0], y, self.has_ap) for p in self.plates)
+            if left.x_hi < x < right.x_lo and ys_ok:
+                # A weight bridging the gap rests on both plates' inner edges (lever rule).
+                share = (x - left.x_hi) / (right.x_lo - left.x_hi)
+                for plate, f, px in ((left, 1 - share, left.x_hi), (right, share, right.x_lo)):
+                    out[plate.idx] = force_n * f * plate.weights(np.array([px]),
+                                                                 np.array([y]))[0]
+                return out
+        lo_x = min(p.x_lo for p in self.plates)
+        hi_x = max(p.x_hi for p in self.plates)
+        where = f"x from {lo_x:g} to {hi_x:g} mm"
+        if self.has_ap:
+            lo_y = min(p.y_lo for p in self.plates)
+            hi_y = max(p.y_hi for p in self.plates)
+            where += f" and y from {lo_y:g} to {hi_y:g} mm"
+        raise UsageError(
+            f"simulated board: a mass at x={x:g} mm, y={y:g} mm is off the cells; "
+            f"place it within {where}"
+        )
+
+
+# --- timelines ------------------------------------------------------------------------------
+
+
+class _Script:
+    """Builds plan channels segment by segment, and the events between segments."""
+
+    def __init__(self, fs: float, state: dict[str, float]) -> None:
+        self.fs = fs
+        self.initial = dict(state)
+        self.state = dict(state)
+        self._parts: dict[str, list[np.ndarray]] = {c: [] for c in CHANNELS}
+        self.n = 0
+        self.events: list[tuple[int, str, str | None]] = []
+
+    def samples(self, seconds: float) -> int:
+        return max(1, int(round(seconds * self.fs)))
+
+    def event(self, name: str, side: str | None) -> None:
+        self.events.append((self.n, name, side))
+
+    def set(self, **values: float) -> None:
+        """Change channels from the next sample on, without a ramp."""
+        self.state.update(values)
+
+    def hold(self, seconds: float) -> None:
+        self.shape(self.samples(seconds))
+
+    def move(self, seconds: float, **goals: float | tuple[float, float]) -> None:
+        """Minimum-jerk ramps of the named channels; ``(value, seconds)`` for a shorter ramp."""
+        n = self.samples(seconds)
+        arrays = {}
+        for name, goal in goals.items():
+            value, dur = goal if isinstance(goal, tuple) else (goal, seconds)
+            m = min(n, self.samples(dur))
+            arr = np.full(n, float(value))
+            arr[:m] = self.state[name] + (value - self.state[name]) * min_jerk(m)[0]
+            arrays[name] = arr
+        self.shape(n, **arrays)
+
+    def shape(self, n: int, **arrays: np.ndarray) -> None:
+        """``n`` samples: the named channels follow the given arrays, the rest hold."""
+        for name in CHANNELS:
+            arr = arrays.get(name)
+            if arr is None:
+                arr = np.full(n, self.state[name])
+            else:
+                self.state[name] = float(arr[-1])
+            self._parts[name].append(np.asarray(arr, dtype=float))
+        self.n += n
+
+    def build(self) -> dict[str, np.ndarray]:
+        """Channel arrays, plus the reference velocities and accelerations."""
+        out = {c: (np.concatenate(p) if p else np.zeros(0)) for c, p in self._parts.items()}
+        dt = 1.0 / self.fs
+        for axis in ("ml", "ap"):
+            r = out[f"ref_{axis}"]
+            if r.size >= 2:
+                v = np.gradient(r, dt)
+                a = np.gradient(v, dt)
+            else:
+                v = a = np.zeros_like(r)
+            out[f"ref_{axis}_v"] = v
+            out[f"ref_{axis}_a"] = a
+        return out
+
+
+class _Moves:
+    """The movements scenarios are made of, written into a :class:`_Script`."""
+
+    def __init__(self, geo: _Geometry, rng: np.random.Generator, weak_hip: bool) -> None:
+        self.geo = geo
+        self.rng = rng
+        self.weak_hip = weak_hip
+        # Where this person stands when at ease: a little off the middle, as people do.
+        self.bias_ml = float(rng.uniform(-6.0, 6.0))
+        self.bias_ap = float(rng.uniform(-10.0, 10.0))
+
+    def natural_ml(self, stance: str) -> float:
+        """Reference COM ML position (mm) at ease in ``stance``."""
+        if stance in ("left", "right"):
+            return self.geo.foot(stance)
+        return self.geo.mid_x + self.bias_ml
+
+    def state(self, stance: str) -> dict[str, float]:
+        """Plan channel values for being settled in ``stance``."""
+        on = stance != "off"
+        return {
+            "board": 1.0 if on else 0.0,
+            "cap_l": 1.0 if stance in ("both", "left") else 0.0,
+            "cap_r": 1.0 if stance in ("both", "right") else 0.0,
+            "floor_l": 0.0, "floor_r": 0.0,
+            "single": 1.0 if stance in ("left", "right") else 0.0,
+            "ref_ml": self.natural_ml(stance),
+            "ref_ap": self.geo.mid_y + self.bias_ap,
+            "wobble": 1.0, "z_acc": 0.0,
+        }
+
+    def lift_off(self, sc: _Script, stance: str) -> None:
+        """From both feet to standing on ``stance``: shift over it, unload, lift the other."""
+        lifted = _other(stance)
+        xs, xl = self.geo.foot(stance), self.geo.foot(lifted)
+        # Weight shift first, leaving ~12 % on the foot about to lift.
+        sc.move(float(self.rng.uniform(0.8, 1.2)), ref_ml=xs + 0.12 * (xl - xs))
+        sc.set(**{_cap(lifted): 0.25})
+        sc.move(0.3, **{_cap(lifted): 0.0, "ref_ml": xs, "single": 1.0})
+        sc.event("lift_off", lifted)
+
+    def hold_single(self, sc: _Script, stance: str, seconds: float) -> None:
+        """Stand on ``stance``; with a weak hip the pelvis sags toward the lifted side."""
+        n = sc.samples(seconds)
+        xs = self.geo.foot(stance)
+        toward = math.copysign(1.0, self.geo.foot(_other(stance)) - xs)
+        if not self.weak_hip:
+            sc.shape(n, ref_ml=np.full(n, xs))
+            return
+        drift = float(self.rng.uniform(8.0, 14.0))
+        t = np.arange(1, n + 1) / sc.fs
+        sc.shape(n, ref_ml=xs + toward * drift * (1.0 - np.exp(-t / (seconds / 4.0))))
+
+    def touch_down(self, sc: _Script, stance: str) -> None:
+        """The lifted foot lands and the weight moves back to the middle."""
+        lifted = _other(stance)
+        sc.event("touchdown", lifted)
+        sc.move(1.6, **{_cap(lifted): (1.0, 0.1), _floor(lifted): (0.06, 0.12),
+                        "single": (0.0, 0.4), "ref_ml": self.natural_ml("both")})
+        sc.move(0.5, **{_floor(lifted): 0.0})
+
+    def squat(self, sc: _Script, stance: str) -> None:
+        """One single-leg squat on ``stance``: down and up with minimum jerk."""
+        period = float(self.rng.uniform(2.0, 3.0))
+        depth_m = float(self.rng.uniform(0.15, 0.25))
+        n = sc.samples(period)
+        half = n // 2
+        toward = math.copysign(1.0, self.geo.foot(_other(stance)) - self.geo.foot(stance))
+        # The knee drifts in and the pelvis drops toward the free side at depth; more so
+        # with weak hip abductors.
+        shift_mm = 10.0 if self.weak_hip else 3.0
+        wobble = 2.0 if self.weak_hip else 0.8
+        base = sc.state["ref_ml"]
+        sc.event("squat_start", stance)
+        for m, down in ((half, True), (n - half, False)):
+            pos, _, acc = min_jerk(m)
+            frac = pos if down else 1.0 - pos
+            t_half = m / sc.fs
+            z_acc = (-1.0 if down else 1.0) * depth_m * acc / t_half**2
+            sc.shape(m, ref_ml=base + toward * shift_mm * frac, wobble=1.0 + wobble * frac,
+                     z_acc=z_acc)
+            if down:
+                sc.event("squat_bottom", stance)
+        sc.event("squat_end", stance)
+
+    def step_on(self, sc: _Script, lead: str) -> None:
+        """From off the board: ``lead`` foot on, step up onto it, the other foot lands."""
+        trail = _other(lead)
+        sc.move(1.0, ref_ml=self.geo.foot(lead))
+        sc.event("step_on", lead)
+        sc.set(**{_cap(lead): 1.0})
+        m = sc.samples(0.7)
+        pos, _, acc = min_jerk(m)
+        # Stepping up ~4 cm: the COM is pushed up, then slowed.
+        sc.shape(m, board=sc.state["board"] + (1.0 - sc.state["board"]) * pos,
+                 z_acc=0.04 * acc / (m / sc.fs) ** 2)
+        sc.move(1.6, **{_cap(trail): (1.0, 0.1), _floor(trail): (0.06, 0.12),
+                        "ref_ml": self.natural_ml("both")})
+        sc.move(0.5, **{_floor(trail): 0.0})
+
+    def step_off(self, sc: _Script, last: str) -> None:
+        """From both feet: the other foot steps off, then ``last`` steps down."""
+        first = _other(last)
+        xl, xf = self.geo.foot(last), self.geo.foot(first)
+        sc.move(1.0, ref_ml=xl + 0.12 * (xf - xl))
+        sc.set(**{_cap(first): 0.25})
+        sc.move(0.3, **{_cap(first): 0.0, "ref_ml": xl})
+        sc.hold(0.2)
+        m = sc.samples(0.6)
+        pos, _, acc = min_jerk(m)
+        sc.shape(m, board=sc.state["board"] * (1.0 - pos),
+                 z_acc=-0.04 * acc / (m / sc.fs) ** 2)
+        sc.event("step_off", last)
+        sc.set(**{_cap(last): 0.0})
+        sc.move(1.0, ref_ml=self.natural_ml("both"))
+
+    def transition(self, sc: _Script, start: str, goal: str) -> None:
+        """Whatever moves take a person settled in ``start`` to ``goal``."""
+        if start == goal:
+            return
+        if start in ("left", "right"):
+            self.touch_down(sc, start)
+            start = "both"
+            if goal == "both":
+                return
+            sc.hold(1.0)
+        if start == "off":
+            lead = goal if goal in ("left", "right") else str(self.rng.choice(["left", "right"]))
+            self.step_on(sc, lead)
+            start = "both"
+            if goal == "both":
+                return
+            sc.hold(1.0)
+        if goal == "off":
+            self.step_off(sc, str(self.rng.choice(["left", "right"])))
+        else:
+            self.lift_off(sc, goal)
+
+
+def _build_script(scenario: str, moves: _Moves, fs: float) -> _Script:
+    rng = moves.rng
+    geo = moves.geo
+    start = "off" if scenario in ("empty", "step-on-off") else "both"
+    sc = _Script(fs, moves.state(start))
+    if scenario.startswith("single-leg-") or scenario.startswith("squats-"):
+        stance = scenario.rsplit("-", 1)[1]
+        sc.hold(float(rng.uniform(3.0, 5.0)))
+        moves.lift_off(sc, stance)
+        if scenario.startswith("single-leg-"):
+            moves.hold_single(sc, stance, float(rng.uniform(15.0, 30.0)))
+        else:
+            moves.hold_single(sc, stance, 2.0)
+            for _ in range(5):
+                moves.squat(sc, stance)
+                moves.hold_single(sc, stance, float(rng.uniform(0.6, 1.2)))
+            moves.hold_single(sc, stance, 1.0)
+        moves.touch_down(sc, stance)
+        sc.hold(3.0)
+    elif scenario == "step-on-off":
+        sc.hold(2.5)
+        for _ in range(3):
+            moves.step_on(sc, str(rng.choice(["left", "right"])))
+            sc.hold(float(rng.uniform(8.0, 12.0)))
+            moves.step_off(sc, str(rng.choice(["left", "right"])))
+            sc.hold(float(rng.uniform(3.0, 4.0)))
+        moves.step_on(sc, str(rng.choice(["left", "right"])))
+        sc.hold(3.0)
+    elif scenario == "weight-shift":
+        sc.hold(3.0)
+        half = (geo.foot_x[1] - geo.foot_x[0]) / 2
+        side = str(rng.choice(["left", "right"]))
+        for _ in range(4):
+            amp = float(rng.uniform(0.5, 0.7)) * half
+            sc.event("shift_start", side)
+            sc.move(2.0, ref_ml=moves.natural_ml("both") + (-amp if side == "left" else amp))
+            sc.hold(float(rng.uniform(2.0, 4.0)))
+            sc.move(2.0, ref_ml=moves.natural_ml("both"))
+            sc.event("shift_end", side)
+            sc.hold(float(rng.uniform(1.5, 3.0)))
+            side = _other(side)
+    return sc
+
+
+# --- the source -----------------------------------------------------------------------------
+
+
+class SimulatedBoard(Source):
+    """A simulated person on a board's load cells, as raw HX711 counts.
+
+    Parameters
+    ----------
+    board : Board
+        Geometry; frames carry one count per cell in the board's order.
+    scenario : str
+        One of :data:`SCENARIOS`.
+    seed : int
+        Seeds every random choice: the same seed gives the same frames.
+    weak_hip : bool
+        Weak hip abductors: more ML sway on one leg and a drift of the COP toward the
+        lifted side (8-14 mm over a hold; 10 mm toward it at the bottom of a squat).
+    realtime : bool
+        Pace frames to the board's rate on ``clock`` (True) or yield them in virtual time.
+    clock, sleep : callable
+        Monotonic clock (s) and sleep (s), injected for tests.
+    person : Person, optional
+        Who stands on the board (default: 70 kg, 1.70 m).
+    duration_s : float, optional
+        Stop after this many seconds of frames; by default the stream never ends.
+    counts_per_kg : float
+        Nominal cell sensitivity; each cell differs by up to ±15 %.
+    noise_counts : float, optional
+        ADC noise RMS for every cell; by default 20-40 counts, drawn per cell.
+    spike_rate : float
+        Probability per frame of a one-cell spike.
+
+    Attributes
+    ----------
+    events : list of SimEvent
+        What happens when, in simulation seconds (frame ``t`` in virtual time; in real time
+        add ``time_origin``). Built from the seed before the first frame; the interactive
+        scenario appends as the person moves.
+    script_duration_s : float
+        Length of the scripted timeline, s (0 for ``quiet``, ``empty``, ``interactive``).
+    time_origin : float or None
+        ``t`` of the first frame.
+    """
+
+    kind = "sim"
+    simulated = True
+
+    def __init__(self, board: Board, scenario: str = "quiet", *, seed: int = 0,
+                 weak_hip: bool = False, realtime: bool = True, clock: Clock = time.monotonic,
+                 sleep: Sleep = time.sleep, person: Person | None = None,
+                 duration_s: float | None = None, counts_per_kg: float = COUNTS_PER_KG,
+                 noise_counts: float | None = None, spike_rate: float = SPIKE_RATE) -> None:
+        super().__init__(board, realtime=realtime, clock=clock, sleep=sleep)
+        if scenario not in SCENARIOS:
+            raise UsageError(
+                f"--scenario {scenario!r} is not a simulator scenario; use one of "
+                f"{', '.join(SCENARIOS)}"
+            )
+        _check_positive("duration_s", duration_s, allow_none=True)
+        _check_positive("counts_per_kg", counts_per_kg)
+        _check_positive("noise_counts", noise_counts, allow_none=True, allow_zero=True)
+        if not (isinstance(spike_rate, (int, float)) and 0.0 <= spike_rate <= 1.0):
+            raise UsageError(f"simulator spike_rate is {spike_rate!r}; give a probability 0-1")
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.weak_hip = bool(weak_hip)
+        self.person = person if person is not None else Person()
+        self.fs = float(board.sample_rate_hz)
+        self._limit = None if duration_s is None else int(round(duration_s * self.fs))
+        self._block_n = max(1, int(round(BLOCK_S * self.fs)))
+        seeds = np.random.SeedSequence(self.seed).spawn(4)
+        rng_cells, rng_script, self._rng_person, self._rng_adc = (
+            np.random.default_rng(s) for s in seeds
+        )
+
+        # Cells and ADC.
+        n = board.n_cells
+        sign = np.where(rng_cells.random(n) < 0.5, -1.0, 1.0)
+        self._offset = np.round(sign * rng_cells.uniform(50_000, 300_000, n))
+        per_kg = counts_per_kg * rng_cells.uniform(0.85, 1.15, n)
+        self._scale = G_M_S2 / per_kg
+        self._noise_sd = (rng_cells.uniform(20.0, 40.0, n) if noise_counts is None
+                          else np.full(n, float(noise_counts)))
+        self._spike_rate = float(spike_rate)
+
+        # Person and timeline.
+        self._geo = _Geometry(board)
+        self._moves = _Moves(self._geo, rng_script, self.weak_hip)
+        script = _build_script(scenario, self._moves, self.fs)
+        self._plan_arrays = script.build()
+        self._script_n = script.n
+        self.script_duration_s = script.n / self.fs
+        self._tail = dict(script.state)
+        self.events: list[SimEvent] = [SimEvent(k / self.fs, name, side)
+                                       for k, name, side in script.events]
+        start = script.initial
+        self._sway = PersonSway(self.person, self.fs, weak_hip=self.weak_hip,
+                                x0_mm=start["ref_ml"], y0_mm=start["ref_ap"])
+
+        # Interactive control (used only by the interactive scenario).
+        self._stance = "both"
+        self._goal = "both"
+        self._target = (start["ref_ml"], start["ref_ap"])
+        self._idle = dict(start)
+        self._ref_state = {"ml": (start["ref_ml"], 0.0), "ap": (start["ref_ap"], 0.0)}
+        self._pending: dict[str, np.ndarray] | None = None
+        self._pending_pos = 0
+        self._pending_events: list[tuple[int, str, str | None]] = []
+
+        # Stream state.
+        self._k_gen = 0          # samples simulated so far (from t = 0)
+        self._k = 0              # frames yielded
+        self._row = 0
+        self._blk_counts: list[tuple[int, ...]] = []
+        self._blk_force = np.zeros((0, n))
+        self._blk_noise = np.zeros((0, n))
+        self._blk_spikes: list[tuple[int, int, int]] = []
+        self._override: np.ndarray | None = None
+        self._override_changed = False
+        self._spikes = 0
+        self._resyncs = 0
+        self.time_origin: float | None = None
+        self._warm_up(start)
+
+    # -- public face ---------------------------------------------------------------------------
+    @property
+    def description(self) -> str:
+        extra = ", weak hip" if self.weak_hip else ""
+        return (f"simulated board {self.board.name} (scenario {self.scenario}, "
+                f"seed {self.seed}{extra})")
+
+    def builtin_calibration(self) -> tuple[list[float], list[float]]:
+        """The true offsets (counts) and scales (N/count) of the simulated cells."""
+        return [float(v) for v in self._offset], [float(v) for v in self._scale]
+
+    def stats(self) -> dict[str, Any]:
+        return {"frames": self._k, "spikes": self._spikes, "resyncs": self._resyncs,
+                "scenario": self.scenario, "seed": self.seed}
+
+    def place_mass(self, mass_kg: float, x_mm: float, y_mm: float = 0.0) -> None:
+        """Put a still, known mass at (x, y) mm on the board; the person steps off.
+
+        Raises
+        ------
+        UsageError
+            The mass is not a positive number or the point is off the cells.
+        """
+        if (isinstance(mass_kg, bool) or not isinstance(mass_kg, (int, float))
+                or not math.isfinite(mass_kg) or mass_kg <= 0):
+            raise UsageError(f"simulated board: mass {mass_kg!r} kg; give a positive number")
+        self._set_override(self._geo.static_load(mass_kg * G_M_S2, float(x_mm), float(y_mm)))
+
+    def clear_load(self) -> None:
+        """Empty the board: no person, no mass."""
+        self._set_override(np.zeros(self.board.n_cells))
+
+    def resume_person(self) -> None:
+        """Take any mass off and let the simulated person back on."""
+        self._set_override(None)
+
+    def set_target(self, ml_mm: float, ap_mm: float = 0.0) -> None:
+        """Interactive scenario: where the person should hold their COP, mm from the centre.
+
+        Clamped to what the current stance allows; the body follows with pendulum dynamics.
+        """
+        self._need_interactive("set_target")
+        self._target = (float(ml_mm), float(ap_mm))
+
+    def set_stance(self, stance: str) -> None:
+        """Interactive scenario: ``both``, ``left``/``right`` (stand on that foot) or ``off``.
+
+        The person moves there the way the scenarios do (weight shift, lift-off, touchdown,
+        stepping on or off) and then holds still at ease; the target resets to that stance's
+        natural position.
+        """
+        self._need_interactive("set_stance")
+        if stance not in STANCES:
+            raise UsageError(f"stance {stance!r} is unknown; use one of {', '.join(STANCES)}")
+        natural = self._moves.state(stance)
+        self._target = (natural["ref_ml"], natural["ref_ap"])
+        self._goal = stance
+
+    @property
+    def stance(self) -> str:
+        """Interactive scenario: the stance the person is in or moving to."""
+        return self._goal
+
+    def frames(self) -> Iterator[RawFrame]:
+        """Yield frames until closed or ``duration_s`` is reached."""
+        period = 1.0 / self.fs
+        anchor: float | None = None
+        anchor_k = 0
+        while not self.closed:
+            if self._limit is not None and self._k >= self._limit:
+                return
+            if self._row >= len(self._blk_counts):
+                self._next_block()
+            elif self._override_changed:
+                self._override_changed = False
+                self._blk_counts[self._row:] = self._compose(self._row)
+            counts = self._blk_counts[self._row]
+            if self.realtime:
+                now = self.clock()
+                if anchor is None:
+                    anchor, anchor_k = now, self._k
+                due = anchor + (self._k - anchor_k) * period
+                if now < due:
+                    self.sleep(due - now)
+                    now = self.clock()
+                elif now - due > MAX_LAG_S:
+                    anchor, anchor_k = now, self._k
+                    self._resyncs += 1
+                t = now
+            else:
+                t = self._k / self.fs
+            if self.time_origin is None:
+                self.time_origin = t
+            self._row += 1
+            self._k += 1
+            yield RawFrame(t, counts)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _need_interactive(self, what: str) -> None:
+        if self.scenario != "interactive":
+            raise UsageError(
+                f"{what} needs the interactive scenario (this simulator runs {self.scenario!r});"
+                " open it with --scenario interactive"
+            )
+
+    def _set_override(self, forces: np.ndarray | None) -> None:
+        self._override = forces
+        self._override_changed = True
+
+    def _warm_up(self, start: dict[str, float]) -> None:
+        n = int(round(WARM_UP_S * self.fs))
+        plan = {c: np.full(n, start[c]) for c in CHANNELS}
+        for axis in ("ml", "ap"):
+            plan[f"ref_{axis}_v"] = np.zeros(n)
+            plan[f"ref_{axis}_a"] = np.zeros(n)
+        self._person_forces(plan)
+
+    def _next_block(self) -> None:
+        n = self._block_n
+        plan = self._plan_block(self._k_gen, n)
+        self._blk_force = self._person_forces(plan)
+        c = self.board.n_cells
+        rng = self._rng_adc
+        self._blk_noise = rng.standard_normal((n, c)) * self._noise_sd
+        hit = rng.random(n) < self._spike_rate
+        cells = rng.integers(0, c, n)
+        bits = rng.integers(17, 23, n)
+        self._blk_spikes = [(int(i), int(cells[i]), int(bits[i])) for i in np.flatnonzero(hit)]
+        self._spikes += len(self._blk_spikes)
+        self._k_gen += n
+        self._override_changed = False
+        self._blk_counts = self._compose(0)
+        self._row = 0
+
+    def _compose(self, start: int) -> list[tuple[int, ...]]:
+        """Counts for the current block's rows from ``start`` on."""
+        forces = self._blk_force[start:] if self._override is None else self._override
+        raw = self._offset + forces / self._scale + self._blk_noise[start:]
+        counts = np.clip(np.rint(raw), ADC_MIN, ADC_MAX).astype(np.int64)
+        for row, cell, bit in self._blk_spikes:
+            if row >= start:
+                counts[row - start, cell] ^= 1 << bit
+        return list(map(tuple, counts.tolist()))
+
+    def _person_forces(self, plan: dict[str, np.ndarray]) -> np.ndarray:
+        """Simulate the person through ``plan``; cell forces, shape (n, n_cells), N."""
+        geo = self._geo
+        (x_l, x_r), (h_l, h_r) = geo.foot_x, geo.half_x
+        cap_l, cap_r = plan["cap_l"], plan["cap_r"]
+        only_l = (cap_l > 0) & (cap_r <= 0)
+        only_r = (cap_r > 0) & (cap_l <= 0)
+        lo_ml = np.where(only_r, x_r - h_r, x_l - h_l)
+        hi_ml = np.where(only_l, x_l + h_l, x_r + h_r)
+        y_lo = min(geo.foot_y[0] - geo.half_y[0], geo.foot_y[1] - geo.half_y[1])
+        y_hi = max(geo.foot_y[0] + geo.half_y[0], geo.foot_y[1] + geo.half_y[1])
+        n = cap_l.shape[0]
+        cop_ml, cop_ap, vertical, foot = self._sway.step(
+            self._rng_person, plan["single"], plan["wobble"],
+            (plan["ref_ml"], plan["ref_ml_v"], plan["ref_ml_a"]),
+            (plan["ref_ap"], plan["ref_ap_v"], plan["ref_ap_a"]),
+            (lo_ml, hi_ml), (np.full(n, y_lo), np.full(n, y_hi)),
+        )
+        weight = self.person.weight_n * (1.0 + plan["z_acc"] / G_M_S2 + vertical)
+        load = plan["board"] * weight
+        # Share on the right foot: what the COP asks for, within what each foot may take.
+        lo = np.maximum(1.0 - cap_l, plan["floor_r"])
+        hi = np.minimum(cap_r, 1.0 - plan["floor_l"])
+        w_r = np.minimum(np.maximum((cop_ml - x_l) / (x_r - x_l), lo), hi)
+        w_l = 1.0 - w_r
+        # Whatever the split cannot carry moves both feet's own COPs, which keeps the
+        # whole-body COP exact; ``d`` moves them against each other and leaves it alone.
+        e = cop_ml - (w_l * x_l + w_r * x_r)
+        d = FOOT_OWN_SWAY_MM * self.person.sway * foot
+        foot_l = np.clip(x_l + e + d * w_r, x_l - h_l, x_l + h_l)
+        foot_r = np.clip(x_r + e - d * w_l, x_r - h_r, x_r + h_r)
+        ap_l = np.clip(cop_ap, geo.foot_y[0] - geo.half_y[0], geo.foot_y[0] + geo.half_y[0])
+        ap_r = np.clip(cop_ap, geo.foot_y[1] - geo.half_y[1], geo.foot_y[1] + geo.half_y[1])
+        return geo.distribute(load * w_l, foot_l, ap_l, load * w_r, foot_r, ap_r)
+
+    # -- plans -----------------------------------------------------------------------------------
+    def _plan_block(self, k0: int, n: int) -> dict[str, np.ndarray]:
+        if self.scenario == "interactive":
+            return self._interactive_plan(n)
+        arrays = self._plan_arrays
+        end = self._script_n
+        plan: dict[str, np.ndarray] = {}
+        for name, arr in arrays.items():
+            tail = 0.0 if name.endswith(("_v", "_a")) else self._tail[name]
+            if k0 >= end:
+                plan[name] = np.full(n, tail)
+            elif k0 + n <= end:
+                plan[name] = arr[k0:k0 + n]
+            else:
+                plan[name] = np.concatenate([arr[k0:], np.full(k0 + n - end, tail)])
+        return plan
+
+    def _interactive_plan(self, n: int) -> dict[str, np.ndarray]:
+        parts: list[dict[str, np.ndarray]] = []
+        filled = 0
+        while filled < n:
+            if self._pending is None and self._goal != self._stance:
+                self._start_transition()
+            if self._pending is not None:
+                pos = self._pending_pos
+                total = self._pending["board"].shape[0]
+                m = min(n - filled, total - pos)
+                parts.append({k: v[pos:pos + m] for k, v in self._pending.items()})
+                for k, name, side in self._pending_events:
+                    if pos <= k < pos + m:
+                        t = (self._k_gen + filled + (k - pos)) / self.fs
+                        self.events.append(SimEvent(t, name, side))
+                self._pending_pos += m
+                filled += m
+                if self._pending_pos >= total:
+                    last = {c: float(self._pending[c][-1]) for c in CHANNELS}
+                    self._idle = last
+                    self._ref_state = {"ml": (last["ref_ml"], 0.0), "ap": (last["ref_ap"], 0.0)}
+                    self._pending = None
+                continue
+            parts.append(self._idle_plan(n - filled))
+            filled = n
+        if len(parts) == 1:
+            return parts[0]
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+    def _start_transition(self) -> None:
+        state = dict(self._idle)
+        state["ref_ml"] = self._ref_state["ml"][0]
+        state["ref_ap"] = self._ref_state["ap"][0]
+        sc = _Script(self.fs, state)
+        self._moves.transition(sc, self._stance, self._goal)
+        self._stance = self._goal
+        if sc.n == 0:
+            return
+        self._pending = sc.build()
+        self._pending_pos = 0
+        self._pending_events = sc.events
+
+    def _idle_plan(self, n: int) -> dict[str, np.ndarray]:
+        """Hold the stance; the reference follows the target, critically damped (τ 0.25 s)."""
+        plan = {c: np.full(n, self._idle[c]) for c in CHANNELS}
+        geo = self._geo
+        ml, ap = self._target
+        stance = self._stance
+        if stance in ("left", "right"):
+            i = 0 if stance == "left" else 1
+            reach = 0.8 * geo.half_x[i]
+            ml = min(max(ml, geo.foot_x[i] - reach), geo.foot_x[i] + reach)
+        else:
+            ml = min(max(ml, geo.foot_x[0] + 5.0), geo.foot_x[1] - 5.0)
+        reach_ap = 0.8 * min(geo.half_y)
+        ap = min(max(ap, geo.mid_y - reach_ap), geo.mid_y + reach_ap)
+        tau = 0.25
+        t = np.arange(1, n + 1) / self.fs
+        decay = np.exp(-t / tau)
+        for axis, goal in (("ml", ml), ("ap", ap)):
+            r0, v0 = self._ref_state[axis]
+            c1 = r0 - goal
+            c2 = v0 + c1 / tau
+            lin = c1 + c2 * t
+            plan[f"ref_{axis}"] = goal + lin * decay
+            plan[f"ref_{axis}_v"] = (c2 - lin / tau) * decay
+            plan[f"ref_{axis}_a"] = (-2.0 * c2 / tau + lin / tau**2) * decay
+            self._ref_state[axis] = (float(plan[f"ref_{axis}"][-1]),
+                                     float(plan[f"ref_{axis}_v"][-1]))
+        return plan
+
+
+def _check_positive(name: str, value: float | None, *, allow_none: bool = False,
+                    allow_zero: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+          and math.isfinite(value) and (value >= 0 if allow_zero else value > 0))
+    if not ok:
+        raise UsageError(f"simulator {name} is {value!r}; give a positive number")
