@@ -193,16 +193,18 @@ state_set() {
 source_fingerprint() {
     (
         cd "$SRC"
-        find pyproject.toml README.md balance_trainer hardware games -type f \
-            ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 2>/dev/null |
-            LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+        {
+            find pyproject.toml README.md balance_trainer hardware games -type f \
+                ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 2>/dev/null || true
+        } | LC_ALL=C sort -z | xargs -0 -r sha256sum | sha256sum | cut -d' ' -f1
     )
 }
 
-# Copy the clone, less its git history, venvs and build leftovers, into a build folder.
+# Copy what pip needs from the clone (not its history, venvs, tests or build leftovers).
 copy_clone_to() {
-    tar -C "$SRC" --exclude=.git --exclude=.venv --exclude=build --exclude=dist \
-        --exclude='*.egg-info' --exclude=__pycache__ -cf - . | tar -C "$1" -xf -
+    tar -C "$SRC" --exclude=./.git --exclude=./.venv --exclude=./build --exclude=./dist \
+        --exclude=./tests --exclude=./benchmarks --exclude='*.egg-info' --exclude=__pycache__ \
+        -cf - . | tar -C "$1" -xf -
 }
 
 cleanup() {
@@ -495,7 +497,7 @@ do_uninstall() {
     elif ((DRY_RUN)); then
         printf 'Dry run: %d step(s) above would be taken; nothing was changed.\n' "$CHANGES"
     else
-        printf 'Uninstalled.\n'
+        printf 'Uninstalled. Reboot to bring back the login prompt on tty1 (and the desktop, if it was on).\n'
     fi
 }
 

@@ -32,7 +32,7 @@ import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -340,6 +340,16 @@ def _date_axis(ax: Any) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
+def _date_span(data: ReportData) -> tuple[datetime, datetime]:
+    dates = [d for series in data.trends.values() for pts in series.values() for d, _ in pts]
+    dates += [d for pts in data.games.values() for d, _ in pts]
+    if not dates:
+        return data.generated_at - timedelta(days=1), data.generated_at
+    lo, hi = min(dates), max(dates)
+    pad = max((hi - lo) * 0.05, timedelta(hours=12))
+    return lo - pad, hi + pad
+
+
 def trends_figure(data: ReportData) -> Any:
     """Per-side trends over sessions (and game scores), one panel per measure."""
     plt = _plt()
@@ -350,6 +360,7 @@ def trends_figure(data: ReportData) -> Any:
     if not panels:
         axes[0, 0].axis("off")
         axes[0, 0].text(0.5, 0.5, "No completed tests or games yet.", ha="center", va="center")
+    span = _date_span(data)
     for ax, key in zip(axes[:, 0], panels, strict=False):
         if key == "games":
             styles = ["-", "--", ":", "-."]
@@ -371,6 +382,7 @@ def trends_figure(data: ReportData) -> Any:
             ax.set_title(m.title, fontsize=10, loc="left")
         ax.grid(True, color="0.85", linewidth=0.6)
         ax.legend(fontsize=8, loc="best")
+        ax.set_xlim(*span)  # one time axis for every panel, even with a single session
         _date_axis(ax)
     fig.tight_layout()
     return fig
@@ -424,8 +436,7 @@ def trace_figure(tr: Trace) -> Any:
     for side, e in side_entries(t.result, ("trials", "reps", "repetitions")):
         s0, s1 = _number(e.get("start_s")), _number(e.get("end_s"))
         if s0 is not None and s1 is not None:
-            a1.axvspan(s0, s1, facecolor="none", edgecolor="0.6", hatch="..",
-                       linewidth=0.0, label=None)
+            a1.axvspan(s0, s1, facecolor="0.9", edgecolor="none", zorder=0)
             a1.text(s0, 1.0, side[0].upper(), transform=a1.get_xaxis_transform(),
                     fontsize=7, va="bottom")
     a1.set_xlabel("time (s)")
@@ -578,33 +589,37 @@ def _write_pdf(fh: Any, data: ReportData, figs: list[tuple[str, Any]]) -> None:
 
 def _cover_page(plt: Any, data: ReportData) -> Any:
     fig = plt.figure(figsize=(8.27, 11.69))  # A4
+
+    def put(x: float, y: float, text: str, size: float, **kw: Any) -> None:
+        # parse_math off: a '$' typed into a name or note must print as itself
+        fig.text(x, y, text, fontsize=size, parse_math=False, **kw)
+
     y = 0.95
-    fig.text(0.07, y, "Balance trainer: progress report", fontsize=17, weight="bold")
+    put(0.07, y, "Balance trainer: progress report", 17, weight="bold")
     y -= 0.03
-    fig.text(0.07, y, f"Made {data.generated_at:%Y-%m-%d %H:%M}. {_overview(data)}", fontsize=9)
+    put(0.07, y, f"Made {data.generated_at:%Y-%m-%d %H:%M}. {_overview(data)}", 9)
     y -= 0.045
-    fig.text(0.07, y, "Identity (as entered)", fontsize=12, weight="bold")
+    put(0.07, y, "Identity (as entered)", 12, weight="bold")
     for label, value in identity_rows(data.person, data.generated_at):
         for j, line in enumerate(textwrap.wrap(value, 70) or [""]):
             y -= 0.022
-            fig.text(0.09, y, label if j == 0 else "", fontsize=9, weight="bold")
-            fig.text(0.32, y, line, fontsize=9)
+            put(0.09, y, label if j == 0 else "", 9, weight="bold")
+            put(0.32, y, line, 9)
     y -= 0.045
-    fig.text(0.07, y, "Latest result of each test", fontsize=12, weight="bold")
+    put(0.07, y, "Latest result of each test", 12, weight="bold")
     if not data.latest:
         y -= 0.025
-        fig.text(0.09, y, "No trials yet.", fontsize=9)
+        put(0.09, y, "No trials yet.", 9)
     for row in data.latest:
         y -= 0.027
         if y < 0.06:
-            fig.text(0.09, y, "(more in the HTML report)", fontsize=8, style="italic")
+            put(0.09, y, "(more in the HTML report)", 8, style="italic")
             break
-        fig.text(0.09, y, f"{row.protocol}  ({_local(row.when):%Y-%m-%d})", fontsize=10,
-                 weight="bold")
+        put(0.09, y, f"{row.protocol}  ({_local(row.when):%Y-%m-%d})", 10, weight="bold")
         for text in (row.summary, row.norm and f"norm: {row.norm}", row.verdict):
             for line in textwrap.wrap(text or "", 90):
                 y -= 0.019
-                fig.text(0.11, y, line, fontsize=8.5)
+                put(0.11, y, line, 8.5)
     return fig
 
 

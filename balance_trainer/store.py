@@ -40,22 +40,19 @@ Portability
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from .config import Board, cells_from_dicts, ensure_private_dir
+from .config import Board, ensure_private_dir
 from .config import data_dir as resolve_data_dir
 from .errors import (
     BalanceTrainerError,
@@ -67,191 +64,41 @@ from .errors import (
     UsageError,
 )
 from .migrations import LATEST_VERSION, applied_version, migrate
+from .recorder import BLOCK_S, MAX_BLOCK_FRAMES, TrialRecorder, decode_block, encode_block
+from .records import (
+    SESSION_KINDS,
+    SEXES,
+    SIDES,
+    TRIAL_STATUSES,
+    GameRow,
+    Person,
+    SessionRecord,
+    TrialFrames,
+    TrialRow,
+    board_from_dict,
+    board_to_dict,
+    decode_board,
+    dumps,
+    loads,
+    ts_parse,
+    ts_text,
+    utcnow,
+    validate_person_id,
+)
+
+__all__ = [
+    "BLOCK_S", "DB_FILENAME", "MAX_BLOCK_FRAMES", "SESSION_KINDS", "SEXES", "SIDES",
+    "TRIAL_STATUSES", "GameRow", "Person", "SessionRecord", "Store", "TrialFrames",
+    "TrialRecorder", "TrialRow", "decode_block", "encode_block", "owner_alive",
+    "translate_error", "validate_person_id",
+]
 
 log = logging.getLogger(__name__)
 
 DB_FILENAME = "balance-trainer.db"
-BLOCK_S = 0.5
-"""Frames are committed at least this often (s of frame time): the most a crash can lose."""
-MAX_BLOCK_FRAMES = 4096
-"""A block never holds more frames than this, whatever the timestamps say."""
-SESSION_KINDS = ("record", "test", "game")
-TRIAL_STATUSES = ("running", "complete", "interrupted", "aborted")
-SEXES = ("female", "male", "other")
-SIDES = ("left", "right")
-PERSON_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_INT32_MAX = 2**31 - 1
 
 
-# --- records -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Person:
-    """A person as entered. Only ``id`` (short, pseudonymous) is required.
-
-    ``height_cm`` in cm, ``mass_kg`` in kg, ``dominant_side`` 'left'/'right'. ``name`` and
-    ``notes`` are left out of the repr so that a logged object never carries them.
-    """
-
-    id: str
-    name: str | None = field(default=None, repr=False)
-    birth_year: int | None = None
-    sex: str | None = None
-    height_cm: float | None = None
-    mass_kg: float | None = None
-    dominant_side: str | None = None
-    notes: str | None = field(default=None, repr=False)
-    created_at: datetime | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["created_at"] = self.created_at.isoformat() if self.created_at else None
-        return d
-
-    def age_in(self, year: int) -> int | None:
-        """Age reached in ``year`` (years), or None without a birth year."""
-        return None if self.birth_year is None else year - self.birth_year
-
-
-@dataclass(frozen=True)
-class TrialRow:
-    """One stored trial (without its frames). ``params``/``result``/``metrics`` are decoded JSON.
-
-    ``duration_s`` is the time from the first to the last stored frame, s.
-    """
-
-    id: int
-    session_id: int
-    protocol: str
-    params: dict[str, Any]
-    board: dict[str, Any]
-    status: str
-    started_at: datetime
-    ended_at: datetime | None
-    n_frames: int
-    duration_s: float | None
-    result: dict[str, Any] | None
-    metrics: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class GameRow:
-    """One game result: ``score`` in the game's own points, ``duration_s`` in s."""
-
-    id: int
-    session_id: int
-    game: str
-    score: float
-    level: int | None
-    duration_s: float | None
-    details: dict[str, Any] | None
-    created_at: datetime
-
-
-@dataclass
-class SessionRecord:
-    """A session with its trials and game results, oldest first."""
-
-    id: int
-    person_id: str
-    kind: str
-    started_at: datetime
-    board: str | None
-    source: str | None
-    notes: str | None
-    trials: list[TrialRow] = field(default_factory=list)
-    games: list[GameRow] = field(default_factory=list)
-
-
-class TrialFrames(NamedTuple):
-    """A trial's raw frames: times (n,) s, forces (n, n_cells) N, and the board they came from."""
-
-    t_s: np.ndarray
-    forces_n: np.ndarray
-    board: Board
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def _jsonable(obj: Any) -> Any:
-    """Plain JSON types; NaN and infinities become None (DESIGN.md: null, never made up)."""
-    if obj is None or isinstance(obj, (bool, str)):
-        return obj
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        v = float(obj)
-        return v if math.isfinite(v) else None
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, np.ndarray)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    if isinstance(obj, os.PathLike):
-        return os.fspath(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    raise TypeError(f"cannot store {type(obj).__name__} as JSON")
-
-
-def _dumps(obj: Any) -> str | None:
-    if obj is None:
-        return None
-    return json.dumps(_jsonable(obj), separators=(",", ":"), allow_nan=False)
-
-
-def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
-
-
-def _ts(dt: datetime) -> str:
-    if dt.tzinfo is None:
-        dt = dt.astimezone()
-    return dt.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _dt(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def board_from_dict(d: Mapping[str, Any], where: str = "stored trial") -> Board:
-    """Rebuild a :class:`Board` from what a trial row stores (name, cells, sample rate)."""
-    cells = cells_from_dicts(list(d["cells"]), where)
-    return Board(str(d.get("name", "stored")), tuple(cells),
-                 sample_rate_hz=float(d.get("sample_rate_hz", 80.0)), source="store")
-
-
-def _board_dict(board: Board) -> dict[str, Any]:
-    d = board.to_dict()
-    d["sample_rate_hz"] = board.sample_rate_hz
-    return d
-
-
-def validate_person_id(pid: str) -> str:
-    """Return ``pid`` if it is 1-32 characters of letters, digits, '_' or '-'.
-
-    Raises
-    ------
-    UsageError
-        Anything else (spaces, accents, a name typed by mistake).
-    """
-    if not isinstance(pid, str) or not PERSON_ID_RE.fullmatch(pid):
-        raise UsageError(
-            f"person id {pid!r} is not valid; use 1-32 letters, digits, '_' or '-' "
-            "(a short pseudonym such as p01, not a name)"
-        )
-    return pid
-
-
-# Which process owns a running trial. Linux gives a boot id and a process start time, which
 # together with the pid tell a live writer from a dead one even after pid reuse or a reboot.
 
 
@@ -324,6 +171,11 @@ def translate_error(exc: BaseException, path: str | os.PathLike[str]) -> Balance
             f"{path}: the database is busy ({msg}); another balance-trainer is writing, "
             "try again in a moment"
         )
+    if "unable to open" in low:
+        return StoreUnavailableError(
+            f"{path}: cannot open the database ({msg}); the file and its directory must be "
+            "writable (read-only disk? wrong owner?) - fix that or choose --data-dir"
+        )
     return StoreUnavailableError(f"{path}: cannot use the database ({msg}); check the disk")
 
 
@@ -343,147 +195,6 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
                 raise translate_error(exc, self.path) from exc
 
     return wrapper
-
-
-# --- frames --------------------------------------------------------------------------------
-
-
-def encode_block(t_s: np.ndarray, forces_n: np.ndarray) -> tuple[int, bytes, bytes]:
-    """``(t0_us, t_us blob, forces_mn blob)`` for one block; int32 little endian, row-major."""
-    t_us = np.rint(np.asarray(t_s, dtype=float) * 1e6).astype(np.int64)
-    t0 = int(t_us[0])
-    off = t_us - t0
-    f_mn = np.rint(np.asarray(forces_n, dtype=float) * 1000.0)
-    if np.abs(off).max(initial=0) > _INT32_MAX or np.abs(f_mn).max(initial=0) > _INT32_MAX:
-        raise ValueError("frame block out of range: times within 35 min, forces within 2 MN")
-    return (t0, off.astype("<i4").tobytes(), f_mn.astype("<i4").tobytes())
-
-
-def decode_block(t0_us: int, n_frames: int, n_cells: int, t_blob: bytes,
-                 f_blob: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Times (n,) in s and forces (n, n_cells) in N from a stored block."""
-    off = np.frombuffer(t_blob, dtype="<i4").astype(np.int64)
-    t = (off + int(t0_us)) / 1e6
-    f = np.frombuffer(f_blob, dtype="<i4").reshape(n_frames, n_cells) / 1000.0
-    return t, f
-
-
-class TrialRecorder:
-    """Writes one trial's frames into the store as they come.
-
-    Frames are buffered and committed as one block whenever the buffer spans ``block_s`` of
-    frame time, so the database always holds all but the last ``block_s`` s. Use it as a
-    context manager: leaving the block by an exception (Ctrl-C included) stores what was
-    recorded with status ``aborted``.
-    """
-
-    def __init__(self, store: Store, trial_id: int, board: Board, *,
-                 block_s: float = BLOCK_S) -> None:
-        self.store = store
-        self.trial_id = trial_id
-        self.board = board
-        self.block_s = float(block_s)
-        self.n_stored = 0
-        self.finished = False
-        self._seq = 0
-        self._t: list[np.ndarray] = []
-        self._f: list[np.ndarray] = []
-        self._n_buffered = 0
-        self._first_t: float | None = None
-        self._last_t: float | None = None
-
-    @property
-    def n_frames(self) -> int:
-        """Frames received so far (stored plus buffered)."""
-        return self.n_stored + self._n_buffered
-
-    def add_frames(self, t_s: np.ndarray, forces_n: np.ndarray) -> None:
-        """Add frames: times shape (n,) in s, forces shape (n, n_cells) in N.
-
-        Raises
-        ------
-        ValueError
-            Wrong shapes, NaN, or frames added after :meth:`finish`.
-        """
-        if self.finished:
-            raise ValueError(f"trial {self.trial_id} is finished; start a new trial")
-        t = np.asarray(t_s, dtype=float).reshape(-1)
-        f = np.asarray(forces_n, dtype=float)
-        if f.ndim == 1 and t.size == 1:
-            f = f[None, :]
-        if f.shape != (t.size, self.board.n_cells):
-            raise ValueError(
-                f"frames of shape {f.shape} for {t.size} times; expected "
-                f"({t.size}, {self.board.n_cells}) for board {self.board.name}"
-            )
-        if t.size == 0:
-            return
-        if not (np.isfinite(t).all() and np.isfinite(f).all()):
-            raise ValueError("frames contain NaN or infinity; only measured values are stored")
-        self._t.append(t.copy())
-        self._f.append(f.copy())
-        self._n_buffered += t.size
-        if self._first_t is None:
-            self._first_t = float(t[0])
-        self._last_t = float(t[-1])
-        if self._last_t - self._first_t >= self.block_s or self._n_buffered >= MAX_BLOCK_FRAMES:
-            self._commit(final=False)
-
-    def flush(self) -> None:
-        """Commit every buffered frame now."""
-        if self._n_buffered:
-            self._commit(final=True)
-
-    def _commit(self, *, final: bool) -> None:
-        t = np.concatenate(self._t)
-        f = np.concatenate(self._f)
-        blocks: list[tuple[np.ndarray, np.ndarray]] = []
-        start = 0
-        while start < t.size:
-            limit = t[start] + self.block_s
-            end = int(np.searchsorted(t[start:], limit, side="left")) + start
-            end = min(max(end, start + 1), start + MAX_BLOCK_FRAMES)
-            if end >= t.size and not final and t[-1] - t[start] < self.block_s \
-                    and t.size - start < MAX_BLOCK_FRAMES:
-                break  # an incomplete last block waits for more frames
-            blocks.append((t[start:end], f[start:end]))
-            start = end
-        if blocks:
-            self._seq = self.store._write_blocks(self.trial_id, self._seq, blocks,
-                                                 self.n_stored + start)
-            self.n_stored += start
-        rest_t, rest_f = t[start:], f[start:]
-        self._t, self._f = ([rest_t], [rest_f]) if rest_t.size else ([], [])
-        self._n_buffered = int(rest_t.size)
-        self._first_t = float(rest_t[0]) if rest_t.size else None
-
-    def finish(self, result: Mapping[str, Any] | None = None,
-               metrics: Mapping[str, Any] | None = None, status: str = "complete") -> None:
-        """Store the remaining frames, the result and metrics (JSON objects) and the status.
-
-        ``status`` is 'complete', 'aborted' or 'interrupted'. Calling it twice is an error.
-        """
-        if self.finished:
-            raise ValueError(f"trial {self.trial_id} is already finished")
-        if status not in TRIAL_STATUSES or status == "running":
-            raise ValueError(f"status {status!r}: use complete, aborted or interrupted")
-        self.flush()
-        self.store._finish_trial(self.trial_id, status, result, metrics)
-        self.finished = True
-
-    def __enter__(self) -> TrialRecorder:
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if self.finished or self.store._conn is None:
-            return
-        if exc_type is None:
-            self.finish()
-            return
-        try:
-            self.finish(status="aborted")
-        except BalanceTrainerError:
-            pass  # the original error says more than a failed clean-up
 
 
 # --- the store -----------------------------------------------------------------------------
@@ -506,7 +217,7 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike[str] = ":memory:", *,
-                 clock: Callable[[], datetime] = _utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.path = os.fspath(path)
         self.clock = clock
         self._lock = threading.RLock()
@@ -607,6 +318,12 @@ class Store:
         self._conn = conn
         try:
             self.recovered = self._recover()
+        except sqlite3.OperationalError as exc:
+            # A read-only database can still be read (history, report, export): leave the
+            # trials for the next writable open to mark.
+            if "readonly" not in str(exc).lower():
+                raise
+            log.warning("store %s is read-only; interrupted trials not marked", self.path)
         finally:
             self._conn = None
 
@@ -627,7 +344,7 @@ class Store:
         dead = [tid for tid, owner in rows if not owner_alive(owner)]
         if not dead:
             return []
-        now = _ts(self.clock())
+        now = ts_text(self.clock())
         with self._tx() as cur:
             for tid in dead:
                 n, dur = self._stored_extent(cur, tid)
@@ -714,7 +431,7 @@ class Store:
                 "INSERT INTO people (id, name, birth_year, sex, height_cm, mass_kg, "
                 "dominant_side, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (pid, person.name, person.birth_year, sex, person.height_cm, person.mass_kg,
-                 dominant_side, person.notes, _ts(person.created_at)))
+                 dominant_side, person.notes, ts_text(person.created_at)))
         log.info("added person %s", pid)
         return person
 
@@ -723,7 +440,7 @@ class Store:
 
     @staticmethod
     def _person(row: tuple[Any, ...]) -> Person:
-        return Person(*row[:8], created_at=_dt(row[8]))
+        return Person(*row[:8], created_at=ts_parse(row[8]))
 
     @_guarded
     def get_person(self, pid: str) -> Person:
@@ -748,7 +465,7 @@ class Store:
         """``{person id: (number of sessions, start of the latest)}`` for people with sessions."""
         rows = self._conn.execute(
             "SELECT person_id, COUNT(*), MAX(started_at) FROM sessions GROUP BY person_id")
-        return {pid: (int(n), _dt(last)) for pid, n, last in rows}
+        return {pid: (int(n), ts_parse(last)) for pid, n, last in rows}
 
     @_guarded
     def delete_person(self, pid: str) -> dict[str, int]:
@@ -791,7 +508,7 @@ class Store:
             cur.execute(
                 "INSERT INTO sessions (person_id, kind, started_at, board, source, notes) "
                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (pid, kind, _ts(started_at or self.clock()), board_name, source, notes))
+                (pid, kind, ts_text(started_at or self.clock()), board_name, source, notes))
             return int(cur.fetchone()[0])
 
     def _session_exists(self, sid: int) -> None:
@@ -813,16 +530,20 @@ class Store:
             cur.execute(
                 "INSERT INTO trials (session_id, protocol, params, board, status, started_at, "
                 "owner) VALUES (?, ?, ?, ?, 'running', ?, ?) RETURNING id",
-                (sid, protocol, _dumps(dict(params or {})), _dumps(_board_dict(board)),
-                 _ts(started_at or self.clock()), _owner_token()))
+                (sid, protocol, dumps(dict(params or {})), dumps(board_to_dict(board)),
+                 ts_text(started_at or self.clock()), _owner_token()))
             tid = int(cur.fetchone()[0])
         rec = TrialRecorder(self, tid, board, block_s=block_s)
         self._recorders.append(rec)
         return rec
 
     @_guarded
-    def _write_blocks(self, trial_id: int, seq: int,
-                      blocks: list[tuple[np.ndarray, np.ndarray]], n_total: int) -> int:
+    def write_blocks(self, trial_id: int, seq: int,
+                     blocks: list[tuple[np.ndarray, np.ndarray]], n_total: int) -> int:
+        """Commit frame blocks (times s, forces N) numbered from ``seq``; the recorder's call.
+
+        ``n_total`` is the trial's frame count once they are in. Returns the next ``seq``.
+        """
         rows = []
         for t, f in blocks:
             t0, tb, fb = encode_block(t, f)
@@ -836,14 +557,15 @@ class Store:
         return seq
 
     @_guarded
-    def _finish_trial(self, trial_id: int, status: str, result: Mapping[str, Any] | None,
-                      metrics: Mapping[str, Any] | None) -> None:
+    def finish_trial(self, trial_id: int, status: str, result: Mapping[str, Any] | None,
+                     metrics: Mapping[str, Any] | None) -> None:
+        """Close a trial with its status, result and metrics; use :meth:`TrialRecorder.finish`."""
         with self._tx() as cur:
             n, dur = self._stored_extent(cur, trial_id)
             cur.execute(
                 "UPDATE trials SET status = ?, ended_at = ?, n_frames = ?, duration_s = ?, "
                 "result = ?, metrics = ?, owner = NULL WHERE id = ?",
-                (status, _ts(self.clock()), n, dur, _dumps(result), _dumps(metrics), trial_id))
+                (status, ts_text(self.clock()), n, dur, dumps(result), dumps(metrics), trial_id))
         self._recorders = [r for r in self._recorders if r.trial_id != trial_id]
 
     @_guarded
@@ -861,7 +583,7 @@ class Store:
             cur.execute(
                 "INSERT INTO game_results (session_id, game, score, level, duration_s, "
                 "details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (sid, game, score_f, level, duration_s, _dumps(details), _ts(self.clock())))
+                (sid, game, score_f, level, duration_s, dumps(details), ts_text(self.clock())))
             return int(cur.fetchone()[0])
 
     # -- reading --------------------------------------------------------------------------------
@@ -870,8 +592,8 @@ class Store:
 
     @staticmethod
     def _trial(r: tuple[Any, ...]) -> TrialRow:
-        return TrialRow(r[0], r[1], r[2], _loads(r[3]) or {}, _loads(r[4]) or {}, r[5],
-                        _dt(r[6]), _dt(r[7]), int(r[8]), r[9], _loads(r[10]), _loads(r[11]))
+        return TrialRow(r[0], r[1], r[2], loads(r[3]) or {}, decode_board(r[4]), r[5],
+                        ts_parse(r[6]), ts_parse(r[7]), int(r[8]), r[9], loads(r[10]), loads(r[11]))
 
     @_guarded
     def history(self, pid: str) -> list[SessionRecord]:
@@ -884,7 +606,7 @@ class Store:
         for r in self._conn.execute(
                 "SELECT id, person_id, kind, started_at, board, source, notes FROM sessions "
                 "WHERE person_id = ? ORDER BY started_at, id", (pid,)):
-            sessions[r[0]] = SessionRecord(r[0], r[1], r[2], _dt(r[3]), r[4], r[5], r[6])
+            sessions[r[0]] = SessionRecord(r[0], r[1], r[2], ts_parse(r[3]), r[4], r[5], r[6])
         for r in self._conn.execute(
                 f"SELECT {self._TRIAL_COLS} FROM trials t JOIN sessions s "
                 "ON s.id = t.session_id WHERE s.person_id = ? ORDER BY t.started_at, t.id",
@@ -895,7 +617,7 @@ class Store:
                 "g.created_at FROM game_results g JOIN sessions s ON s.id = g.session_id "
                 "WHERE s.person_id = ? ORDER BY g.created_at, g.id", (pid,)):
             sessions[r[1]].games.append(
-                GameRow(r[0], r[1], r[2], r[3], r[4], r[5], _loads(r[6]), _dt(r[7])))
+                GameRow(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6]), ts_parse(r[7])))
         return list(sessions.values())
 
     @_guarded
@@ -962,6 +684,10 @@ class Store:
             tmp.unlink(missing_ok=True)
             raise
         return dest
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
 
     def close(self) -> None:
         """Store what unfinished recorders hold (as 'interrupted') and close the database."""

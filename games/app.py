@@ -274,11 +274,12 @@ class App:
 
     def _held(self) -> str:
         """Why the current screen is paused: 'lost', 'nobody' or ''."""
-        if not getattr(self.screen, "needs_person", False):
-            return ""
-        if self.feed.status in ("lost", "stalled"):
+        screen = self.screen
+        person = bool(getattr(screen, "needs_person", False))
+        board = person or bool(getattr(screen, "needs_board", False))
+        if board and self.feed.status in ("lost", "stalled"):
             return "lost"
-        if self.feed.status == "ok" and not self.feed.on_board:
+        if person and self.feed.status == "ok" and not self.feed.on_board:
             return "nobody"
         return ""
 
@@ -390,7 +391,18 @@ class App:
                 self.sim_target_mm *= math.exp(-dt / 1.5)
         else:
             self.sim_target_mm = 0.0
-        sim.set_target(self.sim_target_mm)
+        sim.set_target(self._sim_base_mm() + self.sim_target_mm)
+
+    def _sim_base_mm(self) -> float:
+        """Where the simulated person stands at ease in its stance, mm: steering is relative
+        to it (on one leg, the middle of that foot's plate)."""
+        stance = self._sim_stance
+        board = self.feed.board
+        if stance in ("left", "right"):
+            if board.side_has_ml_spacing(stance):
+                return board.side_centre_ml_mm(stance)
+            return -100.0 if stance == "left" else 100.0
+        return 0.0
 
     # -- running -----------------------------------------------------------------------------
     def run_headless(self, frames: int) -> dict[str, Any]:

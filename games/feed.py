@@ -139,7 +139,10 @@ class BoardFeed:
     def sim(self) -> Any:
         """The simulated person's controls (``set_target``/``set_stance``), or None."""
         src = getattr(self.conn, "source", None)
-        return src if hasattr(src, "set_target") else None
+        if not hasattr(src, "set_target"):
+            return None
+        # Only the interactive scenario takes orders; the scripted ones play their script.
+        return src if getattr(src, "scenario", "interactive") == "interactive" else None
 
     @property
     def banner(self) -> str:

@@ -70,6 +70,8 @@ class Ui:
         self._fonts: dict[int, pygame.font.Font] = {}
         self._text: OrderedDict[tuple, pygame.Surface] = OrderedDict()
         self._bg: pygame.Surface | None = None
+        self.cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+        """Pre-drawn pieces (tiles, panels), cleared when the size or the look changes."""
         self.resize(size)
 
     def resize(self, size: tuple[int, int]) -> None:
@@ -79,11 +81,14 @@ class Ui:
         self.ox = (self.w - BASE_W * self.u) / 2
         self.oy = (self.h - BASE_H * self.u) / 2
         self._bg = None
+        if hasattr(self, "cache"):
+            self.cache.clear()
 
     def set_theme(self, theme: Theme) -> None:
         if theme is not self.theme:
             self.theme = theme
             self._text.clear()
+            self.cache.clear()
             self._bg = None
 
     # -- scale -------------------------------------------------------------------------------
@@ -102,6 +107,11 @@ class Ui:
     def rect(self, x: float, y: float, w: float, h: float) -> pygame.Rect:
         """A design-unit rectangle in pixels."""
         return pygame.Rect(self.x(x), self.y(y), self.px(w), self.px(h))
+
+    def cache_put(self, key: tuple, surface: pygame.Surface) -> None:
+        self.cache[key] = surface
+        if len(self.cache) > 128:
+            self.cache.popitem(last=False)
 
     # -- text --------------------------------------------------------------------------------
     def font(self, size: float) -> pygame.font.Font:

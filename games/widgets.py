@@ -125,11 +125,13 @@ def icon_person(s: pygame.Surface, ui: Ui, r: pygame.Rect, color: Color | None =
     col = color or ui.theme.dim
     rad = int(min(r.w, r.h) * 0.2)
     pygame.draw.circle(s, col, (r.centerx, int(r.top + r.h * 0.32)), rad)
-    body = pygame.Rect(0, 0, int(rad * 3.4), int(rad * 2.2))
+    body = pygame.Rect(0, 0, int(rad * 3.4), int(rad * 2.4))
     body.midtop = (r.centerx, int(r.top + r.h * 0.32 + rad * 1.25))
+    # Only the top half of the ellipse: clip rather than paint over (tiles differ in colour).
+    old = s.get_clip()
+    s.set_clip(pygame.Rect(body.left, body.top, body.w, body.h // 2).clip(old))
     pygame.draw.ellipse(s, col, body)
-    pygame.draw.rect(s, ui.theme.panel, pygame.Rect(body.left, body.centery + rad // 3, body.w,
-                                                    body.h))
+    s.set_clip(old)
 
 
 def icon_back(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
@@ -142,25 +144,29 @@ def icon_back(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
 
 
 def icon_foot(side: str) -> Icon:
-    """A footprint for the leg to stand on, with a big L or R under it."""
+    """A footprint of the ``side`` foot, seen from above (big toe on the inside)."""
 
     def draw(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
-        t = ui.theme
-        sole = pygame.Rect(0, 0, int(r.w * 0.3), int(r.h * 0.62))
-        sole.center = (r.centerx, int(r.top + r.h * 0.42))
-        pygame.draw.ellipse(s, t.accent, sole)
-        heel = pygame.Rect(0, 0, int(sole.w * 0.8), int(sole.h * 0.3))
-        heel.midbottom = (sole.centerx, sole.bottom + sole.h // 8)
-        pygame.draw.ellipse(s, t.accent, heel)
-        sign = -1 if side == "left" else 1
-        for i, f in enumerate((0.22, 0.15, 0.13, 0.11, 0.09)):
-            toe_r = max(2, int(sole.w * f))
-            # The big toe sits on the inside of each foot.
-            x = sole.centerx - sign * int(sole.w * (0.35 - 0.2 * i))
-            y = sole.top - toe_r // 2 + int(i * i * toe_r * 0.18)
-            pygame.draw.circle(s, t.accent, (x, y), toe_r)
-        ui.blit_text(s, "L" if side == "left" else "R", 26,
-                     (r.centerx, int(r.bottom - r.h * 0.06)), t.text)
+        col = ui.theme.accent
+        h = int(min(r.h, r.w * 1.8) * 0.8)
+        w = int(h * 0.4)
+        inner = 1 if side == "left" else -1  # the big toe is toward the other foot
+        top = r.centery - h // 2 + int(h * 0.2)
+        ball = pygame.Rect(0, 0, w, int(h * 0.42))
+        ball.midtop = (r.centerx, top)
+        heel = pygame.Rect(0, 0, int(w * 0.72), int(h * 0.34))
+        heel.midbottom = (r.centerx - inner * int(w * 0.08), r.centery + h // 2)
+        # The outer edge carries the foot from ball to heel; the arch on the inside is open.
+        strip = pygame.Rect(0, 0, int(w * 0.55), heel.centery - ball.centery)
+        strip.midtop = (r.centerx - inner * int(w * 0.18), ball.centery)
+        pygame.draw.ellipse(s, col, ball)
+        pygame.draw.ellipse(s, col, heel)
+        pygame.draw.rect(s, col, strip, border_radius=strip.w // 3)
+        for i in range(5):
+            tr = max(2, int(w * (0.19 - 0.025 * i)))
+            x = r.centerx + inner * int(w * (0.32 - 0.165 * i))
+            y = top - tr - max(1, h // 40) + int(i * i * h * 0.006)
+            pygame.draw.circle(s, col, (x, y), tr)
 
     return draw
 
@@ -238,11 +244,35 @@ class Choice:
 
 def draw_tile(s: pygame.Surface, ui: Ui, rect: pygame.Rect, choice: Choice, *, selected: bool,
               dwell: float = 0.0, label_size: float = 26) -> None:
-    """A tile: panel, icon, label; the selected one is lifted, outlined and shows the dwell."""
+    """A tile: panel, icon, label; the selected one is lifted, outlined and shows the dwell.
+
+    The tile itself is drawn once and cached (icons are many small shapes); only the dwell
+    ring is drawn every frame.
+    """
     t = ui.theme
-    r = rect
+    pad = ui.px(10) if selected else 0
+    r = rect.inflate(pad * 2, pad * 2) if selected else rect
+    icon = choice.icon
+    key = ("tile", choice.label, choice.sub, getattr(icon, "__qualname__", None),
+           rect.w, rect.h, selected, label_size)
+    img = ui.cache.get(key)
+    if img is None:
+        img = pygame.Surface((r.w + ui.px(8), r.h + ui.px(8)), pygame.SRCALPHA)
+        local = pygame.Rect(ui.px(4), ui.px(4), r.w, r.h)
+        _render_tile(img, ui, local, choice, selected=selected, label_size=label_size)
+        ui.cache_put(key, img)
+    s.blit(img, (r.left - ui.px(4), r.top - ui.px(4)))
+    if selected and dwell > 0:
+        rad = ui.px(20)
+        c = (r.right - rad - ui.px(8), r.top + rad + ui.px(8))
+        pygame.draw.circle(s, t.bg_top, c, rad + ui.px(3))
+        ring(s, t.good, c, rad, ui.px(8), dwell)
+
+
+def _render_tile(s: pygame.Surface, ui: Ui, r: pygame.Rect, choice: Choice, *, selected: bool,
+                 label_size: float) -> None:
+    t = ui.theme
     if selected:
-        r = rect.inflate(ui.px(10), ui.px(10))
         glow = r.inflate(ui.px(8), ui.px(8))
         pygame.draw.rect(s, lerp_color(t.accent, t.bg_top, 0.55), glow,
                          border_radius=ui.px(20))
@@ -255,26 +285,22 @@ def draw_tile(s: pygame.Surface, ui: Ui, rect: pygame.Rect, choice: Choice, *, s
     if choice.icon is not None and icon_rect.h > ui.px(20):
         choice.icon(s, ui, icon_rect)
     ly = r.bottom - label_h // 2 - ui.px(8)
+    if choice.icon is None:
+        ly = r.centery  # a key of the PIN pad: the label is the whole tile
     lines = ui.wrap(choice.label, label_size, r.w - ui.px(12))
+    colour = t.accent if selected else t.text
     if len(lines) > 1 and not choice.sub:
         label_size *= 0.8
         lines = ui.wrap(choice.label, label_size, r.w - ui.px(12))[:2]
         for i, line in enumerate(lines):
             ui.blit_text(s, line, label_size,
-                         (r.centerx, ly + int((i - 0.5) * ui.px(label_size * 0.85))),
-                         t.accent if selected else t.text)
+                         (r.centerx, ly + int((i - 0.5) * ui.px(label_size * 0.85))), colour)
     else:
         ui.blit_text(s, lines[0], label_size,
-                     (r.centerx, ly - (ui.px(label_size * 0.45) if choice.sub else 0)),
-                     t.accent if selected else t.text)
+                     (r.centerx, ly - (ui.px(label_size * 0.45) if choice.sub else 0)), colour)
     if choice.sub:
         ui.blit_text(s, choice.sub, label_size * 0.68, (r.centerx, ly + ui.px(label_size * 0.5)),
                      t.dim)
-    if selected and dwell > 0:
-        rad = ui.px(20)
-        c = (r.right - rad - ui.px(8), r.top + rad + ui.px(8))
-        pygame.draw.circle(s, t.bg_top, c, rad + ui.px(3))
-        ring(s, t.good, c, rad, ui.px(8), dwell)
 
 
 def tile_rects(ui: Ui, n: int, area: pygame.Rect, *, columns: int | None = None,

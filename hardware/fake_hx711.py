@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from gpiozero.exc import PinSetInput
 from gpiozero.pins.mock import MockFactory, MockPin, MockSPIClockPin
 
 from balance_trainer.errors import UsageError
@@ -76,7 +77,20 @@ class _BoundedHistory:
 
 
 class FakeClockPin(_BoundedHistory, MockSPIClockPin):
-    """The shared SCK: tells every attached fake chip about each change of state."""
+    """The shared SCK: tells every attached fake chip about each change of state.
+
+    Leaner than gpiozero's: it keeps no history, and notifies only on a real change (a wire
+    written with the level it already has makes no edge).
+    """
+
+    def _set_state(self, value: Any) -> None:
+        if self._function != "output":
+            raise PinSetInput(f"cannot set state of pin {self!r}")
+        value = bool(value)
+        if value != self._state:
+            self._state = value
+            for dev in self.spi_devices:
+                dev.on_clock()
 
 
 class FakeDoutPin(_BoundedHistory, MockPin):
@@ -260,6 +274,7 @@ class FakeHX711:
         self.powered_down = False
         self.settle_left = SETTLE_CONVERSIONS
         self.t_rise: float | None = None
+        self._pending = 0
         self._next_conv = now + phase_s
         # -- counters ----------------------------------------------------------------------
         self.conversions = 0
@@ -315,7 +330,7 @@ class FakeHX711:
             word = 0x7FFFFF
         elif f.saturate == "low":
             word = 0x800000
-        if f.spike_every and (self.conversions + 1) % f.spike_every == 0:
+        if f.spike_every and self.conversions % f.spike_every == 0:
             word ^= 1 << 22
         if f.garbage:
             word = self._rng.choice((0xFFFFFF, self._rng.getrandbits(24)))
@@ -323,13 +338,15 @@ class FakeHX711:
         return word, signed, settled
 
     def update(self, now: float | None = None) -> None:
-        """Catch up with the clock: power down if SCK has been high too long, latch any
-        conversion that has finished."""
+        """Catch up with the clock: shift out for clock edges not yet handled, power down if
+        SCK has been high too long, latch any conversion that has finished."""
         if now is None:
             now = self.clock()
         if self.faults.stuck is not None:
             self.dout.drive(self.faults.stuck == "high")
             return
+        if self._pending:
+            self._shift_pending()
         if self.powered_down:
             return
         if self.t_rise is not None and now - self.t_rise > POWER_DOWN_S:
@@ -337,6 +354,9 @@ class FakeHX711:
             self.power_downs += 1
             self.dout.drive(True)
             return
+        self._catch_up(now)
+
+    def _catch_up(self, now: float) -> None:
         due = self._next_conv + self.faults.late_s
         if now < due or 1 <= self.shift_pos <= 24:
             return  # not yet, or mid-read: the output register is busy shifting
@@ -360,19 +380,39 @@ class FakeHX711:
         self.dout.drive(False)
 
     def on_clock(self) -> None:
-        """Called by the SCK pin on every change of its state."""
-        now = self.clock()
+        """Called by the SCK pin on every change of its state.
+
+        Only the timing is noted here; the bit is put on DOUT when DOUT is next looked at
+        (:meth:`update`). That keeps the fake's Python work out of the SCK high phase, which
+        the driver times: a real chip shifts in nanoseconds.
+        """
         if self.faults.stuck is not None:
             return
-        if self.sck.state:
-            self.update(now)
+        now = self.clock()
+        if self.sck._state:
             if self.powered_down:
                 return
+            if self.shift_pos == 0 and not self._pending:
+                self._catch_up(now)  # a conversion that finished before this first edge
             self.t_rise = now
+            self._pending += 1
             self.pulses += 1
+        else:
+            high = None if self.t_rise is None else now - self.t_rise
+            self.t_rise = None
+            if self.powered_down or (high is not None and high > POWER_DOWN_S):
+                if high is not None and self._pending:
+                    self._pending -= 1  # the long pulse itself shifts nothing: it is a reset
+                self._shift_pending()
+                self._wake(now)
+
+    def _shift_pending(self) -> None:
+        """Act on the rising edges seen since the last look, in order."""
+        while self._pending:
+            self._pending -= 1
             if self.shift_pos == 0 and not self.ready:
-                self.premature_pulses += 1
-                return
+                self.premature_pulses += 1  # clocked while no data was ready
+                continue
             self.shift_pos += 1
             pos = self.shift_pos
             if pos <= 24:
@@ -385,11 +425,6 @@ class FakeHX711:
                 self.next_mode = MODES[pos]
             else:
                 self.protocol_errors += 1
-        else:
-            high = None if self.t_rise is None else now - self.t_rise
-            self.t_rise = None
-            if self.powered_down or (high is not None and high > POWER_DOWN_S):
-                self._wake(now)
 
     def _wake(self, now: float) -> None:
         """SCK low after a power-down: reset to channel A / 128 and start converting again."""
@@ -417,7 +452,7 @@ class _SCKMonitor:
 
     def on_clock(self) -> None:
         now = self.clock()
-        if self.pin.state:
+        if self.pin._state:
             self.rising_edges += 1
             self._rise = now
             stall = self._preempt.pop(self.rising_edges, None)

@@ -106,18 +106,43 @@ def pin_factory_or_default(pin_factory: Any = None) -> Any:
     return Device.pin_factory
 
 
+def canonical_pin(factory: Any, spec: str | int, what: str) -> str:
+    """The BCM name (``"GPIO5"``) of the pin ``spec`` names, without claiming the pin.
+
+    Raises
+    ------
+    PinConfigError
+        No such pin, or it is not a GPIO (``"GND"``, ``"3V3"``).
+    """
+    if isinstance(spec, bool) or not isinstance(spec, (str, int)):
+        raise PinConfigError(f"{what}: pin {spec!r} is not a pin name; write e.g. \"GPIO5\"")
+    board_info = getattr(factory, "board_info", None)
+    finder = getattr(board_info, "find_pin", None)
+    if finder is None:
+        return str(spec)
+    infos = [info for _, info in finder(spec)]
+    if not infos:
+        raise PinConfigError(
+            f"{what}: pin {spec!r} does not exist on this board; use a BCM name such as "
+            "\"GPIO5\" (see the pin table in hardware/README.md)"
+        )
+    name = str(infos[0].name)
+    if not name.startswith("GPIO"):
+        raise PinConfigError(f"{what}: pin {spec!r} is {name}, not a GPIO; pick a GPIO pin")
+    return name
+
+
 def open_pin(factory: Any, spec: str | int, what: str) -> Any:
     """The pin named ``spec`` (``5``, ``"GPIO5"``, ``"BOARD29"``) or a :class:`PinConfigError`."""
     from gpiozero.exc import GPIOZeroError
 
-    if isinstance(spec, bool) or not isinstance(spec, (str, int)):
-        raise PinConfigError(f"{what}: pin {spec!r} is not a pin name; write e.g. \"GPIO5\"")
+    canonical_pin(factory, spec, what)
     try:
         return factory.pin(spec)
     except (GPIOZeroError, ValueError, KeyError) as exc:
         raise PinConfigError(
-            f"{what}: pin {spec!r} does not exist on this board ({exc}); use a BCM name such "
-            "as \"GPIO5\" (see hardware/README.md for the pin table)"
+            f"{what}: pin {spec!r} cannot be used ({exc}); use a BCM name such as \"GPIO5\" "
+            "(see the pin table in hardware/README.md)"
         ) from exc
     except OSError as exc:
         raise PinConfigError(
@@ -406,7 +431,6 @@ class HX711Array:
             # and the next conversions are unsettled.
             self._discard("clock_stretch")
             self._settle_left = SETTLE_SWEEPS
-            self._guard.reset()
             return None
         if self._settle_left > 0:
             self._settle_left -= 1

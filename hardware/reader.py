@@ -17,6 +17,7 @@ method on some platforms); everything sent to it is a plain picklable :class:`Re
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -160,9 +161,11 @@ def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
         conn.send(msg)
 
     array = bank = None
+    priority = "normal (not asked to raise it)"
     try:
         for level, text in (raise_priority() if spec.raise_priority else []):
             send(("log", level, text))
+            priority = text
         try:
             factory = None
             if spec.fake is not None:
@@ -177,6 +180,9 @@ def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
         except Exception as exc:  # noqa: BLE001 - must reach the app as a message
             send(("error", "SensorError", f"HX711 reader could not start: {exc!r}", []))
             return
+        # Everything made so far lives as long as the process: keep the cyclic garbage
+        # collector from walking it again, which keeps its pauses short.
+        gc.freeze()
         session = ChipSession(array, max_restarts=spec.max_restarts,
                               on_log=lambda level, text: send(("log", level, text)))
         send(("ready", {"pid": os.getpid(), "dout_pins": array.dout_names,
@@ -184,6 +190,7 @@ def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
 
         def stats() -> dict[str, Any]:
             out = session.stats()
+            out["priority"] = priority
             if bank is not None:
                 out["fake"] = bank.stats()
             return out

@@ -13,11 +13,11 @@ delayed, noisy PD controller, so the COP leads the COM, quiet stance sways a few
 < 1 Hz, and single-leg stance sways more and faster. The vertical force is the body weight
 plus ``m·z''`` of the COM (squats, stepping) plus a small fluctuation.
 
-**Scenario**: a timeline built up front from the seed: which feet touch the board, how much
-weight the board carries, where the person means to hold their COM, squat depth. Events
-(``events``) give the ground truth. After the timeline the person stays in its final state
-(quiet stance on both feet for every scenario but ``empty``) for ever, unless ``duration_s``
-ends the stream.
+**Scenario** (also in :mod:`hardware.person_model`): a timeline built up front from the seed:
+which feet touch the board, how much weight the board carries, where the person means to hold
+their COM, squat depth. Events (``events``) give the ground truth. After the timeline the
+person stays in its final state (quiet stance on both feet for every scenario but ``empty``)
+for ever, unless ``duration_s`` ends the stream.
 
 **Feet and cells**: each foot's load sits under its own plate. On two plates (both sides have
 ML-spaced cells) the feet stand on the plate centres; on one plate (``corners-4``) at ±100 mm.
@@ -52,7 +52,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +60,16 @@ from balance_trainer.config import Board
 from balance_trainer.errors import UsageError
 from balance_trainer.frames import RawFrame
 
-from .person_model import G_M_S2, Person, PersonSway, min_jerk
+from .person_model import (
+    CHANNELS,
+    G_M_S2,
+    Moves,
+    Person,
+    PersonSway,
+    Script,
+    SimEvent,
+    build_timeline,
+)
 from .sources import Clock, Sleep, Source
 
 SCENARIOS = (
@@ -86,47 +95,6 @@ FOOT_HALF_WIDTH_MM = 45.0
 FOOT_HALF_LENGTH_MM = 80.0
 SINGLE_PLATE_HALF_STANCE_MM = 100.0
 FOOT_OWN_SWAY_MM = 1.5
-
-CHANNELS = ("board", "cap_l", "cap_r", "floor_l", "floor_r", "single", "ref_ml", "ref_ap",
-            "wobble", "z_acc")
-"""Plan channels, one value per sample:
-
-board      fraction of body weight the board carries (the rest is on the floor)
-cap_l/_r   how much of the body weight each foot may take (1 down, 0 lifted)
-floor_l/_r least share of the body weight each foot takes (a landing foot)
-single     0 both-feet control, 1 single-leg control
-ref_ml/_ap where the person means to hold the COM, mm
-wobble     extra ML motor noise (squats)
-z_acc      vertical COM acceleration, m/s²
-"""
-
-
-class SimEvent(NamedTuple):
-    """Ground truth: at ``t_s`` (simulation seconds) ``name`` happened to foot ``side``.
-
-    Names: ``step_on`` (first foot touches the empty board), ``step_off`` (last foot leaves),
-    ``lift_off`` / ``touchdown`` (``side`` is the foot that leaves / lands: the lifted
-    foot), ``squat_start`` / ``squat_bottom`` / ``squat_end`` (``side`` is the stance foot),
-    ``shift_start`` / ``shift_end`` (weight shift toward ``side`` begins / is back in the
-    middle).
-    """
-
-    t_s: float
-    name: str
-    side: str | None
-
-
-def _other(side: str) -> str:
-    return "right" if side == "left" else "left"
-
-
-def _cap(side: str) -> str:
-    return f"cap_{side[0]}"
-
-
-def _floor(side: str) -> str:
-    return f"floor_{side[0]}"
-
 
 # --- geometry -------------------------------------------------------------------------------
 
@@ -271,255 +239,6 @@ class _Geometry:
         )
 
 
-# --- timelines ------------------------------------------------------------------------------
-
-
-class _Script:
-    """Builds plan channels segment by segment, and the events between segments."""
-
-    def __init__(self, fs: float, state: dict[str, float]) -> None:
-        self.fs = fs
-        self.initial = dict(state)
-        self.state = dict(state)
-        self._parts: dict[str, list[np.ndarray]] = {c: [] for c in CHANNELS}
-        self.n = 0
-        self.events: list[tuple[int, str, str | None]] = []
-
-    def samples(self, seconds: float) -> int:
-        return max(1, int(round(seconds * self.fs)))
-
-    def event(self, name: str, side: str | None) -> None:
-        self.events.append((self.n, name, side))
-
-    def set(self, **values: float) -> None:
-        """Change channels from the next sample on, without a ramp."""
-        self.state.update(values)
-
-    def hold(self, seconds: float) -> None:
-        self.shape(self.samples(seconds))
-
-    def move(self, seconds: float, **goals: float | tuple[float, float]) -> None:
-        """Minimum-jerk ramps of the named channels; ``(value, seconds)`` for a shorter ramp."""
-        n = self.samples(seconds)
-        arrays = {}
-        for name, goal in goals.items():
-            value, dur = goal if isinstance(goal, tuple) else (goal, seconds)
-            m = min(n, self.samples(dur))
-            arr = np.full(n, float(value))
-            arr[:m] = self.state[name] + (value - self.state[name]) * min_jerk(m)[0]
-            arrays[name] = arr
-        self.shape(n, **arrays)
-
-    def shape(self, n: int, **arrays: np.ndarray) -> None:
-        """``n`` samples: the named channels follow the given arrays, the rest hold."""
-        for name in CHANNELS:
-            arr = arrays.get(name)
-            if arr is None:
-                arr = np.full(n, self.state[name])
-            else:
-                self.state[name] = float(arr[-1])
-            self._parts[name].append(np.asarray(arr, dtype=float))
-        self.n += n
-
-    def build(self) -> dict[str, np.ndarray]:
-        """Channel arrays, plus the reference velocities and accelerations."""
-        out = {c: (np.concatenate(p) if p else np.zeros(0)) for c, p in self._parts.items()}
-        dt = 1.0 / self.fs
-        for axis in ("ml", "ap"):
-            r = out[f"ref_{axis}"]
-            if r.size >= 2:
-                v = np.gradient(r, dt)
-                a = np.gradient(v, dt)
-            else:
-                v = a = np.zeros_like(r)
-            out[f"ref_{axis}_v"] = v
-            out[f"ref_{axis}_a"] = a
-        return out
-
-
-class _Moves:
-    """The movements scenarios are made of, written into a :class:`_Script`."""
-
-    def __init__(self, geo: _Geometry, rng: np.random.Generator, weak_hip: bool) -> None:
-        self.geo = geo
-        self.rng = rng
-        self.weak_hip = weak_hip
-        # Where this person stands when at ease: a little off the middle, as people do.
-        self.bias_ml = float(rng.uniform(-6.0, 6.0))
-        self.bias_ap = float(rng.uniform(-10.0, 10.0))
-
-    def natural_ml(self, stance: str) -> float:
-        """Reference COM ML position (mm) at ease in ``stance``."""
-        if stance in ("left", "right"):
-            return self.geo.foot(stance)
-        return self.geo.mid_x + self.bias_ml
-
-    def state(self, stance: str) -> dict[str, float]:
-        """Plan channel values for being settled in ``stance``."""
-        on = stance != "off"
-        return {
-            "board": 1.0 if on else 0.0,
-            "cap_l": 1.0 if stance in ("both", "left") else 0.0,
-            "cap_r": 1.0 if stance in ("both", "right") else 0.0,
-            "floor_l": 0.0, "floor_r": 0.0,
-            "single": 1.0 if stance in ("left", "right") else 0.0,
-            "ref_ml": self.natural_ml(stance),
-            "ref_ap": self.geo.mid_y + self.bias_ap,
-            "wobble": 1.0, "z_acc": 0.0,
-        }
-
-    def lift_off(self, sc: _Script, stance: str) -> None:
-        """From both feet to standing on ``stance``: shift over it, unload, lift the other."""
-        lifted = _other(stance)
-        xs, xl = self.geo.foot(stance), self.geo.foot(lifted)
-        # Weight shift first, leaving ~12 % on the foot about to lift.
-        sc.move(float(self.rng.uniform(0.8, 1.2)), ref_ml=xs + 0.12 * (xl - xs))
-        sc.set(**{_cap(lifted): 0.25})
-        sc.move(0.3, **{_cap(lifted): 0.0, "ref_ml": xs, "single": 1.0})
-        sc.event("lift_off", lifted)
-
-    def hold_single(self, sc: _Script, stance: str, seconds: float) -> None:
-        """Stand on ``stance``; with a weak hip the pelvis sags toward the lifted side."""
-        n = sc.samples(seconds)
-        xs = self.geo.foot(stance)
-        toward = math.copysign(1.0, self.geo.foot(_other(stance)) - xs)
-        if not self.weak_hip:
-            sc.shape(n, ref_ml=np.full(n, xs))
-            return
-        drift = float(self.rng.uniform(8.0, 14.0))
-        t = np.arange(1, n + 1) / sc.fs
-        sc.shape(n, ref_ml=xs + toward * drift * (1.0 - np.exp(-t / (seconds / 4.0))))
-
-    def touch_down(self, sc: _Script, stance: str) -> None:
-        """The lifted foot lands and the weight moves back to the middle."""
-        lifted = _other(stance)
-        sc.event("touchdown", lifted)
-        sc.move(1.6, **{_cap(lifted): (1.0, 0.1), _floor(lifted): (0.06, 0.12),
-                        "single": (0.0, 0.4), "ref_ml": self.natural_ml("both")})
-        sc.move(0.5, **{_floor(lifted): 0.0})
-
-    def squat(self, sc: _Script, stance: str) -> None:
-        """One single-leg squat on ``stance``: down and up with minimum jerk."""
-        period = float(self.rng.uniform(2.0, 3.0))
-        depth_m = float(self.rng.uniform(0.15, 0.25))
-        n = sc.samples(period)
-        half = n // 2
-        toward = math.copysign(1.0, self.geo.foot(_other(stance)) - self.geo.foot(stance))
-        # The knee drifts in and the pelvis drops toward the free side at depth; more so
-        # with weak hip abductors.
-        shift_mm = 10.0 if self.weak_hip else 3.0
-        wobble = 2.0 if self.weak_hip else 0.8
-        base = sc.state["ref_ml"]
-        sc.event("squat_start", stance)
-        for m, down in ((half, True), (n - half, False)):
-            pos, _, acc = min_jerk(m)
-            frac = pos if down else 1.0 - pos
-            t_half = m / sc.fs
-            z_acc = (-1.0 if down else 1.0) * depth_m * acc / t_half**2
-            sc.shape(m, ref_ml=base + toward * shift_mm * frac, wobble=1.0 + wobble * frac,
-                     z_acc=z_acc)
-            if down:
-                sc.event("squat_bottom", stance)
-        sc.event("squat_end", stance)
-
-    def step_on(self, sc: _Script, lead: str) -> None:
-        """From off the board: ``lead`` foot on, step up onto it, the other foot lands."""
-        trail = _other(lead)
-        sc.move(1.0, ref_ml=self.geo.foot(lead))
-        sc.event("step_on", lead)
-        sc.set(**{_cap(lead): 1.0})
-        m = sc.samples(0.7)
-        pos, _, acc = min_jerk(m)
-        # Stepping up ~4 cm: the COM is pushed up, then slowed.
-        sc.shape(m, board=sc.state["board"] + (1.0 - sc.state["board"]) * pos,
-                 z_acc=0.04 * acc / (m / sc.fs) ** 2)
-        sc.move(1.6, **{_cap(trail): (1.0, 0.1), _floor(trail): (0.06, 0.12),
-                        "ref_ml": self.natural_ml("both")})
-        sc.move(0.5, **{_floor(trail): 0.0})
-
-    def step_off(self, sc: _Script, last: str) -> None:
-        """From both feet: the other foot steps off, then ``last`` steps down."""
-        first = _other(last)
-        xl, xf = self.geo.foot(last), self.geo.foot(first)
-        sc.move(1.0, ref_ml=xl + 0.12 * (xf - xl))
-        sc.set(**{_cap(first): 0.25})
-        sc.move(0.3, **{_cap(first): 0.0, "ref_ml": xl})
-        sc.hold(0.2)
-        m = sc.samples(0.6)
-        pos, _, acc = min_jerk(m)
-        sc.shape(m, board=sc.state["board"] * (1.0 - pos),
-                 z_acc=-0.04 * acc / (m / sc.fs) ** 2)
-        sc.event("step_off", last)
-        sc.set(**{_cap(last): 0.0})
-        sc.move(1.0, ref_ml=self.natural_ml("both"))
-
-    def transition(self, sc: _Script, start: str, goal: str) -> None:
-        """Whatever moves take a person settled in ``start`` to ``goal``."""
-        if start == goal:
-            return
-        if start in ("left", "right"):
-            self.touch_down(sc, start)
-            start = "both"
-            if goal == "both":
-                return
-            sc.hold(1.0)
-        if start == "off":
-            lead = goal if goal in ("left", "right") else str(self.rng.choice(["left", "right"]))
-            self.step_on(sc, lead)
-            start = "both"
-            if goal == "both":
-                return
-            sc.hold(1.0)
-        if goal == "off":
-            self.step_off(sc, str(self.rng.choice(["left", "right"])))
-        else:
-            self.lift_off(sc, goal)
-
-
-def _build_script(scenario: str, moves: _Moves, fs: float) -> _Script:
-    rng = moves.rng
-    geo = moves.geo
-    start = "off" if scenario in ("empty", "step-on-off") else "both"
-    sc = _Script(fs, moves.state(start))
-    if scenario.startswith("single-leg-") or scenario.startswith("squats-"):
-        stance = scenario.rsplit("-", 1)[1]
-        sc.hold(float(rng.uniform(3.0, 5.0)))
-        moves.lift_off(sc, stance)
-        if scenario.startswith("single-leg-"):
-            moves.hold_single(sc, stance, float(rng.uniform(15.0, 30.0)))
-        else:
-            moves.hold_single(sc, stance, 2.0)
-            for _ in range(5):
-                moves.squat(sc, stance)
-                moves.hold_single(sc, stance, float(rng.uniform(0.6, 1.2)))
-            moves.hold_single(sc, stance, 1.0)
-        moves.touch_down(sc, stance)
-        sc.hold(3.0)
-    elif scenario == "step-on-off":
-        sc.hold(2.5)
-        for _ in range(3):
-            moves.step_on(sc, str(rng.choice(["left", "right"])))
-            sc.hold(float(rng.uniform(8.0, 12.0)))
-            moves.step_off(sc, str(rng.choice(["left", "right"])))
-            sc.hold(float(rng.uniform(3.0, 4.0)))
-        moves.step_on(sc, str(rng.choice(["left", "right"])))
-        sc.hold(3.0)
-    elif scenario == "weight-shift":
-        sc.hold(3.0)
-        half = (geo.foot_x[1] - geo.foot_x[0]) / 2
-        side = str(rng.choice(["left", "right"]))
-        for _ in range(4):
-            amp = float(rng.uniform(0.5, 0.7)) * half
-            sc.event("shift_start", side)
-            sc.move(2.0, ref_ml=moves.natural_ml("both") + (-amp if side == "left" else amp))
-            sc.hold(float(rng.uniform(2.0, 4.0)))
-            sc.move(2.0, ref_ml=moves.natural_ml("both"))
-            sc.event("shift_end", side)
-            sc.hold(float(rng.uniform(1.5, 3.0)))
-            side = _other(side)
-    return sc
-
-
 # --- the source -----------------------------------------------------------------------------
 
 
@@ -536,7 +255,7 @@ class SimulatedBoard(Source):
         Seeds every random choice: the same seed gives the same frames.
     weak_hip : bool
         Weak hip abductors: more ML sway on one leg and a drift of the COP toward the
-        lifted side (8-14 mm over a hold; 10 mm toward it at the bottom of a squat).
+        lifted side (10-15 mm over a hold; 10 mm toward it at the bottom of a squat).
     realtime : bool
         Pace frames to the board's rate on ``clock`` (True) or yield them in virtual time.
     clock, sleep : callable
@@ -583,6 +302,8 @@ class SimulatedBoard(Source):
         _check_positive("noise_counts", noise_counts, allow_none=True, allow_zero=True)
         if not (isinstance(spike_rate, (int, float)) and 0.0 <= spike_rate <= 1.0):
             raise UsageError(f"simulator spike_rate is {spike_rate!r}; give a probability 0-1")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise UsageError(f"--seed {seed!r}: give a whole number ≥ 0")
         self.scenario = scenario
         self.seed = int(seed)
         self.weak_hip = bool(weak_hip)
@@ -607,8 +328,8 @@ class SimulatedBoard(Source):
 
         # Person and timeline.
         self._geo = _Geometry(board)
-        self._moves = _Moves(self._geo, rng_script, self.weak_hip)
-        script = _build_script(scenario, self._moves, self.fs)
+        self._moves = Moves(self._geo, rng_script, self.weak_hip)
+        script = build_timeline(scenario, self._moves, self.fs)
         self._plan_arrays = script.build()
         self._script_n = script.n
         self.script_duration_s = script.n / self.fs
@@ -851,13 +572,15 @@ class SimulatedBoard(Source):
                 total = self._pending["board"].shape[0]
                 m = min(n - filled, total - pos)
                 parts.append({k: v[pos:pos + m] for k, v in self._pending.items()})
+                done = pos + m >= total
                 for k, name, side in self._pending_events:
-                    if pos <= k < pos + m:
+                    # an event at the very end of the move belongs to its last block
+                    if pos <= k < pos + m or (done and k >= total):
                         t = (self._k_gen + filled + (k - pos)) / self.fs
                         self.events.append(SimEvent(t, name, side))
                 self._pending_pos += m
                 filled += m
-                if self._pending_pos >= total:
+                if done:
                     last = {c: float(self._pending[c][-1]) for c in CHANNELS}
                     self._idle = last
                     self._ref_state = {"ml": (last["ref_ml"], 0.0), "ap": (last["ref_ap"], 0.0)}
@@ -873,7 +596,7 @@ class SimulatedBoard(Source):
         state = dict(self._idle)
         state["ref_ml"] = self._ref_state["ml"][0]
         state["ref_ap"] = self._ref_state["ap"][0]
-        sc = _Script(self.fs, state)
+        sc = Script(self.fs, state)
         self._moves.transition(sc, self._stance, self._goal)
         self._stance = self._goal
         if sc.n == 0:
@@ -883,7 +606,7 @@ class SimulatedBoard(Source):
         self._pending_events = sc.events
 
     def _idle_plan(self, n: int) -> dict[str, np.ndarray]:
-        """Hold the stance; the reference follows the target, critically damped (τ 0.25 s)."""
+        """Hold the stance; the reference follows the target, critically damped (τ 0.5 s)."""
         plan = {c: np.full(n, self._idle[c]) for c in CHANNELS}
         geo = self._geo
         ml, ap = self._target
@@ -896,7 +619,7 @@ class SimulatedBoard(Source):
             ml = min(max(ml, geo.foot_x[0] + 5.0), geo.foot_x[1] - 5.0)
         reach_ap = 0.8 * min(geo.half_y)
         ap = min(max(ap, geo.mid_y - reach_ap), geo.mid_y + reach_ap)
-        tau = 0.25
+        tau = 0.5
         t = np.arange(1, n + 1) / self.fs
         decay = np.exp(-t / tau)
         for axis, goal in (("ml", ml), ("ap", ap)):

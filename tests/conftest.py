@@ -20,4 +20,7 @@ def _private_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("BALANCE_TRAINER_CONFIG", str(home / "no-settings.toml"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.delenv("BALANCE_TRAINER_BOARD", raising=False)
+    # An app under test must not talk to a real systemd (if pytest itself runs as a service).
+    for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):
+        monkeypatch.delenv(name, raising=False)
     yield

@@ -73,12 +73,14 @@ class LeanNavigator:
         self._lean_since: float | None = None
         self._latched = False
         self._grace_until = 0.0
+        self._settle_until = 0.0
         self._speed = 0.0
 
     def reset(self, t_s: float) -> None:
         """Start afresh at ``t_s`` (a new screen): empty dwell, grace period, no latch."""
         self.dwell_progress = 0.0
         self._grace_until = t_s + self.settings.grace_s
+        self._settle_until = t_s + self.settings.grace_s
         self._latched = True  # wait for the person to come back to the centre
         self._lean_since = None
         self._lean_side = 0
@@ -106,12 +108,22 @@ class LeanNavigator:
             self.centre_mm = ml_mm
             self._ml_prev = ml_mm
             self._grace_until = max(self._grace_until, t_s + s.grace_s)
+            self._settle_until = max(self._settle_until, t_s + s.grace_s)
         if dt > 0 and math.isfinite(self._ml_prev):
             inst = abs(ml_mm - self._ml_prev) / dt
             # Speed is smoothed over ~0.2 s so single-frame noise does not empty the ring.
             a = min(1.0, dt / 0.2)
             self._speed += a * (inst - self._speed)
         self._ml_prev = ml_mm
+        if t_s < self._settle_until:
+            # Just stepped on, or a new screen: the person is still settling. The centre
+            # follows them closely and nothing is chosen yet.
+            a = min(1.0, dt / 0.3) if dt > 0 else 0.0
+            self.centre_mm += a * (ml_mm - self.centre_mm)
+            self.lean = 0.0
+            self.dwell_progress = 0.0
+            self._latched = False
+            return []
         off = ml_mm - self.centre_mm
         self.lean = max(-1.0, min(1.0, off / s.lean_mm))
         if not self.enabled:

@@ -154,7 +154,7 @@ class River:
             distance = prev.distance + self.config.spacing
         else:
             x = self.rng.uniform(-0.3, 0.3)
-            distance = 1.2
+            distance = 0.8
         lim = max(0.0, 1.0 - w / 2)
         self.gates.append(Gate(distance, max(-lim, min(lim, x)), w))
         self._made += 1

@@ -23,7 +23,9 @@ class SquatConfig:
     Attributes
     ----------
     band_mm : float
-        Largest ML COP offset from the pre-squat position, mm, for a controlled repetition.
+        ML COP offset from the pre-squat position, mm, that counts as "over the foot".
+    min_inside : float
+        Share of the repetition's samples within the band for a controlled repetition.
     target_blocks : int
         Controlled repetitions that build the tower and launch the rocket.
     max_reps : int
@@ -36,7 +38,8 @@ class SquatConfig:
         Lifted side's load share below which the foot is up / above which it is down.
     """
 
-    band_mm: float = 12.0
+    band_mm: float = 15.0
+    min_inside: float = 0.7
     target_blocks: int = 8
     max_reps: int = 16
     min_rep_s: float = 1.0
@@ -47,16 +50,18 @@ class SquatConfig:
     @classmethod
     def easy(cls) -> SquatConfig:
         """Older adults: mini squats on both feet, a wide band and a short tower."""
-        return cls(band_mm=20.0, target_blocks=5, max_reps=12, min_rep_s=0.8, single_leg=False)
+        return cls(band_mm=20.0, min_inside=0.6, target_blocks=5, max_reps=12, min_rep_s=0.8, single_leg=False)
 
 
 @dataclass
 class Block:
-    """One repetition's block: whether it counted and how far the COP strayed, mm."""
+    """One repetition's block: whether it counted, how far the COP strayed (mm) and for how
+    much of the repetition it stayed in the band (0..1)."""
 
     controlled: bool
     max_offset_mm: float
     duration_s: float
+    inside: float = 0.0
     too_quick: bool = False
 
 
@@ -139,6 +144,12 @@ class SquatBuilder:
         if self.phase == "playing":
             if not math.isfinite(self.reference_mm):
                 self.reference_mm = stance_cop_ml_mm
+            elif not self.reps and len(self._history) >= 2:
+                # Until the first squat, the resting place is still settling after the
+                # lift-off: follow it (time constant 1 s). Each squat then resets it to where
+                # the foot rested just before that squat.
+                dt = max(0.0, t_s - self._history[-2][0])
+                self.reference_mm += min(1.0, dt) * (stance_cop_ml_mm - self.reference_mm)
             self.offset_mm = stance_cop_ml_mm - self.reference_mm
             self.sway.add(self.offset_mm)
         return events
@@ -156,19 +167,21 @@ class SquatBuilder:
         ref = self._median_between(start_s - 1.0, start_s)
         if not math.isfinite(ref):
             ref = self.reference_mm
-        during = [v for t, v in self._history if start_s <= t <= end_s]
-        max_off = max((abs(v - ref) for v in during), default=math.nan)
+        during = [abs(v - ref) for t, v in self._history if start_s <= t <= end_s]
+        max_off = max(during, default=math.nan)
+        inside = (sum(1 for d in during if d <= c.band_mm) / len(during)
+                  if during and math.isfinite(ref) else 0.0)
         duration = end_s - start_s
         too_quick = duration < c.min_rep_s
-        controlled = math.isfinite(max_off) and max_off <= c.band_mm and not too_quick
-        self.blocks.append(Block(controlled, max_off, duration, too_quick))
+        controlled = inside >= c.min_inside and not too_quick
+        self.blocks.append(Block(controlled, max_off, duration, inside, too_quick))
         self.reps += 1
         if math.isfinite(ref):
             self.reference_mm = ref
         events = ["block" if controlled else "quick" if too_quick else "wobbly"]
         if controlled:
-            # Tighter squats earn a bonus on top of the block itself.
-            self.points += 10 + 5 * max(0.0, 1.0 - max_off / c.band_mm)
+            # Steadier squats earn a bonus on top of the block itself.
+            self.points += 10 + 10 * (inside - c.min_inside) / (1 - c.min_inside)
         if self.launched:
             events.append("launch")
         if self.launched or self.reps >= c.max_reps:
@@ -178,6 +191,7 @@ class SquatBuilder:
 
     def details(self) -> dict[str, float | int | str | None]:
         offs = [b.max_offset_mm for b in self.blocks if math.isfinite(b.max_offset_mm)]
+        inside = [b.inside for b in self.blocks]
         rms = self.sway.rms_mm
         return {
             "stance_side": self.stance_side,
@@ -185,6 +199,7 @@ class SquatBuilder:
             "controlled": self.built,
             "band_mm": self.config.band_mm,
             "mean_rep_offset_mm": round(sum(offs) / len(offs), 2) if offs else None,
+            "mean_inside": round(sum(inside) / len(inside), 3) if inside else None,
             "ml_rms_mm": None if not math.isfinite(rms) else round(rms, 2),
             "stars": self.stars,
         }

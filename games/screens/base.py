@@ -195,6 +195,8 @@ class ChoiceScreen(Screen):
                 hint = "Step on the board to choose by leaning, or use the buttons"
             else:
                 hint = "Use the buttons, the arrow keys or tap a choice"
+            if self.app.easy and self.hands_free and nav.enabled:
+                hint = "Hand near the rail - lean to move, stand still to choose"
         ui.blit_text(surface, hint, 24, (ui.px(20), bar.centery), t.text, anchor="midleft")
         if self.hands_free and nav.enabled:
             draw_lean_gauge(surface, ui, (ui.w - ui.px(120), bar.centery),

@@ -38,6 +38,8 @@ class GameScreen(Screen):
 
     game = ""
     steer_sim = True
+    needs_board = True
+    banner_y = 150.0
 
     def __init__(self, app: Any, side: str = "left") -> None:
         super().__init__(app)
@@ -176,7 +178,7 @@ class GameScreen(Screen):
             ui.blit_text(surface, "Finished!", 80, (ui.w // 2, ui.h // 2), t.accent,
                          shadow=True)
         if self.banner and self.t < self.banner_until:
-            ui.blit_text(surface, self.banner, 44, (ui.w // 2, ui.y(150)), t.accent,
+            ui.blit_text(surface, self.banner, 44, (ui.w // 2, ui.y(self.banner_y)), t.accent,
                          shadow=True)
 
     def draw_countdown(self, surface: pygame.Surface) -> None:

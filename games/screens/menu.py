@@ -29,7 +29,7 @@ class MenuScreen(ChoiceScreen):
     tile_w = 168
     tile_h = 148
     label_size = 24
-    area = (30, 100, 740, 318)
+    area = (30, 104, 740, 314)
 
     def build(self) -> list[Choice]:
         self.subtitle = f"Hello, {self.app.person.label}!"
@@ -51,7 +51,3 @@ class MenuScreen(ChoiceScreen):
     def draw(self, surface: pygame.Surface) -> None:
         super().draw(surface)
         self.draw_person(surface)
-        if self.app.easy:
-            ui = self.ui
-            ui.blit_text(surface, "Keep a hand near the rail", 22,
-                         (ui.w // 2, ui.y(108)), ui.theme.accent)

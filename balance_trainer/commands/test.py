@@ -1,0 +1,191 @@
+"""``balance-trainer test NAME``: run a clinical test live, with prompts and a countdown.
+
+The board does the timing: a single-leg trial starts when the foot lifts and stops when it
+touches down (or the person steps off, the standing foot moves, or time is up); tests on both
+feet start when the countdown reaches zero. Prompts, the countdown, the elapsed time and a
+terminal beep go to the terminal; the result table (or ``--json``) comes at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any, TextIO
+
+from ..errors import UsageError
+from ..protocols import PROTOCOLS, ProtocolEvent, format_result, make_protocol
+from ._board import add_speed_option, balance_blocks, connect
+
+MAX_TIMES = (30, 45, 60)
+DEFAULT_SIM_TIMEOUT_S = 300.0
+"""A simulated board in virtual time stops after this much board time unless told otherwise."""
+
+
+def register(sub: argparse._SubParsersAction, common) -> None:
+    p = sub.add_parser(
+        "test", parents=[common.board, common.data],
+        help="run a clinical test live (single-leg stance, squat, hip stability, mCTSIB, ...)",
+        description="Run a timed clinical test on the board. The trial starts when the foot "
+                    "lifts (single-leg tests) or when the countdown ends (tests on both feet) "
+                    "and stops by itself; prompts and the elapsed time are shown, and a result "
+                    "table with the published norm (where one exists) is printed at the end. "
+                    f"Tests: {', '.join(PROTOCOLS)}.",
+    )
+    p.add_argument("name", metavar="NAME", help=f"the test: {', '.join(PROTOCOLS)}")
+    p.add_argument("--side", default=None,
+                   help="left or right: the leg to STAND on (default: left, then right); "
+                        "single-leg tests only")
+    p.add_argument("--eyes", default="open", help="open or closed (default open)")
+    p.add_argument("--trials", type=int, default=None, metavar="N",
+                   help="trials per side (repetitions per side for the squat test); default: "
+                        "3 for single-leg stance, 5 squats, 1 otherwise")
+    p.add_argument("--max-time", type=int, default=None, metavar="S", dest="max_time",
+                   help="longest single-leg hold: 30, 45 or 60 s (default 45; hip-stability "
+                        "30)")
+    p.add_argument("--age", type=float, default=None, metavar="YEARS",
+                   help="the person's age, to compare with published norms")
+    p.add_argument("--json", action="store_true",
+                   help="print the result as one JSON object (prompts go to stderr)")
+    p.add_argument("--record", metavar="FILE.csv", default=None,
+                   help="also save the frames to a recording, to replay or analyse later")
+    p.add_argument("--timeout", type=float, default=None, metavar="S",
+                   help="give up after S seconds of board time (default: none; 300 s for a "
+                        "simulated board with --fast)")
+    add_speed_option(p)
+    p.set_defaults(func=run)
+
+
+def _protocol_params(args: argparse.Namespace) -> dict[str, Any]:
+    name = args.name
+    if name not in PROTOCOLS:
+        raise UsageError(f"test {name!r} does not exist; use one of {', '.join(PROTOCOLS)}")
+    cls = PROTOCOLS[name]
+    params: dict[str, Any] = {"eyes": args.eyes, "age": args.age}
+    if args.side is not None:
+        if args.side not in ("left", "right"):
+            raise UsageError(f"--side {args.side!r}: use left or right (the leg to stand on)")
+        if not cls.sided:
+            raise UsageError(f"--side: {name} is done on both feet; leave --side out")
+        params["side"] = args.side
+    if args.trials is not None:
+        params["trials"] = args.trials
+    if args.max_time is not None:
+        if not cls.sided:
+            raise UsageError(f"--max-time: {name} has fixed durations; leave --max-time out")
+        if args.max_time not in MAX_TIMES:
+            raise UsageError(f"--max-time {args.max_time}: use 30, 45 or 60")
+        params["max_time_s"] = float(args.max_time)
+    if args.timeout is not None and not args.timeout > 0:
+        raise UsageError(f"--timeout {args.timeout}: give seconds > 0")
+    return params
+
+
+class _Terminal:
+    """Prompts, countdown, beeps and the elapsed time on a text terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._status = False
+
+    def _clear_status(self) -> None:
+        if self._status:
+            self.stream.write("\r\x1b[2K")
+            self._status = False
+
+    def line(self, text: str, beep: bool = False) -> None:
+        self._clear_status()
+        self.stream.write(("\a" if beep and self.tty else "") + text + "\n")
+        self.stream.flush()
+
+    def status(self, text: str) -> None:
+        if not self.tty:
+            return
+        self.stream.write("\r\x1b[2K" + text)
+        self.stream.flush()
+        self._status = True
+
+    def close(self) -> None:
+        self._clear_status()
+
+    def show(self, ev: ProtocolEvent, t0: float) -> None:
+        d = ev.data
+        if ev.kind == "prompt":
+            self.line(f">> {d['text']}")
+        elif ev.kind == "countdown":
+            left = d["remaining"]
+            self.line(f"   {left}..." if left else "   GO", beep=True)
+        elif ev.kind == "trial_started":
+            what = d.get("stance_side") or d.get("condition", "")
+            self.line(f"[{ev.t_s - t0:7.2f} s] trial {d['trial']} started ({what}, from "
+                      f"{d['start_s']:.2f} s)", beep=True)
+        elif ev.kind == "trial_ended":
+            held = d.get("hold_s", d.get("duration_s"))
+            extra = f", {d['reps']} reps" if "reps" in d else ""
+            self.line(f"[{ev.t_s - t0:7.2f} s] trial {d['trial']} ended: {held:.2f} s, "
+                      f"{d['stop_reason']}{extra}", beep=True)
+        elif ev.kind == "rep":
+            self.line(f"[{ev.t_s - t0:7.2f} s] repetition {d['rep']} ({d['stance_side']}): "
+                      f"{d['start_s']:.2f}-{d['end_s']:.2f} s, bottom {d['bottom_s']:.2f} s")
+        elif ev.kind == "done":
+            self.line("test complete", beep=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    params = _protocol_params(args)
+    make_protocol(args.name, **params)  # bad combinations fail here, before the board opens
+    ui = _Terminal(sys.stderr if args.json else sys.stdout)
+    with connect(args) as conn:
+        board = conn.source.board
+        proto = make_protocol(args.name, fs_hz=float(board.sample_rate_hz), **params)
+        timeout = args.timeout
+        if timeout is None and conn.simulated and args.fast:
+            timeout = DEFAULT_SIM_TIMEOUT_S
+        writer = None
+        if args.record:
+            from ..recording import RecordingWriter
+
+            writer = RecordingWriter(args.record, board, {
+                "started_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                "source": conn.source.description, "calibration": conn.calibration_origin,
+                "protocol": {"name": args.name, **{k: v for k, v in params.items()
+                                                   if v is not None}}})
+        status = 0
+        t0 = None
+        try:
+            for block, forces, missed in balance_blocks(conn, realtime=not args.fast):
+                if missed:
+                    ui.line(f"warning: {missed} frames lost; the result may be off")
+                if not len(block):
+                    continue
+                if t0 is None:
+                    t0 = float(block.t_s[0])
+                if writer is not None:
+                    writer.write_block(block.t_s, forces)
+                for ev in proto.feed(block):
+                    ui.show(ev, t0)
+                if proto.in_trial:
+                    ui.status(f"   {proto.elapsed_s:5.1f} s")
+                if proto.done:
+                    break
+                if timeout is not None and float(block.t_s[-1]) - t0 >= timeout:
+                    ui.line(f"stopped after {timeout:g} s of board time (--timeout)")
+                    break
+        except KeyboardInterrupt:
+            ui.line("interrupted: the result so far")
+            status = 130
+        finally:
+            if writer is not None:
+                writer.close()
+        for ev in proto.finish():
+            ui.show(ev, t0 or 0.0)
+        ui.close()
+    result = proto.result()
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print()
+        print("\n".join(format_result(result)))
+    return status

@@ -1,0 +1,40 @@
+"""Every screen of the app, by name (games by their command-line names)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ..catalog import GAMES
+
+
+def _screen_classes() -> dict[str, Any]:
+    from .game import IntroScreen, ResultScreen
+    from .menu import MenuScreen
+    from .people import PeopleScreen
+    from .progress import ProgressScreen
+    from .settings import PinScreen, SettingsScreen
+    from .tests import TestRunScreen, TestSetupScreen, TestsScreen
+    from .zero import ZeroScreen
+
+    out: dict[str, Any] = {
+        "people": PeopleScreen, "zero": ZeroScreen, "menu": MenuScreen, "intro": IntroScreen,
+        "result": ResultScreen, "progress": ProgressScreen, "pin": PinScreen,
+        "settings": SettingsScreen, "tests": TestsScreen, "test-setup": TestSetupScreen,
+        "test-run": TestRunScreen,
+    }
+    for g in GAMES.values():
+        out[g.name] = getattr(importlib.import_module(g.module), g.cls)
+    return out
+
+
+SCREEN_NAMES = ("people", "zero", "menu", "intro", "result", "progress", "pin", "settings",
+                "tests", "test-setup", "test-run", *GAMES)
+
+
+def make_screen(app: Any, name: str, **options: Any) -> Any:
+    """A new screen called ``name`` for ``app``; raises KeyError for an unknown name."""
+    classes = _screen_classes()
+    if name not in classes:
+        raise KeyError(f"no screen called {name!r}; screens: {', '.join(sorted(classes))}")
+    return classes[name](app, **options)

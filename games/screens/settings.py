@@ -1,0 +1,229 @@
+"""Settings for the clinician, behind a PIN: volume, easy mode, hands-free, round length,
+the PIN itself, adding a person, zeroing the board.
+
+The PIN pad works with taps, the number keys, or the board's three buttons (left/right move,
+the middle one presses). The default PIN is 1234; the settings screen says so until it is
+changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pygame
+
+from ..settings import DEFAULT_PIN, GameSettings
+from ..widgets import Choice, icon_back, icon_both_feet, icon_clock, icon_gear, icon_person
+from .base import ChoiceScreen
+
+KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Del", "0", "OK"]
+
+
+class PinScreen(ChoiceScreen):
+    """Enter the clinician PIN (or a new one, twice)."""
+
+    name = "pin"
+    columns = 3
+    tile_w = 120
+    tile_h = 64
+    label_size = 34
+    area = (220, 124, 360, 292)
+    hands_free = False
+
+    def __init__(self, app: Any, mode: str = "enter") -> None:
+        super().__init__(app)
+        self.mode = mode  # "enter" unlocks settings; "new" sets a new PIN
+        self.entry = ""
+        self.first = ""
+        self.message = ""
+        self._titles()
+
+    def _titles(self) -> None:
+        if self.mode == "enter":
+            self.title = "Clinician PIN"
+        else:
+            self.title = "New PIN (4-8 digits)" if not self.first else "The new PIN again"
+        self.subtitle = ""
+
+    def build(self) -> list[Choice]:
+        return [Choice(k, None, lambda k=k: self.key(k)) for k in KEYS]
+
+    def key(self, k: str) -> None:
+        if k == "Del":
+            self.entry = self.entry[:-1]
+        elif k == "OK":
+            self.submit()
+        elif k.isdigit() and len(self.entry) < 8:
+            self.entry += k
+            self.message = ""
+
+    def submit(self) -> None:
+        s: GameSettings = self.app.settings
+        if self.mode == "enter":
+            if s.check_pin(self.entry):
+                self.app.show("settings")
+            else:
+                self.message = "That PIN is not right"
+                self.entry = ""
+                self.app.play("soft_miss")
+            return
+        if not self.first:
+            if not (self.entry.isdigit() and 4 <= len(self.entry) <= 8):
+                self.message = "Use 4 to 8 digits"
+                self.entry = ""
+                return
+            self.first, self.entry = self.entry, ""
+            self._titles()
+            return
+        if self.entry != self.first:
+            self.message = "The two PINs differ; start again"
+            self.first = self.entry = ""
+            self._titles()
+            return
+        s.set_pin(self.entry)
+        self.app.save_settings()
+        self.app.play("good")
+        self.app.show("settings", note="PIN changed")
+
+    def handle_event(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.KEYDOWN:
+            name = pygame.key.name(event.key)
+            digit = name.strip("[]")
+            if digit.isdigit() and len(digit) == 1:
+                self.key(digit)
+                return
+        super().handle_event(event)
+
+    def choose(self, i: int) -> None:
+        self.app.play("move")
+        self.key(KEYS[i])
+
+    def back(self) -> None:
+        self.app.show("settings" if self.mode == "new" else "menu")
+
+    def draw(self, surface: pygame.Surface) -> None:
+        super().draw(surface)
+        ui = self.ui
+        t = ui.theme
+        n = max(4, len(self.entry))
+        gap = ui.px(30)
+        x0 = ui.w // 2 - gap * (n - 1) // 2
+        for i in range(n):
+            c = (x0 + i * gap, ui.y(96))
+            if i < len(self.entry):
+                pygame.draw.circle(surface, t.accent, c, ui.px(9))
+            else:
+                pygame.draw.circle(surface, t.panel_edge, c, ui.px(9), max(1, ui.px(2)))
+        if self.message:
+            for i, line in enumerate(ui.wrap(self.message, 24, ui.px(170))):
+                ui.blit_text(surface, line, 24, (ui.x(690), ui.y(230 + 28 * i)), t.warn)
+
+
+class SettingsScreen(ChoiceScreen):
+    """The settings themselves; each tile changes one thing when chosen."""
+
+    name = "settings"
+    title = "Settings"
+    columns = 4
+    tile_w = 172
+    tile_h = 148
+    label_size = 22
+    area = (20, 100, 760, 320)
+    hands_free = False
+
+    def __init__(self, app: Any, note: str = "") -> None:
+        super().__init__(app)
+        self.note = note
+
+    def build(self) -> list[Choice]:
+        s: GameSettings = self.app.settings
+        self.subtitle = (f"The PIN is still the default ({DEFAULT_PIN}): please change it"
+                         if s.pin_is_default else self.note or "Choose a setting to change it")
+        snd = self.app.sounds
+        vol_sub = f"{s.volume} of 10" + ("" if snd.available else " (no sound device)")
+        return [
+            Choice("Volume", _volume_icon(s.volume), self._volume, sub=vol_sub),
+            Choice("Easy mode", _switch_icon(s.easy_mode), self._easy,
+                   sub="on" if s.easy_mode else "off"),
+            Choice("Hands-free", _switch_icon(s.hands_free), self._hands_free,
+                   sub="lean and hold" if s.hands_free else "off"),
+            Choice("Round length", icon_clock, self._round, sub=f"{s.round_s} s"),
+            Choice("Change PIN", icon_gear, lambda: self.app.show("pin", mode="new")),
+            Choice("Add person", icon_person, self._add_person,
+                   sub="store" if self.app.records.available else "no store"),
+            Choice("Zero board", icon_both_feet, lambda: self.app.show("zero",
+                                                                      next_screen="settings")),
+            Choice("Done", icon_back, lambda: self.app.show("menu")),
+        ]
+
+    def _rebuild(self) -> None:
+        sel = self.selected
+        self.choices = self.build()
+        self.selected = sel
+
+    def _volume(self) -> None:
+        s = self.app.settings
+        s.volume = 0 if s.volume >= 10 else min(10, s.volume + 2)
+        self.app.sounds.volume = s.volume
+        self.app.save_settings()
+        self.app.play("good")
+        self._rebuild()
+
+    def _easy(self) -> None:
+        self.app.set_easy(not self.app.settings.easy_mode)
+        self._rect_key = ()
+        self._rebuild()
+
+    def _hands_free(self) -> None:
+        self.app.set_hands_free(not self.app.settings.hands_free)
+        self._rebuild()
+
+    def _round(self) -> None:
+        s = self.app.settings
+        opts = list(GameSettings.ROUND_CHOICES)
+        s.round_s = opts[(opts.index(s.round_s) + 1) % len(opts)] if s.round_s in opts else 45
+        self.app.save_settings()
+        self._rebuild()
+
+    def _add_person(self) -> None:
+        p = self.app.records.add_person()
+        self.note = (f"Added {p.id}; give a name with: balance-trainer people" if p
+                     else "No store here: people are added with 'balance-trainer people add'")
+        self._rebuild()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        super().draw(surface)
+        if self.app.records.note:
+            ui = self.ui
+            ui.blit_text(surface, self.app.records.note, 18, (ui.w // 2, ui.y(98)),
+                         ui.theme.warn)
+
+    def back(self) -> None:
+        self.app.show("menu")
+
+
+def _volume_icon(volume: int):
+    def draw(s: pygame.Surface, ui: Any, r: pygame.Rect) -> None:
+        t = ui.theme
+        n = 5
+        bw = r.w // (n * 2)
+        for i in range(n):
+            h = int(r.h * (0.25 + 0.15 * i))
+            rr = pygame.Rect(r.left + r.w // 5 + i * bw * 3 // 2, r.bottom - h, bw, h)
+            on = volume >= (i + 1) * 2
+            pygame.draw.rect(s, t.good if on else t.panel_edge, rr, border_radius=max(2, bw // 4))
+
+    return draw
+
+
+def _switch_icon(on: bool):
+    def draw(s: pygame.Surface, ui: Any, r: pygame.Rect) -> None:
+        t = ui.theme
+        w, h = int(r.w * 0.6), int(r.h * 0.45)
+        box = pygame.Rect(0, 0, w, h)
+        box.center = r.center
+        pygame.draw.rect(s, t.good if on else t.panel_edge, box, border_radius=h // 2)
+        knob = (box.right - h // 2, box.centery) if on else (box.left + h // 2, box.centery)
+        pygame.draw.circle(s, (255, 255, 255), knob, h // 2 - max(2, h // 10))
+
+    return draw

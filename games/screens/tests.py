@@ -1,0 +1,409 @@
+"""The clinical tests on screen: pick a test and a side, then the board runs it.
+
+The protocol engine (:func:`balance_trainer.protocols.make_protocol`) does the timing from the
+load signal; this screen shows what it says, big: the prompt as a spoken-style sentence, a
+large countdown with a beep per second, the elapsed time of the trial, and at the end the
+result with its norm. Frames of the test are stored as a trial for a person from the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pygame
+
+from ..feed import FeedUpdate
+from ..ui import panel, ring
+from ..widgets import Choice, icon_back, icon_clock, icon_foot, icon_home, icon_play
+from .base import ChoiceScreen, Screen
+
+try:
+    from balance_trainer import protocols as _protocols
+except ImportError:  # pragma: no cover - only while the core is incomplete
+    _protocols = None  # type: ignore[assignment]
+
+
+TESTS: dict[str, dict[str, Any]] = {
+    "single-leg-stance": {"title": "One-leg stand", "sided": True, "eyes": True,
+                          "blurb": "How long can you stand on one leg?"},
+    "single-leg-squat": {"title": "One-leg squat", "sided": True, "eyes": False,
+                         "blurb": "Five slow squats on one leg"},
+    "hip-stability": {"title": "Hip stability", "sided": True, "eyes": False,
+                      "blurb": "A 30 second hold on one leg"},
+    "mctsib": {"title": "Senses test", "sided": False, "eyes": False,
+               "blurb": "Eyes open and closed, 30 s each (mCTSIB)"},
+    "weight-bearing": {"title": "Weight symmetry", "sided": False, "eyes": False,
+                       "blurb": "10 s on both feet: left and right share"},
+}
+
+
+def available_tests() -> list[str]:
+    """Test names the installed protocol engine knows (in display order)."""
+    if _protocols is None or not hasattr(_protocols, "make_protocol"):
+        return []
+    known = None
+    for attr in ("PROTOCOLS", "PROTOCOL_NAMES", "NAMES"):
+        v = getattr(_protocols, attr, None)
+        if v:
+            known = list(v)
+            break
+    if known is None and hasattr(_protocols, "protocol_names"):
+        known = list(_protocols.protocol_names())
+    if known is None:
+        return list(TESTS)
+    ordered = [n for n in TESTS if n in known]
+    return ordered + [n for n in known if n not in ordered]
+
+
+def _title(name: str) -> str:
+    return TESTS.get(name, {}).get("title", name.replace("-", " ").capitalize())
+
+
+class TestsScreen(ChoiceScreen):
+    """Which test?"""
+
+    name = "tests"
+    title = "Balance tests"
+    subtitle = "The board times the test by itself"
+    columns = 3
+    tile_w = 200
+    tile_h = 140
+    label_size = 24
+    area = (40, 104, 720, 316)
+
+    def build(self) -> list[Choice]:
+        names = available_tests()
+        if not names:
+            self.subtitle = "The clinical tests are not installed in this version"
+        out = [Choice(_title(n), icon_clock, lambda n=n: self._pick(n),
+                      sub=TESTS.get(n, {}).get("blurb", "")[:28], key=n) for n in names]
+        out.append(Choice("Back", icon_back, lambda: self.app.show("menu")))
+        return out
+
+    def _pick(self, name: str) -> None:
+        info = TESTS.get(name, {})
+        if info.get("sided"):
+            self.app.show("test-setup", test=name)
+        else:
+            self.app.show("test-run", test=name, side=None, eyes="open")
+
+
+class TestSetupScreen(ChoiceScreen):
+    """Which leg (and eyes open or closed)?"""
+
+    name = "test-setup"
+    tile_w = 180
+    tile_h = 210
+    area = (40, 140, 720, 260)
+
+    def __init__(self, app: Any, test: str, side: str | None = None) -> None:
+        super().__init__(app)
+        self.test = test
+        self.side = side
+        self.title = _title(test)
+
+    def build(self) -> list[Choice]:
+        info = TESTS.get(self.test, {})
+        if self.side is None:
+            self.subtitle = "Which leg will you stand on?"
+            out = [Choice("Left leg", icon_foot("left"), lambda: self._side("left")),
+                   Choice("Right leg", icon_foot("right"), lambda: self._side("right"))]
+        else:
+            self.subtitle = f"Standing on the {self.side} leg"
+            out = [Choice("Eyes open", icon_play, lambda: self._go("open"))]
+            if info.get("eyes"):
+                out.append(Choice("Eyes closed", icon_play, lambda: self._go("closed"),
+                                  sub="someone close by"))
+        out.append(Choice("Back", icon_back, lambda: self.app.show("tests")))
+        return out
+
+    def _side(self, side: str) -> None:
+        if TESTS.get(self.test, {}).get("eyes"):
+            self.app.show("test-setup", test=self.test, side=side)
+        else:
+            self.app.show("test-run", test=self.test, side=side, eyes="open")
+
+    def _go(self, eyes: str) -> None:
+        self.app.show("test-run", test=self.test, side=self.side, eyes=eyes)
+
+    def back(self) -> None:
+        self.app.show("tests")
+
+
+class TestRunScreen(Screen):
+    """The test running: prompt, countdown, elapsed time, then the result."""
+
+    name = "test-run"
+    hands_free = False
+    needs_board = True
+
+    def __init__(self, app: Any, test: str, side: str | None, eyes: str = "open") -> None:
+        super().__init__(app)
+        self.test = test
+        self.side = side
+        self.eyes = eyes
+        self.proto: Any = None
+        self.error = ""
+        self.prompt = "Stand still on both feet"
+        self.countdown: int | None = None
+        self.countdown_t = -10.0
+        self.in_trial = False
+        self.trial_t0 = 0.0
+        self.lines: list[str] = []
+        self.finished = False
+        self.recorder: Any = None
+        self._stance = "both"
+        self._stance_at = 0.0
+        self.choices = [Choice("Again", icon_play, self._again),
+                        Choice("Menu", icon_home, lambda: self.app.show("menu"))]
+        self.selected = 0
+
+    @property
+    def sim_stance(self) -> str:  # type: ignore[override]
+        return self._stance
+
+    @property
+    def hands_free(self) -> bool:  # type: ignore[override]
+        return self.finished
+
+    def enter(self) -> None:
+        if _protocols is None:
+            self.error = "The clinical tests are not installed in this version."
+            return
+        kwargs: dict[str, Any] = {}
+        if self.side:
+            kwargs["side"] = self.side
+        if TESTS.get(self.test, {}).get("eyes"):
+            kwargs["eyes"] = self.eyes
+        try:
+            self.proto = _protocols.make_protocol(self.test, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
+            self.error = f"This test cannot start: {exc}"
+            return
+        self._start_recording(kwargs)
+
+    def _start_recording(self, params: dict[str, Any]) -> None:
+        rec = self.app.records
+        person = self.app.person
+        if person.guest or rec.store is None:
+            return
+        sid = rec.session(person, "test")
+        if sid is None:
+            return
+        try:
+            self.recorder = rec.store.start_trial(sid, self.test, params, self.app.feed.board)
+        except Exception as exc:  # noqa: BLE001
+            rec.note = f"test not saved: {exc}"
+            self.recorder = None
+
+    def leave(self) -> None:
+        if self.recorder is not None and not self.recorder.finished:
+            try:
+                self.recorder.finish(status="aborted")
+            except Exception:  # noqa: BLE001
+                pass
+
+    def feed(self, update: FeedUpdate) -> None:
+        if self.proto is None or self.finished or len(update) == 0:
+            return
+        if self.recorder is not None:
+            try:
+                self.recorder.add_frames(update.block.t_s, update.forces_n)
+            except Exception as exc:  # noqa: BLE001
+                self.app.records.note = f"test frames not saved: {exc}"
+                self.recorder = None
+        try:
+            events = self.proto.feed(update.block)
+        except Exception as exc:  # noqa: BLE001
+            self.error = f"The test stopped: {exc}"
+            self.finished = True
+            return
+        for ev in events or []:
+            self._event(ev)
+        prompt = getattr(self.proto, "prompt", None)
+        if prompt:
+            self.prompt = str(prompt)
+        if getattr(self.proto, "done", False) and not self.finished:
+            self._done()
+
+    def _event(self, ev: Any) -> None:
+        kind = getattr(ev, "kind", "")
+        data = getattr(ev, "data", {}) or {}
+        if kind == "prompt":
+            text = data.get("text") or data.get("prompt")
+            if text:
+                self.prompt = str(text)
+            wants = data.get("stance")
+            if wants in ("both", "left", "right", "off"):
+                self._stance = wants
+        elif kind == "countdown":
+            n = data.get("n", data.get("remaining", data.get("seconds")))
+            self.countdown = int(n) if isinstance(n, (int, float)) else None
+            self.countdown_t = self.t
+            self.app.play("go" if self.countdown == 0 else "tick")
+            # The simulated person does what a person would: lift the foot at GO.
+            if self.side and (self.countdown is None or self.countdown <= 1):
+                self._stance = self.side
+        elif kind == "trial_started":
+            self.in_trial = True
+            self.trial_t0 = self.t
+            self.app.play("go")
+            if self.side:
+                self._stance = self.side
+        elif kind == "trial_ended":
+            self.in_trial = False
+            self.app.play("alert")
+            self._stance = "both"
+            self._stance_at = self.t
+        elif kind == "rep":
+            self.app.play("block")
+        elif kind == "done":
+            self._done()
+
+    def _done(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self.in_trial = False
+        self._stance = "both"
+        self.app.play("done")
+        try:
+            self.lines = [str(x) for x in self.proto.summary_lines()]
+        except Exception as exc:  # noqa: BLE001
+            self.lines = [f"(no summary: {exc})"]
+        result: Any = None
+        try:
+            result = self.proto.result()
+        except Exception:  # noqa: BLE001
+            result = None
+        self.result_summary = {"test": self.test, "lines": self.lines}
+        if self.recorder is not None:
+            try:
+                self.recorder.finish(result=_as_dict(result, self.lines))
+            except Exception as exc:  # noqa: BLE001
+                self.app.records.note = f"test not saved: {exc}"
+            self.recorder = None
+
+    def update(self, dt: float) -> None:
+        super().update(dt)
+        # Between trials the simulated person stands on both feet for a few seconds, then
+        # lifts again: the next trial of the protocol needs a new lift-off.
+        if (self.proto is not None and not self.finished and not self.in_trial and self.side
+                and self._stance == "both" and self.t - self._stance_at > 5.0
+                and self._stance_at > 0):
+            self._stance = self.side
+            self._stance_at = 0.0
+
+    def autopilot(self, t_s: float) -> float | None:
+        return 0.0
+
+    # -- input -------------------------------------------------------------------------------
+    def intent(self, name: str) -> None:
+        if name == "back":
+            self.app.show("tests")
+        elif self.finished or self.error:
+            if name in ("left", "right"):
+                self.selected = 1 - self.selected
+                self.app.play("move")
+            elif name == "select":
+                self.choices[self.selected].action()
+
+    def handle_event(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and (
+                self.finished or self.error):
+            for i, r in enumerate(self._choice_rects()):
+                if r.collidepoint(event.pos):
+                    self.selected = i
+                    self.choices[i].action()
+
+    def _again(self) -> None:
+        self.app.show("test-run", test=self.test, side=self.side, eyes=self.eyes)
+
+    # -- picture -----------------------------------------------------------------------------
+    def _choice_rects(self) -> list[pygame.Rect]:
+        ui = self.ui
+        return [ui.rect(220, 372, 170, 84), ui.rect(410, 372, 170, 84)]
+
+    def draw(self, surface: pygame.Surface) -> None:
+        super().draw(surface)
+        ui = self.ui
+        t = ui.theme
+        self.draw_person(surface)
+        side = f" - {self.side} leg" if self.side else ""
+        eyes = ", eyes closed" if self.eyes == "closed" else ""
+        ui.blit_text(surface, f"{_title(self.test)}{side}{eyes}", 30, (ui.w // 2, ui.y(40)),
+                     t.dim)
+        if self.error:
+            self._draw_lines(surface, "Sorry", [self.error])
+            self._draw_choices(surface)
+            return
+        if self.finished:
+            self._draw_lines(surface, "Result", self.lines or ["Test complete"])
+            self._draw_choices(surface)
+            return
+        # The prompt, large, as a sentence someone would say.
+        for i, line in enumerate(ui.wrap(self.prompt, 44, ui.px(700))[:2]):
+            ui.blit_text(surface, line, 44, (ui.w // 2, ui.y(100 + 48 * i)), t.text,
+                         shadow=True)
+        c = (ui.w // 2, ui.y(290))
+        if self.countdown is not None and self.t - self.countdown_t < 1.2:
+            frac = min(1.0, (self.t - self.countdown_t))
+            pygame.draw.circle(surface, t.panel, c, ui.px(110))
+            ring(surface, t.accent, c, ui.px(110), ui.px(16), 1 - frac)
+            label = "GO" if self.countdown == 0 else str(self.countdown)
+            ui.blit_text(surface, label, 150, c, t.accent, shadow=True)
+        else:
+            elapsed = float(getattr(self.proto, "elapsed_s", 0.0) or 0.0)
+            pygame.draw.circle(surface, t.panel, c, ui.px(110))
+            max_s = getattr(self.proto, "max_time_s", None)
+            if self.in_trial and isinstance(max_s, (int, float)) and max_s > 0:
+                ring(surface, t.good, c, ui.px(110), ui.px(16), elapsed / max_s)
+            ui.blit_text(surface, f"{elapsed:4.1f}", 96, (c[0], c[1] - ui.px(8)),
+                         t.good if self.in_trial else t.text)
+            ui.blit_text(surface, "seconds", 26, (c[0], c[1] + ui.px(56)), t.dim)
+        phase = str(getattr(self.proto, "phase", "") or "")
+        if phase:
+            ui.blit_text(surface, phase.replace("_", " "), 22, (ui.w // 2, ui.h - ui.px(40)),
+                         t.dim)
+        ui.blit_text(surface, "Back button: stop the test", 20, (ui.w // 2, ui.h - ui.px(14)),
+                     t.dim)
+
+    def _draw_lines(self, surface: pygame.Surface, title: str, lines: list[str]) -> None:
+        ui = self.ui
+        t = ui.theme
+        box = ui.rect(60, 70, 680, 290)
+        panel(surface, ui, box)
+        ui.blit_text(surface, title, 38, (box.centerx, box.top + ui.px(30)), t.accent)
+        y = box.top + ui.px(68)
+        size = 24 if len(lines) <= 7 else 20
+        for line in lines:
+            for part in ui.wrap(line, size, box.w - ui.px(40)):
+                if y > box.bottom - ui.px(14):
+                    return
+                ui.blit_text(surface, part, size, (box.left + ui.px(22), y), t.text,
+                             anchor="midleft")
+                y += ui.px(size * 1.2)
+
+    def _draw_choices(self, surface: pygame.Surface) -> None:
+        from ..widgets import draw_tile
+
+        dwell = self.app.nav.dwell_progress if self.app.nav.enabled else 0.0
+        for i, (c, r) in enumerate(zip(self.choices, self._choice_rects(), strict=True)):
+            draw_tile(surface, self.ui, r, c, selected=i == self.selected,
+                      dwell=dwell if i == self.selected else 0.0, label_size=22)
+
+
+def _as_dict(result: Any, lines: list[str]) -> dict[str, Any]:
+    """A protocol result as a JSON object for the store."""
+    if isinstance(result, dict):
+        return result
+    for attr in ("to_json_dict", "to_dict", "as_dict"):
+        f = getattr(result, attr, None)
+        if callable(f):
+            try:
+                d = f()
+                if isinstance(d, dict):
+                    return d
+            except Exception:  # noqa: BLE001
+                pass
+    return {"summary": lines}

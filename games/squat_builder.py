@@ -1,0 +1,242 @@
+"""Squat builder: the screen for :mod:`games.rules.squat_builder`.
+
+Repetitions are found by the core's event detector (:class:`balance_trainer.events.EventDetector`,
+from the dip and rise of the vertical force); the rules judge each by the ML COP under the
+stance foot. The left of the screen is the tower (a block per controlled squat, a rocket on
+top that launches when the tower is complete); the right is the control gauge: the dot is the
+stance foot's ML COP, the green band is where it should stay during the squat.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pygame
+
+from .feed import FeedUpdate
+from .records import GameResult
+from .rules.adaptive import band_from_sway, recent_sway_mm
+from .rules.squat_builder import SquatBuilder, SquatConfig
+from .screens.game import GameScreen
+from .ui import lerp_color, panel, star
+from .widgets import draw_rocket
+
+try:
+    from balance_trainer.events import EventDetector
+except ImportError:  # pragma: no cover - only while the core is incomplete
+    EventDetector = None  # type: ignore[assignment,misc]
+
+BLOCK_COLOURS = [(255, 90, 95), (255, 159, 28), (255, 210, 63), (61, 220, 132),
+                 (64, 156, 255), (150, 110, 230), (240, 110, 180), (30, 190, 200)]
+SQUAT_EVERY_S = 4.5
+"""Headless demo: the simulated person squats this often."""
+
+
+class SquatScreen(GameScreen):
+    """Slow, steady squats build the tower."""
+
+    name = "squat-builder"
+    game = "squat-builder"
+    banner_y = 92.0
+
+    def __init__(self, app: Any, side: str = "left") -> None:
+        if app.easy:
+            side = "both"
+        super().__init__(app, side if side in ("left", "right", "both") else "left")
+        c = SquatConfig.easy() if app.easy else SquatConfig()
+        sway = recent_sway_mm(app.records.recent_sway(app.person, self.game))
+        c.band_mm = band_from_sway(sway, c.band_mm, factor=2.5, lo_mm=8.0, hi_mm=30.0)
+        self.config = c
+        self.rules: SquatBuilder | None = None
+        self.detector = EventDetector(fs_hz=app.feed.fs_hz) if EventDetector else None
+        self.launch_t: float | None = None
+        self.last_rep = ""
+        self._next_squat = 0.0
+        self._frame_t = math.nan
+
+    @property
+    def sim_stance(self) -> str:  # type: ignore[override]
+        if self.phase == "play" and self.side in ("left", "right") and not (
+                self.rules and self.rules.done):
+            return self.side
+        return "both"
+
+    def ready_text(self) -> str:
+        if self.side == "both":
+            return "Stand on both feet, hands near the rail"
+        lifted = "right" if self.side == "left" else "left"
+        return f"When it says GO, lift your {lifted} foot"
+
+    def start_rules(self) -> None:
+        self.rules = SquatBuilder(self.side, self.config)
+
+    def feed(self, update: FeedUpdate) -> None:
+        if len(update) == 0:
+            return
+        self._frame_t = float(update.block.t_s[-1])
+        if self.detector is None:
+            return
+        for ev in self.detector.feed(update.block):
+            if ev.kind == "squat" and self.rules is not None and self.phase == "play":
+                d = ev.data
+                self._rep(d.get("start_s", ev.t_s), d.get("bottom_s", ev.t_s),
+                          d.get("end_s", ev.known_s))
+
+    def _rep(self, start: float, bottom: float, end: float) -> None:
+        r = self.rules
+        assert r is not None
+        for out in r.rep(start, bottom, end):
+            if out == "block":
+                self.app.play("block")
+                self.last_rep = "good"
+                self.say("Great squat!", 1.5)
+            elif out == "wobbly":
+                self.app.play("soft_miss")
+                self.last_rep = "wobbly"
+                self.say("Wobbly - keep the dot in the green", 2.0)
+            elif out == "quick":
+                self.app.play("soft_miss")
+                self.last_rep = "quick"
+                self.say("A bit slower, please", 2.0)
+            elif out == "launch":
+                self.app.play("launch")
+                self.launch_t = self.t
+            elif out == "done":
+                if self.launch_t is None:
+                    self.finish()
+
+    def play_update(self, dt: float) -> None:
+        r = self.rules
+        assert r is not None
+        feed = self.app.feed
+        t = self._frame_t if math.isfinite(self._frame_t) else self.t
+        share = feed.lifted_share(self.side) if self.side != "both" else 0.0
+        for ev in r.update(t, feed.stance_ml_mm(self.side), share):
+            if ev == "lift_off":
+                self.app.play("select")
+        # The rocket flies for a while before the round ends.
+        if self.launch_t is not None and self.t - self.launch_t > 3.0:
+            self.finish()
+        # Headless demo with a simulator that can squat: squat now and then.
+        sim = feed.sim
+        if self.app.autopilot and sim is not None and hasattr(sim, "squat") and \
+                r.phase == "playing" and self.t >= self._next_squat:
+            self._next_squat = self.t + SQUAT_EVERY_S
+            sim.squat()
+
+    def hud(self) -> tuple[str, str]:
+        r = self.rules
+        if r is None:
+            return "", ""
+        return f"{r.score} points", f"{r.built} / {self.config.target_blocks} blocks"
+
+    # -- picture -----------------------------------------------------------------------------
+    def draw_world(self, surface: pygame.Surface) -> None:
+        ui = self.ui
+        t = ui.theme
+        surface.blit(ui.background(), (0, 0))
+        ground = ui.rect(0, 420, 800, 60)
+        ground.left, ground.width = 0, ui.w
+        pygame.draw.rect(surface, (60, 130, 70) if t.name == "normal" else (0, 80, 0), ground)
+        self._draw_tower(surface)
+        self._draw_gauge(surface)
+        self._draw_prompt(surface)
+
+    def _draw_tower(self, s: pygame.Surface) -> None:
+        ui = self.ui
+        r = self.rules
+        built = r.built if r else 0
+        target = self.config.target_blocks
+        bh = min(ui.px(34), int(ui.px(300) / max(target, 1)))
+        bw = ui.px(120)
+        cx = ui.x(210)
+        y = ui.y(420)
+        # Ghost outlines of the blocks still to build: the goal is visible from the start.
+        for i in range(target):
+            rect = pygame.Rect(0, 0, bw, bh - ui.px(3))
+            rect.midbottom = (cx, y - i * bh)
+            if i < built:
+                col = BLOCK_COLOURS[i % len(BLOCK_COLOURS)]
+                pygame.draw.rect(s, col, rect, border_radius=ui.px(6))
+                pygame.draw.rect(s, lerp_color(col, (0, 0, 0), 0.35), rect, ui.px(3),
+                                 border_radius=ui.px(6))
+            else:
+                pygame.draw.rect(s, ui.theme.panel_edge, rect, max(1, ui.px(2)),
+                                 border_radius=ui.px(6))
+        # The rocket waits on top of the finished tower's height: each block brings the top
+        # of the tower closer to it, and the last one launches it.
+        top = y - target * bh
+        flying = self.launch_t is not None
+        lift = 0
+        if flying:
+            age = self.t - self.launch_t
+            lift = int(ui.px(60) * age * age)
+            for k in range(5):
+                sy = top - ui.px(40) - int(k * ui.px(30) + age * ui.px(40)) % ui.px(300)
+                star(s, ui.theme.accent, (cx + int(math.sin(age * 3 + k) * ui.px(90)), sy),
+                     ui.px(10))
+        draw_rocket(s, (cx, top - ui.px(48) - lift), ui.px(96), flame=1.0 if flying else 0.0)
+
+    def _draw_gauge(self, s: pygame.Surface) -> None:
+        """The ML control gauge: the band, the dot, and the last squat's verdict."""
+        ui = self.ui
+        t = ui.theme
+        box = ui.rect(400, 120, 370, 160)
+        panel(s, ui, box)
+        ui.blit_text(s, "Keep the dot in the green", 24, (box.centerx, box.top + ui.px(24)),
+                     t.text)
+        bar = pygame.Rect(box.left + ui.px(24), box.top + ui.px(62), box.w - ui.px(48), ui.px(50))
+        full_mm = self.config.band_mm * 2.5
+        pygame.draw.rect(s, lerp_color(t.bad, t.bg_top, 0.45), bar, border_radius=ui.px(10))
+        band_w = int(bar.w * self.config.band_mm / full_mm)
+        band = pygame.Rect(0, bar.top, band_w, bar.h)
+        band.centerx = bar.centerx
+        pygame.draw.rect(s, lerp_color(t.good, t.bg_top, 0.25), band)
+        pygame.draw.rect(s, t.panel_edge, bar, max(1, ui.px(2)), border_radius=ui.px(10))
+        r = self.rules
+        off = r.offset_mm if r is not None and r.phase == "playing" else 0.0
+        x = bar.centerx + int(max(-1.0, min(1.0, off / full_mm)) * (bar.w // 2))
+        inside = abs(off) <= self.config.band_mm
+        pygame.draw.circle(s, (255, 255, 255), (x, bar.centery), ui.px(17))
+        pygame.draw.circle(s, t.good if inside else t.bad, (x, bar.centery), ui.px(13))
+        verdict = {"good": ("Last squat: steady!", t.good),
+                   "wobbly": ("Last squat: wobbly", t.warn),
+                   "quick": ("Last squat: too quick", t.warn)}.get(self.last_rep)
+        if verdict:
+            ui.blit_text(s, verdict[0], 24, (box.centerx, box.bottom - ui.px(24)), verdict[1])
+
+    def _draw_prompt(self, s: pygame.Surface) -> None:
+        ui = self.ui
+        t = ui.theme
+        r = self.rules
+        if r is None or self.phase != "play":
+            return
+        if r.phase == "waiting":
+            lifted = "right" if self.side == "left" else "left"
+            text = f"Lift your {lifted} foot to start"
+        elif self.launch_t is not None:
+            text = "Lift-off! The rocket is flying!"
+        else:
+            text = "Squat down slowly - knee over your toes"
+        box = ui.rect(400, 300, 370, 64)
+        panel(s, ui, box, color=t.bg_top, edge=t.accent, width=ui.px(3))
+        ui.blit_text(s, text, 24 if len(text) > 30 else 28, box.center, t.text)
+        if self.detector is None:
+            ui.blit_text(s, "(squat detection unavailable)", 18, (box.centerx, box.bottom + ui.px(14)),
+                         t.warn)
+
+    # -- the end -----------------------------------------------------------------------------
+    def result(self) -> tuple[GameResult, int, list[str]]:
+        r = self.rules or SquatBuilder(self.side, self.config)
+        d = r.details()
+        res = GameResult(self.game, r.score, level=None, duration_s=round(self.t, 2), details=d)
+        leg = "both feet" if self.side == "both" else f"your {self.side} leg"
+        lines = [f"Squats on {leg}: {r.reps}",
+                 f"Steady squats: {r.built} of {self.config.target_blocks}"]
+        if d.get("mean_rep_offset_mm") is not None:
+            lines.append(f"Knee wobble {d['mean_rep_offset_mm']:.0f} mm "
+                         f"(band {self.config.band_mm:.0f} mm)")
+        if r.launched:
+            lines.append("The rocket launched!")
+        return res, r.stars, lines

@@ -1,0 +1,325 @@
+"""``balance-trainer doctor``: is the board healthy?
+
+With nobody on the board, it reads for a few seconds and checks that every cell answers, the
+sample rate (about 10/s means a RATE pin is low), each cell's noise in counts and grams, drift
+over the hold, saturation, and how many sweeps the driver had to discard. It prints a table and
+exits with status 1 when something is wrong (0 when all is well; ``--strict`` counts warnings).
+
+``--board mock-hx711 --fault stuck-high:left_outer`` shows what a fault looks like without any
+hardware. This module is a face (a command), so it may wire the core's calibration in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from balance_trainer import STANDARD_GRAVITY
+from balance_trainer.errors import SensorError, UsageError
+
+HOLD_S = 3.0
+RATE_OK_FRACTION = 0.9
+"""Below this fraction of the board's rate the rate is a warning..."""
+RATE_MIN_HZ = 50.0
+"""...and below this (the ISPGR recommendation for posturography) a failure."""
+RATE_PIN_LOW_HZ = (7.0, 13.0)
+"""A rate in this band is what HX711 boards give with the RATE pin low (10 samples/s)."""
+NOISE_WARN_G, NOISE_WARN_COUNTS = 20.0, 2000.0
+DRIFT_WARN_G, DRIFT_WARN_COUNTS = 50.0, 5000.0
+SATURATION_COUNTS = int(0.98 * (1 << 23))
+DISCARD_WARN, DISCARD_FAIL = 0.01, 0.10
+BENIGN = {"settling", "unconfirmed"}
+
+OK, WARN, FAIL = "ok", "warn", "FAIL"
+
+
+@dataclass
+class CellReport:
+    """One cell's figures over the hold (counts, and grams when a calibration is known)."""
+
+    name: str
+    pin: str
+    answers: bool
+    mean_counts: float | None = None
+    noise_counts: float | None = None
+    noise_g: float | None = None
+    drift_counts: float | None = None
+    drift_g: float | None = None
+    min_counts: int | None = None
+    max_counts: int | None = None
+    status: str = OK
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Check:
+    name: str
+    value: str
+    status: str = OK
+    note: str = ""
+
+
+@dataclass
+class Report:
+    source: str
+    seconds: float
+    frames: int
+    calibration: str
+    cells: list[CellReport]
+    checks: list[Check]
+
+    @property
+    def worst(self) -> str:
+        statuses = [c.status for c in self.checks] + [c.status for c in self.cells]
+        return FAIL if FAIL in statuses else WARN if WARN in statuses else OK
+
+    def exit_status(self, strict: bool = False) -> int:
+        return 1 if self.worst == FAIL or (strict and self.worst == WARN) else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["result"] = self.worst
+        return out
+
+
+def _grams(counts: float, scale: float | None) -> float | None:
+    return None if scale is None else abs(counts) * scale / STANDARD_GRAVITY * 1000.0
+
+
+def diagnose(source: Any, *, seconds: float = HOLD_S,
+             scales: Any = None, calibration: str = "none") -> Report:
+    """Read ``source`` for ``seconds`` (by frame time) and judge what came in.
+
+    Parameters
+    ----------
+    source : hardware.sources.Source
+    seconds : float
+        Length of the hold, s.
+    scales : array-like of float, optional
+        N per count per cell, to give noise and drift in grams.
+    calibration : str
+        Where the scales came from, for the report.
+    """
+    board = source.board
+    names = board.cell_names
+    pins = [str(c.dout) if c.dout is not None else "-" for c in board.cells]
+    rows: list[tuple[float, tuple[int, ...]]] = []
+    error: SensorError | None = None
+    try:
+        t0 = None
+        for frame in source.frames():
+            rows.append((frame.t, frame.counts))
+            t0 = frame.t if t0 is None else t0
+            if frame.t - t0 >= seconds:
+                break
+    except SensorError as exc:
+        error = exc
+    stats = source.stats() if hasattr(source, "stats") else {}
+    t = np.array([r[0] for r in rows], dtype=float)
+    c = np.array([r[1] for r in rows], dtype=float).reshape(len(rows), len(names))
+    scale_arr = None if scales is None else np.asarray(scales, dtype=float)
+    named = getattr(error, "cells", None)
+    if named:
+        failed = set(named)   # the others answered: their chips were read in the same sweeps
+    else:
+        failed = set(names) if (error is not None or not rows) else set()
+    cells = []
+    for i, name in enumerate(names):
+        cr = CellReport(name, pins[i], answers=name not in failed)
+        if not cr.answers:
+            cr.status = FAIL
+            cr.notes.append("no data" if error is None else "see below")
+        if len(rows) >= 3:
+            col = c[:, i]
+            s = None if scale_arr is None else float(scale_arr[i])
+            slope, icept = np.polyfit(t - t[0], col, 1)
+            resid = col - (slope * (t - t[0]) + icept)
+            cr.mean_counts = float(col.mean())
+            cr.noise_counts = float(resid.std(ddof=2))
+            cr.drift_counts = float(slope * (t[-1] - t[0]))
+            cr.min_counts, cr.max_counts = int(col.min()), int(col.max())
+            cr.noise_g, cr.drift_g = _grams(cr.noise_counts, s), _grams(cr.drift_counts, s)
+            noisy = (cr.noise_g > NOISE_WARN_G) if cr.noise_g is not None \
+                else cr.noise_counts > NOISE_WARN_COUNTS
+            drifty = (cr.drift_g > DRIFT_WARN_G) if cr.drift_g is not None \
+                else abs(cr.drift_counts) > DRIFT_WARN_COUNTS
+            if noisy:
+                cr.notes.append("noisy: check the cell's wires and solder joints, keep them "
+                                "away from mains cables")
+            if drifty:
+                cr.notes.append("drifting: let it warm up for 10 min; if it goes on, check the "
+                                "cell is not touching the frame")
+            if max(abs(cr.min_counts), abs(cr.max_counts)) >= SATURATION_COUNTS:
+                cr.notes.append("at full scale: overloaded, or a bridge wire is loose")
+                cr.status = FAIL
+            elif (noisy or drifty) and cr.status == OK:
+                cr.status = WARN
+        cells.append(cr)
+    checks = [_answer_check(error, len(rows))]
+    if len(rows) >= 3:
+        checks.append(_rate_check(t, board.sample_rate_hz))
+    checks.extend(_stats_checks(stats, names))
+    return Report(source.description, float(seconds), len(rows), calibration, cells, checks)
+
+
+def _answer_check(error: SensorError | None, n: int) -> Check:
+    if error is not None:
+        return Check("cells answer", "no", FAIL, str(error))
+    if n < 3:
+        return Check("cells answer", "no", FAIL, f"only {n} frames came in")
+    return Check("cells answer", "all", OK)
+
+
+def _rate_check(t: np.ndarray, expected: float) -> Check:
+    rate = (len(t) - 1) / max(t[-1] - t[0], 1e-9)
+    value = f"{rate:.1f}/s (expected {expected:g})"
+    note = ""
+    if RATE_PIN_LOW_HZ[0] <= rate <= RATE_PIN_LOW_HZ[1]:
+        note = ("about 10 samples/s: an HX711's RATE pin is low; tie RATE to VCC (80/s), see "
+                "hardware/README.md")
+    if rate < RATE_MIN_HZ:
+        return Check("sample rate", value, FAIL, note or "too slow for posturography (< 50/s)")
+    if rate < RATE_OK_FRACTION * expected:
+        return Check("sample rate", value, WARN,
+                     note or "slower than the board's rate: the reader is missing conversions")
+    return Check("sample rate", value, OK)
+
+
+def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
+    out = []
+    reasons: dict[str, int] = stats.get("discard_reasons") or {}
+    sweeps = int(stats.get("sweeps") or 0)
+    per_chip: list[dict[str, int]] = stats.get("chip_discards") or []
+    sat = [names[i] for i, d in enumerate(per_chip) if i < len(names) and d.get("saturated")]
+    if "discard_reasons" in stats:
+        if sat:
+            out.append(Check("saturation", ", ".join(sat), FAIL,
+                             "full-scale words from these cells: overload or a loose bridge wire"))
+        else:
+            out.append(Check("saturation", "none", OK))
+    if sweeps:
+        bad = sum(v for k, v in reasons.items() if k not in BENIGN)
+        benign = sum(v for k, v in reasons.items() if k in BENIGN)
+        frac = bad / sweeps
+        status = FAIL if frac > DISCARD_FAIL else WARN if frac > DISCARD_WARN else OK
+        detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(reasons.items())
+                           if k not in BENIGN)
+        note = detail
+        if reasons.get("clock_stretch") and status != OK:
+            note += ("; SCK was held high past 60 µs: the system is busy or the reader lacks "
+                     f"real-time priority (reader: {stats.get('priority', 'unknown')})")
+        if benign:
+            note = (note + "; " if note else "") + f"{benign} at start-up (settling)"
+        out.append(Check("discarded sweeps", f"{bad} of {sweeps} ({100 * frac:.1f} %)",
+                         status, note))
+    if "restarts" in stats:
+        r = int(stats["restarts"])
+        out.append(Check("chip restarts", str(r), WARN if r else OK,
+                         "the reader power-cycled the chips after faults" if r else ""))
+    if "zero_corner_frames" in stats:
+        z = int(stats["zero_corner_frames"])
+        out.append(Check("corners at zero", str(z), OK,
+                         "hid-wiimote clamps below-zero corners to 0" if z else ""))
+    return out
+
+
+def _fmt(v: float | None, digits: int = 1) -> str:
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def format_report(report: Report) -> str:
+    """The report as the table the command prints."""
+    lines = [f"balance-trainer doctor: {report.source}",
+             f"hold {report.seconds:g} s, {report.frames} frames; calibration: "
+             f"{report.calibration}", ""]
+    head = ("cell", "pin", "answers", "mean counts", "noise counts", "noise g", "drift counts",
+            "drift g", "status")
+    rows = [head]
+    for c in report.cells:
+        rows.append((c.name, c.pin, "yes" if c.answers else "NO", _fmt(c.mean_counts),
+                     _fmt(c.noise_counts), _fmt(c.noise_g, 2), _fmt(c.drift_counts),
+                     _fmt(c.drift_g, 2), c.status))
+    widths = [max(len(r[k]) for r in rows) for k in range(len(head))]
+    for r in rows:
+        lines.append("  ".join(s.ljust(w) if k < 3 or k == 8 else s.rjust(w)
+                               for k, (s, w) in enumerate(zip(r, widths, strict=True))).rstrip())
+    for c in report.cells:
+        for note in c.notes:
+            if note != "see below":
+                lines.append(f"  {c.name}: {note}")
+    lines.append("")
+    crow = [("check", "value", "status", "note")]
+    crow += [(k.name, k.value, k.status, k.note) for k in report.checks]
+    cw = [max(len(r[k]) for r in crow) for k in range(3)]
+    for r in crow:
+        lines.append("  ".join([r[0].ljust(cw[0]), r[1].ljust(cw[1]), r[2].ljust(cw[2]),
+                                r[3]]).rstrip())
+    lines.append("")
+    lines.append({OK: "result: OK", WARN: "result: warnings (see above)",
+                  FAIL: "result: PROBLEMS FOUND (see above)"}[report.worst])
+    return "\n".join(lines)
+
+
+# --- the command ------------------------------------------------------------------------------
+
+def register(sub: argparse._SubParsersAction, common: Any) -> None:
+    """Add ``doctor`` to the command line (entry point ``balance_trainer.commands``)."""
+    p = sub.add_parser(
+        "doctor", parents=[common.board, common.data],
+        help="check the board: every cell answers, sample rate, noise, drift, saturation",
+        description="Reads the empty board for a few seconds and checks that every cell "
+                    "answers, the sample rate (about 10/s means a RATE pin is low), noise "
+                    "and drift per cell in counts and grams, saturation and discarded sweeps. "
+                    "Exit status 1 when something is wrong. Step off the board first.",
+    )
+    p.add_argument("--seconds", type=float, default=HOLD_S, metavar="S",
+                   help=f"how long to hold still and read (default {HOLD_S:g} s)")
+    p.add_argument("--fault", action="append", default=[], metavar="KIND[:CELL][=VALUE]",
+                   help="with --board mock-hx711: give a fake chip a fault, e.g. "
+                        "stuck-high:left_outer, saturate:right_inner, rate-low, spike:left_inner, "
+                        "noisy:right_outer, drift:left_inner, late:left_outer=0.005, garbage "
+                        "(repeatable)")
+    p.add_argument("--fast", action="store_true",
+                   help="fake or simulated boards in virtual time (finishes at once)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the board, diagnose it, print the table; 1 when something is wrong."""
+    from balance_trainer.config import default_board_spec
+    from balance_trainer.wiring import find_calibration
+
+    from .sources import open_source
+
+    if not args.seconds > 0:
+        raise UsageError(f"--seconds {args.seconds!r}: give a hold time > 0")
+    spec = getattr(args, "board", None) or default_board_spec()
+    options: dict[str, Any] = {}
+    if spec.split(":")[0] == "mock-hx711":
+        options = {"load": "empty", "faults": list(args.fault)}
+    elif args.fault:
+        raise UsageError(f"--fault works only with --board mock-hx711 (not {spec!r})")
+    source = open_source(spec, seed=getattr(args, "seed", 0), realtime=not args.fast,
+                         **options)
+    if not args.json:
+        print("doctor: keep the board empty and still while it reads...", file=sys.stderr)
+    try:
+        cal, origin = find_calibration(source, getattr(args, "data_dir", None), required=False)
+        scales = cal.scale_ if cal.is_fitted else None
+        if scales is None:
+            origin = "none (grams need: balance-trainer calibrate)"
+        report = diagnose(source, seconds=args.seconds, scales=scales, calibration=origin)
+    finally:
+        source.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(format_report(report))
+    return report.exit_status(args.strict)
