@@ -9,9 +9,10 @@ Use it as any other source (``--board sim``, ``open_source("sim:corners-4")``)::
 What is modelled, from the body down to the counts:
 
 **Person** (:mod:`hardware.person_model`): an inverted pendulum per horizontal axis held by a
-delayed, noisy PD controller, so the COP leads the COM, quiet stance sways a few mm at mostly
-< 1 Hz, and single-leg stance sways more and faster. The vertical force is the body weight
-plus ``m·z''`` of the COM (squats, stepping) plus a small fluctuation.
+delayed, noisy PD controller, so the COP runs out past the COM to turn it back, quiet stance
+sways a few mm at mostly < 1 Hz, and single-leg stance sways more and faster. The vertical
+force is the body weight plus ``m·z''`` of the COM (squats, stepping) plus a small
+fluctuation.
 
 **Scenario** (also in :mod:`hardware.person_model`): a timeline built up front from the seed:
 which feet touch the board, how much weight the board carries, where the person means to hold
