@@ -60,6 +60,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from . import STANDARD_GRAVITY
 from .balance import BalanceBlock
@@ -117,6 +118,9 @@ class EventSettings:
     """Foot shifts count only while the lifted foot carries less than this share of body
     weight throughout both windows: a foot being put down lightly moves the stance foot's
     COP too, and that is the start of a touchdown, not a foot shift."""
+    squat_despike_s: float = 0.06
+    """Running median of the vertical force first (5 frames at 80/s): removes one- and
+    two-frame spikes and dropouts, which a moving average would smear into a dip or rise."""
     squat_smooth_s: float = 0.1
     """Moving average of the vertical force for squat detection."""
     squat_force_fraction: float = 0.03
@@ -435,6 +439,20 @@ def _trailing_means(x: np.ndarray, width: int, first: int) -> np.ndarray:
     return out
 
 
+def _trailing_medians(x: np.ndarray, width: int, first: int) -> np.ndarray:
+    """Median of ``x[i-width+1 : i+1]`` (``width`` odd) for every ``i ≥ first``; NaN where the
+    window is short."""
+    n = x.shape[0]
+    out = np.full(max(0, n - first), np.nan)
+    lo = max(first, width - 1)
+    if lo < n:
+        # The middle of a partition is the median of an odd-sized window (and much cheaper
+        # per call than np.median, which matters for live blocks of a frame or two).
+        win = sliding_window_view(x[lo - width + 1:], width)
+        out[lo - first:] = np.partition(win, width // 2, axis=1)[:, width // 2]
+    return out
+
+
 class SquatDetector:
     """Squat repetitions from the vertical force (see the module docstring)."""
 
@@ -444,8 +462,10 @@ class SquatDetector:
         self.settings = settings
         self.fs_hz = float(fs_hz)
         self.width = max(1, int(round(settings.squat_smooth_s * fs_hz)))
+        self.median_width = max(1, int(round(settings.squat_despike_s * fs_hz)) | 1)  # odd
+        self.lag = int(round((self.width - 1) / 2 + (self.median_width - 1) / 2))
         keep = int(math.ceil((settings.squat_max_s + settings.squat_top_wait_s + 1.0) * fs_hz))
-        self._tail = _Tail(("t", "d"), keep + self.width)
+        self._tail = _Tail(("t", "d", "m"), keep + self.width + self.median_width)
         self.reset()
 
     def reset(self) -> None:
@@ -457,6 +477,7 @@ class SquatDetector:
         self._dip_min = math.inf
         self._dip_min_t = math.nan
         self._top_end = math.nan
+        self._top_seen = math.nan
 
     def feed(self, t: np.ndarray, d: np.ndarray) -> list[tuple[int, dict[str, float]]]:
         """Repetitions completed in this block as ``(known_index, rep)``.
@@ -472,9 +493,14 @@ class SquatDetector:
         n = t.shape[0]
         if n == 0:
             return []
-        joined = self._tail.joined({"t": t, "d": d})
         off = len(self._tail)
-        ds = _trailing_means(joined["d"], self.width, off)
+        joined = self._tail.joined({"t": t, "d": d, "m": np.zeros(n)})
+        joined["m"][off:] = _trailing_medians(joined["d"], self.median_width, off)
+        ds = _trailing_means(joined["m"], self.width, off)
+        # The median and the average delay the force by ``lag`` frames; events found in the
+        # smoothed force are dated that much earlier, on the frames' own times.
+        src = off + np.arange(n) - self.lag
+        tl = np.where(src >= 0, joined["t"][np.maximum(src, 0)], t - self.lag / self.fs_hz)
         th, q = s.squat_force_fraction, s.squat_quiet_fraction
         with np.errstate(invalid="ignore"):
             below = ds < -th
@@ -491,15 +517,15 @@ class SquatDetector:
                     break
                 j = int(np.searchsorted(quiet_idx, i)) - 1
                 if j >= 0:
-                    start = float(t[quiet_idx[j] + 1])
+                    start = float(tl[quiet_idx[j] + 1])
                 elif self._quiet_at_end:
-                    start = float(t[0])
+                    start = float(tl[0])
                 elif self._after_quiet is not None:
                     start = self._after_quiet
                 else:
-                    start = float(t[i])
-                if t[i] - start > s.squat_max_s / 2:  # never at rest: date it from the dip
-                    start = float(t[i])
+                    start = float(tl[i])
+                if tl[i] - start > s.squat_max_s / 2:  # never at rest: date it from the dip
+                    start = float(tl[i])
                 self._start = start
                 self.state = self.DIP1
                 pos = i
@@ -524,14 +550,15 @@ class SquatDetector:
                 if stop > pos:
                     k = pos + int(np.argmin(ds[pos:stop]))
                     if ds[k] < self._dip_min:
-                        self._dip_min, self._dip_min_t = float(ds[k]), float(t[k])
+                        self._dip_min, self._dip_min_t = float(ds[k]), float(tl[k])
                 if i is None:
                     pos = self._abandon(deadline, n)
                     continue
                 self.state, pos = self.TOP, i
-                self._top_end = float(t[i])
+                self._top_end = float(tl[i])
+                self._top_seen = float(t[i])
             else:  # TOP: does the next repetition follow straight on?
-                limit = _first_at_or_after(t, pos, n, self._top_end + s.squat_top_wait_s)
+                limit = _first_at_or_after(t, pos, n, self._top_seen + s.squat_top_wait_s)
                 i = _next_true(above | below, pos, limit)
                 if i is None and limit >= n:
                     break
@@ -551,10 +578,10 @@ class SquatDetector:
         if quiet_idx.size:
             last = int(quiet_idx[-1])
             self._quiet_at_end = last == n - 1
-            self._after_quiet = None if self._quiet_at_end else float(t[last + 1])
+            self._after_quiet = None if self._quiet_at_end else float(tl[last + 1])
         elif self._quiet_at_end:
             self._quiet_at_end = False
-            self._after_quiet = float(t[0])
+            self._after_quiet = float(tl[0])
         self._tail.keep_from(joined)
         return out
 
@@ -569,9 +596,14 @@ class SquatDetector:
         start = self._start
         if not (s.squat_min_s - EPS_S <= end - start <= s.squat_max_s + EPS_S):
             return None
-        tt, dd = joined["t"], joined["d"]
-        sel = (tt >= start - EPS_S) & (tt <= end + EPS_S)
-        bottom, depth_mm = com_bottom(tt[sel], dd[sel])
+        tt, mm = joined["t"], joined["m"]
+        # The running median trails by half its width; read it centred on each frame.
+        half = (self.median_width - 1) // 2
+        idx = np.flatnonzero((tt >= start - EPS_S) & (tt <= end + EPS_S))
+        idx = idx[idx + half < tt.shape[0]]
+        dd = mm[idx + half]
+        ok = np.isfinite(dd)
+        bottom, depth_mm = com_bottom(tt[idx][ok], dd[ok])
         if not depth_mm >= s.squat_min_depth_mm:
             return None
         return {"start_s": start, "bottom_s": bottom, "end_s": end, "depth_mm": depth_mm}
@@ -655,10 +687,12 @@ class _FootShift:
         oldest = idx - self.lag - self.width + 1
         valid = oldest >= 0
         valid[valid] = t[oldest[valid]] >= self.trial_t0 + s.foot_shift_settle_s - EPS_S
+        # Frames in both windows where the lifted foot carried weight: counting 0/1 flags
+        # with a cumulative sum is exact, so this stays identical however blocks are cut.
         span = self.lag + self.width
-        lo2 = max(0, first - span + 1)
-        touched = _trailing_means(loaded[:stop], span, lo2)[first - lo2:]
-        valid &= touched == 0.0
+        counts = np.concatenate(([0.0], np.cumsum(loaded[:stop])))
+        lo_idx = np.maximum(idx - span + 1, 0)
+        valid &= (counts[idx + 1] - counts[lo_idx]) == 0.0
         with np.errstate(invalid="ignore"):
             jump = valid & (np.abs(now - earlier) > s.foot_shift_mm)
         out = []
@@ -902,14 +936,15 @@ class EventDetector:
         if ev.kind == "touchdown":
             self.down[side] = True
             self.stance = self._stance_from_feet()
+            lifted = before == other and math.isfinite(self.trial_t0)
             if self.stance != "both":
                 self.trial_t0 = math.nan
-            if before == other:
+            if lifted:  # the foot lifted at lift-off is down again
                 return Event(ev.kind, ev.t_s, ev.known_s, side,
                              {"stance": self.stance, "stance_side": other})
             return None
         if ev.kind == "brush":
-            if before == other:
+            if before == other and math.isfinite(self.trial_t0):
                 return Event(ev.kind, ev.t_s, ev.known_s, side,
                              {**ev.data, "stance": before})
             return None

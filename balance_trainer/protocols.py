@@ -53,6 +53,10 @@ Definitions the tests add to those of :mod:`balance_trainer.events`:
   the feet and inner ear), ``visual`` = C3/C1 (eyes open, foam: balance from vision and inner
   ear), ``vestibular`` = C4/C1 (eyes closed, foam: inner ear alone). 1 means no extra sway; the
   higher the ratio, the more sway when that system has to carry balance.
+* **false start** (single-leg stance, hip stability): a foot back down within
+  ``false_start_s`` (1 s) of lift-off does not count as a trial; it is listed under
+  ``false_starts`` and the person tries again. After ``max_false_starts`` (2) in a row on a
+  side, a short hold counts, so someone who cannot hold a second still gets a result.
 * **asymmetry** (per side results): 100 × (left − right) / max(left, right), %; positive when
   the left value is larger. Weight-bearing asymmetry: 100 × (left − right) / (left + right) of
   the loads.
@@ -100,7 +104,8 @@ class ProtocolEvent:
     kind : str
         ``prompt`` (``data["text"]``), ``countdown`` (``data["remaining"]``, s),
         ``trial_started`` (``data["stance_side"]``, ``data["trial"]``), ``trial_ended``
-        (``data`` is the trial's result entry), ``rep`` (the repetition's entry), ``done``.
+        (``data`` is the trial's result entry), ``false_start`` (a hold under a second that
+        does not count), ``rep`` (the repetition's entry), ``done``.
     t_s : float
         When, in the frames' clock, s.
     data : dict
@@ -124,6 +129,12 @@ class ProtocolSettings:
     """Half a typical adult foot's width: the scale of the pelvic-control index."""
     drift_skip_s: float = 2.0
     """Hip stability: seconds after lift-off left out of the drift (weight settling)."""
+    false_start_s: float = 1.0
+    """Single-leg stance and hip stability: a foot back down sooner than this after lift-off
+    is a false start, not a trial; the person is asked to try again."""
+    max_false_starts: int = 2
+    """False starts in a row allowed per side; after that a short hold counts as a trial, so
+    someone who really cannot hold a second still gets a result."""
     history_s: float = 12.0
     """Frames kept for look-back besides the current trial, s."""
 
@@ -133,7 +144,12 @@ class ProtocolSettings:
         if isinstance(self.countdown_s, bool) or not isinstance(self.countdown_s, int) \
                 or not 0 <= self.countdown_s <= 60:
             raise ProtocolError(f"countdown_s is {self.countdown_s!r}; give whole seconds 0-60")
-        for name in ("rest_s", "foot_half_width_mm", "drift_skip_s", "history_s"):
+        if isinstance(self.max_false_starts, bool) or not isinstance(self.max_false_starts, int) \
+                or self.max_false_starts < 0:
+            raise ProtocolError(f"max_false_starts is {self.max_false_starts!r}; give a whole "
+                                "number ≥ 0")
+        for name in ("rest_s", "foot_half_width_mm", "drift_skip_s", "history_s",
+                     "false_start_s"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
                 raise ProtocolError(f"protocol setting {name} is {v!r}; give a number ≥ 0")
@@ -543,9 +559,12 @@ class _SingleLeg(Protocol):
 
     end_reasons = ("touchdown", "step_off", "foot_shift", "max_time")
     trial_word = "trial"
+    false_starts_allowed = True
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
+        self.false_starts: list[dict[str, Any]] = []
+        self._false_in_row = {"left": 0, "right": 0}
         if self.side == "both":
             self._plan: list[str] | None = ["left", "right"]
         elif self.side in SIDES:
@@ -633,7 +652,7 @@ class _SingleLeg(Protocol):
                       f"{want.upper()} leg: put the foot down, then lift your "
                       f"{OTHER_SIDE[want]} foot.")
             return
-        if self.trials is not None and self.trials_done[stance] >= self.trials:
+        if self._side_done(stance):
             return
         self._timers.pop("countdown", None)
         self._timers.pop("rest", None)
@@ -661,16 +680,34 @@ class _SingleLeg(Protocol):
         self._pending_end = None
         for name in ("max_time", "close"):
             self._timers.pop(name, None)
+        stance = op["stance_side"]
+        st = self.settings
+        if (self.false_starts_allowed and reason == "touchdown"
+                and t - op["start"] < st.false_start_s
+                and self._false_in_row[stance] < st.max_false_starts):
+            self._false_in_row[stance] += 1
+            entry = {"stance_side": stance, "start_s": self._rel(op["start"]),
+                     "end_s": self._rel(t), "hold_s": t - op["start"]}
+            self.false_starts.append(entry)
+            self._emit("false_start", **entry)
+            self.phase = "between_trials"
+            self._say("Too quick: that did not count. Put your foot down, then try again.")
+            if self.stance == "both":
+                self._set_timer("rest", self.now + st.rest_s)  # type: ignore[operator]
+            return
+        self._false_in_row[stance] = 0
         rec = self._record(op, t, reason)
         self.records.append(rec)
-        stance = op["stance_side"]
         self.trials_done[stance] += 1
         self._emit("trial_ended", **rec)
         self._after_trial(stance, reason, rec)
 
+    def _side_done(self, side: str) -> bool:
+        """True when ``side`` has had all its trials."""
+        return self.trials is not None and self.trials_done[side] >= self.trials
+
     def _after_trial(self, stance: str, reason: str, rec: dict[str, Any]) -> None:
-        if self._plan is not None and self.trials is not None \
-                and self.trials_done[stance] >= self.trials:
+        if self._plan is not None and self._side_done(stance):
             self._plan_i += 1
             if self._plan_i >= len(self._plan):
                 self._say(self._end_text(reason, rec))
@@ -738,8 +775,8 @@ class _SingleLeg(Protocol):
         per = self._side_summary()
         left = per.get("left", {}).get("best_hold_s")
         right = per.get("right", {}).get("best_hold_s")
-        return {"trials": list(self.records), "summary": {
-            **per, "asymmetry_pct": _asymmetry(left, right)}}
+        return {"trials": list(self.records), "false_starts": list(self.false_starts),
+                "summary": {**per, "asymmetry_pct": _asymmetry(left, right)}}
 
 
 class SingleLegStance(_SingleLeg):
@@ -845,16 +882,22 @@ class SingleLegSquat(_SingleLeg):
     title = "Single-leg squat"
     default_side = "both"
     default_trials = 5
-    default_max_time_s = 60.0
+    default_max_time_s = None  # a set ends at the repetition count or when the foot comes down
     end_reasons = ("touchdown", "step_off", "max_time", "reps_done")
     trial_word = "set"
+    false_starts_allowed = False  # repetitions count, not sets
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.reps: list[dict[str, Any]] = []
+        self.reps_by_side = {"left": 0, "right": 0}
+
+    def _side_done(self, side: str) -> bool:
+        """Squats: ``trials`` counts repetitions per side, over as many sets as it takes."""
+        return self.trials is not None and self.reps_by_side[side] >= self.trials
 
     def _hold_text(self, stance: str) -> str:
-        return self._squat_text(stance, 0)
+        return self._squat_text(stance, self.reps_by_side[stance])
 
     def _squat_text(self, stance: str, done: int) -> str:
         total = f" of {self.trials}" if self.trials is not None else ""
@@ -875,12 +918,13 @@ class SingleLegSquat(_SingleLeg):
                   and (self._pending_end is None or d["end_s"] <= self._pending_end[0]))
             if not ok:
                 return
-            self._add_rep(op["stance_side"], d, op["number"])
+            side = op["stance_side"]
+            self._add_rep(side, d, op["number"])
             op["reps"] += 1
-            if self.trials is not None and op["reps"] >= self.trials:
+            if self._side_done(side):
                 self._propose_end(d["end_s"], "reps_done")
             else:
-                self._say(self._squat_text(op["stance_side"], op["reps"]))
+                self._say(self._squat_text(side, self.reps_by_side[side]))
         elif self.records:
             # A repetition confirmed just after its set closed (the foot came down right away).
             last = self.records[-1]
@@ -892,6 +936,7 @@ class SingleLegSquat(_SingleLeg):
                 last["reps"] += 1
 
     def _add_rep(self, stance: str, d: dict[str, float], set_no: int) -> None:
+        self.reps_by_side[stance] += 1
         rep = {
             "rep": len(self.reps) + 1,
             "set": set_no,
@@ -1104,7 +1149,8 @@ class _Bipedal(Protocol):
     def _notes(self) -> list[str]:
         notes = super()._notes()
         if not notes and not self.records:
-            notes.append("no trial: the person did not stand on both feet through a countdown")
+            notes.append("no trial: no countdown finished with the person standing on both "
+                         "feet before the data ended")
         return notes
 
 
@@ -1303,13 +1349,9 @@ def analyze_recording_for_test(path: str | os.PathLike[str], name: str,
     defaults: dict[str, Any] = {}
     if issubclass(cls, _SingleLeg):
         defaults = {"side": None, "trials": None}
-        if cls is SingleLegSquat:
-            defaults["max_time_s"] = None
     defaults.update(params)
     block, fs, _ = _block_from_file(path)
     proto = cls(fs_hz=fs, **defaults)
-    if cls is SingleLegSquat and "max_time_s" not in params:
-        proto.max_time_s = None  # offline: a set lasts as long as the person stays on one leg
     n = len(block)
     for i in range(0, n, OFFLINE_BLOCK):
         proto.feed(BalanceBlock(*(getattr(block, f)[i:i + OFFLINE_BLOCK]
@@ -1388,6 +1430,9 @@ def _table_single(r: Mapping[str, Any], drift: bool) -> list[str]:
             x = s[side]
             out.append(f"{side}: best {x['best_hold_s']:.1f} s, mean {x['mean_hold_s']:.1f} s "
                        f"({x['trials']} trial{'s' if x['trials'] != 1 else ''})")
+    fs = r.get("false_starts") or []
+    if fs:
+        out.append(f"false starts (foot down within a second, not counted): {len(fs)}")
     a = s.get("asymmetry_pct")
     if a is not None:
         longer = "left" if a > 0 else "right"

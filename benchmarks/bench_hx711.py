@@ -198,7 +198,7 @@ ROWS = [
     ("sweeps discarded by the driver", "discarded_sweeps", "{}"),
     ("  of which clock stretched > 60 us", None, None),
     ("chip power-downs (SCK high > 60 us)", "chip_power_downs", "{}"),
-    ("garbage readings passed on", "garbage_passed_on", "{}"),
+    ("readings from powered-down chips passed on", "garbage_passed_on", "{}"),
     ("pin ops per frame (clocking)", "pin_ops_per_frame_clocking", "{:.0f}"),
     ("pin ops per frame (with DOUT polling)", "pin_ops_per_frame_with_polling", "{:.0f}"),
     ("us clocking per frame", "us_clocking_per_frame", "{:.0f}"),

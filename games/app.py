@@ -186,6 +186,8 @@ class App:
         self.running = True
         self.stats = FrameStats()
         self.screen: Any = None
+        self.visited: list[str] = []
+        """Names of the screens shown, oldest first (the last 50)."""
         self.notes: list[str] = []
         if sounds.note and sounds.note != "sound off":
             self.notes.append(sounds.note)
@@ -233,6 +235,7 @@ class App:
         if self.screen is not None:
             self.screen.leave()
         self.screen = screen
+        self.visited = [*self.visited[-49:], getattr(screen, "name", "")]
         self.nav.reset(self.now)
         self._nobody_since = None
         screen.enter()
@@ -315,8 +318,9 @@ class App:
                 ["The game is paused until you are back on the board.",
                  f"Stay off to finish the round ({max(0, math.ceil(left))} s)."],
                 color=ui.theme.accent)
+        self.badge_rect = None
         if self.feed.simulated:
-            draw_badge(s, ui, "SIMULATED BOARD", ui.theme.sim_badge)
+            self.badge_rect = draw_badge(s, ui, "SIMULATED BOARD", ui.theme.sim_badge)
 
     # -- input -------------------------------------------------------------------------------
     def _event(self, ev: pygame.event.Event) -> None:

@@ -199,7 +199,8 @@ class BoardFeed:
             self.frames_seen += n
             self._smooth(block)
             self.latest = block[n - 1]
-            self.status = "ok"
+            if self.status != "lost":  # the last frames before a fault still count
+                self.status = "ok"
         elif self._sampler is not None and self._sampler.finished.is_set():
             self._lose(self._sampler.error, now_s)
         elif self._last_new is not None and now_s - self._last_new > self.stall_s:

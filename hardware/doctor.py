@@ -107,7 +107,8 @@ def diagnose(source: Any, *, seconds: float = HOLD_S,
     """
     board = source.board
     names = board.cell_names
-    pins = [str(c.dout) if c.dout is not None else "-" for c in board.cells]
+    has_pins = getattr(source, "kind", "") in ("hx711", "mock-hx711")
+    pins = [str(c.dout) if has_pins and c.dout is not None else "-" for c in board.cells]
     rows: list[tuple[float, tuple[int, ...]]] = []
     error: SensorError | None = None
     try:

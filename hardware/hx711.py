@@ -261,24 +261,35 @@ class HX711Array:
         factory = pin_factory_or_default(pin_factory)
         self.pin_factory = factory
         seen: dict[str, str] = {}
-        sck = open_pin(factory, sck_pin, "HX711 SCK")
-        self.sck_name = pin_name(sck, sck_pin)
-        seen[self.sck_name] = "SCK"
-        douts, names = [], []
-        for label, spec in zip(self.labels, dout_pins, strict=True):
-            pin = open_pin(factory, spec, f"{label} DOUT")
-            name = pin_name(pin, spec)
-            if name in seen:
-                other = seen[name]
-                raise PinConfigError(
-                    f"{label}: DOUT {spec!r} is {name}, already used as {other}; every HX711 "
-                    "needs a DOUT pin of its own and SCK its own pin (fix the board file)"
-                )
-            seen[name] = f"the DOUT of {label}"
-            douts.append(pin)
-            names.append(name)
-        self.dout_names = names
-        self._setup_pins(sck, douts)
+        opened: list[Any] = []
+        try:
+            sck = open_pin(factory, sck_pin, "HX711 SCK")
+            opened.append(sck)
+            self.sck_name = pin_name(sck, sck_pin)
+            seen[self.sck_name] = "SCK"
+            douts, names = [], []
+            for label, spec in zip(self.labels, dout_pins, strict=True):
+                name = canonical_pin(factory, spec, f"{label} DOUT")
+                if name in seen:
+                    raise PinConfigError(
+                        f"{label}: DOUT {spec!r} is {name}, already used as {seen[name]}; "
+                        "every HX711 needs a DOUT pin of its own and SCK its own pin (fix the "
+                        "board file)"
+                    )
+                pin = open_pin(factory, spec, f"{label} DOUT")
+                opened.append(pin)
+                seen[name] = f"the DOUT of {label}"
+                douts.append(pin)
+                names.append(pin_name(pin, spec))
+            self.dout_names = names
+            self._setup_pins(sck, douts)
+        except BaseException:
+            for pin in opened:
+                try:
+                    pin.close()
+                except Exception:  # noqa: BLE001 - already failing; keep the first error
+                    pass
+            raise
         self._guard = SpikeGuard(n, max_step)
         self._settle_left = 0
         self._stuck_low = [0] * n

@@ -191,5 +191,6 @@ def _run_test(args: argparse.Namespace) -> int:
             print(json.dumps(_clean({"file": path, "test": args.test, **body})), flush=True)
         else:
             print(f"{path}: {args.test}")
-            print(json.dumps(_clean(result), indent=2))
+            table = getattr(protocols, "format_result", None)
+            print("\n".join(table(result)) if table else json.dumps(_clean(result), indent=2))
     return 0

@@ -126,6 +126,9 @@ class _Terminal:
             extra = f", {d['reps']} reps" if "reps" in d else ""
             self.line(f"[{ev.t_s - t0:7.2f} s] trial {d['trial']} ended: {held:.2f} s, "
                       f"{d['stop_reason']}{extra}", beep=True)
+        elif ev.kind == "false_start":
+            self.line(f"[{ev.t_s - t0:7.2f} s] false start ({d['hold_s']:.2f} s): not counted",
+                      beep=True)
         elif ev.kind == "rep":
             self.line(f"[{ev.t_s - t0:7.2f} s] repetition {d['rep']} ({d['stance_side']}): "
                       f"{d['start_s']:.2f}-{d['end_s']:.2f} s, bottom {d['bottom_s']:.2f} s")

@@ -1,0 +1,97 @@
+"""``balance-trainer test``: live clinical tests on the command line, and their bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from balance_trainer.cli import main
+from balance_trainer.protocols import PROTOCOLS
+
+
+def run_json(capsys, *args):
+    status = main(["test", *args, "--fast", "--json"])
+    out, err = capsys.readouterr()
+    return status, json.loads(out), err
+
+
+def test_single_leg_stance_on_the_simulator_gives_one_timed_trial(capsys):
+    status, res, err = run_json(capsys, "single-leg-stance", "--side", "left", "--trials", "1",
+                                "--scenario", "single-leg-left", "--seed", "1", "--age", "72")
+    assert status == 0
+    (trial,) = res["trials"]
+    assert trial["stance_side"] == "left" and trial["stop_reason"] == "touchdown"
+    assert 15.0 <= trial["hold_s"] <= 31.0  # the scenario holds 15-30 s
+    assert res["norm"]["mean_s"] == 17.2
+    # Prompts and the countdown go to stderr when stdout carries the JSON.
+    assert "Stand on your LEFT leg" in err and "GO" in err and "trial 1 ended" in err
+
+
+def test_the_table_shows_holds_and_the_norm(capsys):
+    status = main(["test", "single-leg-stance", "--side", "left", "--trials", "1", "--fast",
+                   "--scenario", "single-leg-left", "--seed", "1", "--age", "65"])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "hold s" in out and "touchdown" in out
+    assert "norm: mean 27 s for ages 60-69" in out
+
+
+def test_a_live_run_recorded_and_analysed_offline_gives_the_same_trial(tmp_path, capsys):
+    rec = tmp_path / "live.csv"
+    status, live, _ = run_json(capsys, "single-leg-squat", "--side", "right", "--trials", "5",
+                               "--scenario", "squats-right", "--seed", "1",
+                               "--record", str(rec))
+    assert status == 0 and len(live["reps"]) == 5
+    assert main(["analyze", str(rec), "--test", "single-leg-squat", "--json"]) == 0
+    offline = json.loads(capsys.readouterr().out)
+    assert [(r["start_s"], r["bottom_s"], r["end_s"]) for r in offline["reps"]] == \
+        [(r["start_s"], r["bottom_s"], r["end_s"]) for r in live["reps"]]
+    for a, b in zip(offline["reps"], live["reps"], strict=True):
+        assert a["metrics"]["ml_range_mm"] == pytest.approx(b["metrics"]["ml_range_mm"],
+                                                            abs=1e-3)
+
+
+def test_nobody_lifting_a_foot_ends_at_the_timeout_with_an_empty_result(capsys):
+    status, res, err = run_json(capsys, "hip-stability", "--timeout", "15")
+    assert status == 0
+    assert res["trials"] == [] and "both feet stayed down" in res["notes"][0]
+    assert "--timeout" in err
+
+
+def test_weight_bearing_symmetry_runs_on_both_feet(capsys):
+    status, res, _ = run_json(capsys, "weight-bearing-symmetry", "--scenario", "quiet")
+    assert status == 0
+    (trial,) = res["trials"]
+    assert trial["duration_s"] == pytest.approx(10.0)
+    assert 0.3 < trial["left_share"] < 0.7
+
+
+@pytest.mark.parametrize("args, message", [
+    (["stork"], "test 'stork' does not exist"),
+    (["single-leg-stance", "--side", "middle"], "--side 'middle'"),
+    (["single-leg-stance", "--max-time", "50"], "--max-time 50: use 30, 45 or 60"),
+    (["single-leg-stance", "--eyes", "shut"], "--eyes 'shut'"),
+    (["single-leg-stance", "--trials", "0"], "--trials 0"),
+    (["mctsib", "--side", "left"], "done on both feet"),
+    (["single-leg-stance", "--timeout", "0"], "--timeout 0"),
+])
+def test_bad_input_is_one_line_and_exit_status_2(capsys, args, message):
+    assert main(["test", *args, "--fast"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_analyze_with_an_unknown_test_is_exit_status_2(capsys):
+    assert main(["analyze", "tests/data/pds/PDS13OR1grf.txt", "--test", "stork"]) == 2
+    assert "no such test" in capsys.readouterr().err
+
+
+def test_test_has_help_naming_every_test_and_option(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["test", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for text in (*PROTOCOLS, "--side", "--eyes", "--trials", "--max-time", "--age", "--json",
+                 "--record", "--board", "--scenario"):
+        assert text in out
