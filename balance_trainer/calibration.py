@@ -55,7 +55,9 @@ class Calibration:
         """Learn offsets from counts recorded on the empty board, shape (n_frames, n_cells)."""
         c = self._check_block(empty_counts, "tare")
         self.offset_ = np.median(c, axis=0)
-        self.tare_noise_ = np.std(c, axis=0) if c.shape[0] > 1 else np.zeros(c.shape[1])
+        # Median absolute deviation, scaled to a standard deviation: one HX711 spike in a long
+        # tare must not raise the noise floor above a real span's count change.
+        self.tare_noise_ = 1.4826 * np.median(np.abs(c - self.offset_), axis=0)
         return self
 
     def fit_span(self, spans: Sequence[tuple[np.ndarray, float]]) -> Calibration:

@@ -116,3 +116,12 @@ def test_calibration_for_other_cells_is_refused(tmp_path):
     p = Calibration(NAMES, TRUE_OFF, TRUE_SCALE).save(tmp_path / "c.json")
     with pytest.raises(CalibrationError, match="run balance-trainer calibrate"):
         Calibration.load(p, ["x", "y"])
+
+
+def test_a_spike_in_the_tare_does_not_hide_a_real_span():
+    rng = np.random.default_rng(6)
+    empty = counts_for(np.zeros(4), rng, n=800, noise=30.0)
+    empty[400, 2] += 2_000_000  # one HX711 spike on one cell
+    spans = [(counts_for(f, rng, noise=30.0), 5.0) for f in placements(5.0)]
+    cal = Calibration(NAMES).fit(empty, spans)
+    assert np.allclose(cal.scale_, TRUE_SCALE, rtol=0.01)
