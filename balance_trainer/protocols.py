@@ -102,7 +102,8 @@ class ProtocolEvent:
     Attributes
     ----------
     kind : str
-        ``prompt`` (``data["text"]``), ``countdown`` (``data["remaining"]``, s),
+        ``prompt`` (``data["text"]``; ``data["stance"]`` where the prompt asks for a stance:
+        ``both``, ``left``, ``right``, ``off``), ``countdown`` (``data["remaining"]``, s),
         ``trial_started`` (``data["stance_side"]``, ``data["trial"]``), ``trial_ended``
         (``data`` is the trial's result entry), ``false_start`` (a hold under a second that
         does not count), ``rep`` (the repetition's entry), ``done``.
@@ -443,10 +444,14 @@ class Protocol:
     def _emit(self, kind: str, t: float | None = None, **data: Any) -> None:
         self._out.append(ProtocolEvent(kind, self.now if t is None else t, data))
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, stance: str | None = None) -> None:
+        """Show ``text``; ``stance`` is what it asks of the body (for a simulated person)."""
         if text != self.prompt:
             self.prompt = text
-            self._emit("prompt", text=text)
+            if stance is None:
+                self._emit("prompt", text=text)
+            else:
+                self._emit("prompt", text=text, stance=stance)
 
     def _set_timer(self, name: str, at: float) -> None:
         self._timers[name] = at
@@ -523,7 +528,7 @@ class Protocol:
         if self.detector.body_weight_n is None:
             on = self.detector.on_board
             self.phase = "baseline" if on else "waiting_on_board"
-            self._say(STAND_STILL if on else STEP_ON)
+            self._say(STAND_STILL if on else STEP_ON, "both")
 
     def _finish_test(self) -> None:
         self.phase = "done"
@@ -592,7 +597,7 @@ class _SingleLeg(Protocol):
 
     def _get_ready(self) -> None:
         self.phase = "ready"
-        self._say(self._ready_text())
+        self._say(self._ready_text(), "both")
         self._start_countdown()
 
     def _tick_countdown(self) -> None:
@@ -602,7 +607,8 @@ class _SingleLeg(Protocol):
         super()._tick_countdown()
         if left == 0:
             side = self.expected_side
-            self._say(f"Lift your {OTHER_SIDE[side]} foot now." if side else "Lift a foot now.")
+            self._say(f"Lift your {OTHER_SIDE[side]} foot now." if side else "Lift a foot now.",
+                      side)
 
     # -- events ---------------------------------------------------------------------------
     def _on_event(self, ev: Event) -> None:
@@ -613,7 +619,7 @@ class _SingleLeg(Protocol):
         elif k == "step_on":
             if self._open is None:
                 self.phase = "baseline"
-                self._say(STAND_STILL)
+                self._say(STAND_STILL, "both")
         elif k == "step_off":
             if self._open is not None:
                 self._propose_end(ev.t_s, "step_off")
@@ -621,7 +627,7 @@ class _SingleLeg(Protocol):
                 self._timers.pop("rest", None)
                 self._timers.pop("countdown", None)
                 self.phase = "waiting_on_board"
-                self._say(STEP_ON)
+                self._say(STEP_ON, "both")
         elif k == "lift_off":
             if self._open is None:
                 self._maybe_start(ev)
@@ -650,7 +656,7 @@ class _SingleLeg(Protocol):
         if want is not None and stance != want:
             self._say(f"That was your {stance} leg. This {self.trial_word} is on your "
                       f"{want.upper()} leg: put the foot down, then lift your "
-                      f"{OTHER_SIDE[want]} foot.")
+                      f"{OTHER_SIDE[want]} foot.", "both")
             return
         if self._side_done(stance):
             return
@@ -660,7 +666,7 @@ class _SingleLeg(Protocol):
                       "number": len(self.records) + 1}
         self._pending_end = None
         self.phase = "in_trial"
-        self._say(self._hold_text(stance))
+        self._say(self._hold_text(stance), stance)
         self._emit("trial_started", stance_side=stance, trial=self._open["number"],
                    start_s=self._rel(ev.t_s))
         if self.max_time_s is not None:
@@ -691,7 +697,8 @@ class _SingleLeg(Protocol):
             self.false_starts.append(entry)
             self._emit("false_start", **entry)
             self.phase = "between_trials"
-            self._say("Too quick: that did not count. Put your foot down, then try again.")
+            self._say("Too quick: that did not count. Put your foot down, then try again.",
+                      "both")
             if self.stance == "both":
                 self._set_timer("rest", self.now + st.rest_s)  # type: ignore[operator]
             return
@@ -710,11 +717,11 @@ class _SingleLeg(Protocol):
         if self._plan is not None and self._side_done(stance):
             self._plan_i += 1
             if self._plan_i >= len(self._plan):
-                self._say(self._end_text(reason, rec))
+                self._say(self._end_text(reason, rec), "both")
                 self._finish_test()
                 return
         self.phase = "between_trials"
-        self._say(self._end_text(reason, rec))
+        self._say(self._end_text(reason, rec), "both")
         if self.stance == "both":
             self._set_timer("rest", self.now + self.settings.rest_s)  # type: ignore[operator]
 
@@ -924,7 +931,7 @@ class SingleLegSquat(_SingleLeg):
             if self._side_done(side):
                 self._propose_end(d["end_s"], "reps_done")
             else:
-                self._say(self._squat_text(side, self.reps_by_side[side]))
+                self._say(self._squat_text(side, self.reps_by_side[side]), side)
         elif self.records:
             # A repetition confirmed just after its set closed (the foot came down right away).
             last = self.records[-1]
@@ -1056,7 +1063,7 @@ class _Bipedal(Protocol):
         if cond is None:
             return
         self.phase = "ready"
-        self._say(cond[3])
+        self._say(cond[3], "both")
         self._start_countdown()
 
     def _tick_countdown(self) -> None:
@@ -1070,7 +1077,7 @@ class _Bipedal(Protocol):
         self._open = {"start": self.now, "condition": cond, "number": len(self.records) + 1}
         self._pending_end = None
         self.phase = "in_trial"
-        self._say(f"Hold still for {self.max_time_s:g} s.")
+        self._say(f"Hold still for {self.max_time_s:g} s.", "both")
         self._emit("trial_started", trial=self._open["number"], condition=cond[0],
                    start_s=self._rel(self.now))  # type: ignore[arg-type]
         if self.max_time_s is not None:
@@ -1091,17 +1098,17 @@ class _Bipedal(Protocol):
                 self._need_step_off = False
                 self.phase = "waiting_on_board"
                 if not self.done:
-                    self._say(STEP_ON)
+                    self._say(STEP_ON, "both")
         elif k == "step_on":
             if self._open is None:
                 self.phase = "baseline"
-                self._say(STAND_STILL)
+                self._say(STAND_STILL, "both")
         elif k == "lift_off":
             if self._open is not None:
                 self._propose_end(ev.t_s, "foot_lift")
             elif self.phase == "ready":
                 self._timers.pop("countdown", None)
-                self._say("Keep both feet on the board.")
+                self._say("Keep both feet on the board.", "both")
         elif k == "touchdown":
             if self._open is None and self.phase in ("ready", "between_trials") \
                     and not self._need_step_off:
@@ -1137,9 +1144,9 @@ class _Bipedal(Protocol):
         if nxt[2] != op["condition"][2]:
             self._need_step_off = True
             self._say("Done. Step off, put the foam pad on the board, then step back on."
-                      if nxt[2] == "foam" else "Done. Step off and take the foam pad away.")
+                      if nxt[2] == "foam" else "Done. Step off and take the foam pad away.", "off")
         else:
-            self._say("Done. Rest a moment on both feet.")
+            self._say("Done. Rest a moment on both feet.", "both")
             if self.stance == "both":
                 self._set_timer("rest", self.now + self.settings.rest_s)  # type: ignore
 

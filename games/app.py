@@ -200,6 +200,11 @@ class App:
         """Headless runs steer the simulated person by the screen's autopilot hint."""
         self.start = start
         self.start_options = start_options or {}
+        self.on_cue: Callable[[str], Any] | None = None
+        """Also told every cue sound's name (the board's buzzer echoes the test beeps)."""
+        self.on_status: Callable[[str], Any] | None = None
+        """Told ``ready``, ``busy`` or ``error`` when that changes (the board's LED)."""
+        self._status = ""
 
     # -- shared state the screens use ----------------------------------------------------------
     @property
@@ -223,6 +228,11 @@ class App:
 
     def play(self, sound: str) -> None:
         self.sounds.play(sound)
+        if self.on_cue is not None:
+            try:
+                self.on_cue(sound)
+            except Exception:  # noqa: BLE001 - a buzzer fault must not stop a game
+                self.on_cue = None
 
     # -- screens -----------------------------------------------------------------------------
     def show(self, name: str, **options: Any) -> None:
@@ -250,8 +260,13 @@ class App:
                 self.show("people")
 
     def step(self, dt: float, events: Iterable[pygame.event.Event] = ()) -> float:
-        """One frame: inputs, board, update, draw. Returns the update+draw time, ms."""
+        """One frame: inputs, board, update, draw. Returns the update+draw time, ms.
+
+        In virtual time the time the source spends making its frames (the simulator's person
+        model) is left out: in real time that work is done by the sampler thread.
+        """
         t0 = time.perf_counter()
+        src0 = self.feed.source_s
         self.now += dt
         for ev in events:
             self._event(ev)
@@ -272,8 +287,21 @@ class App:
         if not held:
             screen.update(dt)
         self._check_nobody(dt)
+        self._report_status()
         self.draw()
-        return (time.perf_counter() - t0) * 1000.0
+        return (time.perf_counter() - t0 - (self.feed.source_s - src0)) * 1000.0
+
+    def _report_status(self) -> None:
+        if self.on_status is None:
+            return
+        status = ("error" if self.feed.status in ("lost", "stalled")
+                  else "busy" if getattr(self.screen, "needs_board", False) else "ready")
+        if status != self._status:
+            self._status = status
+            try:
+                self.on_status(status)
+            except Exception:  # noqa: BLE001 - an LED fault must not stop a game
+                self.on_status = None
 
     def _held(self) -> str:
         """Why the current screen is paused: 'lost', 'nobody' or ''."""
@@ -420,12 +448,12 @@ class App:
                 break
         return self.summary()
 
-    def run(self) -> dict[str, Any]:
-        """Run in real time until quit; returns the frame-time summary."""
+    def run(self, max_frames: int | None = None) -> dict[str, Any]:
+        """Run in real time until quit (or ``max_frames``); returns the frame-time summary."""
         self.begin()
         tick = pygame.time.Clock()
         prev = self.clock()
-        while self.running:
+        while self.running and (max_frames is None or self.frame < max_frames):
             now = self.clock()
             dt = min(0.1, max(0.0, now - prev))
             prev = now

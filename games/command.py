@@ -108,10 +108,10 @@ def run(args: argparse.Namespace) -> int:
         os.environ["SDL_AUDIODRIVER"] = "dummy"
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
+    import pygame
+
     from balance_trainer.config import data_dir as resolve_data_dir
     from balance_trainer.wiring import open_board
-
-    import pygame
 
     from .app import App, InputQueue, log
     from .feed import BoardFeed
@@ -167,6 +167,9 @@ def run(args: argparse.Namespace) -> int:
               inputs=inputs, headless=args.headless, data_dir=folder,
               person=person if (args.person or info is not None) else None,
               start=start, start_options=start_options, watchdog=watchdog, ready=ready)
+    if controls is not None:
+        app.on_cue = lambda name: controls.beep(CUE_BEEPS[name]) if name in CUE_BEEPS else None
+        app.on_status = controls.status
     try:
         if args.headless:
             summary = app.run_headless(args.frames or DEFAULT_FRAMES)
@@ -227,36 +230,30 @@ def _open_store(args: argparse.Namespace, log: Any) -> Any:
         return None
 
 
+BUTTON_INTENTS = {"start": "select", "next": "right", "back": "back"}
+"""The board's three buttons (hardware/controls.py) → the app's intents. Holds are ignored:
+the press has already been acted on."""
+CUE_BEEPS = {"tick": "ok", "go": "start", "alert": "ok", "done": "done"}
+"""App cue sounds echoed on the board's buzzer (so a test is heard without speakers)."""
+
+
 def _board_controls(conn: Any, inputs: Any, log: Any) -> Any:
-    """The board's buttons as intents on ``inputs``, when the board is real and has them."""
+    """The board's buttons, LED and buzzer, when the board is real and has them."""
     if getattr(conn, "simulated", True):
         return None
-    pins = getattr(conn.model.board, "controls", None)
-    if not pins:
+    board = conn.model.board
+    if not getattr(board, "controls", None):
         return None
     try:
-        from hardware import controls as hw_controls
+        from hardware.controls import open_controls
     except ImportError:
         return None
-    opener = getattr(hw_controls, "open_controls", None) or getattr(hw_controls, "Controls", None)
-    if opener is None:
-        return None
     try:
-        ctl = opener(conn.model.board)
+        ctl = open_controls(
+            board, on_press=lambda name: inputs.push(BUTTON_INTENTS.get(str(name), "")))
     except Exception as exc:  # noqa: BLE001 - no buttons is not a reason to stop the app
         log(f"board buttons unavailable: {exc}")
         return None
-    # Button names on the board (start/next/back) → the app's intents.
-    mapping = {"start": "select", "select": "select", "next": "right", "right": "right",
-               "back": "back", "left": "left", "prev": "left"}
-    hook = getattr(ctl, "on_press", None)
-    if callable(hook):
-        hook(lambda name: inputs.push(mapping.get(str(name), str(name))))
-    else:
-        for name, intent in mapping.items():
-            btn = getattr(ctl, name, None)
-            if btn is not None and hasattr(btn, "when_pressed"):
-                btn.when_pressed = lambda *_a, i=intent: inputs.push(i)
     return ctl
 
 

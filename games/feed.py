@@ -110,6 +110,11 @@ class BoardFeed:
         self._sm_ml = _smoother(self.fs_hz, cutoff_hz)
         self._sm_foot = {s: _smoother(self.fs_hz, cutoff_hz) for s in ("left", "right")}
         self.frames_seen = 0
+        self.source_s = 0.0
+        """Time spent waiting for the source to make frames in virtual time, s (the simulator
+        computing its person: in real time that work is the sampler thread's, not a frame's)."""
+        self.source_cpu_s = 0.0
+        """The same as processor time of this thread, s (benchmarks on a busy machine)."""
         self.arrival_s = math.nan
         """Clock time at which the newest sample was appended (real time only)."""
         self._sampler: Sampler | None = None
@@ -215,6 +220,8 @@ class BoardFeed:
         """Virtual time: append every frame with ``t <= now_s`` to the buffer."""
         assert self._frames is not None and self._buffer is not None
         due = []
+        t_enter = time.perf_counter()
+        c_enter = time.thread_time()
         try:
             while True:
                 frame = self._peek if self._peek is not None else next(self._frames)
@@ -228,15 +235,21 @@ class BoardFeed:
                     break
                 due.append(frame)
         except StopIteration:
+            self.source_s += time.perf_counter() - t_enter
+            self.source_cpu_s += time.thread_time() - c_enter
             if due:
                 self._append(due)
             self._lose(None, now_s)
             return
         except Exception as exc:  # noqa: BLE001 - a failing source is a state, not a crash
+            self.source_s += time.perf_counter() - t_enter
+            self.source_cpu_s += time.thread_time() - c_enter
             if due:
                 self._append(due)
             self._lose(exc, now_s)
             return
+        self.source_s += time.perf_counter() - t_enter
+        self.source_cpu_s += time.thread_time() - c_enter
         if due:
             self._append(due)
 

@@ -18,7 +18,7 @@ from .records import GameResult
 from .rules.adaptive import band_from_sway, recent_sway_mm
 from .rules.spirit_level import SpiritLevel, SpiritLevelConfig
 from .screens.game import GameScreen
-from .ui import lerp_color, panel, star
+from .ui import panel, star
 from .widgets import draw_fill_bar, icon_foot
 
 TUBE = (90, 236, 560, 92)  # design units: x, y, w, h

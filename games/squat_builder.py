@@ -223,8 +223,8 @@ class SquatScreen(GameScreen):
         panel(s, ui, box, color=t.bg_top, edge=t.accent, width=ui.px(3))
         ui.blit_text(s, text, 24 if len(text) > 30 else 28, box.center, t.text)
         if self.detector is None:
-            ui.blit_text(s, "(squat detection unavailable)", 18, (box.centerx, box.bottom + ui.px(14)),
-                         t.warn)
+            ui.blit_text(s, "(squat detection unavailable)", 18,
+                         (box.centerx, box.bottom + ui.px(14)), t.warn)
 
     # -- the end -----------------------------------------------------------------------------
     def result(self) -> tuple[GameResult, int, list[str]]:

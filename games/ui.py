@@ -123,6 +123,17 @@ class Ui:
             self._fonts[px] = f
         return f
 
+    def mono(self, size: float) -> pygame.font.Font:
+        """A fixed-width font (for tables); the default font where there is none."""
+        px = max(8, self.px(size))
+        key = -px  # negative keys: the mono fonts share the font cache
+        f = self._fonts.get(key)
+        if f is None:
+            path = _mono_path()
+            f = pygame.font.Font(path, px) if path else pygame.font.Font(None, px)
+            self._fonts[key] = f
+        return f
+
     def text(self, s: str, size: float, color: Color | None = None) -> pygame.Surface:
         """Rendered text, cached."""
         color = color or self.theme.text
@@ -177,6 +188,20 @@ class Ui:
                 pygame.draw.line(bg, c, (0, yy), (self.w, yy))
             self._bg = bg.convert() if pygame.display.get_surface() else bg
         return self._bg
+
+
+_MONO: list[str | None] = []
+
+
+def _mono_path() -> str | None:
+    """Path of a monospaced system font, looked up once."""
+    if not _MONO:
+        try:
+            _MONO.append(pygame.font.match_font("dejavusansmono,liberationmono,freemono,"
+                                                "monospace"))
+        except Exception:  # noqa: BLE001 - no fontconfig: the default font will do
+            _MONO.append(None)
+    return _MONO[0]
 
 
 # -- shapes ----------------------------------------------------------------------------------

@@ -429,6 +429,26 @@ class SimulatedBoard(Source):
         """Interactive scenario: the stance the person is in or moving to."""
         return self._goal
 
+    def squat(self) -> None:
+        """Interactive scenario: one single-leg squat on the foot stood on.
+
+        Does nothing unless the person stands settled on one foot (``left``/``right``).
+        Added for the app's squat game and test (games/ steers the simulated person).
+        """
+        self._need_interactive("squat")
+        if (self._stance not in ("left", "right") or self._goal != self._stance
+                or self._pending is not None):
+            return
+        state = dict(self._idle)
+        state["ref_ml"] = self._ref_state["ml"][0]
+        state["ref_ap"] = self._ref_state["ap"][0]
+        sc = Script(self.fs, state)
+        self._moves.squat(sc, self._stance)
+        # The sampler thread reads _pending: give it a complete move in one assignment.
+        self._pending_pos = 0
+        self._pending_events = sc.events
+        self._pending = sc.build()
+
     def frames(self) -> Iterator[RawFrame]:
         """Yield frames until closed or ``duration_s`` is reached."""
         period = 1.0 / self.fs

@@ -50,7 +50,8 @@ class SquatConfig:
     @classmethod
     def easy(cls) -> SquatConfig:
         """Older adults: mini squats on both feet, a wide band and a short tower."""
-        return cls(band_mm=20.0, min_inside=0.6, target_blocks=5, max_reps=12, min_rep_s=0.8, single_leg=False)
+        return cls(band_mm=20.0, min_inside=0.6, target_blocks=5, max_reps=12, min_rep_s=0.8,
+                   single_leg=False)
 
 
 @dataclass

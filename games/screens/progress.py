@@ -24,8 +24,9 @@ class ProgressScreen(ChoiceScreen):
 
     def build(self) -> list[Choice]:
         person = self.app.person
-        self.subtitle = (f"{person.label}: the last {BARS} rounds of each game" if not
-                         person.guest else "Guest: this session only (choose a name to keep scores)")
+        self.subtitle = (f"{person.label}: the last {BARS} rounds of each game"
+                         if not person.guest
+                         else "Guest: this session only (choose a name to keep scores)")
         rec = self.app.records
         self.series = {name: [r.score for r in rec.results(person, name)][-BARS:]
                        for name in GAMES}

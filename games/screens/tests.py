@@ -8,6 +8,7 @@ result with its norm. Frames of the test are stored as a trial for a person from
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pygame
@@ -32,8 +33,8 @@ TESTS: dict[str, dict[str, Any]] = {
                       "blurb": "A 30 second hold on one leg"},
     "mctsib": {"title": "Senses test", "sided": False, "eyes": False,
                "blurb": "Eyes open and closed, 30 s each (mCTSIB)"},
-    "weight-bearing": {"title": "Weight symmetry", "sided": False, "eyes": False,
-                       "blurb": "10 s on both feet: left and right share"},
+    "weight-bearing-symmetry": {"title": "Weight symmetry", "sided": False, "eyes": False,
+                                "blurb": "10 s on both feet: left and right"},
 }
 
 
@@ -134,7 +135,6 @@ class TestRunScreen(Screen):
     """The test running: prompt, countdown, elapsed time, then the result."""
 
     name = "test-run"
-    hands_free = False
     needs_board = True
 
     def __init__(self, app: Any, test: str, side: str | None, eyes: str = "open") -> None:
@@ -150,10 +150,11 @@ class TestRunScreen(Screen):
         self.in_trial = False
         self.trial_t0 = 0.0
         self.lines: list[str] = []
+        self.friendly: list[str] = []
         self.finished = False
         self.recorder: Any = None
         self._stance = "both"
-        self._stance_at = 0.0
+        self._next_squat = 0.0
         self.choices = [Choice("Again", icon_play, self._again),
                         Choice("Menu", icon_home, lambda: self.app.show("menu"))]
         self.selected = 0
@@ -175,12 +176,26 @@ class TestRunScreen(Screen):
             kwargs["side"] = self.side
         if TESTS.get(self.test, {}).get("eyes"):
             kwargs["eyes"] = self.eyes
+        age = self._age()
+        if age is not None:
+            kwargs["age"] = age  # for the published norms
         try:
             self.proto = _protocols.make_protocol(self.test, **kwargs)
         except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
             self.error = f"This test cannot start: {exc}"
             return
         self._start_recording(kwargs)
+
+    def _age(self) -> int | None:
+        rec = self.app.records
+        person = self.app.person
+        if person.guest or rec.store is None:
+            return None
+        try:
+            p = rec.store.get_person(person.id)
+            return p.age_in(datetime.now().year)
+        except Exception:  # noqa: BLE001 - no age, no norm: the test still runs
+            return None
 
     def _start_recording(self, params: dict[str, Any]) -> None:
         rec = self.app.records
@@ -237,24 +252,17 @@ class TestRunScreen(Screen):
             if wants in ("both", "left", "right", "off"):
                 self._stance = wants
         elif kind == "countdown":
-            n = data.get("n", data.get("remaining", data.get("seconds")))
+            n = data.get("remaining", data.get("n"))
             self.countdown = int(n) if isinstance(n, (int, float)) else None
             self.countdown_t = self.t
             self.app.play("go" if self.countdown == 0 else "tick")
-            # The simulated person does what a person would: lift the foot at GO.
-            if self.side and (self.countdown is None or self.countdown <= 1):
-                self._stance = self.side
         elif kind == "trial_started":
             self.in_trial = True
             self.trial_t0 = self.t
             self.app.play("go")
-            if self.side:
-                self._stance = self.side
         elif kind == "trial_ended":
             self.in_trial = False
             self.app.play("alert")
-            self._stance = "both"
-            self._stance_at = self.t
         elif kind == "rep":
             self.app.play("block")
         elif kind == "done":
@@ -276,6 +284,8 @@ class TestRunScreen(Screen):
             result = self.proto.result()
         except Exception:  # noqa: BLE001
             result = None
+        self.friendly = (friendly_result(result, self.app.person.guest)
+                         if isinstance(result, dict) else [])
         self.result_summary = {"test": self.test, "lines": self.lines}
         if self.recorder is not None:
             try:
@@ -286,13 +296,13 @@ class TestRunScreen(Screen):
 
     def update(self, dt: float) -> None:
         super().update(dt)
-        # Between trials the simulated person stands on both feet for a few seconds, then
-        # lifts again: the next trial of the protocol needs a new lift-off.
-        if (self.proto is not None and not self.finished and not self.in_trial and self.side
-                and self._stance == "both" and self.t - self._stance_at > 5.0
-                and self._stance_at > 0):
-            self._stance = self.side
-            self._stance_at = 0.0
+        # A simulated person that can squat does so during the squat test (headless demos;
+        # with a keyboard, S squats).
+        sim = self.app.feed.sim
+        if (self.app.autopilot and sim is not None and hasattr(sim, "squat") and self.in_trial
+                and self.test == "single-leg-squat" and self.t >= self._next_squat):
+            self._next_squat = self.t + 4.5
+            sim.squat()
 
     def autopilot(self, t_s: float) -> float | None:
         return 0.0
@@ -322,7 +332,7 @@ class TestRunScreen(Screen):
     # -- picture -----------------------------------------------------------------------------
     def _choice_rects(self) -> list[pygame.Rect]:
         ui = self.ui
-        return [ui.rect(220, 372, 170, 84), ui.rect(410, 372, 170, 84)]
+        return [ui.rect(220, 376, 170, 84), ui.rect(410, 376, 170, 84)]
 
     def draw(self, surface: pygame.Surface) -> None:
         super().draw(surface)
@@ -338,7 +348,7 @@ class TestRunScreen(Screen):
             self._draw_choices(surface)
             return
         if self.finished:
-            self._draw_lines(surface, "Result", self.lines or ["Test complete"])
+            self._draw_result(surface)
             self._draw_choices(surface)
             return
         # The prompt, large, as a sentence someone would say.
@@ -384,6 +394,51 @@ class TestRunScreen(Screen):
                              anchor="midleft")
                 y += ui.px(size * 1.2)
 
+    def _draw_result(self, surface: pygame.Surface) -> None:
+        """Sentences for the person, large; the clinician's table below in a fixed font."""
+        ui = self.ui
+        t = ui.theme
+        box = ui.rect(30, 62, 740, 302)
+        panel(surface, ui, box)
+        y = box.top + ui.px(22)
+        for line in self.friendly or ["Test complete"]:
+            for part in ui.wrap(line, 26, box.w - ui.px(36)):
+                ui.blit_text(surface, part, 26, (box.left + ui.px(18), y), t.text,
+                             anchor="midleft")
+                y += ui.px(28)
+        y += ui.px(6)
+        pygame.draw.line(surface, t.panel_edge, (box.left + ui.px(14), y),
+                         (box.right - ui.px(14), y), max(1, ui.px(1)))
+        y += ui.px(8)
+        key = ("table", tuple(self.lines), box.w, box.bottom - y)
+        table = ui.cache.get(key)
+        if table is None:  # rendered once: a dozen lines of text every frame add up
+            font = ui.mono(13)
+            table = pygame.Surface((box.w - ui.px(36), max(1, box.bottom - y - ui.px(10))),
+                                   pygame.SRCALPHA)
+            ty = 0
+            width = table.get_width()
+            rows: list[str] = []
+            for line in self.lines[1:]:
+                if font.size(line)[0] <= width:
+                    rows.append(line)
+                    continue
+                cur = ""  # a sentence (the scale's limits): wrap it by words
+                for word in line.split():
+                    if cur and font.size(f"{cur} {word}")[0] > width:
+                        rows.append(cur)
+                        cur = word
+                    else:
+                        cur = f"{cur} {word}".strip()
+                rows.append(cur)
+            for line in rows:
+                if ty + font.get_linesize() > table.get_height():
+                    break
+                table.blit(font.render(line, True, t.dim), (0, ty))
+                ty += font.get_linesize()
+            ui.cache_put(key, table)
+        surface.blit(table, (box.left + ui.px(18), y))
+
     def _draw_choices(self, surface: pygame.Surface) -> None:
         from ..widgets import draw_tile
 
@@ -391,6 +446,64 @@ class TestRunScreen(Screen):
         for i, (c, r) in enumerate(zip(self.choices, self._choice_rects(), strict=True)):
             draw_tile(surface, self.ui, r, c, selected=i == self.selected,
                       dwell=dwell if i == self.selected else 0.0, label_size=22)
+
+
+def _f(v: Any, spec: str = "{:.1f}") -> str:
+    return "-" if not isinstance(v, (int, float)) else spec.format(v)
+
+
+def friendly_result(result: dict[str, Any], guest: bool = False) -> list[str]:
+    """The few numbers a person wants to hear, as sentences (the full table is shown too)."""
+    name = result.get("test", "")
+    s = result.get("summary", {}) or {}
+    out: list[str] = []
+    if name in ("single-leg-stance", "hip-stability"):
+        trials = result.get("trials", []) or []
+        for side in ("left", "right"):
+            x = s.get(side)
+            if isinstance(x, dict) and "best_hold_s" in x:
+                holds = [t["hold_s"] for t in trials if t.get("stance_side") == side]
+                out.append(f"{side.capitalize()} leg: best {_f(x['best_hold_s'])} s "
+                           f"({', '.join(_f(h) for h in holds)} s)")
+            if name == "hip-stability" and isinstance(x, dict) and "mean_ml_drift_mm" in x:
+                out.append(f"Drift toward the lifted side: {_f(x['mean_ml_drift_mm'], '{:+.1f}')}"
+                           f" mm, sway {_f(x.get('mean_ml_rms_mm'))} mm")
+        norm = result.get("norm")
+        if name == "single-leg-stance":
+            if isinstance(norm, dict):
+                verdict = {"at or above mean": "at or above the average",
+                           "below mean": "below the average"}.get(norm.get("comparison"), "")
+                out.append(f"Average for ages {norm['age_band']}, eyes {norm['eyes']}: "
+                           f"{_f(norm['mean_s'])} s" + (f" - you are {verdict}" if verdict else ""))
+            elif guest:
+                out.append("Choose a person with a birth year to compare with the norm")
+            else:
+                out.append("No published norm for this age and condition")
+    elif name == "single-leg-squat":
+        for side in ("left", "right"):
+            x = s.get(side)
+            if isinstance(x, dict):
+                out.append(f"{side.capitalize()} leg: {x.get('reps', 0)} squats, load moved "
+                           f"{_f(x.get('mean_ml_range_mm'))} mm sideways")
+                pci = _f(x.get("mean_pelvic_control_index"), "{:.2f}")
+                out.append(f"Pelvic-control index {pci} (lower is steadier)")
+    elif name == "mctsib":
+        comp = result.get("composite_velocity_mm_s")
+        out.append(f"Composite sway speed: {_f(comp, '{:.1f}')} mm/s" if comp is not None
+                   else "Not all four conditions ran their full time")
+        ratios = result.get("ratios") or {}
+        if ratios:
+            out.append("Compared with eyes open on the board: " + ", ".join(
+                f"{k} {_f(v, '{:.2f}')}" for k, v in ratios.items()))
+    elif name == "weight-bearing-symmetry":
+        for t in (result.get("trials") or [])[-1:]:
+            ls, rs = t.get("left_share"), t.get("right_share")
+            if isinstance(ls, (int, float)) and isinstance(rs, (int, float)):
+                out.append(f"Left foot {100 * ls:.0f} %   right foot {100 * rs:.0f} %")
+                out.append(f"Asymmetry {_f(t.get('asymmetry_pct'), '{:+.0f}')} %")
+    for note in (result.get("notes") or [])[:2]:
+        out.append(str(note))
+    return out
 
 
 def _as_dict(result: Any, lines: list[str]) -> dict[str, Any]:

@@ -289,3 +289,56 @@ def test_sounds_play_for_cues_and_rewards(app_factory):
     played = app.sounds.played
     assert played.count("tick") == 3 and "go" in played
     assert {"good", "perfect", "splash"} & set(played)
+
+
+def test_a_clinical_test_runs_from_the_board_and_is_stored_with_its_frames(app_factory,
+                                                                            tmp_path):
+    store = Store(tmp_path / "bt.db")
+    store.add_person("p01", birth_year=1950)
+    app = app_factory("test-run", test="weight-bearing-symmetry", side=None, store=store,
+                      person=PersonRef("p01"))
+    run(app, 16.0)
+    screen = app.screen
+    assert screen.finished and not screen.error
+    assert any("Left foot" in line for line in screen.friendly)
+    assert screen.lines[0].startswith("Weight-bearing symmetry")
+    assert app.sounds.played.count("tick") >= 3 and "done" in app.sounds.played
+    trials = [t for s in store.history("p01") for t in s.trials]
+    assert len(trials) == 1 and trials[0].status == "complete"
+    assert trials[0].protocol == "weight-bearing-symmetry" and trials[0].n_frames > 80 * 10
+    assert trials[0].result["test"] == "weight-bearing-symmetry"
+
+
+def test_the_one_leg_stand_compares_with_the_norm_for_the_persons_age(app_factory, tmp_path):
+    from datetime import datetime
+
+    store = Store(tmp_path / "bt.db")
+    store.add_person("p02", birth_year=datetime.now().year - 75)
+    app = app_factory("test-run", test="single-leg-stance", side="right", store=store,
+                      person=PersonRef("p02"))
+    app.screen.proto.trials = 1
+    app.screen.proto.max_time_s = 10.0
+    run(app, 30.0)
+    assert app.screen.finished
+    assert any("Average for ages 70" in line for line in app.screen.friendly)
+    assert any("Right leg: best" in line for line in app.screen.friendly)
+
+
+def test_leaving_a_test_early_keeps_its_frames_as_an_aborted_trial(app_factory, tmp_path):
+    store = Store(tmp_path / "bt.db")
+    store.add_person("p03")
+    app = app_factory("test-run", test="hip-stability", side="left", store=store,
+                      person=PersonRef("p03"))
+    run(app, 5.0)
+    key(app, pygame.K_ESCAPE)
+    assert app.screen.name == "tests"
+    trials = [t for s in store.history("p03") for t in s.trials]
+    assert [t.status for t in trials] == ["aborted"] and trials[0].n_frames > 0
+
+
+def test_the_tests_menu_lists_every_protocol_of_the_engine(app_factory):
+    from balance_trainer.protocols import protocol_names
+
+    app = app_factory("tests")
+    keys = [c.key for c in app.screen.choices if c.key]
+    assert sorted(keys) == sorted(protocol_names())
