@@ -7,7 +7,7 @@ Contents, in order:
 2. **Latest result of each test** against its norm, as the test stored it (``result["norm"]``).
 3. **Trends over sessions**: hold time, ML sway under the stance foot and squat control, each
    per side; game scores.
-4. **Left/right comparison** of the latest values, with the asymmetry |L − R| / max(L, R).
+4. **Left/right comparison** of the latest values, with the asymmetry 100 (L − R) / max(L, R).
 5. **Stabilogram** (ML and AP COP against time; AP left out when the board cannot measure it)
    and **statokinesigram** with its 95 % prediction ellipse (Schubert & Kirchner 2014,
    doi:10.1016/j.gaitpost.2013.09.001) for the latest trials with frames. Without AP the second
@@ -57,22 +57,31 @@ ELLIPSE_LEVEL = 0.95
 
 @dataclass(frozen=True)
 class Measure:
-    """A per-side measure read from result entries: first of ``keys`` found, in ``unit``."""
+    """A per-side measure read from result entries: first of ``keys`` found, in ``unit``.
+
+    ``lists`` are the result's per-side lists to look in; ``combine`` says how one trial's
+    entries make one value ("max": the best, "mean"); ``protocols`` are the tests whose results
+    make the trend (others are only summarised, since their conditions differ).
+    """
 
     title: str
+    label: str
     unit: str
     keys: tuple[str, ...]
     lists: tuple[str, ...]
-    combine: str  # how the entries of one trial make one value: "max" (best) or "mean"
+    combine: str
+    protocols: tuple[str, ...]
     fmt: str = "{:.1f}"
 
 
 MEASURES: dict[str, Measure] = {
-    "hold": Measure("Single-leg hold time", "s", ("hold_s",), ("trials",), "max"),
-    "sway": Measure("ML sway under the stance foot (RMS)", "mm", ("ml_rms_mm",), ("trials",),
-                    "mean"),
-    "squat": Measure("Single-leg squat: ML COP range per repetition", "mm",
-                     ("ml_range_mm",), ("reps", "repetitions"), "mean", "{:.0f}"),
+    "hold": Measure("Single-leg stance: best hold time", "best hold", "s", ("hold_s",),
+                    ("trials",), "max", ("single-leg-stance",)),
+    "sway": Measure("Single-leg stance: ML sway under the stance foot (RMS)", "ML RMS", "mm",
+                    ("ml_rms_mm",), ("trials",), "mean", ("single-leg-stance",)),
+    "squat": Measure("Single-leg squat: pelvic-control index (ML COP range under the foot / "
+                     "45 mm; lower is steadier)", "PCI", "", ("pelvic_control_index",),
+                     ("reps", "repetitions"), "mean", ("single-leg-squat",), "{:.2f}"),
 }
 
 
@@ -131,6 +140,12 @@ def norm_text(result: Any) -> str:
         return ""
     if not isinstance(norm, dict):
         return str(norm)
+    mean = _number(norm.get("mean_s"))
+    if mean is not None:  # the protocols' form (balance_trainer.norms.compare_hold)
+        where = ", ".join(str(norm[k]) if k != "eyes" else f"eyes {norm[k]}"
+                          for k in ("age_band", "eyes") if norm.get(k))
+        text = f"mean hold {mean:g} s" + (f" for {where}" if where else "")
+        return text + (f" ({norm['source']})" if norm.get("source") else "")
     parts = []
     for k, v in norm.items():
         if isinstance(v, dict):
@@ -153,7 +168,7 @@ def _norm_hold_s(result: Any) -> float | None:
     norm = result.get("norm") if isinstance(result, dict) else None
     if not isinstance(norm, dict):
         return _number(norm)
-    for k in ("hold_s", "mean_hold_s", "norm_s", "value_s", "mean_s", "value", "mean"):
+    for k in ("mean_s", "hold_s", "mean_hold_s", "norm_s", "value_s", "value", "mean"):
         v = _number(norm.get(k))
         if v is not None:
             return v
@@ -165,11 +180,10 @@ def summarize_trial(trial: TrialRow) -> str:
     parts = []
     for side in SIDES:
         vals = []
-        for key, m in MEASURES.items():
+        for m in MEASURES.values():
             v = measure_by_side(trial, m).get(side)
             if v is not None:
-                name = {"hold": "hold", "sway": "ML RMS", "squat": "ML range"}[key]
-                vals.append(f"{name} {m.fmt.format(v)} {m.unit}")
+                vals.append(f"{m.label} {m.fmt.format(v)} {m.unit}".rstrip())
         if vals:
             parts.append(f"{side[0].upper()}: " + ", ".join(vals))
     if not parts and isinstance(trial.result, dict):
@@ -242,11 +256,11 @@ def gather(store: Store, pid: str, *, n_traces: int = 3,
             latest[t.protocol] = t
     for proto, t in sorted(latest.items()):
         data.latest.append(LatestRow(proto, t.started_at, summarize_trial(t),
-                                     norm_text(t.result), _verdict(t)))
+                                     norm_text(t.result), verdict_for(t)))
     for key, m in MEASURES.items():
         series: dict[str, list[tuple[datetime, float]]] = {}
         for t in trials:
-            if t.status != "complete":
+            if t.status != "complete" or t.protocol not in m.protocols:
                 continue
             for side, v in measure_by_side(t, m).items():
                 series.setdefault(side, []).append((t.started_at, v))
@@ -260,12 +274,13 @@ def gather(store: Store, pid: str, *, n_traces: int = 3,
     return data
 
 
-def _verdict(t: TrialRow) -> str:
+def verdict_for(t: TrialRow) -> str:
+    """Each side's best hold against the norm's mean hold ('' without both)."""
     norm = _norm_hold_s(t.result)
     holds = measure_by_side(t, MEASURES["hold"])
     if norm is None or not holds:
         return ""
-    return ", ".join(f"{side[0].upper()} {'at or above' if v >= norm else 'below'} norm"
+    return ", ".join(f"{side[0].upper()} {'at or above' if v >= norm else 'below'} the mean"
                      for side, v in sorted(holds.items()))
 
 
@@ -378,7 +393,7 @@ def trends_figure(data: ReportData) -> Any:
                 if pts:
                     d, v = zip(*pts, strict=True)
                     ax.plot(d, v, label=SIDE_LABEL[side], **SIDE_STYLE[side])
-            ax.set_ylabel(m.unit)
+            ax.set_ylabel(m.unit or "index")
             ax.set_title(m.title, fontsize=10, loc="left")
         ax.grid(True, color="0.85", linewidth=0.6)
         ax.legend(fontsize=8, loc="best")
@@ -405,20 +420,23 @@ def comparison_figure(data: ReportData) -> Any | None:
             ax.text(i, vals[side], m.fmt.format(vals[side]), ha="center", va="bottom",
                     fontsize=8)
         ax.set_xticks([0, 1], ["left", "right"])
-        ax.set_ylabel(m.unit)
-        ax.set_title("\n".join(textwrap.wrap(m.title, 24)), fontsize=9)
+        ax.set_ylabel(m.unit or "index")
+        ax.set_title("\n".join(textwrap.wrap(m.title, 26)), fontsize=9)
         asym = asymmetry_pct(vals["left"], vals["right"])
         if asym is not None:
-            ax.set_xlabel(f"asymmetry {asym:.0f} %", fontsize=8)
+            ax.set_xlabel(f"asymmetry {asym:+.0f} % (+: left higher)", fontsize=8)
         ax.margins(y=0.15)
     fig.tight_layout()
     return fig
 
 
 def asymmetry_pct(left: float, right: float) -> float | None:
-    """|L − R| / max(L, R) × 100 (%), None when both are 0."""
-    top = max(abs(left), abs(right))
-    return None if top == 0 else abs(left - right) / top * 100.0
+    """100 × (L − R) / max(L, R), % (as the protocols define it): positive when left is higher.
+
+    None when the larger side is not above zero.
+    """
+    top = max(left, right)
+    return None if top <= 0 else 100.0 * (left - right) / top
 
 
 def trace_figure(tr: Trace) -> Any:

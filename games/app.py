@@ -246,7 +246,7 @@ class App:
             self.screen.leave()
         self.screen = screen
         self.visited = [*self.visited[-49:], getattr(screen, "name", "")]
-        self.nav.reset(self.now)
+        self.nav.reset(self.now, getattr(screen, "dwell_grace_s", None))
         self._nobody_since = None
         screen.enter()
 
@@ -458,7 +458,8 @@ class App:
             dt = min(0.1, max(0.0, now - prev))
             prev = now
             ms = self.step(dt, pygame.event.get())
-            pygame.display.flip()
+            if pygame.display.get_surface() is not None:
+                pygame.display.flip()
             arrival = self.feed.arrival_s
             if math.isfinite(arrival):
                 self.stats.latency_ms.append((self.feed.clock() - arrival) * 1000.0)

@@ -15,7 +15,7 @@ import json
 import os
 from typing import Any
 
-from balance_trainer.errors import DisplayError, UsageError
+from balance_trainer.errors import DisplayError, SensorError, UsageError
 
 from .catalog import GAMES, resolve
 
@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
             f"with GAME ({names}) it goes straight into that game. On the simulated board "
             "(the default when no hardware is configured) the arrow keys or the mouse steer "
             "the simulated person; keys 0-3 make it step off, stand on the left leg, both "
-            "feet, or the right leg. --headless runs without a display in virtual time and "
-            "prints frame-time statistics."
+            "feet, or the right leg, and S makes it squat. --headless runs without a "
+            "display in virtual time and prints frame-time statistics."
         ),
     )
     p.add_argument("game", nargs="?", metavar="GAME", help=f"start this game: {names}")
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     from balance_trainer.wiring import open_board
 
     from .app import App, InputQueue, log
-    from .feed import BoardFeed
+    from .feed import BoardFeed, offline_connection
     from .records import GUEST, PersonRef, Records
     from .settings import load_settings
     from .sound import SoundBank
@@ -143,7 +143,12 @@ def run(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
         raise
-    conn = connect()
+    try:
+        conn = connect()
+    except SensorError as exc:
+        # A kiosk must come up even with the board unplugged: it says so and keeps trying.
+        log(f"board not available ({exc}); starting anyway and retrying every few seconds")
+        conn = offline_connection(_board_geometry(args.board), exc)
     if conn.simulated:
         log(f"board: {conn.banner}")
     feed = BoardFeed(conn, realtime=realtime, reopen=connect)
@@ -193,6 +198,17 @@ def run(args: argparse.Namespace) -> int:
             print(f"{summary['frames']} frames on screen '{summary['screen']}': update+draw "
                   f"p50 {ud['p50']} ms, p95 {ud['p95']} ms, max {ud['max']} ms")
     return 0
+
+
+def _board_geometry(spec: str | None) -> Any:
+    """The board file behind ``spec`` (for the screen while the board is offline)."""
+    from balance_trainer.config import default_board_spec, load_board
+
+    spec = spec or default_board_spec()
+    try:
+        return load_board(spec)
+    except Exception:  # noqa: BLE001 - a 'wii' or other source name: the default geometry
+        return load_board("two-plate-4")
 
 
 def _open_display(pygame: Any, args: argparse.Namespace, size: tuple[int, int] | None) -> Any:

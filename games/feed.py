@@ -370,3 +370,36 @@ class BoardFeed:
 def virtual_clock(fps: float) -> Callable[[int], float]:
     """Frame number → virtual time, s, for headless runs at ``fps`` frames per second."""
     return lambda k: k / fps
+
+
+class OfflineSource:
+    """Stands in for a board that could not be opened at start: it has the board's geometry
+    and no frames (its stream fails at once), so the app starts, says the board is not
+    connected, and keeps trying to open the real one."""
+
+    kind = "offline"
+    simulated = False
+    scenario = None
+
+    def __init__(self, board: Any, error: BaseException) -> None:
+        self.board = board
+        self.error = error
+        self.closed = False
+        self.description = f"board {board.name} (not connected: {error})"
+
+    def frames(self) -> Iterator[Any]:
+        raise self.error
+        yield  # pragma: no cover - makes this a generator
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def offline_connection(board: Any, error: BaseException) -> Any:
+    """A :class:`~balance_trainer.wiring.BoardConnection` with no frames, for ``board``."""
+    from balance_trainer.balance import BalanceModel
+    from balance_trainer.calibration import Calibration
+    from balance_trainer.wiring import BoardConnection
+
+    return BoardConnection(OfflineSource(board, error), Calibration(board.cell_names), "none",
+                           BalanceModel(board), "offline")

@@ -180,8 +180,9 @@ class SpiritLevelScreen(GameScreen):
         shoulder = (top[0], top[1] + ui.px(8))
         pygame.draw.line(surface, body, (shoulder[0] - ui.px(62), shoulder[1] + ui.px(10)),
                          (shoulder[0] + ui.px(62), shoulder[1] + ui.px(10)), w)
+        both_down = r is None or r.phase in ("waiting", "foot_down")
         for side, p in hips.items():
-            stance = side == self.side
+            stance = side == self.side or both_down
             out = 1 if side == "right" else -1
             if stance:
                 end = (p[0], c[1] + ui.px(58))

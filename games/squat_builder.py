@@ -10,6 +10,7 @@ stance foot's ML COP, the green band is where it should stay during the squat.
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
 import pygame
@@ -132,13 +133,35 @@ class SquatScreen(GameScreen):
         return f"{r.score} points", f"{r.built} / {self.config.target_blocks} blocks"
 
     # -- picture -----------------------------------------------------------------------------
-    def draw_world(self, surface: pygame.Surface) -> None:
+    def _sky(self) -> pygame.Surface:
+        """Night sky, moon, stars and grass: drawn once per size and look."""
         ui = self.ui
+        key = ("squat-sky", ui.theme.name)
+        sky = ui.cache.get(key)
+        if sky is not None:
+            return sky
         t = ui.theme
-        surface.blit(ui.background(), (0, 0))
-        ground = ui.rect(0, 420, 800, 60)
-        ground.left, ground.width = 0, ui.w
-        pygame.draw.rect(surface, (60, 130, 70) if t.name == "normal" else (0, 80, 0), ground)
+        sky = pygame.Surface((ui.w, ui.h))
+        sky.blit(ui.background(), (0, 0))
+        rng = random.Random(5)
+        for _ in range(40):
+            x, y = rng.randrange(ui.w), rng.randrange(int(ui.h * 0.8))
+            pygame.draw.circle(sky, lerp_color(t.bg_top, (255, 255, 255), rng.uniform(0.3, 0.8)),
+                               (x, y), max(1, ui.px(rng.choice((1, 1, 2)))))
+        moon = (ui.x(560), ui.y(58))
+        pygame.draw.circle(sky, (250, 240, 200), moon, ui.px(28))
+        pygame.draw.circle(sky, t.bg_top, (moon[0] + ui.px(12), moon[1] - ui.px(8)), ui.px(24))
+        ground = pygame.Rect(0, ui.y(420), ui.w, ui.h - ui.y(420))
+        pygame.draw.rect(sky, (60, 130, 70) if t.name == "normal" else (0, 80, 0), ground)
+        pad = pygame.Rect(0, 0, ui.px(170), ui.px(12))
+        pad.midtop = (ui.x(210), ui.y(420))
+        pygame.draw.rect(sky, (120, 120, 130), pad, border_radius=ui.px(4))
+        sky = sky.convert() if pygame.display.get_surface() else sky
+        ui.cache_put(key, sky)
+        return sky
+
+    def draw_world(self, surface: pygame.Surface) -> None:
+        surface.blit(self._sky(), (0, 0))
         self._draw_tower(surface)
         self._draw_gauge(surface)
         self._draw_prompt(surface)

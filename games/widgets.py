@@ -200,7 +200,8 @@ def initials_icon(text: str, color: Color) -> Icon:
     def draw(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
         rad = int(min(r.w, r.h) * 0.42)
         pygame.draw.circle(s, color, r.center, rad)
-        ui.blit_text(s, text[:3], 30, r.center, (255, 255, 255))
+        size = rad / max(ui.u, 1e-6) * (0.9 if len(text) <= 2 else 0.7)
+        ui.blit_text(s, text[:3], size, r.center, (255, 255, 255))
 
     return draw
 

@@ -76,10 +76,13 @@ class LeanNavigator:
         self._settle_until = 0.0
         self._speed = 0.0
 
-    def reset(self, t_s: float) -> None:
-        """Start afresh at ``t_s`` (a new screen): empty dwell, grace period, no latch."""
+    def reset(self, t_s: float, grace_s: float | None = None) -> None:
+        """Start afresh at ``t_s`` (a new screen): empty dwell, grace period, no latch.
+
+        ``grace_s`` gives this screen a longer wait before the dwell starts (a result to read).
+        """
         self.dwell_progress = 0.0
-        self._grace_until = t_s + self.settings.grace_s
+        self._grace_until = t_s + max(self.settings.grace_s, grace_s or 0.0)
         self._settle_until = t_s + self.settings.grace_s
         self._latched = True  # wait for the person to come back to the centre
         self._lean_since = None

@@ -36,6 +36,8 @@ class Screen:
     hands_free = True
     sim_stance: str | None = "both"
     steer_sim = False
+    dwell_grace_s: float | None = None
+    """Seconds before standing still starts choosing here (None: the usual grace)."""
     result_summary: dict[str, Any] | None = None
 
     def __init__(self, app: Any) -> None:

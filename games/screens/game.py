@@ -16,7 +16,7 @@ import pygame
 from ..catalog import GAMES, GameInfo
 from ..records import GameResult
 from ..rules.stats import RunningSway
-from ..ui import panel
+from ..ui import panel, ring
 from ..widgets import (
     Choice,
     draw_stars,
@@ -187,13 +187,20 @@ class GameScreen(Screen):
         left = COUNTDOWN_S - self.phase_t
         n = max(1, math.ceil(left))
         frac = n - left  # 0 → 1 within each second: the number grows then settles
-        size = 150 + 40 * (1 - min(1.0, frac * 3))
-        shade = pygame.Surface((ui.w, ui.h), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 110))
+        size = 130 + 30 * (1 - min(1.0, frac * 3))
+        shade = ui.cache.get(("shade",))
+        if shade is None:
+            shade = pygame.Surface((ui.w, ui.h), pygame.SRCALPHA)
+            shade.fill((0, 0, 0, 120))
+            ui.cache_put(("shade",), shade)
         surface.blit(shade, (0, 0))
-        ui.blit_text(surface, str(n), size, (ui.w // 2, ui.y(230)), t.accent, shadow=True)
-        ui.blit_text(surface, self.ready_text(), 32, (ui.w // 2, ui.y(350)), t.text,
-                     shadow=True)
+        c = (ui.w // 2, ui.y(215))
+        pygame.draw.circle(surface, t.bg_top, c, ui.px(95))
+        ring(surface, t.accent, c, ui.px(95), ui.px(12), 1.0 - frac)
+        ui.blit_text(surface, str(n), size, (c[0], c[1] + ui.px(6)), t.accent)
+        box = ui.rect(80, 338, 640, 64)
+        panel(surface, ui, box, color=t.bg_top, edge=t.accent, width=ui.px(3))
+        ui.blit_text(surface, self.ready_text(), 30, box.center, t.text)
 
     def ready_text(self) -> str:
         return "Get ready - stand still on both feet"
@@ -242,6 +249,7 @@ class ResultScreen(ChoiceScreen):
     """The score, the stars, how it went, and play again or back to the menu."""
 
     name = "result"
+    dwell_grace_s = 8.0  # time to enjoy the score before standing still chooses
     tile_w = 170
     tile_h = 120
     label_size = 24
@@ -267,6 +275,7 @@ class ResultScreen(ChoiceScreen):
             self.app.play("star")
 
     def build(self) -> list[Choice]:
+        self.selected = 1  # standing still goes back to the menu, never round after round
         return [Choice("Play again", icon_play,
                        lambda: self.app.show(self.game, side=self.side)),
                 Choice("Menu", icon_home, lambda: self.app.show("menu"))]

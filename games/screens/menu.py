@@ -45,6 +45,14 @@ class MenuScreen(ChoiceScreen):
         ]
         return out
 
+    def enter(self) -> None:
+        super().enter()
+        # Back from a game, the highlight is still on it: one lean fewer to play again.
+        self.selected = min(getattr(self.app, "menu_selected", 0), len(self.choices) - 1)
+
+    def leave(self) -> None:
+        self.app.menu_selected = self.selected
+
     def back(self) -> None:
         self.app.show("people")
 

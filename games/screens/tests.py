@@ -274,6 +274,8 @@ class TestRunScreen(Screen):
         self.finished = True
         self.in_trial = False
         self._stance = "both"
+        self.selected = 1  # standing still goes to the menu, not into another test
+        self.app.nav.reset(self.app.now, 10.0)  # time to read the result first
         self.app.play("done")
         try:
             self.lines = [str(x) for x in self.proto.summary_lines()]

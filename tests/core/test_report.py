@@ -48,7 +48,9 @@ def stance_result(hold_l, hold_r, sway_l=4.0, sway_r=6.0):
             {"stance_side": "right", "hold_s": hold_r, "stop_reason": "max_time",
              "metrics": {"ml_rms_mm": sway_r}},
         ],
-        "norm": {"hold_s": 17.2, "age_band": "70-79", "source": "Bohannon 2006"},
+        # as balance_trainer.norms.compare_hold writes it
+        "norm": {"mean_s": 17.2, "age_band": "70-79", "eyes": "open", "source": "Bohannon 2006",
+                 "best_hold_s": hold_r, "comparison": "at or above mean"},
     }
 
 
@@ -69,9 +71,12 @@ def filled(tmp_path):
     clock["now"] = DAY0 + timedelta(days=22)
     sid = s.start_session("p01", "test", board=two)
     s.start_trial(sid, "single-leg-squat", {"reps": 2}, two).finish(result={"reps": [
-        {"stance_side": "left", "metrics": {"ml_range_mm": 30.0}},
-        {"stance_side": "left", "metrics": {"ml_range_mm": 34.0}},
-        {"stance_side": "right", "metrics": {"ml_range_mm": 45.0}}]})
+        {"stance_side": "left", "metrics": {"ml_range_mm": 30.0, "pelvic_control_index": 0.5}},
+        {"stance_side": "left", "metrics": {"ml_range_mm": 34.0, "pelvic_control_index": 0.7}},
+        {"stance_side": "right", "metrics": {"ml_range_mm": 45.0, "pelvic_control_index": 1.0}}
+    ]})
+    # a 30 s hip-stability hold is not a stance-test hold: it must stay out of that trend
+    s.start_trial(sid, "hip-stability", {}, two).finish(result=stance_result(30.0, 30.0))
     rec = s.start_trial(sid, "single-leg-stance", {}, two)  # broken off: not a trend point
     rec.finish(result=stance_result(99.0, 99.0), status="interrupted")
     clock["now"] = DAY0 + timedelta(days=23)
@@ -100,6 +105,9 @@ def test_hold_is_the_best_trial_and_sway_the_mean_per_side():
     assert rp.measure_by_side(t, rp.MEASURES["hold"]) == {"left": 12.0, "right": 20.0}
     assert rp.measure_by_side(t, rp.MEASURES["sway"]) == {"left": 5.0, "right": 6.0}
     assert rp.measure_by_side(t, rp.MEASURES["squat"]) == {}
+    sq = _trial({"reps": [{"stance_side": "right", "metrics": {"pelvic_control_index": 0.4}},
+                          {"stance_side": "right", "metrics": {"pelvic_control_index": 0.6}}]})
+    assert rp.measure_by_side(sq, rp.MEASURES["squat"]) == {"right": pytest.approx(0.5)}
 
 
 @pytest.mark.parametrize("result", [
@@ -122,17 +130,26 @@ def test_summary_falls_back_to_the_sway_metrics_and_names_the_status():
 def test_norm_is_shown_as_stored_with_a_verdict_per_side(filled):
     data = rp.gather(filled, "p01")
     (stance,) = [r for r in data.latest if r.protocol == "single-leg-stance"]
-    assert "17.2" in stance.norm and "Bohannon 2006" in stance.norm
+    assert stance.norm == "mean hold 17.2 s for 70-79, eyes open (Bohannon 2006)"
     # the latest complete stance test: left 16 s, right 23 s against 17.2 s
-    assert stance.verdict == "L below norm, R at or above norm"
+    assert stance.verdict == "L below the mean, R at or above the mean"
+
+
+def test_a_norm_in_another_shape_is_shown_as_it_is():
+    assert rp.norm_text({"norm": {"hold_s": 27, "group": {"age": "60-69"}}}) == \
+        "hold_s 27; group: age 60-69"
+    assert rp.verdict_for(_trial({"norm": {"hold_s": 27}, "trials": [
+        {"stance_side": "left", "hold_s": 30.0}]})) == "L at or above the mean"
 
 
 def test_latest_result_per_test_prefers_the_latest_complete_trial(filled):
     data = rp.gather(filled, "p01")
-    assert [r.protocol for r in data.latest] == ["record", "single-leg-squat",
+    assert [r.protocol for r in data.latest] == ["hip-stability", "record", "single-leg-squat",
                                                  "single-leg-stance"]
-    stance = data.latest[2]
-    assert stance.summary.startswith("L: hold 16.0 s") and "99" not in stance.summary
+    stance = data.latest[3]
+    assert stance.summary.startswith("L: best hold 16.0 s, ML RMS 3.0 mm; R: best hold 23.0 s")
+    assert "99" not in stance.summary
+    assert data.latest[2].summary == "L: PCI 0.60; R: PCI 1.00"
 
 
 def test_trends_follow_completed_tests_per_side_in_time_order(filled):
@@ -141,14 +158,14 @@ def test_trends_follow_completed_tests_per_side_in_time_order(filled):
     assert [v for _, v in hold["left"]] == [10.0, 12.0, 14.0, 16.0]
     assert [v for _, v in hold["right"]] == [20.0, 21.0, 22.0, 23.0]
     assert [d for d, _ in hold["left"]] == sorted(d for d, _ in hold["left"])
-    assert data.trends["squat"] == {"left": [(DAY0 + timedelta(days=22), 32.0)],
-                                    "right": [(DAY0 + timedelta(days=22), 45.0)]}
+    assert data.trends["squat"] == {"left": [(DAY0 + timedelta(days=22), pytest.approx(0.6))],
+                                    "right": [(DAY0 + timedelta(days=22), 1.0)]}
     assert [v for _, v in data.games["pelvis-pilot"]] == [10.0, 14.0]
     assert data.latest_by_side["sway"] == {"left": (2.0 + 4.0) / 2, "right": 6.0}
 
 
-def test_asymmetry_is_the_difference_over_the_larger_side():
-    assert rp.asymmetry_pct(15.0, 20.0) == pytest.approx(25.0)
+def test_asymmetry_is_the_signed_difference_over_the_larger_side():
+    assert rp.asymmetry_pct(15.0, 20.0) == pytest.approx(-25.0)
     assert rp.asymmetry_pct(20.0, 15.0) == pytest.approx(25.0)
     assert rp.asymmetry_pct(0.0, 0.0) is None
 

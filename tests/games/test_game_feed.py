@@ -6,11 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from game_sources import ScriptedSource, connect, standing
 
 from balance_trainer.signal import LiveSmoother
 from games.feed import BoardFeed
-
-from .scripted import ScriptedSource, connect, standing
 
 
 def pump_for(feed: BoardFeed, seconds: float, fps: int = 60, t0: float = 0.0) -> float:
@@ -150,3 +149,72 @@ def test_the_interactive_simulator_is_offered_for_steering_but_a_script_is_not()
     finally:
         inter.close()
         scripted.close()
+
+
+class PacedSource(ScriptedSource):
+    """Real-time frames (sleeping between them), failing after ``fail_at`` seconds."""
+
+    def frames(self):
+        import time
+
+        from balance_trainer.errors import BoardDisconnected
+        from balance_trainer.frames import RawFrame
+
+        t0 = time.monotonic()
+        k = 0
+        while not self.closed:
+            t = time.monotonic() - t0
+            if self.fail_at is not None and t >= self.fail_at:
+                raise BoardDisconnected("paced board unplugged")
+            counts = tuple(int(round(f * 1000)) for f in self.forces(t))
+            yield RawFrame(t, counts)
+            k += 1
+            time.sleep(max(0.0, t0 + k / self.fs - time.monotonic()))
+
+
+def test_in_real_time_a_lost_board_is_reopened_in_the_background():
+    import time
+
+    made = []
+
+    def reopen():
+        src = PacedSource(standing(cop_ml_mm=15.0))
+        made.append(src)
+        return connect(src)
+
+    feed = BoardFeed(connect(PacedSource(standing(), fail_at=0.3)), realtime=True,
+                     reopen=reopen, retry_s=0.1)
+    try:
+        seen = set()
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:
+            feed.pump(time.monotonic())
+            seen.add(feed.status)
+            if "lost" in seen and feed.status == "ok" and made:
+                break
+            time.sleep(1 / 60)
+        assert "lost" in seen and feed.status == "ok"
+        assert feed.ml_mm == pytest.approx(15.0, abs=1.0)  # the new board's person
+    finally:
+        feed.close()
+        for s in made:
+            s.close()
+
+
+def test_a_board_missing_at_start_is_offline_until_it_can_be_opened():
+    from balance_trainer.config import load_board
+    from balance_trainer.errors import SensorTimeout
+    from games.feed import offline_connection
+
+    conn = offline_connection(load_board("two-plate-4"), SensorTimeout("no HX711 on GPIO5"))
+    tries = []
+
+    def reopen():
+        tries.append(1)
+        return connect(ScriptedSource(standing()))
+
+    feed = BoardFeed(conn, realtime=False, reopen=reopen, retry_s=0.5)
+    feed.pump(0.1)
+    assert feed.status == "lost" and "GPIO5" in str(feed.error) and not feed.simulated
+    pump_for(feed, 1.5, t0=0.1)
+    assert tries == [1] and feed.status == "ok" and feed.on_board

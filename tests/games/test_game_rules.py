@@ -368,3 +368,16 @@ def test_running_sway_matches_the_population_rms_about_the_mean():
         rs.add(x)
     assert rs.n == 4 and rs.mean_mm == pytest.approx(4.0)
     assert rs.rms_mm == pytest.approx(math.sqrt(5.0))
+
+
+def test_games_never_touch_pins_or_hardware_except_the_command_handing_over_buttons():
+    from pathlib import Path
+
+    import games
+
+    root = Path(games.__file__).parent
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "gpiozero" not in text, path
+        if path.name != "command.py":
+            assert "from hardware" not in text and "import hardware" not in text, path

@@ -18,8 +18,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 import pytest
-
-from .conftest import REFERENCE, make_app, run
+from game_helpers import REFERENCE, make_app, run
 
 MAX_CHANGED = 0.015
 """Largest share of pixels allowed to differ by more than :data:`PIXEL_STEP`."""

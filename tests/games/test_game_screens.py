@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pygame
 import pytest
+from game_helpers import make_app, run
+from game_sources import ScriptedSource, connect, standing
 
 from balance_trainer.store import Store
 from games.app import NOBODY_FINISH_S, InputQueue
@@ -14,9 +16,6 @@ from games.catalog import GAMES
 from games.records import PersonRef
 from games.screens import SCREEN_NAMES, make_screen
 from games.settings import load_settings
-
-from .conftest import make_app, run
-from .scripted import ScriptedSource, connect, standing
 
 SCREEN_OPTIONS = {
     "intro": {"game": "river"},
@@ -318,7 +317,10 @@ def test_the_one_leg_stand_compares_with_the_norm_for_the_persons_age(app_factor
                       person=PersonRef("p02"))
     app.screen.proto.trials = 1
     app.screen.proto.max_time_s = 10.0
-    run(app, 30.0)
+    for _ in range(60 * 40):
+        app.step(1 / 60)
+        if app.screen.finished:
+            break
     assert app.screen.finished
     assert any("Average for ages 70" in line for line in app.screen.friendly)
     assert any("Right leg: best" in line for line in app.screen.friendly)
@@ -342,3 +344,25 @@ def test_the_tests_menu_lists_every_protocol_of_the_engine(app_factory):
     app = app_factory("tests")
     keys = [c.key for c in app.screen.choices if c.key]
     assert sorted(keys) == sorted(protocol_names())
+
+
+def test_real_time_runs_the_sampler_thread_and_measures_arrival_to_frame():
+    from balance_trainer.wiring import open_board
+    from games.app import App
+    from games.feed import BoardFeed
+    from games.records import Records
+    from games.settings import GameSettings
+    from games.sound import SoundBank
+
+    conn = open_board("sim", scenario="interactive", realtime=True)
+    feed = BoardFeed(conn, realtime=True)
+    app = App(feed, settings=GameSettings(), records=Records(),
+              surface=pygame.display.set_mode((800, 480)),
+              sounds=SoundBank(enabled=False), start="river", start_options={"side": "both"})
+    try:
+        stats = app.run(max_frames=40)
+    finally:
+        app.close()
+    assert stats["frames"] == 40 and feed.frames_seen > 20
+    assert stats["arrival_to_frame_ms"]["max"] < 1000
+    assert not feed._sampler.running
