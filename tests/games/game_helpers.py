@@ -20,7 +20,6 @@ from games.sound import SoundBank  # noqa: E402
 REFERENCE = Path(__file__).parent / "reference"
 
 
-
 def open_sim(scenario: str = "interactive", board: str = "sim", seed: int = 0,
              weak_hip: bool = False) -> Any:
     from balance_trainer.wiring import open_board
