@@ -300,11 +300,6 @@ def test_simulated_lift_off_and_touchdown_follow_the_definitions(sim_runs, scena
     assert 0.0 <= downs[0].t_s - sim_down <= 0.8
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "simulator model: its foot rests at 4 % of body weight ~0.5 s before its lift_off event "
-    "and at 6 % for ~0.5 s after its touchdown event, so the 10 % crossings the issue defines "
-    "fall 0.2-0.8 s away; passes (and so fails here, strict) once the simulator's feet cross "
-    "10 % within 0.1 s of its events"))
 @pytest.mark.parametrize("scenario", ["single-leg-left", "single-leg-right"])
 def test_simulated_lift_off_and_touchdown_within_a_tenth_of_a_second(sim_runs, scenario):
     run = sim_runs[scenario]
