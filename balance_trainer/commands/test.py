@@ -50,6 +50,9 @@ def register(sub: argparse._SubParsersAction, common) -> None:
                    help="print the result as one JSON object (prompts go to stderr)")
     p.add_argument("--record", metavar="FILE.csv", default=None,
                    help="also save the frames to a recording, to replay or analyse later")
+    p.add_argument("--person", default=None, metavar="ID",
+                   help="store the test (frames and result) in this person's records; their "
+                        "birth year gives the age for the norms unless --age is given")
     p.add_argument("--timeout", type=float, default=None, metavar="S",
                    help="give up after S seconds of board time (default: none; 300 s for a "
                         "simulated board with --fast)")
@@ -139,6 +142,35 @@ class _Terminal:
 def run(args: argparse.Namespace) -> int:
     params = _protocol_params(args)
     make_protocol(args.name, **params)  # bad combinations fail here, before the board opens
+    store = None
+    if getattr(args, "person", None):
+        from ..store import Store
+
+        store = Store.open(args.data_dir)  # before the board: an unknown id fails at once
+        try:
+            person = store.get_person(args.person)
+        except BaseException:
+            store.close()
+            raise
+        if params.get("age") is None and person.birth_year is not None:
+            params["age"] = float(person.age_in(datetime.now().year))
+    try:
+        return _run(args, params, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _trial_metrics(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The sway measures of the best completed trial (the longest hold), for history lists."""
+    trials = [t for t in result.get("trials", []) if isinstance(t.get("metrics"), dict)]
+    if not trials:
+        return None
+    best = max(trials, key=lambda t: t.get("hold_s") or t.get("duration_s") or 0.0)
+    return best["metrics"]
+
+
+def _run(args: argparse.Namespace, params: dict[str, Any], store: Any) -> int:
     ui = _Terminal(sys.stderr if args.json else sys.stdout)
     with connect(args) as conn:
         board = conn.source.board
@@ -155,6 +187,12 @@ def run(args: argparse.Namespace) -> int:
                 "source": conn.source.description, "calibration": conn.calibration_origin,
                 "protocol": {"name": args.name, **{k: v for k, v in params.items()
                                                    if v is not None}}})
+        stored = None
+        if store is not None:
+            sid = store.start_session(args.person, "test", board=board,
+                                      source=conn.source.description)
+            stored = store.start_trial(sid, args.name, {k: v for k, v in params.items()
+                                                         if v is not None}, board)
         status = 0
         t0 = None
         try:
@@ -167,6 +205,8 @@ def run(args: argparse.Namespace) -> int:
                     t0 = float(block.t_s[0])
                 if writer is not None:
                     writer.write_block(block.t_s, forces)
+                if stored is not None:
+                    stored.add_frames(block.t_s, forces)
                 for ev in proto.feed(block):
                     ui.show(ev, t0)
                 if proto.in_trial:
@@ -179,6 +219,13 @@ def run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             ui.line("interrupted: the result so far")
             status = 130
+        except BaseException:
+            if stored is not None and not stored.finished:
+                try:
+                    stored.finish(status="aborted")  # the frames so far are kept
+                except Exception:  # noqa: BLE001 - the original error says more
+                    pass
+            raise
         finally:
             if writer is not None:
                 writer.close()
@@ -186,6 +233,10 @@ def run(args: argparse.Namespace) -> int:
             ui.show(ev, t0 or 0.0)
         ui.close()
     result = proto.result()
+    if stored is not None:
+        stored.finish(result=result, metrics=_trial_metrics(result),
+                      status="aborted" if status == 130 else "complete")
+        print(f"stored as trial {stored.trial_id} of person {args.person}", file=sys.stderr)
     if args.json:
         print(json.dumps(result))
     else:

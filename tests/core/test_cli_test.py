@@ -95,3 +95,38 @@ def test_test_has_help_naming_every_test_and_option(capsys):
     for text in (*PROTOCOLS, "--side", "--eyes", "--trials", "--max-time", "--age", "--json",
                  "--record", "--board", "--scenario"):
         assert text in out
+
+
+def test_a_test_for_a_person_is_stored_with_its_result(tmp_path, capsys):
+    from balance_trainer.cli import main as cli_main
+    from balance_trainer.store import Store
+
+    data = str(tmp_path / "data")
+    assert cli_main(["people", "add", "p07", "--birth-year", "1950", "--data-dir", data]) == 0
+    assert cli_main(["test", "single-leg-stance", "--side", "left", "--trials", "1",
+                     "--scenario", "single-leg-left", "--fast", "--person", "p07",
+                     "--data-dir", data, "--json"]) == 0
+    capsys.readouterr()
+    store = Store.open(data)
+    try:
+        sessions = store.history("p07")
+        trials = [t for s in sessions for t in s.trials]
+        assert len(trials) == 1
+        tr = trials[0]
+        assert tr.protocol == "single-leg-stance" and tr.status == "complete"
+        assert tr.result["trials"][0]["stance_side"] == "left"
+        assert tr.params["age"] >= 70  # from the birth year, for the norm
+        assert tr.metrics and "ml_rms_mm" in tr.metrics
+        t_s, forces, _board = store.trial_frames(tr.id)
+        assert len(t_s) > 80 * 15
+    finally:
+        store.close()
+
+
+def test_a_test_for_an_unknown_person_fails_before_the_board_opens(tmp_path, capsys):
+    from balance_trainer.cli import main as cli_main
+
+    status = cli_main(["test", "single-leg-stance", "--fast", "--person", "nobody",
+                       "--data-dir", str(tmp_path)])
+    assert status == 2
+    assert "nobody" in capsys.readouterr().err
