@@ -280,3 +280,14 @@ def test_to_signed_is_twos_complement():
 def test_a_power_pin_is_not_taken_for_a_gpio():
     with pytest.raises(PinConfigError, match="GND, not a GPIO"):
         HX711Array(["GPIO5", "BOARD6"], SCK, pin_factory=MockFactory(), sleep=lambda s: None)
+
+
+def test_pins_may_be_named_as_gpiozero_names_them():
+    clock = VirtualClock()
+    factory = MockFactory()
+    FakeHX711Bank(["GPIO5", "GPIO6"], "GPIO21", pin_factory=factory, clock=clock.now,
+                  values=[-5, 7])
+    arr = HX711Array([5, "BOARD31"], "J8:40", pin_factory=factory, clock=clock.now,
+                     sleep=clock.sleep, ticks=clock.ns)
+    assert arr.read() == [-5, 7]
+    assert arr.dout_names == ["GPIO5", "GPIO6"] and arr.sck_name == "GPIO21"
