@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -70,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    # Warnings from the library (a chip restarted, frames lost) reach stderr in one format;
+    # they never carry a person's name (see store.py).
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING,
+                            format="balance-trainer: %(levelname)s: %(message)s")
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

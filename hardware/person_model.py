@@ -500,12 +500,12 @@ class Moves:
         """From both feet to standing on ``stance``: shift over it, unload, lift the other."""
         lifted = other_side(stance)
         xs, xl = self.geo.foot(stance), self.geo.foot(lifted)
-        # Weight shift first (the anticipatory adjustment), leaving ~25 % on the foot about to
+        # Weight shift first (the anticipatory adjustment), leaving ~18 % on the foot about to
         # lift; that last share goes to the stance foot in a quick unloading as the foot
         # leaves (its COP takes it, medially), and the COM settles over the foot during the
-        # hold (``hold_single``). People unload the last quarter of the weight in a tenth of a
+        # hold (``hold_single``). People unload that last share of the weight in a tenth of a
         # second or so, which is why a 10 % threshold finds lift-off to within ~0.1 s.
-        sc.move(float(self.rng.uniform(1.1, 1.5)), ref_ml=xs + 0.25 * (xl - xs),
+        sc.move(float(self.rng.uniform(1.1, 1.5)), ref_ml=xs + 0.18 * (xl - xs),
                 **{floor_channel(lifted): 0.04})
         sc.set(**{cap_channel(lifted): 0.3})
         sc.move(0.15, **{cap_channel(lifted): 0.0, floor_channel(lifted): 0.0, "single": 1.0})

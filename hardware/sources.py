@@ -130,7 +130,7 @@ def open_source(spec: str, *, scenario: str = "quiet", seed: int = 0, weak_hip: 
         from .hx711_source import open_mock_hx711
 
         return open_mock_hx711(_board_for(arg), seed=seed, realtime=realtime, clock=clock,
-                               sleep=sleep, **options)
+                               sleep=sleep, scenario=scenario, **options)
     if kind == "wii":
         from .wiiboard import WiiBalanceBoardSource
 

@@ -1,7 +1,7 @@
 """Spirit level: hold the bubble in the middle while standing on one leg.
 
 The bubble follows the medio-lateral centre of pressure under the stance foot, measured from
-where that foot settled in the first second on one leg (nobody stands exactly over the middle
+where that foot settled in the second second on one leg (nobody stands exactly over the middle
 of the plate). Time with the bubble inside the centre band fills the score bar.
 
 A slow shift of the COP toward the lifted side is what a dropping pelvis on that side looks like
@@ -41,8 +41,11 @@ class SpiritLevelConfig:
         Averaging window for the drift, s.
     drift_penalty : float
         Fill-rate factor while drifting (1 = no penalty).
+    steady_s : float
+        Time on one leg, s, ignored before learning: the weight comes across and the stance
+        foot's COP swings medially and back in the first second after lift-off.
     settle_s : float
-        Time on one leg, s, over which the stance foot's resting position is learned.
+        Time on one leg after ``steady_s``, s, over which the foot's resting position is learned.
     liftoff_share : float
         The lifted side carries less than this share of the load: the foot is up.
     touchdown_share : float
@@ -56,6 +59,7 @@ class SpiritLevelConfig:
     drift_mm: float = 6.0
     drift_window_s: float = 3.0
     drift_penalty: float = 0.5
+    steady_s: float = 1.0
     settle_s: float = 1.0
     liftoff_share: float = 0.10
     touchdown_share: float = 0.20
@@ -177,8 +181,9 @@ class SpiritLevel:
         if not math.isfinite(stance_cop_ml_mm):
             return events
         if self.phase == "settling":
-            self._settle.append(stance_cop_ml_mm)
-            if self.time_on_leg_s >= c.settle_s:
+            if self.time_on_leg_s >= c.steady_s:
+                self._settle.append(stance_cop_ml_mm)
+            if self.time_on_leg_s >= c.steady_s + c.settle_s and self._settle:
                 self.reference_mm = sorted(self._settle)[len(self._settle) // 2]
                 self.phase = "playing"
                 self._drift_avg = 0.0

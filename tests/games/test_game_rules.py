@@ -18,6 +18,9 @@ from games.rules.stats import RunningSway
 
 DT = 1 / 60
 
+SETTLE_S = 2.0
+"""Steadying plus settling time of the default spirit-level config, s."""
+
 
 def drive(nav: LeanNavigator, t0: float, seconds: float, ml) -> tuple[float, list[str]]:
     """Feed ``ml(t)`` (mm) for ``seconds`` from ``t0``; returns the end time and intents."""
@@ -133,8 +136,11 @@ def test_spirit_level_waits_for_the_foot_to_lift():
 
 
 def test_spirit_level_reference_is_where_the_foot_settled_not_the_plate_middle():
-    g = SpiritLevel("left", SpiritLevelConfig(settle_s=1.0))
-    run_level(g, 1.2, -112.0, share=0.0)
+    g = SpiritLevel("left", SpiritLevelConfig(steady_s=1.0, settle_s=1.0))
+    # The first second on one leg is the weight coming across: the COP swings medially.
+    t, _ = run_level(g, 1.0, -80.0, share=0.0)
+    assert g.phase == "settling"
+    run_level(g, 1.2, -112.0, share=0.0, t0=t)
     assert g.reference_mm == pytest.approx(-112.0)
     assert g.phase == "playing"
 
@@ -142,7 +148,7 @@ def test_spirit_level_reference_is_where_the_foot_settled_not_the_plate_middle()
 def test_time_in_the_band_fills_the_bar_and_scores():
     c = SpiritLevelConfig(fill_s=10.0, duration_s=None)
     g = SpiritLevel("right", c)
-    t, _ = run_level(g, 1.0 + DT, 120.0)  # settle
+    t, _ = run_level(g, SETTLE_S + DT, 120.0)  # settle
     t, ev = run_level(g, 5.0, 121.0, t0=t)  # 1 mm off: inside a 10 mm band
     assert g.in_band and g.fill == pytest.approx(0.5, abs=0.01)
     assert g.score == pytest.approx(50, abs=1)
@@ -151,7 +157,7 @@ def test_time_in_the_band_fills_the_bar_and_scores():
 
 def test_outside_the_band_nothing_fills():
     g = SpiritLevel("right", SpiritLevelConfig(band_mm=5.0))
-    t, _ = run_level(g, 1.0 + DT, 120.0)
+    t, _ = run_level(g, SETTLE_S + DT, 120.0)
     run_level(g, 3.0, 120.0 - 20.0, t0=t)
     assert not g.in_band and g.fill == 0.0 and g.bubble < 0
 
@@ -159,8 +165,8 @@ def test_outside_the_band_nothing_fills():
 def test_drift_toward_the_lifted_side_is_flagged_and_slows_the_fill():
     c = SpiritLevelConfig(band_mm=15.0, drift_mm=6.0, drift_penalty=0.5, duration_s=None)
     steady, drifting = SpiritLevel("left", c), SpiritLevel("left", c)
-    t, _ = run_level(steady, 1.0 + DT, -120.0)
-    run_level(drifting, 1.0 + DT, -120.0)
+    t, _ = run_level(steady, SETTLE_S + DT, -120.0)
+    run_level(drifting, SETTLE_S + DT, -120.0)
     # Standing on the left, the lifted side is the right (+ML): drift 10 mm toward it.
     run_level(steady, 8.0, -120.0, t0=t)
     _, ev = run_level(drifting, 8.0, -120.0 + 10.0, t0=t)
@@ -172,7 +178,7 @@ def test_drift_toward_the_lifted_side_is_flagged_and_slows_the_fill():
 def test_drift_toward_the_stance_side_is_not_the_pelvis_dropping():
     c = SpiritLevelConfig(band_mm=15.0, duration_s=None)
     g = SpiritLevel("left", c)
-    t, _ = run_level(g, 1.0 + DT, -120.0)
+    t, _ = run_level(g, SETTLE_S + DT, -120.0)
     run_level(g, 8.0, -120.0 - 10.0, t0=t)
     assert not g.drifting and g.drift_mm < 0
 
