@@ -217,6 +217,12 @@ def _open_display(pygame: Any, args: argparse.Namespace, size: tuple[int, int] |
         pygame.display.init()
         if args.headless:
             return pygame.display.set_mode(size or (800, 480))
+        # With no screen SDL quietly falls back to drivers that draw nowhere; a person would
+        # stare at nothing while the app runs, so say so instead.
+        driver = pygame.display.get_driver()
+        if driver in ("offscreen", "dummy"):
+            raise DisplayError(f"no display: SDL found only its {driver!r} video driver; "
+                               f"{NO_DISPLAY_HELP}")
         if _want_fullscreen(args):
             surf = pygame.display.set_mode(size or (0, 0), pygame.FULLSCREEN)
         else:

@@ -72,6 +72,16 @@ def test_no_display_says_how_to_get_one_or_use_headless(capsys, monkeypatch):
     assert "no display" in err and "--headless" in err and "KMSDRM" in err
 
 
+@pytest.mark.parametrize("driver", ["offscreen", "dummy"])
+def test_a_driver_that_draws_nowhere_is_no_display(capsys, monkeypatch, driver):
+    # With no screen at all SDL falls back to "offscreen": the app must not run unseen.
+    pygame.quit()
+    monkeypatch.setenv("SDL_VIDEODRIVER", driver)
+    code, _, err = play(capsys, "river", "--windowed", "--no-sound")
+    assert code == 1
+    assert "no display" in err and driver in err and "--headless" in err
+
+
 def test_an_unknown_person_is_a_usage_error_naming_the_fix(capsys, tmp_path):
     code, _, err = play(capsys, "river", "--headless", "--frames", "5", "--person", "zz9",
                         "--data-dir", str(tmp_path))
