@@ -40,11 +40,13 @@ def ml_bar(cop_ml_mm: float, width: int = 41, half_range_mm: float = BAR_HALF_WI
     return "L[" + "".join(cells) + "]R"
 
 
-def view_line(b: Balance) -> str:
+def view_line(b: Balance, t0: float = 0.0) -> str:
+    """One line of the terminal view; time is shown from ``t0`` (the first frame)."""
+    t = b.t_s - t0
     if not b.on_board:
-        return f"t {b.t_s:7.2f} s   nobody on the board ({b.total_kg:5.1f} kg)"
+        return f"{t:7.1f} s   nobody on the board ({round(b.total_kg, 1) + 0.0:5.1f} kg)"
     left = 100.0 * b.left_share
-    return (f"t {b.t_s:7.2f} s  {b.total_kg:5.1f} kg  L {left:3.0f}% R {100 - left:3.0f}%  "
+    return (f"{t:7.1f} s  {b.total_kg:5.1f} kg  L {left:3.0f}% R {100 - left:3.0f}%  "
             f"ML {b.cop_ml_mm:+6.1f} mm {ml_bar(b.cop_ml_mm)}")
 
 
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
                 elif n:
                     now = time.monotonic()
                     if now - last_draw >= 0.1 or done or args.fast:
-                        line = view_line(block[n - 1])
+                        line = view_line(block[n - 1], t0 or 0.0)
                         sys.stdout.write(("\r\x1b[2K" + line) if tty else line + "\n")
                         sys.stdout.flush()
                         last_draw = now
