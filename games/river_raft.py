@@ -40,8 +40,6 @@ class RiverScreen(GameScreen):
         # Every round gets its own river; headless runs stay repeatable (virtual time).
         self.seed = app.frame
         self._pops: list[tuple[float, float, str, tuple[int, int, int]]] = []
-        self._static: pygame.Surface | None = None
-        self._static_key: tuple = ()
 
     def ready_text(self) -> str:
         return "Stand still on both feet - then lean to steer"
@@ -106,27 +104,21 @@ class RiverScreen(GameScreen):
     def _x(self, x: float) -> int:
         return self.ui.x(RIVER_X0 + (x + 1) / 2 * (RIVER_X1 - RIVER_X0))
 
-    def _static_layer(self) -> pygame.Surface:
+    def draw_static(self, s: pygame.Surface) -> None:
+        """Grass, water and banks."""
         ui = self.ui
-        key = (ui.w, ui.h, ui.theme.name)
-        if self._static is not None and self._static_key == key:
-            return self._static
         t = ui.theme
-        s = pygame.Surface((ui.w, ui.h))
         grass = (70, 150, 60) if t.name == "normal" else (0, 90, 0)
         s.fill(grass)
         water = pygame.Rect(ui.x(RIVER_X0), 0, ui.x(RIVER_X1) - ui.x(RIVER_X0), ui.h)
         pygame.draw.rect(s, t.water, water)
         for edge in (water.left, water.right):
             pygame.draw.line(s, (222, 200, 140), (edge, 0), (edge, ui.h), ui.px(10))
-        self._static = s.convert() if pygame.display.get_surface() else s
-        self._static_key = key
-        return self._static
 
     def draw_world(self, surface: pygame.Surface) -> None:
         ui = self.ui
         t = ui.theme
-        surface.blit(self._static_layer(), (0, 0))
+        surface.blit(self.static_layer(), (0, 0))
         r = self.rules
         dist = r.distance if r is not None else 0.0
         unit = ui.px(UNIT)

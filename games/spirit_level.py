@@ -35,8 +35,6 @@ class SpiritLevelScreen(GameScreen):
         super().__init__(app, side if side in ("left", "right") else "left")
         self.rules: SpiritLevel | None = None
         self.config = self._config()
-        self._static: pygame.Surface | None = None
-        self._static_key: tuple = ()
 
     def _config(self) -> SpiritLevelConfig:
         app = self.app
@@ -91,15 +89,13 @@ class SpiritLevelScreen(GameScreen):
         return f"{r.score} points", "" if rem is None else f"{math.ceil(rem)} s"
 
     # -- picture -----------------------------------------------------------------------------
-    def _static_layer(self) -> pygame.Surface:
-        """Background, tube glass and band marks: drawn once per size and look."""
+    def static_key(self) -> tuple:
+        return (*super().static_key(), self.config.band_mm)
+
+    def draw_static(self, s: pygame.Surface) -> None:
+        """Background, tube glass and band marks."""
         ui = self.ui
-        key = (ui.w, ui.h, ui.theme.name, self.config.band_mm)
-        if self._static is not None and self._static_key == key:
-            return self._static
-        s = pygame.Surface((ui.w, ui.h))
         s.blit(ui.background(), (0, 0))
-        t = ui.theme
         # A wooden bench for the level to rest on.
         bench = ui.rect(60, 338, 640, 26)
         pygame.draw.rect(s, (121, 85, 58), bench, border_radius=ui.px(6))
@@ -120,15 +116,11 @@ class SpiritLevelScreen(GameScreen):
         hl = pygame.Rect(tube.left + tube.h // 2, tube.top + ui.px(10), tube.w - tube.h,
                          ui.px(8))
         pygame.draw.rect(s, (235, 250, 200), hl, border_radius=ui.px(4))
-        del t
-        self._static = s.convert() if pygame.display.get_surface() else s
-        self._static_key = key
-        return self._static
 
     def draw_world(self, surface: pygame.Surface) -> None:
         ui = self.ui
         t = ui.theme
-        surface.blit(self._static_layer(), (0, 0))
+        surface.blit(self.static_layer(), (0, 0))
         r = self.rules
         tube = ui.rect(*TUBE)
         travel = tube.w / 2 - tube.h / 2

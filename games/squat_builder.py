@@ -133,15 +133,10 @@ class SquatScreen(GameScreen):
         return f"{r.score} points", f"{r.built} / {self.config.target_blocks} blocks"
 
     # -- picture -----------------------------------------------------------------------------
-    def _sky(self) -> pygame.Surface:
-        """Night sky, moon, stars and grass: drawn once per size and look."""
+    def draw_static(self, sky: pygame.Surface) -> None:
+        """Night sky, moon, stars and grass."""
         ui = self.ui
-        key = ("squat-sky", ui.theme.name)
-        sky = ui.cache.get(key)
-        if sky is not None:
-            return sky
         t = ui.theme
-        sky = pygame.Surface((ui.w, ui.h))
         sky.blit(ui.background(), (0, 0))
         rng = random.Random(5)
         for _ in range(40):
@@ -156,12 +151,9 @@ class SquatScreen(GameScreen):
         pad = pygame.Rect(0, 0, ui.px(170), ui.px(12))
         pad.midtop = (ui.x(210), ui.y(420))
         pygame.draw.rect(sky, (120, 120, 130), pad, border_radius=ui.px(4))
-        sky = sky.convert() if pygame.display.get_surface() else sky
-        ui.cache_put(key, sky)
-        return sky
 
     def draw_world(self, surface: pygame.Surface) -> None:
-        surface.blit(self._sky(), (0, 0))
+        surface.blit(self.static_layer(), (0, 0))
         self._draw_tower(surface)
         self._draw_gauge(surface)
         self._draw_prompt(surface)

@@ -55,6 +55,8 @@ class GameScreen(Screen):
         self.banner = ""
         self.banner_until = 0.0
         self.result_summary = None
+        self._static: pygame.Surface | None = None
+        self._static_key: tuple = ()
 
     # -- app hooks ---------------------------------------------------------------------------
     @property
@@ -145,6 +147,23 @@ class GameScreen(Screen):
 
     def play_update(self, dt: float) -> None:
         raise NotImplementedError
+
+    def static_key(self) -> tuple:
+        """What the static layer depends on; it is drawn again when this changes."""
+        return (self.ui.w, self.ui.h, self.ui.theme.name)
+
+    def draw_static(self, s: pygame.Surface) -> None:
+        """Draw the parts of the picture that never move onto ``s`` (screen-sized)."""
+
+    def static_layer(self) -> pygame.Surface:
+        """The :meth:`draw_static` picture, drawn once per :meth:`static_key` and reused."""
+        key = self.static_key()
+        if self._static is None or self._static_key != key:
+            s = pygame.Surface((self.ui.w, self.ui.h))
+            self.draw_static(s)
+            self._static = s.convert() if pygame.display.get_surface() else s
+            self._static_key = key
+        return self._static
 
     def draw_world(self, surface: pygame.Surface) -> None:
         raise NotImplementedError
