@@ -32,7 +32,7 @@ from .readers import Trial, read_trial
 from .signal import lowpass, resample_uniform
 
 __all__ = ["RESULT_NAMES", "LOWPASS_CUTOFF_HZ", "LOWPASS_ORDER", "MIN_TRIAL_SAMPLES",
-           "analyze_trial", "analyze_file", "trim_off_board"]
+           "analyze_trial", "analyze_file", "trim_off_board", "on_board_span"]
 
 LOWPASS_CUTOFF_HZ = 10.0
 LOWPASS_ORDER = 4
@@ -284,17 +284,27 @@ def trim_off_board(trial: Trial) -> tuple[slice, float, float]:
     AnalysisError
         Nobody is on the board at any time.
     """
-    on = (trial.load_n >= DEFAULT_MIN_LOAD_N) & np.isfinite(trial.cop_ml_mm)
-    if not on.any():
+    span = on_board_span(trial.load_n, trial.cop_ml_mm)
+    if span is None:
         peak = float(np.nanmax(trial.load_n)) if trial.n_samples else 0.0
         raise AnalysisError(
             f"nobody is on the board at any time: total load never reaches "
             f"{DEFAULT_MIN_LOAD_N:g} N (highest {peak:.1f} N); record with someone standing on it"
         )
-    idx = np.flatnonzero(on)
-    i0, i1 = int(idx[0]), int(idx[-1])
     t = trial.t_s
-    return slice(i0, i1 + 1), float(t[i0] - t[0]), float(t[-1] - t[i1])
+    return span, float(t[span.start] - t[0]), float(t[-1] - t[span.stop - 1])
+
+
+def on_board_span(load_n: np.ndarray, cop_ml_mm: np.ndarray) -> slice | None:
+    """Indices from the first to the last sample with someone on the board, or None.
+
+    On the board: total load (N) at least ``DEFAULT_MIN_LOAD_N`` and a finite ML COP (mm).
+    """
+    on = (np.asarray(load_n) >= DEFAULT_MIN_LOAD_N) & np.isfinite(cop_ml_mm)
+    idx = np.flatnonzero(on)
+    if idx.size == 0:
+        return None
+    return slice(int(idx[0]), int(idx[-1]) + 1)
 
 
 def analyze_file(path: str | os.PathLike[str], *, format: str | None = None,

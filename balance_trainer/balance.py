@@ -106,6 +106,10 @@ class BalanceBlock:
     def total_kg(self) -> np.ndarray:
         return self.total_n / STANDARD_GRAVITY
 
+    def take(self, index: slice | np.ndarray) -> BalanceBlock:
+        """The frames at ``index`` (a slice or an index array) as a new block."""
+        return BalanceBlock(*(getattr(self, f)[index] for f in self.FIELDS))
+
     @classmethod
     def concatenate(cls, blocks: list[BalanceBlock]) -> BalanceBlock:
         return cls(*(np.concatenate([getattr(b, f) for b in blocks]) for f in cls.FIELDS))

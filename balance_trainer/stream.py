@@ -52,7 +52,7 @@ class RingBuffer:
             return
         if n > self.capacity:  # only the newest capacity frames can be kept
             cut = n - self.capacity
-            block = BalanceBlock(*(getattr(block, f)[cut:] for f in _COLUMNS))
+            block = block.take(slice(cut, None))
             forces_n = forces_n[cut:]
             self._seq += cut
             n = self.capacity
@@ -84,7 +84,7 @@ class RingBuffer:
         forces = self._forces[idx].copy()
         if self._seq - first > self.capacity:  # overtaken while copying: drop the oldest
             lost = self._seq - first - self.capacity
-            block = BalanceBlock(*(getattr(block, f)[lost:] for f in _COLUMNS))
+            block = block.take(slice(lost, None))
             forces = forces[lost:]
             missed += lost
         return block, forces, end, missed

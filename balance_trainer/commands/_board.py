@@ -52,3 +52,31 @@ def balance_blocks(conn: BoardConnection, *, realtime: bool):
                 return
     finally:
         sampler.stop()
+
+
+def timed_blocks(conn: BoardConnection, *, realtime: bool, seconds: float | None = None):
+    """:func:`balance_blocks` cut at ``seconds`` of board time after the first frame.
+
+    Yields ``(block, forces, missed, t0, done)``: ``t0`` is the first frame's time (None
+    before any frame). The block with ``done`` set holds only the frames before the cut, and
+    nothing follows it. Without ``seconds`` it runs until the source ends.
+    """
+    import numpy as np
+
+    blocks = balance_blocks(conn, realtime=realtime)
+    t0: float | None = None
+    try:
+        for block, forces, missed in blocks:
+            if t0 is None and len(block):
+                t0 = float(block.t_s[0])
+            done = False
+            if seconds is not None and t0 is not None:
+                over = np.flatnonzero(block.t_s - t0 >= seconds)
+                if over.size:
+                    n = int(over[0])
+                    block, forces, done = block.take(slice(0, n)), forces[:n], True
+            yield block, forces, missed, t0, done
+            if done:
+                return
+    finally:
+        blocks.close()  # stops the sampler thread at once

@@ -10,7 +10,7 @@ import time
 
 from ..balance import Balance
 from ..errors import UsageError
-from ._board import add_speed_option, balance_blocks, connect
+from ._board import add_speed_option, connect, timed_blocks
 
 BAR_HALF_WIDTH_MM = 150.0
 
@@ -54,23 +54,15 @@ def run(args: argparse.Namespace) -> int:
     if args.seconds is not None and not (args.seconds > 0):
         raise UsageError(f"--seconds {args.seconds}: give a duration > 0")
     with connect(args) as conn:
-        t0: float | None = None
         tty = sys.stdout.isatty() and not args.json
         last_draw = 0.0
         try:
-            for block, _forces, _missed in balance_blocks(conn, realtime=not args.fast):
-                done = False
+            for block, _forces, _missed, t0, done in timed_blocks(
+                    conn, realtime=not args.fast, seconds=args.seconds):
                 n = len(block)
-                for i in range(n):
-                    if t0 is None:
-                        t0 = float(block.t_s[i])
-                    if args.seconds is not None and block.t_s[i] - t0 >= args.seconds:
-                        done = True
-                        n = i
-                        break
-                    if args.json:
-                        sys.stdout.write(json.dumps(block[i].to_json_dict()) + "\n")
                 if args.json:
+                    for i in range(n):
+                        sys.stdout.write(json.dumps(block[i].to_json_dict()) + "\n")
                     sys.stdout.flush()
                 elif n:
                     now = time.monotonic()
@@ -79,8 +71,6 @@ def run(args: argparse.Namespace) -> int:
                         sys.stdout.write(("\r\x1b[2K" + line) if tty else line + "\n")
                         sys.stdout.flush()
                         last_draw = now
-                if done:
-                    break
         finally:
             if tty:
                 sys.stdout.write("\n")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
-import numpy as np
-
+from ..balance import BalanceBlock
 from ..errors import AnalysisError, UsageError
 from ..recording import RecordingWriter
-from ._board import add_speed_option, balance_blocks, connect
+from ._board import add_speed_option, connect, timed_blocks
+from ._person import open_person_store
 
 
 def register(sub: argparse._SubParsersAction, common) -> None:
@@ -39,14 +40,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("record: give -o FILE.csv, --person ID, or both")
     store = None
     if getattr(args, "person", None):
-        from ..store import Store
-
-        store = Store.open(args.data_dir)  # before the board: an unknown id fails at once
-        try:
-            store.get_person(args.person)
-        except BaseException:
-            store.close()
-            raise
+        store, _person = open_person_store(args.data_dir, args.person)
     try:
         return _record(args, store)
     finally:
@@ -73,82 +67,63 @@ def _record(args: argparse.Namespace, store: Any) -> int:
             params = {"seconds": args.seconds, **{k: v for k, v in meta.items()
                                                   if k not in ("started_at",)}}
             trial = store.start_trial(sid, "record", params, board)
-        kept: list[Any] = []  # balance of the stored frames, for the sway measures
-        t0 = None
+        kept: list[BalanceBlock] = []  # balance of the stored frames, for the sway measures
         shown = -1
         n_frames = 0
         tty = sys.stderr.isatty()
-        try:
-            for block, forces, missed in balance_blocks(conn, realtime=not args.fast):
-                if missed:
-                    print(f"warning: {missed} frames lost (disk too slow?)", file=sys.stderr)
-                done = False
-                k = 0
-                for i in range(len(block)):
-                    t = float(block.t_s[i])
-                    if t0 is None:
-                        t0 = t
-                    if t - t0 >= args.seconds:
-                        done = True
-                        break
-                    if writer is not None:
-                        writer.write(t, forces[i])
-                    k += 1
-                if k:
-                    n_frames += k
-                    if trial is not None:
-                        trial.add_frames(block.t_s[:k], forces[:k])
-                        kept.append((block, k))
-                if t0 is not None and len(block):
-                    elapsed = int(min(args.seconds, float(block.t_s[-1]) - t0))
-                    if elapsed != shown and (tty or elapsed % 10 == 0):
-                        shown = elapsed
-                        msg = f"recording {elapsed:4d}/{args.seconds:g} s, {n_frames} frames"
-                        print(("\r" if tty else "") + msg, end="" if tty else "\n",
-                              file=sys.stderr, flush=True)
-                if done:
-                    break
-        except BaseException:
-            if trial is not None and not trial.finished:
-                try:
-                    trial.finish(status="aborted")  # what was recorded is kept
-                except Exception:  # noqa: BLE001 - the original error says more
-                    pass
-            raise
-        finally:
+        # Leaving by an exception (Ctrl-C included) keeps what was stored, as 'aborted'.
+        with trial if trial is not None else nullcontext():
+            try:
+                for block, forces, missed, t0, done in timed_blocks(
+                        conn, realtime=not args.fast, seconds=args.seconds):
+                    if missed:
+                        print(f"warning: {missed} frames lost (disk too slow?)", file=sys.stderr)
+                    if len(block):
+                        if writer is not None:
+                            writer.write_block(block.t_s, forces)
+                        n_frames += len(block)
+                        if trial is not None:
+                            trial.add_frames(block.t_s, forces)
+                            kept.append(block)
+                    if t0 is not None and (len(block) or done):
+                        elapsed = int(args.seconds if done else float(block.t_s[-1]) - t0)
+                        if elapsed != shown and (tty or elapsed % 10 == 0):
+                            shown = elapsed
+                            msg = (f"recording {elapsed:4d}/{args.seconds:g} s, "
+                                   f"{n_frames} frames")
+                            print(("\r" if tty else "") + msg, end="" if tty else "\n",
+                                  file=sys.stderr, flush=True)
+            finally:
+                if writer is not None:
+                    writer.close()
+            if tty:
+                print(file=sys.stderr)
             if writer is not None:
-                writer.close()
-        if tty:
-            print(file=sys.stderr)
-        if writer is not None:
-            print(f"wrote {writer.n_frames} frames to {args.output}", file=sys.stderr)
-        if trial is not None:
-            metrics = _metrics(kept, board)
-            trial.finish(metrics=metrics)
-            print(f"stored {trial.n_stored} frames as trial {trial.trial_id} of person "
-                  f"{args.person}" + ("" if metrics else " (too little on the board for sway "
-                                                          "measures)"), file=sys.stderr)
+                print(f"wrote {writer.n_frames} frames to {args.output}", file=sys.stderr)
+            if trial is not None:
+                metrics = _metrics(kept, board)
+                trial.finish(metrics=metrics)
+                print(f"stored {trial.n_stored} frames as trial {trial.trial_id} of person "
+                      f"{args.person}" + ("" if metrics else " (too little on the board for "
+                                                              "sway measures)"), file=sys.stderr)
     return 0
 
 
-def _metrics(kept: list[Any], board: Any) -> dict[str, Any] | None:
+def _metrics(kept: list[BalanceBlock], board: Any) -> dict[str, Any] | None:
     """DESIGN.md sway measures over the frames where someone stood on the board, or None."""
     if not kept:
         return None
-    from ..analysis import analyze_trial
+    from ..analysis import analyze_trial, on_board_span
 
-    parts = {name: np.concatenate([getattr(b, name)[:k] for b, k in kept])
-             for name in ("t_s", "cop_ml_mm", "cop_ap_mm", "total_n", "left_share", "on_board")}
+    b = BalanceBlock.concatenate(kept)
     # Like the analyser: the edges where nobody stands yet are cut; a gap inside is refused.
-    idx = np.flatnonzero(parts["on_board"])
-    if idx.size < 2:
+    span = on_board_span(b.total_n, b.cop_ml_mm)
+    if span is None or span.stop - span.start < 2:
         return None
-    span = slice(int(idx[0]), int(idx[-1]) + 1)
     try:
         return analyze_trial(
-            parts["t_s"][span], parts["cop_ml_mm"][span],
-            parts["cop_ap_mm"][span] if board.has_ap_spacing else None,
-            load_n=parts["total_n"][span], left_share=parts["left_share"][span],
+            b.t_s[span], b.cop_ml_mm[span], b.cop_ap_mm[span] if board.has_ap_spacing else None,
+            load_n=b.total_n[span], left_share=b.left_share[span],
             fs_hz=board.sample_rate_hz)
     except AnalysisError:
         return None

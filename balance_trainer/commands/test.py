@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any, TextIO
 
 from ..errors import UsageError
 from ..protocols import PROTOCOLS, ProtocolEvent, format_result, make_protocol
 from ._board import add_speed_option, balance_blocks, connect
+from ._person import open_person_store
 
 MAX_TIMES = (30, 45, 60)
 DEFAULT_SIM_TIMEOUT_S = 300.0
@@ -144,14 +146,7 @@ def run(args: argparse.Namespace) -> int:
     make_protocol(args.name, **params)  # bad combinations fail here, before the board opens
     store = None
     if getattr(args, "person", None):
-        from ..store import Store
-
-        store = Store.open(args.data_dir)  # before the board: an unknown id fails at once
-        try:
-            person = store.get_person(args.person)
-        except BaseException:
-            store.close()
-            raise
+        store, person = open_person_store(args.data_dir, args.person)
         if params.get("age") is None and person.birth_year is not None:
             params["age"] = float(person.age_in(datetime.now().year))
     try:
@@ -195,48 +190,44 @@ def _run(args: argparse.Namespace, params: dict[str, Any], store: Any) -> int:
                                                          if v is not None}, board)
         status = 0
         t0 = None
-        try:
-            for block, forces, missed in balance_blocks(conn, realtime=not args.fast):
-                if missed:
-                    ui.line(f"warning: {missed} frames lost; the result may be off")
-                if not len(block):
-                    continue
-                if t0 is None:
-                    t0 = float(block.t_s[0])
+        # Leaving by an exception keeps the frames stored so far, as 'aborted'.
+        with stored if stored is not None else nullcontext():
+            try:
+                for block, forces, missed in balance_blocks(conn, realtime=not args.fast):
+                    if missed:
+                        ui.line(f"warning: {missed} frames lost; the result may be off")
+                    if not len(block):
+                        continue
+                    if t0 is None:
+                        t0 = float(block.t_s[0])
+                    if writer is not None:
+                        writer.write_block(block.t_s, forces)
+                    if stored is not None:
+                        stored.add_frames(block.t_s, forces)
+                    for ev in proto.feed(block):
+                        ui.show(ev, t0)
+                    if proto.in_trial:
+                        ui.status(f"   {proto.elapsed_s:5.1f} s")
+                    if proto.done:
+                        break
+                    if timeout is not None and float(block.t_s[-1]) - t0 >= timeout:
+                        ui.line(f"stopped after {timeout:g} s of board time (--timeout)")
+                        break
+            except KeyboardInterrupt:
+                ui.line("interrupted: the result so far")
+                status = 130
+            finally:
                 if writer is not None:
-                    writer.write_block(block.t_s, forces)
-                if stored is not None:
-                    stored.add_frames(block.t_s, forces)
-                for ev in proto.feed(block):
-                    ui.show(ev, t0)
-                if proto.in_trial:
-                    ui.status(f"   {proto.elapsed_s:5.1f} s")
-                if proto.done:
-                    break
-                if timeout is not None and float(block.t_s[-1]) - t0 >= timeout:
-                    ui.line(f"stopped after {timeout:g} s of board time (--timeout)")
-                    break
-        except KeyboardInterrupt:
-            ui.line("interrupted: the result so far")
-            status = 130
-        except BaseException:
-            if stored is not None and not stored.finished:
-                try:
-                    stored.finish(status="aborted")  # the frames so far are kept
-                except Exception:  # noqa: BLE001 - the original error says more
-                    pass
-            raise
-        finally:
-            if writer is not None:
-                writer.close()
-        for ev in proto.finish():
-            ui.show(ev, t0 or 0.0)
-        ui.close()
-    result = proto.result()
-    if stored is not None:
-        stored.finish(result=result, metrics=_trial_metrics(result),
-                      status="aborted" if status == 130 else "complete")
-        print(f"stored as trial {stored.trial_id} of person {args.person}", file=sys.stderr)
+                    writer.close()
+            for ev in proto.finish():
+                ui.show(ev, t0 or 0.0)
+            ui.close()
+            result = proto.result()
+            if stored is not None:
+                stored.finish(result=result, metrics=_trial_metrics(result),
+                              status="aborted" if status == 130 else "complete")
+                print(f"stored as trial {stored.trial_id} of person {args.person}",
+                      file=sys.stderr)
     if args.json:
         print(json.dumps(result))
     else:
