@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from feet_helpers import BOARD, BW, FS, feet_block
 
-from balance_trainer.balance import BalanceBlock, BalanceModel
-from balance_trainer.config import load_board
+from balance_trainer.balance import BalanceBlock
 from balance_trainer.errors import AnalysisError, UsageError
 from balance_trainer.events import EventDetector
 from balance_trainer.metrics import METRIC_NAMES
@@ -20,24 +20,9 @@ from balance_trainer.protocols import (
 )
 from balance_trainer.recording import RecordingWriter
 
-FS = 80.0
-BW = 700.0
-BOARD = load_board("two-plate-4")
-MODEL = BalanceModel(BOARD)
 PDS = "tests/data/pds/PDS13OR1grf.txt"
 BDS = "tests/data/hbedb/BDS00001.txt"
 
-
-def feet_block(left_n, right_n, left_cop=-120.0, right_cop=120.0, t0=0.0) -> BalanceBlock:
-    """A block from each foot's load (N) and own ML COP (mm) on the two-plate-4 board."""
-    left_n = np.asarray(left_n, dtype=float)
-    right_n = np.asarray(right_n, dtype=float)
-    n = left_n.size
-    t = t0 + np.arange(n) / FS
-    u = (np.broadcast_to(left_cop, (n,)) + 190.0) / 140.0
-    v = (np.broadcast_to(right_cop, (n,)) - 50.0) / 140.0
-    forces = np.column_stack([left_n * (1 - u), left_n * u, right_n * (1 - v), right_n * v])
-    return MODEL.compute(t, forces)
 
 
 def script(steps, total_s, bw=BW, noise=2.0, seed=0, sway_mm=3.0):
