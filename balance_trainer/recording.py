@@ -223,7 +223,3 @@ def _is_float(s: str) -> bool:
         return False
     return True
 
-
-def millinewtons(value: str) -> int:
-    """A force written as text (N, ≤ 3 decimals) as an exact integer of mN."""
-    return round(float(value) * 1000)

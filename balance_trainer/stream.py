@@ -118,9 +118,7 @@ class Converter:
 
     def block(self, frames: list[RawFrame]) -> tuple[BalanceBlock, np.ndarray]:
         t = np.fromiter((f.t for f in frames), dtype=float, count=len(frames))
-        counts = np.array([f.counts for f in frames], dtype=float)
-        forces = self.calibration.forces(counts)
-        return self.model.compute(t, forces), forces
+        return self.counts_block(t, np.array([f.counts for f in frames], dtype=float))
 
     def counts_block(self, t: np.ndarray, counts: np.ndarray) -> tuple[BalanceBlock, np.ndarray]:
         forces = self.calibration.forces(counts)
