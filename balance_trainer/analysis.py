@@ -31,8 +31,16 @@ from .metrics import METRIC_NAMES, MIN_SPECTRAL_SAMPLES, compute_metrics
 from .readers import Trial, read_trial
 from .signal import lowpass, resample_uniform
 
-__all__ = ["RESULT_NAMES", "LOWPASS_CUTOFF_HZ", "LOWPASS_ORDER", "MIN_TRIAL_SAMPLES",
-           "analyze_trial", "analyze_file", "trim_off_board", "on_board_span"]
+__all__ = [
+    "RESULT_NAMES",
+    "LOWPASS_CUTOFF_HZ",
+    "LOWPASS_ORDER",
+    "MIN_TRIAL_SAMPLES",
+    "analyze_trial",
+    "analyze_file",
+    "trim_off_board",
+    "on_board_span",
+]
 
 LOWPASS_CUTOFF_HZ = 10.0
 LOWPASS_ORDER = 4
@@ -43,7 +51,11 @@ RATE_MISMATCH = 0.10
 """A stated rate more than 10 % away from the sample times' own rate is not used."""
 
 RESULT_NAMES: tuple[str, ...] = (
-    "duration_s", "sample_rate_hz", "mean_load_n", *METRIC_NAMES, "left_share",
+    "duration_s",
+    "sample_rate_hz",
+    "mean_load_n",
+    *METRIC_NAMES,
+    "left_share",
 )
 """Keys of the metric dict, in report order (DESIGN.md names)."""
 
@@ -76,8 +88,7 @@ def _validate_time(t: np.ndarray) -> None:
         )
     if t.size < MIN_TRIAL_SAMPLES:
         raise InsufficientDataError(
-            f"the trial has {t.size} samples; the sway measures need at least "
-            f"{MIN_TRIAL_SAMPLES}"
+            f"the trial has {t.size} samples; the sway measures need at least {MIN_TRIAL_SAMPLES}"
         )
     if not t[-1] > t[0]:
         raise AnalysisError(
@@ -115,9 +126,7 @@ def _nominal_rate(t: np.ndarray, fs_hz: float | None, notes: list[str]) -> float
     if not (math.isfinite(fs) and fs > 0):
         raise AnalysisError(f"sample rate is {fs_hz!r} Hz; it must be a positive number")
     if abs(measured / fs - 1) > RATE_MISMATCH:
-        notes.append(
-            f"stated rate {fs:g} Hz ignored: the sample times give {measured:.4g} Hz"
-        )
+        notes.append(f"stated rate {fs:g} Hz ignored: the sample times give {measured:.4g} Hz")
         return measured
     return fs
 
@@ -196,8 +205,12 @@ def analyze_trial(
     fs = _nominal_rate(t, fs_hz, notes)
 
     # One column per series, so all of them are resampled on the same grid in one go.
-    columns = [ml] + ([ap] if ap is not None else []) + ([load] if load is not None else []) \
+    columns = (
+        [ml]
+        + ([ap] if ap is not None else [])
+        + ([load] if load is not None else [])
         + ([share] if share is not None else [])
+    )
     stack = np.column_stack(columns)
     slots = np.floor((t - t[0]) * fs + 0.5)
     resampled = not np.array_equal(slots, np.arange(n))
@@ -215,10 +228,13 @@ def analyze_trial(
     cop_cols = 1 if ap is None else 2
     if filter:
         if fs / 2 > LOWPASS_CUTOFF_HZ:
-            stack[:, :cop_cols] = lowpass(stack[:, :cop_cols], fs, LOWPASS_CUTOFF_HZ,
-                                          LOWPASS_ORDER)
-            lp = {"filter": "butterworth", "order": LOWPASS_ORDER,
-                  "cutoff_hz": LOWPASS_CUTOFF_HZ, "zero_phase": True}
+            stack[:, :cop_cols] = lowpass(stack[:, :cop_cols], fs, LOWPASS_CUTOFF_HZ, LOWPASS_ORDER)
+            lp = {
+                "filter": "butterworth",
+                "order": LOWPASS_ORDER,
+                "cutoff_hz": LOWPASS_CUTOFF_HZ,
+                "zero_phase": True,
+            }
         else:
             notes.append(
                 f"low-pass skipped: {LOWPASS_CUTOFF_HZ:g} Hz is not below the Nyquist "
@@ -253,8 +269,11 @@ def analyze_trial(
 
 
 def _summary(fs: float, resampled: bool, lp: dict[str, Any] | None, asked: bool) -> str:
-    parts = [f"resampled to {fs:g} Hz (window average)" if resampled
-             else f"one sample per {fs:g} Hz slot, not resampled"]
+    parts = [
+        f"resampled to {fs:g} Hz (window average)"
+        if resampled
+        else f"one sample per {fs:g} Hz slot, not resampled"
+    ]
     if lp is not None:
         parts.append(
             f"{lp['order']}th-order zero-phase Butterworth low-pass {lp['cutoff_hz']:g} Hz"
@@ -307,8 +326,9 @@ def on_board_span(load_n: np.ndarray, cop_ml_mm: np.ndarray) -> slice | None:
     return slice(int(idx[0]), int(idx[-1]) + 1)
 
 
-def analyze_file(path: str | os.PathLike[str], *, format: str | None = None,
-                 filter: bool = True) -> dict[str, Any]:
+def analyze_file(
+    path: str | os.PathLike[str], *, format: str | None = None, filter: bool = True
+) -> dict[str, Any]:
     """Read a trial from a file and analyse it.
 
     Leading and trailing samples with nobody on the board (our recordings start before the
@@ -345,9 +365,13 @@ def analyze_file(path: str | os.PathLike[str], *, format: str | None = None,
             return None if a is None else a[span]
 
         result = analyze_trial(
-            trial.t_s[span], trial.cop_ml_mm[span], part(trial.cop_ap_mm),
-            load_n=trial.load_n[span], left_share=part(trial.left_share),
-            filter=filter, fs_hz=trial.sample_rate_hz,
+            trial.t_s[span],
+            trial.cop_ml_mm[span],
+            part(trial.cop_ap_mm),
+            load_n=trial.load_n[span],
+            left_share=part(trial.left_share),
+            filter=filter,
+            fs_hz=trial.sample_rate_hz,
         )
     except BalanceTrainerError as exc:
         raise type(exc)(f"{path}: {exc}") from exc
@@ -355,7 +379,11 @@ def analyze_file(path: str | os.PathLike[str], *, format: str | None = None,
     if cut0 > 0 or cut1 > 0:
         processing["trimmed_s"] = {"start": cut0, "end": cut1}
         processing["notes"].insert(
-            0, f"cut {cut0:.2f} s at the start and {cut1:.2f} s at the end with nobody on "
-               "the board")
-    return {"file": os.fspath(path), "format": trial.format, "processing": processing,
-            "metrics": result}
+            0, f"cut {cut0:.2f} s at the start and {cut1:.2f} s at the end with nobody on the board"
+        )
+    return {
+        "file": os.fspath(path),
+        "format": trial.format,
+        "processing": processing,
+        "metrics": result,
+    }

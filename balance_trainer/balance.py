@@ -89,8 +89,18 @@ class BalanceBlock:
     right_cop_ml_mm: np.ndarray
     on_board: np.ndarray
 
-    FIELDS = ("t_s", "total_n", "cop_ml_mm", "cop_ap_mm", "left_n", "right_n", "left_share",
-              "left_cop_ml_mm", "right_cop_ml_mm", "on_board")
+    FIELDS = (
+        "t_s",
+        "total_n",
+        "cop_ml_mm",
+        "cop_ap_mm",
+        "left_n",
+        "right_n",
+        "left_share",
+        "left_cop_ml_mm",
+        "right_cop_ml_mm",
+        "on_board",
+    )
 
     def __len__(self) -> int:
         return int(self.t_s.shape[0])
@@ -118,8 +128,13 @@ class BalanceBlock:
 class BalanceModel:
     """Precomputed geometry for one board; turns forces into :class:`Balance` values."""
 
-    def __init__(self, board: Board, *, min_load_n: float = DEFAULT_MIN_LOAD_N,
-                 min_side_load_n: float = DEFAULT_MIN_SIDE_LOAD_N) -> None:
+    def __init__(
+        self,
+        board: Board,
+        *,
+        min_load_n: float = DEFAULT_MIN_LOAD_N,
+        min_side_load_n: float = DEFAULT_MIN_SIDE_LOAD_N,
+    ) -> None:
         self.board = board
         self.min_load_n = float(min_load_n)
         self.min_side_load_n = float(min_side_load_n)
@@ -152,7 +167,7 @@ class BalanceModel:
         # and the same frame in an offline block give bit-identical COP.
         sums = f[:, 0:1] * self._w[0]
         for i in range(1, f.shape[1]):
-            sums += f[:, i:i + 1] * self._w[i]
+            sums += f[:, i : i + 1] * self._w[i]
         total, fx, fy, ln, lfx, rn, rfx = sums.T
         on = total >= self.min_load_n
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -160,13 +175,27 @@ class BalanceModel:
             cop_ml = fx / safe_total
             cop_ap = fy / safe_total if self.has_ap else np.full_like(total, np.nan)
             share = ln / safe_total
-            lcop = (lfx / np.where(ln >= self.min_side_load_n, ln, np.nan)
-                    if self.left_has_cop else np.full_like(total, np.nan))
-            rcop = (rfx / np.where(rn >= self.min_side_load_n, rn, np.nan)
-                    if self.right_has_cop else np.full_like(total, np.nan))
+            lcop = (
+                lfx / np.where(ln >= self.min_side_load_n, ln, np.nan)
+                if self.left_has_cop
+                else np.full_like(total, np.nan)
+            )
+            rcop = (
+                rfx / np.where(rn >= self.min_side_load_n, rn, np.nan)
+                if self.right_has_cop
+                else np.full_like(total, np.nan)
+            )
         return BalanceBlock(
-            np.asarray(t_s, dtype=float).reshape(-1), total, cop_ml, cop_ap, ln, rn, share,
-            lcop, rcop, on,
+            np.asarray(t_s, dtype=float).reshape(-1),
+            total,
+            cop_ml,
+            cop_ap,
+            ln,
+            rn,
+            share,
+            lcop,
+            rcop,
+            on,
         )
 
     def frame(self, t_s: float, forces_n: np.ndarray) -> Balance:

@@ -36,8 +36,14 @@ MIN_SPAN_SNR = 20.0
 class Calibration:
     """Per-cell offsets (counts) and scales (N/count)."""
 
-    def __init__(self, cell_names: Sequence[str], offset: Sequence[float] | None = None,
-                 scale: Sequence[float] | None = None, *, key: str = "") -> None:
+    def __init__(
+        self,
+        cell_names: Sequence[str],
+        offset: Sequence[float] | None = None,
+        scale: Sequence[float] | None = None,
+        *,
+        key: str = "",
+    ) -> None:
         self.cell_names = list(cell_names)
         self.key = key
         n = len(self.cell_names)
@@ -100,8 +106,9 @@ class Calibration:
         self.scale_ = np.asarray(scale, dtype=float)
         return self
 
-    def fit(self, empty_counts: np.ndarray,
-            spans: Sequence[tuple[np.ndarray, float]]) -> Calibration:
+    def fit(
+        self, empty_counts: np.ndarray, spans: Sequence[tuple[np.ndarray, float]]
+    ) -> Calibration:
         """Tare then span; returns self."""
         return self.fit_tare(empty_counts).fit_span(spans)
 
@@ -153,8 +160,9 @@ class Calibration:
         return path
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str],
-             cell_names: Sequence[str] | None = None) -> Calibration:
+    def load(
+        cls, path: str | os.PathLike[str], cell_names: Sequence[str] | None = None
+    ) -> Calibration:
         """Read a calibration file; check it matches ``cell_names`` when given."""
         path = Path(path)
         try:

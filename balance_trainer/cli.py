@@ -33,19 +33,33 @@ class CommonOptions:
 def _common() -> CommonOptions:
     board = argparse.ArgumentParser(add_help=False)
     g = board.add_argument_group("board")
-    g.add_argument("--board", metavar="SPEC", default=None,
-                   help="sim, sim:PRESET, replay:FILE, mock-hx711, wii, a preset name or a "
-                        "board .toml file (default: the configured board, else sim)")
-    g.add_argument("--scenario", default="quiet",
-                   help="simulated person's scenario: quiet, single-leg-left, single-leg-right, "
-                        "squats-left, squats-right, step-on-off, weight-shift, interactive, empty")
+    g.add_argument(
+        "--board",
+        metavar="SPEC",
+        default=None,
+        help="sim, sim:PRESET, replay:FILE, mock-hx711, wii, a preset name or a "
+        "board .toml file (default: the configured board, else sim)",
+    )
+    g.add_argument(
+        "--scenario",
+        default="quiet",
+        help="simulated person's scenario: quiet, single-leg-left, single-leg-right, "
+        "squats-left, squats-right, step-on-off, weight-shift, interactive, empty",
+    )
     g.add_argument("--seed", type=int, default=0, help="simulator random seed (default 0)")
-    g.add_argument("--weak-hip", action="store_true",
-                   help="simulated person with a weak hip: more lateral sway, pelvis drifts")
+    g.add_argument(
+        "--weak-hip",
+        action="store_true",
+        help="simulated person with a weak hip: more lateral sway, pelvis drifts",
+    )
     data = argparse.ArgumentParser(add_help=False)
-    data.add_argument("--data-dir", metavar="DIR", default=None,
-                      help="where calibrations and the database live (default: the settings "
-                           "file's data_dir, else ~/.local/share/balance-trainer)")
+    data.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=None,
+        help="where calibrations and the database live (default: the settings "
+        "file's data_dir, else ~/.local/share/balance-trainer)",
+    )
     return CommonOptions(board, data)
 
 
@@ -74,8 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Warnings from the library (a chip restarted, frames lost) reach stderr in one format;
     # they never carry a person's name (see store.py).
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING,
-                            format="balance-trainer: %(levelname)s: %(message)s")
+        logging.basicConfig(
+            level=logging.WARNING, format="balance-trainer: %(levelname)s: %(message)s"
+        )
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

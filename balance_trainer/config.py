@@ -99,8 +99,16 @@ class Board:
         return {"name": self.name, "cells": [c.to_dict() for c in self.cells]}
 
     def with_name(self, name: str) -> Board:
-        return Board(name, self.cells, self.sck, self.sample_rate_hz, self.source,
-                     self.description, self.controls, self.path)
+        return Board(
+            name,
+            self.cells,
+            self.sck,
+            self.sample_rate_hz,
+            self.source,
+            self.description,
+            self.controls,
+            self.path,
+        )
 
 
 def preset_names() -> list[str]:
@@ -178,8 +186,14 @@ def parse_board(text: str, where: str, *, path: Path | None = None) -> Board:
     if not isinstance(controls, dict):
         raise BoardConfigError(f"{where}: [controls] must be a table of pin names")
     return Board(
-        name=name.strip(), cells=tuple(cells), sck=sck, sample_rate_hz=rate, source=source,
-        description=str(head.get("description", "")), controls=dict(controls), path=path,
+        name=name.strip(),
+        cells=tuple(cells),
+        sck=sck,
+        sample_rate_hz=rate,
+        source=source,
+        description=str(head.get("description", "")),
+        controls=dict(controls),
+        path=path,
     )
 
 
@@ -238,9 +252,7 @@ def _number(value: Any, where: str, what: str) -> float:
 
 # --- settings and directories -------------------------------------------------------------
 
-SETTINGS_PATHS = (
-    Path("/etc/balance-trainer/balance-trainer.toml"),
-)
+SETTINGS_PATHS = (Path("/etc/balance-trainer/balance-trainer.toml"),)
 
 
 def settings_path() -> Path | None:

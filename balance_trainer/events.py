@@ -66,8 +66,17 @@ from . import STANDARD_GRAVITY
 from .balance import BalanceBlock
 from .errors import ProtocolError
 
-__all__ = ["EventSettings", "Event", "EventDetector", "FootContact", "Debouncer",
-           "BodyWeightEstimator", "SquatDetector", "detect_events", "OTHER_SIDE"]
+__all__ = [
+    "EventSettings",
+    "Event",
+    "EventDetector",
+    "FootContact",
+    "Debouncer",
+    "BodyWeightEstimator",
+    "SquatDetector",
+    "detect_events",
+    "OTHER_SIDE",
+]
 
 EPS_S = 1e-9
 """Slack when comparing times: k/80 − j/80 must reach 0.5 s even when rounding says 0.4999…"""
@@ -75,8 +84,16 @@ EPS_S = 1e-9
 OTHER_SIDE = {"left": "right", "right": "left"}
 
 # Ordering of events that become known at the same frame: the board first, then the feet.
-_PRIORITY = {"body_weight": 0, "step_off": 1, "step_on": 2, "touchdown": 3, "lift_off": 4,
-             "brush": 5, "foot_shift": 6, "squat": 7}
+_PRIORITY = {
+    "body_weight": 0,
+    "step_off": 1,
+    "step_on": 2,
+    "touchdown": 3,
+    "lift_off": 4,
+    "brush": 5,
+    "foot_shift": 6,
+    "squat": 7,
+}
 
 
 @dataclass(frozen=True)
@@ -140,18 +157,24 @@ class EventSettings:
         for f in fields(self):
             v = getattr(self, f.name)
             if not (isinstance(v, (int, float)) and math.isfinite(v)) or v < 0:
-                raise ProtocolError(
-                    f"event setting {f.name} is {v!r}; it must be a number ≥ 0"
-                )
-        for name in ("lift_fraction", "step_off_fraction", "bipedal_min_share",
-                     "squat_force_fraction"):
+                raise ProtocolError(f"event setting {f.name} is {v!r}; it must be a number ≥ 0")
+        for name in (
+            "lift_fraction",
+            "step_off_fraction",
+            "bipedal_min_share",
+            "squat_force_fraction",
+        ):
             v = getattr(self, name)
             if not 0 < v < 1:
-                raise ProtocolError(f"event setting {name} is {v}; give a fraction between 0 "
-                                    "and 1 (e.g. 0.1 for 10 % of body weight)")
+                raise ProtocolError(
+                    f"event setting {name} is {v}; give a fraction between 0 "
+                    "and 1 (e.g. 0.1 for 10 % of body weight)"
+                )
         if self.bipedal_min_share >= 0.5:
-            raise ProtocolError(f"event setting bipedal_min_share is {self.bipedal_min_share}; "
-                                "it must be below 0.5 or nobody could stand on both feet")
+            raise ProtocolError(
+                f"event setting bipedal_min_share is {self.bipedal_min_share}; "
+                "it must be below 0.5 or nobody could stand on both feet"
+            )
         if self.squat_quiet_fraction >= self.squat_force_fraction:
             raise ProtocolError(
                 f"event setting squat_quiet_fraction ({self.squat_quiet_fraction}) must be "
@@ -267,7 +290,10 @@ class Debouncer:
         """An independent copy in the same state."""
         twin = Debouncer(self.on_s, self.off_s, self.state)
         twin._runs.value, twin._runs.start_t, twin._runs.last_t = (
-            self._runs.value, self._runs.start_t, self._runs.last_t)
+            self._runs.value,
+            self._runs.start_t,
+            self._runs.last_t,
+        )
         return twin
 
     def feed(self, t: np.ndarray, x: np.ndarray) -> list[tuple[int, float, bool]]:
@@ -345,13 +371,22 @@ class FootContact:
                         self._touch_last_t = float(t[hi - 1])
                 elif self._touch_t is not None:
                     dur = (prev_t if math.isfinite(prev_t) else self._touch_last_t) - self._touch_t
-                    out.append((lo, Event("brush", self._touch_t, float(t[lo]), self.side,
-                                          {"duration_s": max(0.0, dur)})))
+                    out.append(
+                        (
+                            lo,
+                            Event(
+                                "brush",
+                                self._touch_t,
+                                float(t[lo]),
+                                self.side,
+                                {"duration_s": max(0.0, dur)},
+                            ),
+                        )
+                    )
                     self._touch_t = None
         return out
 
-    def _confirm_lift(self, t: np.ndarray, lo: int, hi: int,
-                      out: list[tuple[int, Event]]) -> None:
+    def _confirm_lift(self, t: np.ndarray, lo: int, hi: int, out: list[tuple[int, Event]]) -> None:
         k = _first_at_or_after(t, lo, hi, self._lift_t + self.settings.lift_hold_s)
         if k < hi:
             self.state = self.UP
@@ -372,13 +407,17 @@ class BodyWeightEstimator:
         self._t.clear()
         self._w.clear()
 
-    def feed(self, t: np.ndarray, total: np.ndarray,
-             left_share: np.ndarray) -> tuple[int, float] | None:
+    def feed(
+        self, t: np.ndarray, total: np.ndarray, left_share: np.ndarray
+    ) -> tuple[int, float] | None:
         """``(index, body_weight_n)`` of the frame at which body weight became known, or None."""
         s = self.settings
         with np.errstate(invalid="ignore"):
-            both = ((total >= s.on_board_n) & (left_share >= s.bipedal_min_share)
-                    & (left_share <= 1.0 - s.bipedal_min_share))
+            both = (
+                (total >= s.on_board_n)
+                & (left_share >= s.bipedal_min_share)
+                & (left_share <= 1.0 - s.bipedal_min_share)
+            )
         for v, r0, lo, hi, _ in self._runs.iterate(t, both):
             if not v:
                 self._t.clear()
@@ -389,8 +428,8 @@ class BodyWeightEstimator:
             a = _first_at_or_after(t, lo, hi, open_t)
             k = _first_at_or_after(t, lo, hi, close_t)
             if k < hi:
-                self._t.append(t[a:k + 1])
-                self._w.append(total[a:k + 1])
+                self._t.append(t[a : k + 1])
+                self._w.append(total[a : k + 1])
                 bw = float(np.median(np.concatenate(self._w)))
                 self.reset()
                 return k, bw
@@ -414,11 +453,12 @@ class _Tail:
         return int(self.data[self.names[0]].shape[0])
 
     def joined(self, new: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return {n: np.concatenate((self.data[n], np.asarray(new[n], dtype=float)))
-                for n in self.names}
+        return {
+            n: np.concatenate((self.data[n], np.asarray(new[n], dtype=float))) for n in self.names
+        }
 
     def keep_from(self, joined: dict[str, np.ndarray]) -> None:
-        self.data = {n: a[-self.keep:].copy() if self.keep else a[:0] for n, a in joined.items()}
+        self.data = {n: a[-self.keep :].copy() if self.keep else a[:0] for n, a in joined.items()}
 
 
 def _trailing_means(x: np.ndarray, width: int, first: int) -> np.ndarray:
@@ -434,8 +474,8 @@ def _trailing_means(x: np.ndarray, width: int, first: int) -> np.ndarray:
     if lo < n:
         acc = np.zeros(n - lo)
         for j in range(width):
-            acc += x[lo - width + 1 + j:n - width + 1 + j]
-        out[lo - first:] = acc / width
+            acc += x[lo - width + 1 + j : n - width + 1 + j]
+        out[lo - first :] = acc / width
     return out
 
 
@@ -448,8 +488,8 @@ def _trailing_medians(x: np.ndarray, width: int, first: int) -> np.ndarray:
     if lo < n:
         # The middle of a partition is the median of an odd-sized window (and much cheaper
         # per call than np.median, which matters for live blocks of a frame or two).
-        win = sliding_window_view(x[lo - width + 1:], width)
-        out[lo - first:] = np.partition(win, width // 2, axis=1)[:, width // 2]
+        win = sliding_window_view(x[lo - width + 1 :], width)
+        out[lo - first :] = np.partition(win, width // 2, axis=1)[:, width // 2]
     return out
 
 
@@ -666,8 +706,16 @@ class _FootShift:
         self.trial_t0 = t0
         self.debounce = Debouncer(self.settings.foot_shift_hold_s, 0.0, False)
 
-    def feed(self, t: np.ndarray, x: np.ndarray, loaded: np.ndarray, first: int, stop: int,
-             side: str, base: int) -> list[tuple[int, Event]]:
+    def feed(
+        self,
+        t: np.ndarray,
+        x: np.ndarray,
+        loaded: np.ndarray,
+        first: int,
+        stop: int,
+        side: str,
+        base: int,
+    ) -> list[tuple[int, Event]]:
         """Foot shifts among frames ``first:stop`` of the look-back series ``t``, ``x``.
 
         ``loaded`` (0/1 per frame) marks frames where the lifted foot carries too much for the
@@ -723,8 +771,13 @@ class EventDetector:
     body_weight_n : float or None
     """
 
-    def __init__(self, settings: EventSettings | None = None, *, fs_hz: float = 80.0,
-                 body_weight_n: float | None = None) -> None:
+    def __init__(
+        self,
+        settings: EventSettings | None = None,
+        *,
+        fs_hz: float = 80.0,
+        body_weight_n: float | None = None,
+    ) -> None:
         self.settings = settings or EventSettings()
         if not (math.isfinite(fs_hz) and fs_hz > 0):
             raise ProtocolError(f"frame rate {fs_hz!r} Hz: give a positive rate such as 80")
@@ -817,10 +870,16 @@ class EventDetector:
         self._cop_tail.keep_from(self._cop_joined(block, lo, hi))
 
     def _cop_joined(self, block: BalanceBlock, lo: int, hi: int) -> dict[str, np.ndarray]:
-        return self._cop_tail.joined({
-            "t": block.t_s[lo:hi], "left": block.left_cop_ml_mm[lo:hi],
-            "right": block.right_cop_ml_mm[lo:hi], "net": block.cop_ml_mm[lo:hi],
-            "left_n": block.left_n[lo:hi], "right_n": block.right_n[lo:hi]})
+        return self._cop_tail.joined(
+            {
+                "t": block.t_s[lo:hi],
+                "left": block.left_cop_ml_mm[lo:hi],
+                "right": block.right_cop_ml_mm[lo:hi],
+                "net": block.cop_ml_mm[lo:hi],
+                "left_n": block.left_n[lo:hi],
+                "right_n": block.right_n[lo:hi],
+            }
+        )
 
     def _stance_from_feet(self) -> str:
         if not self.on_board:
@@ -834,8 +893,9 @@ class EventDetector:
             return "right"
         return "off"
 
-    def _segment(self, block: BalanceBlock, lo: int, hi: int,
-                 out: list[tuple[int, int, Event]]) -> int:
+    def _segment(
+        self, block: BalanceBlock, lo: int, hi: int, out: list[tuple[int, int, Event]]
+    ) -> int:
         """Frames ``lo:hi`` of ``block`` with a fixed body weight.
 
         Returns the index of the first frame not processed: ``hi``, or the frame after a
@@ -850,7 +910,7 @@ class EventDetector:
             for k, _, state in self._presence.clone().feed(block.t_s[lo:hi], on):
                 if not state:
                     hi = lo + k + 1
-                    on = on[:k + 1]
+                    on = on[: k + 1]
                     break
         t = block.t_s[lo:hi]
         changes: list[tuple[int, Event]] = []
@@ -884,12 +944,15 @@ class EventDetector:
                 self._shift.restart(t0)
             own = joined[stance]
             x = np.where(np.isfinite(own), own, joined["net"])
-            loaded = (joined[OTHER_SIDE[stance] + "_n"]
-                      >= s.foot_shift_free_fraction * bw).astype(float)
-            for k, ev in self._shift.feed(joined["t"], x, loaded, tail_n + a, tail_n + b,
-                                          stance, tail_n):
-                out.append((lo + k, 0, Event(ev.kind, ev.t_s, ev.known_s, ev.side,
-                                             {"stance": stance})))
+            loaded = (joined[OTHER_SIDE[stance] + "_n"] >= s.foot_shift_free_fraction * bw).astype(
+                float
+            )
+            for k, ev in self._shift.feed(
+                joined["t"], x, loaded, tail_n + a, tail_n + b, stance, tail_n
+            ):
+                out.append(
+                    (lo + k, 0, Event(ev.kind, ev.t_s, ev.known_s, ev.side, {"stance": stance}))
+                )
         self._cop_tail.keep_from(joined)
 
         # Squats while on the board.
@@ -897,11 +960,22 @@ class EventDetector:
             if stance in ("off", "unknown") or b <= a:
                 self._squat.reset()
                 continue
-            d = block.total_n[lo + a:lo + b] / bw - 1.0
+            d = block.total_n[lo + a : lo + b] / bw - 1.0
             for k, rep in self._squat.feed(t[a:b], d):
                 side = stance if stance in ("left", "right") else None
-                out.append((lo + a + k, 0, Event("squat", rep["start_s"], float(t[a + k]), side,
-                                                 {**rep, "stance": stance})))
+                out.append(
+                    (
+                        lo + a + k,
+                        0,
+                        Event(
+                            "squat",
+                            rep["start_s"],
+                            float(t[a + k]),
+                            side,
+                            {**rep, "stance": stance},
+                        ),
+                    )
+                )
         return hi
 
     def _apply(self, ev: Event) -> Event | None:
@@ -913,8 +987,7 @@ class EventDetector:
             if not self._fixed_bw:
                 self._rearm = True
                 self._bw.reset()
-            return Event(ev.kind, ev.t_s, ev.known_s, None,
-                         {"stance": "off", "from": before})
+            return Event(ev.kind, ev.t_s, ev.known_s, None, {"stance": "off", "from": before})
         if ev.kind == "step_on":
             self.on_board = True
             self.stance = self._stance_from_feet()
@@ -928,8 +1001,9 @@ class EventDetector:
             if self.on_board and before == "both" and self.down[other]:
                 self.stance = other
                 self.trial_t0 = ev.t_s
-                return Event(ev.kind, ev.t_s, ev.known_s, side,
-                             {"stance": other, "stance_side": other})
+                return Event(
+                    ev.kind, ev.t_s, ev.known_s, side, {"stance": other, "stance_side": other}
+                )
             self.stance = self._stance_from_feet()
             self.trial_t0 = math.nan
             return None
@@ -940,18 +1014,23 @@ class EventDetector:
             if self.stance != "both":
                 self.trial_t0 = math.nan
             if lifted:  # the foot lifted at lift-off is down again
-                return Event(ev.kind, ev.t_s, ev.known_s, side,
-                             {"stance": self.stance, "stance_side": other})
+                return Event(
+                    ev.kind, ev.t_s, ev.known_s, side, {"stance": self.stance, "stance_side": other}
+                )
             return None
         if ev.kind == "brush":
             if before == other and math.isfinite(self.trial_t0):
-                return Event(ev.kind, ev.t_s, ev.known_s, side,
-                             {**ev.data, "stance": before})
+                return Event(ev.kind, ev.t_s, ev.known_s, side, {**ev.data, "stance": before})
             return None
         raise AssertionError(ev.kind)
 
 
-def detect_events(block: BalanceBlock, settings: EventSettings | None = None, *,
-                  fs_hz: float = 80.0, body_weight_n: float | None = None) -> list[Event]:
+def detect_events(
+    block: BalanceBlock,
+    settings: EventSettings | None = None,
+    *,
+    fs_hz: float = 80.0,
+    body_weight_n: float | None = None,
+) -> list[Event]:
     """All events in a whole recording's balance block (the offline shortcut)."""
     return EventDetector(settings, fs_hz=fs_hz, body_weight_n=body_weight_n).feed(block)

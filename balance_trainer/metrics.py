@@ -32,10 +32,21 @@ import numpy as np
 from .errors import AnalysisError, InsufficientDataError, UsageError
 
 __all__ = [
-    "METRIC_NAMES", "AP_METRIC_NAMES", "MIN_SAMPLES", "MIN_SPECTRAL_SAMPLES",
-    "range_mm", "rms_mm", "path_mm", "mean_velocity_mm_s", "planar_path_mm",
-    "planar_mean_velocity_mm_s", "ellipse_area_mm2", "sway_spectrum", "mean_frequency_hz",
-    "median_frequency_hz", "compute_metrics",
+    "METRIC_NAMES",
+    "AP_METRIC_NAMES",
+    "MIN_SAMPLES",
+    "MIN_SPECTRAL_SAMPLES",
+    "range_mm",
+    "rms_mm",
+    "path_mm",
+    "mean_velocity_mm_s",
+    "planar_path_mm",
+    "planar_mean_velocity_mm_s",
+    "ellipse_area_mm2",
+    "sway_spectrum",
+    "mean_frequency_hz",
+    "median_frequency_hz",
+    "compute_metrics",
 ]
 
 METRIC_NAMES: tuple[str, ...] = (
@@ -354,8 +365,16 @@ def sway_spectrum(x: np.ndarray, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
     seg = n // 2
     from scipy import signal as _sig  # imported on use: it costs ~0.6 s at start-up
 
-    return _sig.welch(a, fs=_rate(fs_hz), window="hann", nperseg=seg, noverlap=seg // 2,
-                      nfft=seg, detrend="constant", axis=-1)
+    return _sig.welch(
+        a,
+        fs=_rate(fs_hz),
+        window="hann",
+        nperseg=seg,
+        noverlap=seg // 2,
+        nfft=seg,
+        detrend="constant",
+        axis=-1,
+    )
 
 
 def _trapz_uniform(y: np.ndarray) -> float:

@@ -54,9 +54,12 @@ class Migration:
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "people, sessions, trials, frame blocks, game results", (
-        # Times are ISO 8601 text in UTC: sortable as text and portable without timezone types.
-        """CREATE TABLE people (
+    Migration(
+        1,
+        "people, sessions, trials, frame blocks, game results",
+        (
+            # Times are ISO 8601 text in UTC: sortable as text and portable without timezone types.
+            """CREATE TABLE people (
             id TEXT PRIMARY KEY,
             name TEXT,
             birth_year INTEGER,
@@ -67,7 +70,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             notes TEXT,
             created_at TEXT NOT NULL
         )""",
-        """CREATE TABLE sessions (
+            """CREATE TABLE sessions (
             id {id_pk},
             person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
             kind TEXT NOT NULL CHECK (kind IN ('record', 'test', 'game')),
@@ -76,10 +79,10 @@ MIGRATIONS: tuple[Migration, ...] = (
             source TEXT,
             notes TEXT
         )""",
-        "CREATE INDEX sessions_by_person ON sessions (person_id, started_at)",
-        # owner: which process is writing a running trial (boot id, pid, process start time),
-        # so a trial left 'running' by a dead process can be told from one still being recorded.
-        """CREATE TABLE trials (
+            "CREATE INDEX sessions_by_person ON sessions (person_id, started_at)",
+            # owner: which process is writing a running trial (boot id, pid, process start time),
+            # so a trial left 'running' by a dead process can be told from one still being recorded.
+            """CREATE TABLE trials (
             id {id_pk},
             session_id {bigint} NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
             protocol TEXT NOT NULL,
@@ -95,12 +98,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             metrics TEXT,
             owner TEXT
         )""",
-        "CREATE INDEX trials_by_session ON trials (session_id)",
-        "CREATE INDEX trials_by_status ON trials (status)",
-        # One row per block of at most about a second of frames. t_us: int32 little-endian
-        # microseconds after t0_us; forces_mn: int32 little-endian milli-newtons, row-major
-        # (n_frames, n_cells). 1 µs and 1 mN are the recording file's own resolution.
-        """CREATE TABLE frame_blocks (
+            "CREATE INDEX trials_by_session ON trials (session_id)",
+            "CREATE INDEX trials_by_status ON trials (status)",
+            # One row per block of at most about a second of frames. t_us: int32 little-endian
+            # microseconds after t0_us; forces_mn: int32 little-endian milli-newtons, row-major
+            # (n_frames, n_cells). 1 µs and 1 mN are the recording file's own resolution.
+            """CREATE TABLE frame_blocks (
             trial_id {bigint} NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
             seq INTEGER NOT NULL,
             t0_us {bigint} NOT NULL,
@@ -110,7 +113,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             forces_mn {blob} NOT NULL,
             PRIMARY KEY (trial_id, seq)
         )""",
-        """CREATE TABLE game_results (
+            """CREATE TABLE game_results (
             id {id_pk},
             session_id {bigint} NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
             game TEXT NOT NULL,
@@ -120,8 +123,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             details TEXT,
             created_at TEXT NOT NULL
         )""",
-        "CREATE INDEX game_results_by_session ON game_results (session_id)",
-    )),
+            "CREATE INDEX game_results_by_session ON game_results (session_id)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

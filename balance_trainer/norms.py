@@ -89,8 +89,9 @@ def unipedal_stance_norm(age: float | None, eyes: str = "open") -> Norm | None:
     return None
 
 
-def compare_hold(best_hold_s: float | None, age: float | None,
-                 eyes: str = "open") -> dict[str, Any] | None:
+def compare_hold(
+    best_hold_s: float | None, age: float | None, eyes: str = "open"
+) -> dict[str, Any] | None:
     """The norm for a single-leg stance result, and how the best hold compares with it.
 
     Returns None when there is no age or no published norm for it; otherwise a JSON-ready
@@ -101,8 +102,12 @@ def compare_hold(best_hold_s: float | None, age: float | None,
     norm = unipedal_stance_norm(age, eyes)
     if norm is None:
         return None
-    out: dict[str, Any] = {"mean_s": norm.mean_s, "age_band": norm.age_band,
-                           "eyes": norm.eyes, "source": norm.source}
+    out: dict[str, Any] = {
+        "mean_s": norm.mean_s,
+        "age_band": norm.age_band,
+        "eyes": norm.eyes,
+        "source": norm.source,
+    }
     if best_hold_s is not None:
         out["best_hold_s"] = best_hold_s
         out["percent_of_mean"] = 100.0 * best_hold_s / norm.mean_s

@@ -79,8 +79,17 @@ from .balance import BalanceBlock, BalanceModel
 from .errors import AnalysisError, ProtocolError, UsageError
 from .events import OTHER_SIDE, Event, EventDetector, EventSettings
 
-__all__ = ["PROTOCOLS", "ProtocolEvent", "ProtocolSettings", "Protocol", "make_protocol",
-           "protocol_names", "analyze_recording_for_test", "format_result", "SIDES"]
+__all__ = [
+    "PROTOCOLS",
+    "ProtocolEvent",
+    "ProtocolSettings",
+    "Protocol",
+    "make_protocol",
+    "protocol_names",
+    "analyze_recording_for_test",
+    "format_result",
+    "SIDES",
+]
 
 SIDES = ("left", "right")
 EPS_S = 1e-9
@@ -142,15 +151,21 @@ class ProtocolSettings:
     def __post_init__(self) -> None:
         if not isinstance(self.events, EventSettings):
             raise ProtocolError("ProtocolSettings.events must be an EventSettings")
-        if isinstance(self.countdown_s, bool) or not isinstance(self.countdown_s, int) \
-                or not 0 <= self.countdown_s <= 60:
+        if (
+            isinstance(self.countdown_s, bool)
+            or not isinstance(self.countdown_s, int)
+            or not 0 <= self.countdown_s <= 60
+        ):
             raise ProtocolError(f"countdown_s is {self.countdown_s!r}; give whole seconds 0-60")
-        if isinstance(self.max_false_starts, bool) or not isinstance(self.max_false_starts, int) \
-                or self.max_false_starts < 0:
-            raise ProtocolError(f"max_false_starts is {self.max_false_starts!r}; give a whole "
-                                "number ≥ 0")
-        for name in ("rest_s", "foot_half_width_mm", "drift_skip_s", "history_s",
-                     "false_start_s"):
+        if (
+            isinstance(self.max_false_starts, bool)
+            or not isinstance(self.max_false_starts, int)
+            or self.max_false_starts < 0
+        ):
+            raise ProtocolError(
+                f"max_false_starts is {self.max_false_starts!r}; give a whole number ≥ 0"
+            )
+        for name in ("rest_s", "foot_half_width_mm", "drift_skip_s", "history_s", "false_start_s"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
                 raise ProtocolError(f"protocol setting {name} is {v!r}; give a number ≥ 0")
@@ -200,13 +215,18 @@ class _History:
         for b in self._blocks:
             if b.t_s[-1] < t0 - EPS_S or b.t_s[0] > t1 + EPS_S:
                 continue
-            mask = (b.t_s >= t0 - EPS_S) & ((b.t_s <= t1 + EPS_S) if inclusive
-                                             else (b.t_s < t1 - EPS_S))
+            mask = (b.t_s >= t0 - EPS_S) & (
+                (b.t_s <= t1 + EPS_S) if inclusive else (b.t_s < t1 - EPS_S)
+            )
             if mask.any():
                 parts.append(BalanceBlock(*(getattr(b, f)[mask] for f in BalanceBlock.FIELDS)))
         if not parts:
-            return BalanceBlock(*(np.zeros(0, dtype=bool if f == "on_board" else float)
-                                  for f in BalanceBlock.FIELDS))
+            return BalanceBlock(
+                *(
+                    np.zeros(0, dtype=bool if f == "on_board" else float)
+                    for f in BalanceBlock.FIELDS
+                )
+            )
         return parts[0] if len(parts) == 1 else BalanceBlock.concatenate(parts)
 
 
@@ -300,10 +320,18 @@ class Protocol:
     default_max_time_s: float | None = 45.0
     sided = True
 
-    def __init__(self, *, side: str | None = "default", eyes: str = "open",
-                 trials: int | None | str = "default", max_time_s: float | None = None,
-                 age: float | None = None, settings: Any = None, fs_hz: float = 80.0,
-                 body_weight_n: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        side: str | None = "default",
+        eyes: str = "open",
+        trials: int | None | str = "default",
+        max_time_s: float | None = None,
+        age: float | None = None,
+        settings: Any = None,
+        fs_hz: float = 80.0,
+        body_weight_n: float | None = None,
+    ) -> None:
         if side == "default":
             side = self.default_side
         if side not in (None, "left", "right", "both", "any"):
@@ -314,13 +342,15 @@ class Protocol:
         self.eyes = eyes
         if trials == "default":
             trials = self.default_trials
-        if trials is not None and (isinstance(trials, bool) or not isinstance(trials, int)
-                                   or not 1 <= trials <= 100):
+        if trials is not None and (
+            isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= 100
+        ):
             raise UsageError(f"--trials {trials!r}: give a whole number from 1 to 100")
         self.trials = trials
         mt = self.default_max_time_s if max_time_s is None else max_time_s
-        if mt is not None and not (isinstance(mt, (int, float)) and math.isfinite(mt)
-                                   and 1.0 <= mt <= 600.0):
+        if mt is not None and not (
+            isinstance(mt, (int, float)) and math.isfinite(mt) and 1.0 <= mt <= 600.0
+        ):
             raise UsageError(f"--max-time {max_time_s!r}: give seconds from 1 to 600")
         self.max_time_s = None if mt is None else float(mt)
         if age is not None and not (isinstance(age, (int, float)) and 0 <= age <= 120):
@@ -330,13 +360,13 @@ class Protocol:
         if not (isinstance(fs_hz, (int, float)) and math.isfinite(fs_hz) and fs_hz > 0):
             raise ProtocolError(f"frame rate {fs_hz!r} Hz: give a positive rate such as 80")
         self.fs_hz = float(fs_hz)
-        self.detector = EventDetector(self.settings.events, fs_hz=self.fs_hz,
-                                      body_weight_n=body_weight_n)
+        self.detector = EventDetector(
+            self.settings.events, fs_hz=self.fs_hz, body_weight_n=body_weight_n
+        )
         ev = self.settings.events
         # A trial's end waits this long for an ending that happened earlier but is confirmed
         # later (a step-off needs 0.1 s to be sure, a touchdown 50 ms).
-        self._end_wait_s = max(ev.brush_s, ev.step_hold_s, ev.foot_shift_hold_s) \
-            + 2.0 / self.fs_hz
+        self._end_wait_s = max(ev.brush_s, ev.step_hold_s, ev.foot_shift_hold_s) + 2.0 / self.fs_hz
         self._history = _History()
         self.phase = "waiting_on_board"
         self.prompt = STEP_ON
@@ -434,8 +464,13 @@ class Protocol:
         return format_result(self.result())
 
     def params(self) -> dict[str, Any]:
-        return {"side": self.side, "eyes": self.eyes, "trials": self.trials,
-                "max_time_s": self.max_time_s, "age": self.age}
+        return {
+            "side": self.side,
+            "eyes": self.eyes,
+            "trials": self.trials,
+            "max_time_s": self.max_time_s,
+            "age": self.age,
+        }
 
     # -- helpers for the tests --------------------------------------------------------------
     def _rel(self, t: float) -> float:
@@ -543,13 +578,16 @@ class Protocol:
         if self.t0 is None:
             notes.append("no frames: nothing to analyse")
         elif self._max_total < ev.on_board_n:
-            notes.append(f"nobody stood on the board: the total load never reached "
-                         f"{ev.on_board_n:g} N (highest {self._max_total:.1f} N)")
+            notes.append(
+                f"nobody stood on the board: the total load never reached "
+                f"{ev.on_board_n:g} N (highest {self._max_total:.1f} N)"
+            )
         elif not self._ever_bipedal:
             notes.append(
                 f"body weight was never measured: nobody stood still on both feet for "
                 f"{ev.baseline_settle_s + ev.baseline_s:g} s (each foot carrying at least "
-                f"{100 * ev.bipedal_min_share:g} % of the load)")
+                f"{100 * ev.bipedal_min_share:g} % of the load)"
+            )
         return notes
 
     def _result(self) -> dict[str, Any]:
@@ -592,8 +630,10 @@ class _SingleLeg(Protocol):
         side = self.expected_side
         if side is None:
             return "Stand on one leg: lift one foot and hold it off the board."
-        return (f"Stand on your {side.upper()} leg: lift your {OTHER_SIDE[side]} foot and "
-                "hold it off the board.")
+        return (
+            f"Stand on your {side.upper()} leg: lift your {OTHER_SIDE[side]} foot and "
+            "hold it off the board."
+        )
 
     def _get_ready(self) -> None:
         self.phase = "ready"
@@ -607,8 +647,9 @@ class _SingleLeg(Protocol):
         super()._tick_countdown()
         if left == 0:
             side = self.expected_side
-            self._say(f"Lift your {OTHER_SIDE[side]} foot now." if side else "Lift a foot now.",
-                      side)
+            self._say(
+                f"Lift your {OTHER_SIDE[side]} foot now." if side else "Lift a foot now.", side
+            )
 
     # -- events ---------------------------------------------------------------------------
     def _on_event(self, ev: Event) -> None:
@@ -640,8 +681,11 @@ class _SingleLeg(Protocol):
             if self._open is not None:
                 self._open["brushes"] += 1
         elif k == "foot_shift":
-            if self._open is not None and "foot_shift" in self.end_reasons \
-                    and ev.side == self._open["stance_side"]:
+            if (
+                self._open is not None
+                and "foot_shift" in self.end_reasons
+                and ev.side == self._open["stance_side"]
+            ):
                 self._propose_end(ev.t_s, "foot_shift")
         self._on_extra_event(ev)
 
@@ -654,21 +698,32 @@ class _SingleLeg(Protocol):
         if self._plan is not None and want is None:
             return  # every side done
         if want is not None and stance != want:
-            self._say(f"That was your {stance} leg. This {self.trial_word} is on your "
-                      f"{want.upper()} leg: put the foot down, then lift your "
-                      f"{OTHER_SIDE[want]} foot.", "both")
+            self._say(
+                f"That was your {stance} leg. This {self.trial_word} is on your "
+                f"{want.upper()} leg: put the foot down, then lift your "
+                f"{OTHER_SIDE[want]} foot.",
+                "both",
+            )
             return
         if self._side_done(stance):
             return
         self._timers.pop("countdown", None)
         self._timers.pop("rest", None)
-        self._open = {"stance_side": stance, "start": ev.t_s, "brushes": 0,
-                      "number": len(self.records) + 1}
+        self._open = {
+            "stance_side": stance,
+            "start": ev.t_s,
+            "brushes": 0,
+            "number": len(self.records) + 1,
+        }
         self._pending_end = None
         self.phase = "in_trial"
         self._say(self._hold_text(stance), stance)
-        self._emit("trial_started", stance_side=stance, trial=self._open["number"],
-                   start_s=self._rel(ev.t_s))
+        self._emit(
+            "trial_started",
+            stance_side=stance,
+            trial=self._open["number"],
+            start_s=self._rel(ev.t_s),
+        )
         if self.max_time_s is not None:
             self._set_timer("max_time", ev.t_s + self.max_time_s)
         self._on_started()
@@ -688,17 +743,23 @@ class _SingleLeg(Protocol):
             self._timers.pop(name, None)
         stance = op["stance_side"]
         st = self.settings
-        if (self.false_starts_allowed and reason == "touchdown"
-                and t - op["start"] < st.false_start_s
-                and self._false_in_row[stance] < st.max_false_starts):
+        if (
+            self.false_starts_allowed
+            and reason == "touchdown"
+            and t - op["start"] < st.false_start_s
+            and self._false_in_row[stance] < st.max_false_starts
+        ):
             self._false_in_row[stance] += 1
-            entry = {"stance_side": stance, "start_s": self._rel(op["start"]),
-                     "end_s": self._rel(t), "hold_s": t - op["start"]}
+            entry = {
+                "stance_side": stance,
+                "start_s": self._rel(op["start"]),
+                "end_s": self._rel(t),
+                "hold_s": t - op["start"],
+            }
             self.false_starts.append(entry)
             self._emit("false_start", **entry)
             self.phase = "between_trials"
-            self._say("Too quick: that did not count. Put your foot down, then try again.",
-                      "both")
+            self._say("Too quick: that did not count. Put your foot down, then try again.", "both")
             if self.stance == "both":
                 self._set_timer("rest", self.now + st.rest_s)  # type: ignore[operator]
             return
@@ -738,8 +799,13 @@ class _SingleLeg(Protocol):
         }.get(reason, "Rest on both feet.")
 
     def _on_other_timer(self, name: str) -> None:
-        if name == "rest" and self._open is None and not self.done \
-                and self.phase == "between_trials" and self.stance == "both":
+        if (
+            name == "rest"
+            and self._open is None
+            and not self.done
+            and self.phase == "between_trials"
+            and self.stance == "both"
+        ):
             self._get_ready()
 
     # -- records --------------------------------------------------------------------------
@@ -763,17 +829,22 @@ class _SingleLeg(Protocol):
         for side in SIDES:
             vals = [r[key] for r in self.records if r["stance_side"] == side]
             if vals:
-                per[side] = {"trials": len(vals), f"best_{key}": max(vals),
-                             f"mean_{key}": float(np.mean(vals))}
+                per[side] = {
+                    "trials": len(vals),
+                    f"best_{key}": max(vals),
+                    f"mean_{key}": float(np.mean(vals)),
+                }
         return per
 
     def _notes(self) -> list[str]:
         notes = super()._notes()
         if not notes and not self.records:
             if not self._ever_lifted:
-                notes.append(f"no single-leg trial: no foot stayed below "
-                             f"{100 * self.settings.events.lift_fraction:g} % of body weight for "
-                             f"{self.settings.events.lift_hold_s:g} s (both feet stayed down)")
+                notes.append(
+                    f"no single-leg trial: no foot stayed below "
+                    f"{100 * self.settings.events.lift_fraction:g} % of body weight for "
+                    f"{self.settings.events.lift_hold_s:g} s (both feet stayed down)"
+                )
             else:
                 notes.append("no trial on the side asked for")
         return notes
@@ -782,8 +853,11 @@ class _SingleLeg(Protocol):
         per = self._side_summary()
         left = per.get("left", {}).get("best_hold_s")
         right = per.get("right", {}).get("best_hold_s")
-        return {"trials": list(self.records), "false_starts": list(self.false_starts),
-                "summary": {**per, "asymmetry_pct": _asymmetry(left, right)}}
+        return {
+            "trials": list(self.records),
+            "false_starts": list(self.false_starts),
+            "summary": {**per, "asymmetry_pct": _asymmetry(left, right)},
+        }
 
 
 class SingleLegStance(_SingleLeg):
@@ -850,7 +924,8 @@ class HipStability(_SingleLeg):
                 summary["ml_rms_asymmetry_pct"] = _asymmetry(vals.get("left"), vals.get("right"))
             else:
                 summary["ml_drift_difference_mm"] = (
-                    None if len(vals) < 2 else vals["left"] - vals["right"])
+                    None if len(vals) < 2 else vals["left"] - vals["right"]
+                )
         out["scale_limits"] = SCALE_LIMITS
         return out
 
@@ -908,8 +983,10 @@ class SingleLegSquat(_SingleLeg):
 
     def _squat_text(self, stance: str, done: int) -> str:
         total = f" of {self.trials}" if self.trials is not None else ""
-        return (f"On your {stance} leg: squat down slowly and come back up "
-                f"(repetition {done + 1}{total}).")
+        return (
+            f"On your {stance} leg: squat down slowly and come back up "
+            f"(repetition {done + 1}{total})."
+        )
 
     def _on_started(self) -> None:
         assert self._open is not None
@@ -921,8 +998,11 @@ class SingleLegSquat(_SingleLeg):
         d = ev.data
         op = self._open
         if op is not None:
-            ok = (ev.side == op["stance_side"] and d["start_s"] >= op["start"] - EPS_S
-                  and (self._pending_end is None or d["end_s"] <= self._pending_end[0]))
+            ok = (
+                ev.side == op["stance_side"]
+                and d["start_s"] >= op["start"] - EPS_S
+                and (self._pending_end is None or d["end_s"] <= self._pending_end[0])
+            )
             if not ok:
                 return
             side = op["stance_side"]
@@ -937,8 +1017,12 @@ class SingleLegSquat(_SingleLeg):
             last = self.records[-1]
             t_end = last["end_s"] + (self.t0 or 0.0)
             t_start = last["start_s"] + (self.t0 or 0.0)
-            if ev.side == last["stance_side"] and d["start_s"] >= t_start - EPS_S \
-                    and d["end_s"] <= t_end + EPS_S and last["stop_reason"] != "reps_done":
+            if (
+                ev.side == last["stance_side"]
+                and d["start_s"] >= t_start - EPS_S
+                and d["end_s"] <= t_end + EPS_S
+                and last["stop_reason"] != "reps_done"
+            ):
                 self._add_rep(last["stance_side"], d, last["trial"])
                 last["reps"] += 1
 
@@ -966,8 +1050,12 @@ class SingleLegSquat(_SingleLeg):
         m["descent_s"] = d["bottom_s"] - d["start_s"]
         m["ascent_s"] = d["end_s"] - d["bottom_s"]
         m["com_depth_mm"] = d["depth_mm"]
-        for key in ("descent_ml_range_mm", "descent_ml_path_mm", "ascent_ml_range_mm",
-                    "ascent_ml_path_mm"):
+        for key in (
+            "descent_ml_range_mm",
+            "descent_ml_path_mm",
+            "ascent_ml_range_mm",
+            "ascent_ml_path_mm",
+        ):
             m[key] = None
         if ml.size >= 16 and np.all(np.isfinite(ml)):
             try:
@@ -975,13 +1063,12 @@ class SingleLegSquat(_SingleLeg):
             except AnalysisError:
                 x = ml
             cut = int(np.searchsorted(frames.t_s, d["bottom_s"] - EPS_S))
-            for phase, seg in (("descent", x[:cut + 1]), ("ascent", x[cut:])):
+            for phase, seg in (("descent", x[: cut + 1]), ("ascent", x[cut:])):
                 if seg.size >= 2:
                     m[f"{phase}_ml_range_mm"] = float(seg.max() - seg.min())
                     m[f"{phase}_ml_path_mm"] = float(np.abs(np.diff(seg)).sum())
         rng = m.get("ml_range_mm")
-        m["pelvic_control_index"] = (None if rng is None
-                                     else rng / self.settings.foot_half_width_mm)
+        m["pelvic_control_index"] = None if rng is None else rng / self.settings.foot_half_width_mm
         return m
 
     def _record(self, op: dict[str, Any], end: float, reason: str) -> dict[str, Any]:
@@ -1017,17 +1104,25 @@ class SingleLegSquat(_SingleLeg):
                 v = [x for x in v if x is not None]
                 return float(np.mean(v)) if v else None
 
-            per[side] = {"reps": len(reps),
-                         "mean_duration_s": mean("duration_s"),
-                         "mean_ml_range_mm": mean("ml_range_mm"),
-                         "mean_ml_path_mm": mean("ml_path_mm"),
-                         "mean_pelvic_control_index": mean("pelvic_control_index"),
-                         "mean_com_depth_mm": mean("com_depth_mm")}
+            per[side] = {
+                "reps": len(reps),
+                "mean_duration_s": mean("duration_s"),
+                "mean_ml_range_mm": mean("ml_range_mm"),
+                "mean_ml_path_mm": mean("ml_path_mm"),
+                "mean_pelvic_control_index": mean("pelvic_control_index"),
+                "mean_com_depth_mm": mean("com_depth_mm"),
+            }
         pci = {s: per[s]["mean_pelvic_control_index"] for s in per}
-        summary = {**per, "pelvic_control_asymmetry_pct": _asymmetry(pci.get("left"),
-                                                                     pci.get("right"))}
-        return {"reps": list(self.reps), "sets": list(self.records), "summary": summary,
-                "scale_limits": SCALE_LIMITS}
+        summary = {
+            **per,
+            "pelvic_control_asymmetry_pct": _asymmetry(pci.get("left"), pci.get("right")),
+        }
+        return {
+            "reps": list(self.reps),
+            "sets": list(self.records),
+            "summary": summary,
+            "scale_limits": SCALE_LIMITS,
+        }
 
 
 # --- tests on both feet -----------------------------------------------------------------------
@@ -1044,8 +1139,9 @@ class _Bipedal(Protocol):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         if self.side is not None:
-            raise UsageError(f"--side {self.side}: {self.name} is done on both feet; leave "
-                             "--side out")
+            raise UsageError(
+                f"--side {self.side}: {self.name} is done on both feet; leave --side out"
+            )
         self.records: list[dict[str, Any]] = []
         self._cond_i = 0
         self._need_step_off = False
@@ -1078,16 +1174,23 @@ class _Bipedal(Protocol):
         self._pending_end = None
         self.phase = "in_trial"
         self._say(f"Hold still for {self.max_time_s:g} s.", "both")
-        self._emit("trial_started", trial=self._open["number"], condition=cond[0],
-                   start_s=self._rel(self.now))  # type: ignore[arg-type]
+        self._emit(
+            "trial_started",
+            trial=self._open["number"],
+            condition=cond[0],
+            start_s=self._rel(self.now),
+        )  # type: ignore[arg-type]
         if self.max_time_s is not None:
             self._set_timer("max_time", self.now + self.max_time_s)  # type: ignore[operator]
 
     def _on_event(self, ev: Event) -> None:
         k = ev.kind
         if k == "body_weight":
-            if self._open is None and self.phase in ("waiting_on_board", "baseline") \
-                    and not self._need_step_off:
+            if (
+                self._open is None
+                and self.phase in ("waiting_on_board", "baseline")
+                and not self._need_step_off
+            ):
                 self._get_ready()
         elif k == "step_off":
             if self._open is not None:
@@ -1110,13 +1213,21 @@ class _Bipedal(Protocol):
                 self._timers.pop("countdown", None)
                 self._say("Keep both feet on the board.", "both")
         elif k == "touchdown":
-            if self._open is None and self.phase in ("ready", "between_trials") \
-                    and not self._need_step_off:
+            if (
+                self._open is None
+                and self.phase in ("ready", "between_trials")
+                and not self._need_step_off
+            ):
                 self._set_timer("rest", self.now + self.settings.rest_s)  # type: ignore
 
     def _on_other_timer(self, name: str) -> None:
-        if name == "rest" and self._open is None and not self._need_step_off \
-                and self.stance == "both" and not self.done:
+        if (
+            name == "rest"
+            and self._open is None
+            and not self._need_step_off
+            and self.stance == "both"
+            and not self.done
+        ):
             self._get_ready()
 
     def _close_trial(self, t: float, reason: str) -> None:
@@ -1128,10 +1239,17 @@ class _Bipedal(Protocol):
             self._timers.pop(name, None)
         frames = self._history.slice(op["start"], t)
         key, eyes, surface, _ = op["condition"]
-        rec = {"trial": op["number"], "condition": key, "eyes": eyes, "surface": surface,
-               "start_s": self._rel(op["start"]), "end_s": self._rel(t),
-               "duration_s": t - op["start"], "stop_reason": reason,
-               "metrics": _measure(frames, None, self.fs_hz)}
+        rec = {
+            "trial": op["number"],
+            "condition": key,
+            "eyes": eyes,
+            "surface": surface,
+            "start_s": self._rel(op["start"]),
+            "end_s": self._rel(t),
+            "duration_s": t - op["start"],
+            "stop_reason": reason,
+            "metrics": _measure(frames, None, self.fs_hz),
+        }
         rec.update(self._extra(frames))
         self.records.append(rec)
         self._emit("trial_ended", **rec)
@@ -1143,8 +1261,12 @@ class _Bipedal(Protocol):
         self.phase = "between_trials"
         if nxt[2] != op["condition"][2]:
             self._need_step_off = True
-            self._say("Done. Step off, put the foam pad on the board, then step back on."
-                      if nxt[2] == "foam" else "Done. Step off and take the foam pad away.", "off")
+            self._say(
+                "Done. Step off, put the foam pad on the board, then step back on."
+                if nxt[2] == "foam"
+                else "Done. Step off and take the foam pad away.",
+                "off",
+            )
         else:
             self._say("Done. Rest a moment on both feet.", "both")
             if self.stance == "both":
@@ -1156,8 +1278,10 @@ class _Bipedal(Protocol):
     def _notes(self) -> list[str]:
         notes = super()._notes()
         if not notes and not self.records:
-            notes.append("no trial: no countdown finished with the person standing on both "
-                         "feet before the data ended")
+            notes.append(
+                "no trial: no countdown finished with the person standing on both "
+                "feet before the data ended"
+            )
         return notes
 
 
@@ -1175,14 +1299,20 @@ class Mctsib(_Bipedal):
     default_trials = None
     default_max_time_s = 30.0
     conditions = (
-        ("eo_firm", "open", "firm",
-         "Condition 1 of 4: feet together, arms crossed, eyes OPEN. Look straight ahead."),
-        ("ec_firm", "closed", "firm",
-         "Condition 2 of 4: feet together, arms crossed, eyes CLOSED."),
-        ("eo_foam", "open", "foam",
-         "Condition 3 of 4: on the foam, feet together, eyes OPEN."),
-        ("ec_foam", "closed", "foam",
-         "Condition 4 of 4: on the foam, feet together, eyes CLOSED."),
+        (
+            "eo_firm",
+            "open",
+            "firm",
+            "Condition 1 of 4: feet together, arms crossed, eyes OPEN. Look straight ahead.",
+        ),
+        (
+            "ec_firm",
+            "closed",
+            "firm",
+            "Condition 2 of 4: feet together, arms crossed, eyes CLOSED.",
+        ),
+        ("eo_foam", "open", "foam", "Condition 3 of 4: on the foam, feet together, eyes OPEN."),
+        ("ec_foam", "closed", "foam", "Condition 4 of 4: on the foam, feet together, eyes CLOSED."),
     )
 
     def params(self) -> dict[str, Any]:
@@ -1207,10 +1337,12 @@ class Mctsib(_Bipedal):
             "conditions": list(self.records),
             "velocity_measure": key,
             "velocities_mm_s": vel,
-            "composite_velocity_mm_s": (float(np.mean(list(vel.values()))) if complete
-                                        else None),
-            "ratios": {"somatosensory": ratio("ec_firm"), "visual": ratio("eo_foam"),
-                       "vestibular": ratio("ec_foam")},
+            "composite_velocity_mm_s": (float(np.mean(list(vel.values()))) if complete else None),
+            "ratios": {
+                "somatosensory": ratio("ec_firm"),
+                "visual": ratio("eo_foam"),
+                "vestibular": ratio("ec_foam"),
+            },
             "complete": complete,
         }
 
@@ -1230,8 +1362,14 @@ class WeightBearingSymmetry(_Bipedal):
     @property
     def _conds(self) -> list[tuple[str, str, str, str]]:
         n = self.trials or 1
-        return [("both_feet", "open", "firm",
-                 "Stand on both feet, weight as even as feels natural. Look ahead.")] * n
+        return [
+            (
+                "both_feet",
+                "open",
+                "firm",
+                "Stand on both feet, weight as even as feels natural. Look ahead.",
+            )
+        ] * n
 
     def _current(self) -> tuple[str, str, str, str] | None:
         c = self._conds
@@ -1248,24 +1386,31 @@ class WeightBearingSymmetry(_Bipedal):
         tot = left + right
         if tot <= 0:
             return {"left_share": None, "right_share": None, "asymmetry_pct": None}
-        return {"left_share": left / tot, "right_share": right / tot,
-                "left_n": left, "right_n": right,
-                "asymmetry_pct": 100.0 * (left - right) / tot}
+        return {
+            "left_share": left / tot,
+            "right_share": right / tot,
+            "left_n": left,
+            "right_n": right,
+            "asymmetry_pct": 100.0 * (left - right) / tot,
+        }
 
     def _result(self) -> dict[str, Any]:
         shares = [r["left_share"] for r in self.records if r.get("left_share") is not None]
         summary = None
         if shares:
             ls = float(np.mean(shares))
-            summary = {"left_share": ls, "right_share": 1.0 - ls,
-                       "asymmetry_pct": 100.0 * (2.0 * ls - 1.0),
-                       "more_on": "left" if ls > 0.5 else ("right" if ls < 0.5 else "neither")}
+            summary = {
+                "left_share": ls,
+                "right_share": 1.0 - ls,
+                "asymmetry_pct": 100.0 * (2.0 * ls - 1.0),
+                "more_on": "left" if ls > 0.5 else ("right" if ls < 0.5 else "neither"),
+            }
         return {"trials": list(self.records), "summary": summary}
 
 
 PROTOCOLS: dict[str, type[Protocol]] = {
-    cls.name: cls for cls in (SingleLegStance, SingleLegSquat, HipStability, Mctsib,
-                              WeightBearingSymmetry)
+    cls.name: cls
+    for cls in (SingleLegStance, SingleLegSquat, HipStability, Mctsib, WeightBearingSymmetry)
 }
 """Every test by name."""
 
@@ -1308,18 +1453,23 @@ def _block_from_file(path: str | os.PathLike[str]) -> tuple[BalanceBlock, float,
     if not trial.two_sided:
         raise AnalysisError(
             f"{path}: a {kind} file has one force plate for both feet; clinical tests need the "
-            "load under each foot (our recordings or PDS two-plate *grf.txt files)")
+            "load under each foot (our recordings or PDS two-plate *grf.txt files)"
+        )
     t = trial.t_s
     nan = np.full(t.shape, np.nan)
     total = np.asarray(trial.load_n, dtype=float)
     block = BalanceBlock(
-        t, total, trial.cop_ml_mm,
+        t,
+        total,
+        trial.cop_ml_mm,
         trial.cop_ap_mm if trial.cop_ap_mm is not None else nan,
-        trial.left_n, trial.right_n,
+        trial.left_n,
+        trial.right_n,
         trial.left_share if trial.left_share is not None else trial.left_n / total,
         trial.left_cop_ml_mm if trial.left_cop_ml_mm is not None else nan,
         trial.right_cop_ml_mm if trial.right_cop_ml_mm is not None else nan,
-        total >= 50.0)
+        total >= 50.0,
+    )
     rate = trial.sample_rate_hz or float((t.size - 1) / (t[-1] - t[0]))
     return block, rate, kind
 
@@ -1328,8 +1478,9 @@ OFFLINE_BLOCK = 4096
 """Frames per block when a recording is fed to a protocol (any size gives the same result)."""
 
 
-def analyze_recording_for_test(path: str | os.PathLike[str], name: str,
-                               **params: Any) -> dict[str, Any]:
+def analyze_recording_for_test(
+    path: str | os.PathLike[str], name: str, **params: Any
+) -> dict[str, Any]:
     """Find the trials of clinical test ``name`` in a recording and measure them.
 
     The recording is replayed through the same engine the live test uses. Unless ``params``
@@ -1361,8 +1512,9 @@ def analyze_recording_for_test(path: str | os.PathLike[str], name: str,
     proto = cls(fs_hz=fs, **defaults)
     n = len(block)
     for i in range(0, n, OFFLINE_BLOCK):
-        proto.feed(BalanceBlock(*(getattr(block, f)[i:i + OFFLINE_BLOCK]
-                                  for f in BalanceBlock.FIELDS)))
+        proto.feed(
+            BalanceBlock(*(getattr(block, f)[i : i + OFFLINE_BLOCK] for f in BalanceBlock.FIELDS))
+        )
         if proto.done:
             break
     proto.finish()
@@ -1406,8 +1558,9 @@ def format_result(result: Mapping[str, Any]) -> list[str]:
 
 
 def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(header)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)
+    ]
     fmt = "  ".join(f"{{:<{w}}}" if i < 2 else f"{{:>{w}}}" for i, w in enumerate(widths))
     out = [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths)).rstrip()]
     out += [fmt.format(*r).rstrip() for r in rows]
@@ -1424,34 +1577,50 @@ def _table_single(r: Mapping[str, Any], drift: bool) -> list[str]:
     rows = []
     for t in trials:
         m = t.get("metrics", {})
-        row = [str(t.get("trial", "")), t["stance_side"], _fmt(t["hold_s"]), t["stop_reason"],
-               _fmt(m.get("ml_rms_mm")), _fmt(m.get("ml_mean_velocity_mm_s"))]
+        row = [
+            str(t.get("trial", "")),
+            t["stance_side"],
+            _fmt(t["hold_s"]),
+            t["stop_reason"],
+            _fmt(m.get("ml_rms_mm")),
+            _fmt(m.get("ml_mean_velocity_mm_s")),
+        ]
         if drift:
-            row += [_fmt(m.get("ml_drift_mm"), "{:+.1f}"),
-                    _fmt(m.get("ml_drift_rate_mm_s"), "{:+.2f}")]
+            row += [
+                _fmt(m.get("ml_drift_mm"), "{:+.1f}"),
+                _fmt(m.get("ml_drift_rate_mm_s"), "{:+.2f}"),
+            ]
         rows.append(row)
     out = _grid(header, rows)
     s = r.get("summary", {})
     for side in SIDES:
         if side in s:
             x = s[side]
-            out.append(f"{side}: best {x['best_hold_s']:.1f} s, mean {x['mean_hold_s']:.1f} s "
-                       f"({x['trials']} trial{'s' if x['trials'] != 1 else ''})")
+            out.append(
+                f"{side}: best {x['best_hold_s']:.1f} s, mean {x['mean_hold_s']:.1f} s "
+                f"({x['trials']} trial{'s' if x['trials'] != 1 else ''})"
+            )
     fs = r.get("false_starts") or []
     if fs:
         out.append(f"false starts (foot down within a second, not counted): {len(fs)}")
     a = s.get("asymmetry_pct")
     if a is not None:
         longer = "left" if a > 0 else "right"
-        out.append(f"asymmetry of best holds: {abs(a):.0f} %"
-                   + (f" (longer on the {longer})" if abs(a) >= 0.5 else ""))
+        out.append(
+            f"asymmetry of best holds: {abs(a):.0f} %"
+            + (f" (longer on the {longer})" if abs(a) >= 0.5 else "")
+        )
     if drift and s.get("ml_drift_difference_mm") is not None:
-        out.append(f"drift toward the lifted side, left minus right stance: "
-                   f"{s['ml_drift_difference_mm']:+.1f} mm")
+        out.append(
+            f"drift toward the lifted side, left minus right stance: "
+            f"{s['ml_drift_difference_mm']:+.1f} mm"
+        )
     norm = r.get("norm")
     if norm:
-        line = (f"norm: mean {norm['mean_s']:g} s for ages {norm['age_band']}, eyes "
-                f"{norm['eyes']} ({norm['source'].split(' Single')[0]})")
+        line = (
+            f"norm: mean {norm['mean_s']:g} s for ages {norm['age_band']}, eyes "
+            f"{norm['eyes']} ({norm['source'].split(' Single')[0]})"
+        )
         if norm.get("comparison"):
             line += f"; best hold {norm['best_hold_s']:.1f} s is {norm['comparison']}"
         out.append(line)
@@ -1464,28 +1633,48 @@ def _table_squat(r: Mapping[str, Any]) -> list[str]:
     reps = r.get("reps", [])
     if not reps:
         return ["no repetitions found"]
-    header = ["rep", "side", "start s", "bottom s", "end s", "ML range mm", "ML path mm",
-              "PCI", "depth mm"]
+    header = [
+        "rep",
+        "side",
+        "start s",
+        "bottom s",
+        "end s",
+        "ML range mm",
+        "ML path mm",
+        "PCI",
+        "depth mm",
+    ]
     rows = []
     for x in reps:
         m = x["metrics"]
-        rows.append([str(x["rep"]), x["stance_side"], _fmt(x["start_s"], "{:.2f}"),
-                     _fmt(x["bottom_s"], "{:.2f}"), _fmt(x["end_s"], "{:.2f}"),
-                     _fmt(m.get("ml_range_mm")), _fmt(m.get("ml_path_mm")),
-                     _fmt(m.get("pelvic_control_index"), "{:.2f}"),
-                     _fmt(m.get("com_depth_mm"), "{:.0f}")])
+        rows.append(
+            [
+                str(x["rep"]),
+                x["stance_side"],
+                _fmt(x["start_s"], "{:.2f}"),
+                _fmt(x["bottom_s"], "{:.2f}"),
+                _fmt(x["end_s"], "{:.2f}"),
+                _fmt(m.get("ml_range_mm")),
+                _fmt(m.get("ml_path_mm")),
+                _fmt(m.get("pelvic_control_index"), "{:.2f}"),
+                _fmt(m.get("com_depth_mm"), "{:.0f}"),
+            ]
+        )
     out = _grid(header, rows)
     s = r.get("summary", {})
     for side in SIDES:
         if side in s:
             x = s[side]
-            out.append(f"{side}: {x['reps']} reps, mean ML range {_fmt(x['mean_ml_range_mm'])} mm,"
-                       f" mean PCI {_fmt(x['mean_pelvic_control_index'], '{:.2f}')}")
+            out.append(
+                f"{side}: {x['reps']} reps, mean ML range {_fmt(x['mean_ml_range_mm'])} mm,"
+                f" mean PCI {_fmt(x['mean_pelvic_control_index'], '{:.2f}')}"
+            )
     a = s.get("pelvic_control_asymmetry_pct")
     if a is not None:
         out.append(f"pelvic-control index asymmetry: {a:+.0f} % (positive: more sway on left)")
-    out.append("PCI: ML COP range under the stance foot / half a foot's width (45 mm); "
-               "lower is steadier")
+    out.append(
+        "PCI: ML COP range under the stance foot / half a foot's width (45 mm); lower is steadier"
+    )
     return out
 
 
@@ -1495,17 +1684,29 @@ def _table_mctsib(r: Mapping[str, Any]) -> list[str]:
         return ["no conditions completed"]
     key = r.get("velocity_measure", "ml_mean_velocity_mm_s")
     header = ["cond", "eyes/surface", "time s", "stop", "velocity mm/s", "ML RMS mm"]
-    rows = [[c["condition"], f"{c['eyes']}/{c['surface']}", _fmt(c["duration_s"]),
-             c["stop_reason"], _fmt(c["metrics"].get(key), "{:.2f}"),
-             _fmt(c["metrics"].get("ml_rms_mm"), "{:.2f}")] for c in conds]
+    rows = [
+        [
+            c["condition"],
+            f"{c['eyes']}/{c['surface']}",
+            _fmt(c["duration_s"]),
+            c["stop_reason"],
+            _fmt(c["metrics"].get(key), "{:.2f}"),
+            _fmt(c["metrics"].get("ml_rms_mm"), "{:.2f}"),
+        ]
+        for c in conds
+    ]
     out = _grid(header, rows)
     out.append(f"velocity: {key}")
     comp = r.get("composite_velocity_mm_s")
-    out.append(f"composite: {_fmt(comp, '{:.2f}')} mm/s"
-               + ("" if r.get("complete") else " (not all four conditions ran their full time)"))
+    out.append(
+        f"composite: {_fmt(comp, '{:.2f}')} mm/s"
+        + ("" if r.get("complete") else " (not all four conditions ran their full time)")
+    )
     ratios = r.get("ratios", {})
-    out.append("ratios to eyes open/firm: " + ", ".join(
-        f"{k} {_fmt(v, '{:.2f}')}" for k, v in ratios.items()))
+    out.append(
+        "ratios to eyes open/firm: "
+        + ", ".join(f"{k} {_fmt(v, '{:.2f}')}" for k, v in ratios.items())
+    )
     return out
 
 
@@ -1514,9 +1715,16 @@ def _table_wbs(r: Mapping[str, Any]) -> list[str]:
     if not trials:
         return ["no trial completed"]
     header = ["trial", "time s", "stop", "left %", "right %", "asym %"]
-    rows = [[str(t["trial"]), _fmt(t["duration_s"]), t["stop_reason"],
-             _fmt(None if t["left_share"] is None else 100 * t["left_share"]),
-             _fmt(None if t["right_share"] is None else 100 * t["right_share"]),
-             _fmt(t["asymmetry_pct"], "{:+.1f}")] for t in trials]
+    rows = [
+        [
+            str(t["trial"]),
+            _fmt(t["duration_s"]),
+            t["stop_reason"],
+            _fmt(None if t["left_share"] is None else 100 * t["left_share"]),
+            _fmt(None if t["right_share"] is None else 100 * t["right_share"]),
+            _fmt(t["asymmetry_pct"], "{:+.1f}"),
+        ]
+        for t in trials
+    ]
     out = _grid(["trial", "time s"] + header[2:], rows)
     return out

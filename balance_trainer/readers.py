@@ -97,8 +97,9 @@ class Trial:
         return self.left_n is not None and self.right_n is not None
 
 
-def combine_feet(left_n: np.ndarray, left_cop_mm: np.ndarray, right_n: np.ndarray,
-                 right_cop_mm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def combine_feet(
+    left_n: np.ndarray, left_cop_mm: np.ndarray, right_n: np.ndarray, right_cop_mm: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Net COP from each foot's vertical load and own COP: what a two-sided board computes.
 
     ``cop = (F_L · cop_L + F_R · cop_R) / (F_L + F_R)``. On our board each foot's own COP is
@@ -356,8 +357,12 @@ def _read_pds(path: Path) -> Trial:
     right_ml = _col(header, data, "RCOP_Z") * 1000.0
     left_ml = _col(header, data, "LCOP_Z") * 1000.0
     cop_ml, total = combine_feet(left_n, left_ml, right_n, right_ml)
-    cop_ap, _ = combine_feet(left_n, _col(header, data, "LCOP_X") * 1000.0,
-                             right_n, _col(header, data, "RCOP_X") * 1000.0)
+    cop_ap, _ = combine_feet(
+        left_n,
+        _col(header, data, "LCOP_X") * 1000.0,
+        right_n,
+        _col(header, data, "RCOP_X") * 1000.0,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         share = left_n / np.where(total > 0, total, math.nan)
     return Trial(

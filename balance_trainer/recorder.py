@@ -39,8 +39,9 @@ def encode_block(t_s: np.ndarray, forces_n: np.ndarray) -> tuple[int, bytes, byt
     return (t0, off.astype("<i4").tobytes(), f_mn.astype("<i4").tobytes())
 
 
-def decode_block(t0_us: int, n_frames: int, n_cells: int, t_blob: bytes,
-                 f_blob: bytes) -> tuple[np.ndarray, np.ndarray]:
+def decode_block(
+    t0_us: int, n_frames: int, n_cells: int, t_blob: bytes, f_blob: bytes
+) -> tuple[np.ndarray, np.ndarray]:
     """Times (n,) in s and forces (n, n_cells) in N from a stored block."""
     off = np.frombuffer(t_blob, dtype="<i4").astype(np.int64)
     t = (off + int(t0_us)) / 1e6
@@ -57,8 +58,9 @@ class TrialRecorder:
     recorded with status ``aborted``.
     """
 
-    def __init__(self, store: Store, trial_id: int, board: Board, *,
-                 block_s: float = BLOCK_S) -> None:
+    def __init__(
+        self, store: Store, trial_id: int, board: Board, *, block_s: float = BLOCK_S
+    ) -> None:
         self.store = store
         self.trial_id = trial_id
         self.board = board
@@ -123,22 +125,31 @@ class TrialRecorder:
             limit = t[start] + self.block_s
             end = int(np.searchsorted(t[start:], limit, side="left")) + start
             end = min(max(end, start + 1), start + MAX_BLOCK_FRAMES)
-            if end >= t.size and not final and t[-1] - t[start] < self.block_s \
-                    and t.size - start < MAX_BLOCK_FRAMES:
+            if (
+                end >= t.size
+                and not final
+                and t[-1] - t[start] < self.block_s
+                and t.size - start < MAX_BLOCK_FRAMES
+            ):
                 break  # an incomplete last block waits for more frames
             blocks.append((t[start:end], f[start:end]))
             start = end
         if blocks:
-            self._seq = self.store.write_blocks(self.trial_id, self._seq, blocks,
-                                                 self.n_stored + start)
+            self._seq = self.store.write_blocks(
+                self.trial_id, self._seq, blocks, self.n_stored + start
+            )
             self.n_stored += start
         rest_t, rest_f = t[start:], f[start:]
         self._t, self._f = ([rest_t], [rest_f]) if rest_t.size else ([], [])
         self._n_buffered = int(rest_t.size)
         self._first_t = float(rest_t[0]) if rest_t.size else None
 
-    def finish(self, result: Mapping[str, Any] | None = None,
-               metrics: Mapping[str, Any] | None = None, status: str = "complete") -> None:
+    def finish(
+        self,
+        result: Mapping[str, Any] | None = None,
+        metrics: Mapping[str, Any] | None = None,
+        status: str = "complete",
+    ) -> None:
         """Store the remaining frames, the result and metrics (JSON objects) and the status.
 
         ``status`` is 'complete', 'aborted' or 'interrupted'. Calling it twice is an error.

@@ -52,9 +52,14 @@ class RecordingWriter:
     Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, path: str | os.PathLike[str], board: Board,
-                 meta: Mapping[str, Any] | None = None, *,
-                 flush_interval_s: float = FLUSH_INTERVAL_S) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        board: Board,
+        meta: Mapping[str, Any] | None = None,
+        *,
+        flush_interval_s: float = FLUSH_INTERVAL_S,
+    ) -> None:
         self.path = Path(path)
         self.board = board
         self.flush_interval_s = flush_interval_s
@@ -171,8 +176,12 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
             rate = meta.get("sample_rate_hz", 80.0)
             if isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0:
                 raise RecordingError(f"{path}: sample_rate_hz is {rate!r}; give a number > 0")
-            board = Board(str(board_meta.get("name", "recorded")), tuple(cells),
-                          sample_rate_hz=float(rate), source="replay")
+            board = Board(
+                str(board_meta.get("name", "recorded")),
+                tuple(cells),
+                sample_rate_hz=float(rate),
+                source="replay",
+            )
             expected = ["t_s", *board.cell_names]
             got = [h.strip() for h in header.split(",")] if header else []
             if got != expected:
@@ -222,4 +231,3 @@ def _is_float(s: str) -> bool:
     except ValueError:
         return False
     return True
-

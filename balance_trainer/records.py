@@ -177,8 +177,12 @@ def utcnow() -> datetime:
 def board_from_dict(d: Mapping[str, Any], where: str = "stored trial") -> Board:
     """Rebuild a :class:`Board` from what a trial row stores (name, cells, sample rate)."""
     cells = cells_from_dicts(list(d["cells"]), where)
-    return Board(str(d.get("name", "stored")), tuple(cells),
-                 sample_rate_hz=float(d.get("sample_rate_hz", 80.0)), source="store")
+    return Board(
+        str(d.get("name", "stored")),
+        tuple(cells),
+        sample_rate_hz=float(d.get("sample_rate_hz", 80.0)),
+        source="store",
+    )
 
 
 def board_to_dict(board: Board) -> dict[str, Any]:

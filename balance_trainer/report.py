@@ -75,13 +75,35 @@ class Measure:
 
 
 MEASURES: dict[str, Measure] = {
-    "hold": Measure("Single-leg stance: best hold time", "best hold", "s", ("hold_s",),
-                    ("trials",), "max", ("single-leg-stance",)),
-    "sway": Measure("Single-leg stance: ML sway under the stance foot (RMS)", "ML RMS", "mm",
-                    ("ml_rms_mm",), ("trials",), "mean", ("single-leg-stance",)),
-    "squat": Measure("Single-leg squat: pelvic-control index (ML COP range under the foot / "
-                     "45 mm; lower is steadier)", "PCI", "", ("pelvic_control_index",),
-                     ("reps", "repetitions"), "mean", ("single-leg-squat",), "{:.2f}"),
+    "hold": Measure(
+        "Single-leg stance: best hold time",
+        "best hold",
+        "s",
+        ("hold_s",),
+        ("trials",),
+        "max",
+        ("single-leg-stance",),
+    ),
+    "sway": Measure(
+        "Single-leg stance: ML sway under the stance foot (RMS)",
+        "ML RMS",
+        "mm",
+        ("ml_rms_mm",),
+        ("trials",),
+        "mean",
+        ("single-leg-stance",),
+    ),
+    "squat": Measure(
+        "Single-leg squat: pelvic-control index (ML COP range under the foot / "
+        "45 mm; lower is steadier)",
+        "PCI",
+        "",
+        ("pelvic_control_index",),
+        ("reps", "repetitions"),
+        "mean",
+        ("single-leg-squat",),
+        "{:.2f}",
+    ),
 }
 
 
@@ -94,8 +116,9 @@ def _number(v: Any) -> float | None:
     return float(v) if math.isfinite(v) else None
 
 
-def side_entries(result: Any, lists: tuple[str, ...] = ("trials", "reps", "repetitions")
-                 ) -> list[tuple[str, dict[str, Any]]]:
+def side_entries(
+    result: Any, lists: tuple[str, ...] = ("trials", "reps", "repetitions")
+) -> list[tuple[str, dict[str, Any]]]:
     """``(side, entry)`` for every entry of the result's per-side lists."""
     out: list[tuple[str, dict[str, Any]]] = []
     if not isinstance(result, dict):
@@ -142,15 +165,19 @@ def norm_text(result: Any) -> str:
         return str(norm)
     mean = _number(norm.get("mean_s"))
     if mean is not None:  # the protocols' form (balance_trainer.norms.compare_hold)
-        where = ", ".join(str(norm[k]) if k != "eyes" else f"eyes {norm[k]}"
-                          for k in ("age_band", "eyes") if norm.get(k))
+        where = ", ".join(
+            str(norm[k]) if k != "eyes" else f"eyes {norm[k]}"
+            for k in ("age_band", "eyes")
+            if norm.get(k)
+        )
         text = f"mean hold {mean:g} s" + (f" for {where}" if where else "")
         return text + (f" ({norm['source']})" if norm.get("source") else "")
     parts = []
     for k, v in norm.items():
         if isinstance(v, dict):
-            inner = ", ".join(f"{k2} {_fmt_any(v2)}" for k2, v2 in v.items()
-                              if not isinstance(v2, (dict, list)))
+            inner = ", ".join(
+                f"{k2} {_fmt_any(v2)}" for k2, v2 in v.items() if not isinstance(v2, (dict, list))
+            )
             parts.append(f"{k}: {inner}")
         elif not isinstance(v, list):
             parts.append(f"{k} {_fmt_any(v)}")
@@ -187,17 +214,21 @@ def summarize_trial(trial: TrialRow) -> str:
         if vals:
             parts.append(f"{side[0].upper()}: " + ", ".join(vals))
     if not parts and isinstance(trial.result, dict):
-        scalars = [(k, v) for k, v in trial.result.items()
-                   if _number(v) is not None or isinstance(v, str)]
+        scalars = [
+            (k, v) for k, v in trial.result.items() if _number(v) is not None or isinstance(v, str)
+        ]
         parts = [f"{k} {_fmt_any(v)}" for k, v in scalars[:3]]
     if not parts and isinstance(trial.metrics, dict):
-        for key, label, unit in (("ml_rms_mm", "ML RMS", "mm"),
-                                 ("ml_mean_velocity_mm_s", "ML velocity", "mm/s"),
-                                 ("left_share", "left", "")):
+        for key, label, unit in (
+            ("ml_rms_mm", "ML RMS", "mm"),
+            ("ml_mean_velocity_mm_s", "ML velocity", "mm/s"),
+            ("left_share", "left", ""),
+        ):
             v = _number(trial.metrics.get(key))
             if v is not None:
-                parts.append(f"{label} {v * 100:.0f} %" if key == "left_share"
-                             else f"{label} {v:.1f} {unit}")
+                parts.append(
+                    f"{label} {v * 100:.0f} %" if key == "left_share" else f"{label} {v:.1f} {unit}"
+                )
     text = "; ".join(parts) or "no result"
     return text if trial.status == "complete" else f"{trial.status}: {text}"
 
@@ -244,8 +275,7 @@ class ReportData:
         return [t for s in self.sessions for t in s.trials]
 
 
-def gather(store: Store, pid: str, *, n_traces: int = 3,
-           now: datetime | None = None) -> ReportData:
+def gather(store: Store, pid: str, *, n_traces: int = 3, now: datetime | None = None) -> ReportData:
     """Read what the report needs: the history, and frames of the ``n_traces`` latest trials."""
     person = store.get_person(pid)
     data = ReportData(person, now or datetime.now().astimezone(), store.history(pid))
@@ -255,8 +285,9 @@ def gather(store: Store, pid: str, *, n_traces: int = 3,
         if t.status == "complete" or t.protocol not in latest:
             latest[t.protocol] = t
     for proto, t in sorted(latest.items()):
-        data.latest.append(LatestRow(proto, t.started_at, summarize_trial(t),
-                                     norm_text(t.result), verdict_for(t)))
+        data.latest.append(
+            LatestRow(proto, t.started_at, summarize_trial(t), norm_text(t.result), verdict_for(t))
+        )
     for key, m in MEASURES.items():
         series: dict[str, list[tuple[datetime, float]]] = {}
         for t in trials:
@@ -280,8 +311,10 @@ def verdict_for(t: TrialRow) -> str:
     holds = measure_by_side(t, MEASURES["hold"])
     if norm is None or not holds:
         return ""
-    return ", ".join(f"{side[0].upper()} {'at or above' if v >= norm else 'below'} the mean"
-                     for side, v in sorted(holds.items()))
+    return ", ".join(
+        f"{side[0].upper()} {'at or above' if v >= norm else 'below'} the mean"
+        for side, v in sorted(holds.items())
+    )
 
 
 def _trace_trials(trials: list[TrialRow], n: int) -> list[TrialRow]:
@@ -318,8 +351,9 @@ def _plt() -> Any:
     return plt
 
 
-def ellipse_geometry(ml: np.ndarray, ap: np.ndarray, level: float = ELLIPSE_LEVEL
-                     ) -> tuple[float, float, float, float, float, float]:
+def ellipse_geometry(
+    ml: np.ndarray, ap: np.ndarray, level: float = ELLIPSE_LEVEL
+) -> tuple[float, float, float, float, float, float]:
     """Prediction ellipse ``(centre_ml, centre_ap, width, height, angle_deg, area)``, mm.
 
     The same ellipse as :func:`balance_trainer.metrics.ellipse_area_mm2`: covariance with
@@ -337,8 +371,14 @@ def ellipse_geometry(ml: np.ndarray, ap: np.ndarray, level: float = ELLIPSE_LEVE
     lam = np.clip(lam, 0.0, None)
     angle = math.degrees(math.atan2(vec[1, 1], vec[0, 1]))
     width, height = 2 * math.sqrt(k * lam[1]), 2 * math.sqrt(k * lam[0])
-    return (float(x.mean()), float(y.mean()), width, height, angle,
-            math.pi * k * math.sqrt(lam[0] * lam[1]))
+    return (
+        float(x.mean()),
+        float(y.mean()),
+        width,
+        height,
+        angle,
+        math.pi * k * math.sqrt(lam[0] * lam[1]),
+    )
 
 
 def _thin(*arrays: np.ndarray) -> list[np.ndarray]:
@@ -369,8 +409,9 @@ def trends_figure(data: ReportData) -> Any:
     """Per-side trends over sessions (and game scores), one panel per measure."""
     plt = _plt()
     panels = [k for k in MEASURES if k in data.trends] + (["games"] if data.games else [])
-    fig, axes = plt.subplots(max(1, len(panels)), 1, figsize=(8.0, 2.4 * max(1, len(panels))
-                                                              + 0.6), squeeze=False)
+    fig, axes = plt.subplots(
+        max(1, len(panels)), 1, figsize=(8.0, 2.4 * max(1, len(panels)) + 0.6), squeeze=False
+    )
     fig.suptitle("Trends over sessions")
     if not panels:
         axes[0, 0].axis("off")
@@ -382,8 +423,15 @@ def trends_figure(data: ReportData) -> Any:
             markers = ["o", "s", "^", "D"]
             for i, (game, pts) in enumerate(sorted(data.games.items())):
                 d, v = zip(*pts, strict=True)
-                ax.plot(d, v, color="black", linestyle=styles[i % 4], marker=markers[i % 4],
-                        markerfacecolor="white" if i % 2 else "black", label=game)
+                ax.plot(
+                    d,
+                    v,
+                    color="black",
+                    linestyle=styles[i % 4],
+                    marker=markers[i % 4],
+                    markerfacecolor="white" if i % 2 else "black",
+                    label=game,
+                )
             ax.set_ylabel("score")
             ax.set_title("Game scores", fontsize=10, loc="left")
         else:
@@ -415,10 +463,16 @@ def comparison_figure(data: ReportData) -> Any | None:
         m = MEASURES[key]
         vals = data.latest_by_side[key]
         for i, side in enumerate(SIDES):
-            ax.bar(i, vals[side], width=0.6, color="white" if side == "right" else "0.25",
-                   edgecolor="black", hatch=SIDE_HATCH[side], label=SIDE_LABEL[side])
-            ax.text(i, vals[side], m.fmt.format(vals[side]), ha="center", va="bottom",
-                    fontsize=8)
+            ax.bar(
+                i,
+                vals[side],
+                width=0.6,
+                color="white" if side == "right" else "0.25",
+                edgecolor="black",
+                hatch=SIDE_HATCH[side],
+                label=SIDE_LABEL[side],
+            )
+            ax.text(i, vals[side], m.fmt.format(vals[side]), ha="center", va="bottom", fontsize=8)
         ax.set_xticks([0, 1], ["left", "right"])
         ax.set_ylabel(m.unit or "index")
         ax.set_title("\n".join(textwrap.wrap(m.title, 26)), fontsize=9)
@@ -444,10 +498,17 @@ def trace_figure(tr: Trace) -> Any:
     plt = _plt()
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(8.0, 7.0))
     t = tr.trial
-    fig.suptitle(f"{t.protocol}, trial {t.id}, {_local(t.started_at):%Y-%m-%d %H:%M}"
-                 f" ({t.status})", fontsize=11)
-    ts, ml, ap, ln, rn = _thin(tr.t_s, tr.ml_mm, tr.ap_mm if tr.ap_mm is not None
-                               else np.zeros_like(tr.t_s), tr.left_n, tr.right_n)
+    fig.suptitle(
+        f"{t.protocol}, trial {t.id}, {_local(t.started_at):%Y-%m-%d %H:%M} ({t.status})",
+        fontsize=11,
+    )
+    ts, ml, ap, ln, rn = _thin(
+        tr.t_s,
+        tr.ml_mm,
+        tr.ap_mm if tr.ap_mm is not None else np.zeros_like(tr.t_s),
+        tr.left_n,
+        tr.right_n,
+    )
     a1.plot(ts, ml, color="black", linestyle="-", linewidth=0.9, label="ML (+ = right)")
     if tr.ap_mm is not None:
         a1.plot(ts, ap, color="0.45", linestyle="--", linewidth=0.9, label="AP (+ = forward)")
@@ -455,8 +516,14 @@ def trace_figure(tr: Trace) -> Any:
         s0, s1 = _number(e.get("start_s")), _number(e.get("end_s"))
         if s0 is not None and s1 is not None:
             a1.axvspan(s0, s1, facecolor="0.9", edgecolor="none", zorder=0)
-            a1.text(s0, 1.0, side[0].upper(), transform=a1.get_xaxis_transform(),
-                    fontsize=7, va="bottom")
+            a1.text(
+                s0,
+                1.0,
+                side[0].upper(),
+                transform=a1.get_xaxis_transform(),
+                fontsize=7,
+                va="bottom",
+            )
     a1.set_xlabel("time (s)")
     a1.set_ylabel("COP (mm)")
     a1.set_title("Stabilogram", fontsize=10, loc="left")
@@ -472,9 +539,19 @@ def trace_figure(tr: Trace) -> Any:
         cx, cy, w, h, ang, area = ellipse_geometry(x, y)
         from matplotlib.patches import Ellipse
 
-        a2.add_patch(Ellipse((cx, cy), w, h, angle=ang, fill=False, edgecolor="black",
-                             linestyle="--", linewidth=1.4,
-                             label=f"95 % ellipse, {area:.0f} mm²"))
+        a2.add_patch(
+            Ellipse(
+                (cx, cy),
+                w,
+                h,
+                angle=ang,
+                fill=False,
+                edgecolor="black",
+                linestyle="--",
+                linewidth=1.4,
+                label=f"95 % ellipse, {area:.0f} mm²",
+            )
+        )
         a2.set_aspect("equal", adjustable="datalim")
         a2.set_xlabel("ML (mm, + = right)")
         a2.set_ylabel("AP (mm, + = forward)")
@@ -485,8 +562,11 @@ def trace_figure(tr: Trace) -> Any:
         a2.plot(ts, rn, label="right foot", **{**SIDE_STYLE["right"], "marker": None})
         a2.set_xlabel("time (s)")
         a2.set_ylabel("load (N)")
-        a2.set_title("Load on each foot (this board measures no AP sway, so no "
-                     "statokinesigram)", fontsize=9, loc="left")
+        a2.set_title(
+            "Load on each foot (this board measures no AP sway, so no statokinesigram)",
+            fontsize=9,
+            loc="left",
+        )
         a2.legend(fontsize=8, loc="upper right")
     a2.grid(True, color="0.85", linewidth=0.6)
     fig.tight_layout()
@@ -507,9 +587,13 @@ def identity_rows(p: Person, now: datetime) -> list[tuple[str, str]]:
         rows.append(("Name", p.name))
     if p.birth_year is not None:
         rows.append(("Birth year", f"{p.birth_year} (age {p.age_in(now.year)} this year)"))
-    for label, value in (("Sex", p.sex), ("Height", p.height_cm and f"{p.height_cm:g} cm"),
-                         ("Mass", p.mass_kg and f"{p.mass_kg:g} kg"),
-                         ("Dominant side", p.dominant_side), ("Notes", p.notes)):
+    for label, value in (
+        ("Sex", p.sex),
+        ("Height", p.height_cm and f"{p.height_cm:g} cm"),
+        ("Mass", p.mass_kg and f"{p.mass_kg:g} kg"),
+        ("Dominant side", p.dominant_side),
+        ("Notes", p.notes),
+    ):
         if value:
             rows.append((label, str(value)))
     return rows
@@ -522,7 +606,7 @@ def _overview(data: ReportData) -> str:
         return "No sessions recorded yet."
     first = _local(data.sessions[0].started_at)
     last = _local(data.sessions[-1].started_at)
-    return (f"{n_s} session(s) with {n_t} trial(s) from {first:%Y-%m-%d} to {last:%Y-%m-%d}.")
+    return f"{n_s} session(s) with {n_t} trial(s) from {first:%Y-%m-%d} to {last:%Y-%m-%d}."
 
 
 # --- writers -----------------------------------------------------------------------------------
@@ -539,8 +623,7 @@ def _figures(data: ReportData, progress: Progress | None) -> list[tuple[str, Any
         out.append(("Left / right comparison", comp))
     for i, tr in enumerate(data.traces):
         _tick(progress, 3 + i, steps, f"trial {tr.trial.id}")
-        out.append((f"Latest trials: {tr.trial.protocol} (trial {tr.trial.id})",
-                    trace_figure(tr)))
+        out.append((f"Latest trials: {tr.trial.protocol} (trial {tr.trial.id})", trace_figure(tr)))
     return out
 
 
@@ -549,9 +632,15 @@ def _tick(progress: Progress | None, i: int, n: int, what: str) -> None:
         progress(i, n, what)
 
 
-def write_report(store: Store, pid: str, path: str | os.PathLike[str], *,
-                 progress: Progress | None = None, n_traces: int = 3,
-                 now: datetime | None = None) -> Path:
+def write_report(
+    store: Store,
+    pid: str,
+    path: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    n_traces: int = 3,
+    now: datetime | None = None,
+) -> Path:
     """Write ``pid``'s report to ``path``: ``.pdf``, or ``.html``/``.htm`` (self-contained).
 
     ``progress(step, steps, what)`` is called as figures are drawn.
@@ -596,8 +685,9 @@ def _write_pdf(fh: Any, data: ReportData, figs: list[tuple[str, Any]]) -> None:
     from matplotlib.backends.backend_pdf import PdfPages
 
     plt = _plt()
-    with PdfPages(fh, metadata={"Title": f"Balance report {data.person.id}",
-                                "Creator": "balance-trainer"}) as pdf:
+    with PdfPages(
+        fh, metadata={"Title": f"Balance report {data.person.id}", "Creator": "balance-trainer"}
+    ) as pdf:
         cover = _cover_page(plt, data)
         pdf.savefig(cover)
         plt.close(cover)
@@ -656,27 +746,34 @@ figure{margin:1.5em 0;page-break-inside:avoid}.small{font-size:.85em;color:#333}
 def _html(data: ReportData, figs: list[tuple[str, Any]]) -> str:
     e = html.escape
     p = data.person
-    ident = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>"
-                    for k, v in identity_rows(p, data.generated_at))
+    ident = "".join(
+        f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in identity_rows(p, data.generated_at)
+    )
     latest = "".join(
         f"<tr><td>{e(r.protocol)}</td><td>{_local(r.when):%Y-%m-%d %H:%M}</td>"
         f"<td>{e(r.summary)}</td><td>{e(r.norm)}</td><td>{e(r.verdict)}</td></tr>"
-        for r in data.latest)
+        for r in data.latest
+    )
     latest_table = (
         "<table><tr><th>test</th><th>date</th><th>result</th><th>norm</th><th>vs norm</th>"
-        f"</tr>{latest}</table>" if latest else "<p>No trials yet.</p>")
+        f"</tr>{latest}</table>"
+        if latest
+        else "<p>No trials yet.</p>"
+    )
     figures = "".join(
         f'<figure><img alt="{e(title)}" src="data:image/png;base64,{_png_b64(f)}">'
-        f"<figcaption>{e(title)}</figcaption></figure>" for title, f in figs)
+        f"<figcaption>{e(title)}</figcaption></figure>"
+        for title, f in figs
+    )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>Balance report {e(p.id)}</title><style>{_CSS}</style></head><body>"
         "<h1>Balance trainer: progress report</h1>"
-        f"<p class=\"small\">Made {data.generated_at:%Y-%m-%d %H:%M}. {e(_overview(data))}</p>"
+        f'<p class="small">Made {data.generated_at:%Y-%m-%d %H:%M}. {e(_overview(data))}</p>'
         f"<h2>Identity (as entered)</h2><table>{ident}</table>"
         f"<h2>Latest result of each test</h2>{latest_table}"
         f"<h2>Progress</h2>{figures}"
-        "<p class=\"small\">Left: solid line, filled circles, plain bars. Right: dashed line, "
+        '<p class="small">Left: solid line, filled circles, plain bars. Right: dashed line, '
         "open squares, hatched bars. ML = medio-lateral (side to side), AP = antero-posterior. "
         "95 % prediction ellipse after Schubert &amp; Kirchner 2014.</p></body></html>\n"
     )

@@ -68,8 +68,7 @@ def resample_uniform(t_s: np.ndarray, x: np.ndarray, fs_hz: float) -> tuple[np.n
         raise AnalysisError(f"resampling rate is {fs_hz!r} Hz; give a positive rate such as 80")
     if xa.shape[:1] != t.shape:
         raise AnalysisError(
-            f"resample_uniform: {t.size} times but x has shape {xa.shape}; "
-            "x needs one row per time"
+            f"resample_uniform: {t.size} times but x has shape {xa.shape}; x needs one row per time"
         )
     if t.size == 0:
         raise InsufficientDataError("resample_uniform: no samples to resample")
@@ -147,9 +146,7 @@ def lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float = 10.0, order: int = 4
     sos = _sig.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
     padlen = 3 * (2 * len(sos) + 1)
     if xa.shape[0] <= padlen:
-        raise InsufficientDataError(
-            f"low-pass needs more than {padlen} samples; got {xa.shape[0]}"
-        )
+        raise InsufficientDataError(f"low-pass needs more than {padlen} samples; got {xa.shape[0]}")
     return _sig.sosfiltfilt(sos, xa, axis=0)
 
 
@@ -191,7 +188,7 @@ class LiveSmoother:
         self.fs_hz = float(fs_hz)
         self.cutoff_hz = float(cutoff_hz)
         c = math.cos(2 * math.pi * cutoff_hz / fs_hz)
-        g = 2.0 ** -0.5  # each stage's squared gain at the cutoff, so the pair gives 1/2
+        g = 2.0**-0.5  # each stage's squared gain at the cutoff, so the pair gives 1/2
         a = 1 - g * c
         b = 1 - g
         self._p = (a - math.sqrt(a * a - b * b)) / b

@@ -87,10 +87,25 @@ from .records import (
 )
 
 __all__ = [
-    "BLOCK_S", "DB_FILENAME", "MAX_BLOCK_FRAMES", "SESSION_KINDS", "SEXES", "SIDES",
-    "TRIAL_STATUSES", "GameRow", "Person", "SessionRecord", "Store", "TrialFrames",
-    "TrialRecorder", "TrialRow", "decode_block", "encode_block", "owner_alive",
-    "translate_error", "validate_person_id",
+    "BLOCK_S",
+    "DB_FILENAME",
+    "MAX_BLOCK_FRAMES",
+    "SESSION_KINDS",
+    "SEXES",
+    "SIDES",
+    "TRIAL_STATUSES",
+    "GameRow",
+    "Person",
+    "SessionRecord",
+    "Store",
+    "TrialFrames",
+    "TrialRecorder",
+    "TrialRow",
+    "decode_block",
+    "encode_block",
+    "owner_alive",
+    "translate_error",
+    "validate_person_id",
 ]
 
 log = logging.getLogger(__name__)
@@ -107,7 +122,7 @@ def _proc_stat(pid: int) -> tuple[str, str] | None:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    rest = text[text.rfind(")") + 2:].split()
+    rest = text[text.rfind(")") + 2 :].split()
     return rest[0], rest[19]  # state, starttime (clock ticks after boot)
 
 
@@ -152,7 +167,8 @@ def translate_error(exc: BaseException, path: str | os.PathLike[str]) -> Balance
     msg = str(exc)
     low = msg.lower()
     if isinstance(exc, sqlite3.DatabaseError) and (
-            "not a database" in low or "malformed" in low or "corrupt" in low):
+        "not a database" in low or "malformed" in low or "corrupt" in low
+    ):
         return StoreCorruptError(
             f"{path}: the database is damaged ({msg}); restore it from a backup "
             "('balance-trainer backup' makes one) or move it away to start a new one"
@@ -216,8 +232,9 @@ class Store:
         See the module docstring; the file is left as it was.
     """
 
-    def __init__(self, path: str | os.PathLike[str] = ":memory:", *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] = ":memory:", *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.path = os.fspath(path)
         self.clock = clock
         self._lock = threading.RLock()
@@ -229,8 +246,9 @@ class Store:
         try:
             if not memory:
                 self._check_file()
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                   timeout=5.0)
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+            )
         except (sqlite3.Error, OSError) as exc:
             raise translate_error(exc, self.path) from exc
         try:
@@ -339,8 +357,7 @@ class Store:
     def _recover(self) -> list[int]:
         conn = self._conn
         assert conn is not None
-        rows = conn.execute(
-            "SELECT id, owner FROM trials WHERE status = 'running'").fetchall()
+        rows = conn.execute("SELECT id, owner FROM trials WHERE status = 'running'").fetchall()
         dead = [tid for tid, owner in rows if not owner_alive(owner)]
         if not dead:
             return []
@@ -351,20 +368,24 @@ class Store:
                 cur.execute(
                     "UPDATE trials SET status = 'interrupted', ended_at = ?, n_frames = ?, "
                     "duration_s = ? WHERE id = ? AND status = 'running'",
-                    (now, n, dur, tid))
+                    (now, n, dur, tid),
+                )
         log.warning("marked %d interrupted trial(s): %s", len(dead), dead)
         return dead
 
     @staticmethod
     def _stored_extent(cur: sqlite3.Cursor, trial_id: int) -> tuple[int, float | None]:
-        n = cur.execute("SELECT COALESCE(SUM(n_frames), 0) FROM frame_blocks WHERE trial_id = ?",
-                        (trial_id,)).fetchone()[0]
+        n = cur.execute(
+            "SELECT COALESCE(SUM(n_frames), 0) FROM frame_blocks WHERE trial_id = ?", (trial_id,)
+        ).fetchone()[0]
         first = cur.execute(
-            "SELECT t0_us FROM frame_blocks WHERE trial_id = ? ORDER BY seq LIMIT 1",
-            (trial_id,)).fetchone()
+            "SELECT t0_us FROM frame_blocks WHERE trial_id = ? ORDER BY seq LIMIT 1", (trial_id,)
+        ).fetchone()
         last = cur.execute(
             "SELECT t0_us, n_frames, n_cells, t_us, forces_mn FROM frame_blocks "
-            "WHERE trial_id = ? ORDER BY seq DESC LIMIT 1", (trial_id,)).fetchone()
+            "WHERE trial_id = ? ORDER BY seq DESC LIMIT 1",
+            (trial_id,),
+        ).fetchone()
         if first is None or last is None:
             return int(n), None
         t_last, _ = decode_block(*last)
@@ -395,10 +416,18 @@ class Store:
 
     # -- people ---------------------------------------------------------------------------------
     @_guarded
-    def add_person(self, pid: str, *, name: str | None = None, birth_year: int | None = None,
-                   sex: str | None = None, height_cm: float | None = None,
-                   mass_kg: float | None = None, dominant_side: str | None = None,
-                   notes: str | None = None) -> Person:
+    def add_person(
+        self,
+        pid: str,
+        *,
+        name: str | None = None,
+        birth_year: int | None = None,
+        sex: str | None = None,
+        height_cm: float | None = None,
+        mass_kg: float | None = None,
+        dominant_side: str | None = None,
+        notes: str | None = None,
+    ) -> Person:
         """Add a person. Only the pseudonymous ``pid`` is required.
 
         Raises
@@ -420,23 +449,39 @@ class Store:
             raise UsageError(f"mass {mass_kg} kg: give kilograms between 5 and 300")
         if dominant_side is not None and dominant_side not in SIDES:
             raise UsageError(f"dominant side {dominant_side!r}: use left or right")
-        person = Person(pid, name or None, None if birth_year is None else int(birth_year),
-                        sex, None if height_cm is None else float(height_cm),
-                        None if mass_kg is None else float(mass_kg), dominant_side,
-                        notes or None, self.clock())
+        person = Person(
+            pid,
+            name or None,
+            None if birth_year is None else int(birth_year),
+            sex,
+            None if height_cm is None else float(height_cm),
+            None if mass_kg is None else float(mass_kg),
+            dominant_side,
+            notes or None,
+            self.clock(),
+        )
         with self._tx() as cur:
             if cur.execute("SELECT 1 FROM people WHERE id = ?", (pid,)).fetchone():
                 raise StoreError(f"person {pid!r} already exists; choose another id")
             cur.execute(
                 "INSERT INTO people (id, name, birth_year, sex, height_cm, mass_kg, "
                 "dominant_side, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (pid, person.name, person.birth_year, sex, person.height_cm, person.mass_kg,
-                 dominant_side, person.notes, ts_text(person.created_at)))
+                (
+                    pid,
+                    person.name,
+                    person.birth_year,
+                    sex,
+                    person.height_cm,
+                    person.mass_kg,
+                    dominant_side,
+                    person.notes,
+                    ts_text(person.created_at),
+                ),
+            )
         log.info("added person %s", pid)
         return person
 
-    _PERSON_COLS = ("id, name, birth_year, sex, height_cm, mass_kg, dominant_side, notes, "
-                    "created_at")
+    _PERSON_COLS = "id, name, birth_year, sex, height_cm, mass_kg, dominant_side, notes, created_at"
 
     @staticmethod
     def _person(row: tuple[Any, ...]) -> Person:
@@ -446,7 +491,8 @@ class Store:
     def get_person(self, pid: str) -> Person:
         """The person with id ``pid``; raises :class:`UnknownPersonError` if there is none."""
         row = self._conn.execute(
-            f"SELECT {self._PERSON_COLS} FROM people WHERE id = ?", (pid,)).fetchone()
+            f"SELECT {self._PERSON_COLS} FROM people WHERE id = ?", (pid,)
+        ).fetchone()
         if row is None:
             raise UnknownPersonError(
                 f"no person {pid!r} in {self.path}; see 'balance-trainer people list' or add "
@@ -464,7 +510,8 @@ class Store:
     def people_overview(self) -> dict[str, tuple[int, datetime | None]]:
         """``{person id: (number of sessions, start of the latest)}`` for people with sessions."""
         rows = self._conn.execute(
-            "SELECT person_id, COUNT(*), MAX(started_at) FROM sessions GROUP BY person_id")
+            "SELECT person_id, COUNT(*), MAX(started_at) FROM sessions GROUP BY person_id"
+        )
         return {pid: (int(n), ts_parse(last)) for pid, n, last in rows}
 
     @_guarded
@@ -480,14 +527,17 @@ class Store:
         with self._tx() as cur:
             counts = {
                 "frame_blocks": cur.execute(
-                    f"DELETE FROM frame_blocks WHERE trial_id IN ({trials})", (pid,)).rowcount,
+                    f"DELETE FROM frame_blocks WHERE trial_id IN ({trials})", (pid,)
+                ).rowcount,
                 "trials": cur.execute(
-                    f"DELETE FROM trials WHERE session_id IN ({sessions})", (pid,)).rowcount,
+                    f"DELETE FROM trials WHERE session_id IN ({sessions})", (pid,)
+                ).rowcount,
                 "game_results": cur.execute(
-                    f"DELETE FROM game_results WHERE session_id IN ({sessions})",
-                    (pid,)).rowcount,
+                    f"DELETE FROM game_results WHERE session_id IN ({sessions})", (pid,)
+                ).rowcount,
                 "sessions": cur.execute(
-                    "DELETE FROM sessions WHERE person_id = ?", (pid,)).rowcount,
+                    "DELETE FROM sessions WHERE person_id = ?", (pid,)
+                ).rowcount,
                 "people": cur.execute("DELETE FROM people WHERE id = ?", (pid,)).rowcount,
             }
         self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -496,9 +546,16 @@ class Store:
 
     # -- sessions and trials --------------------------------------------------------------------
     @_guarded
-    def start_session(self, pid: str, kind: str, *, board: Board | str | None = None,
-                      source: str | None = None, notes: str | None = None,
-                      started_at: datetime | None = None) -> int:
+    def start_session(
+        self,
+        pid: str,
+        kind: str,
+        *,
+        board: Board | str | None = None,
+        source: str | None = None,
+        notes: str | None = None,
+        started_at: datetime | None = None,
+    ) -> int:
         """Start a session ('record', 'test' or 'game') for ``pid``; returns its id."""
         if kind not in SESSION_KINDS:
             raise UsageError(f"session kind {kind!r}: use one of {', '.join(SESSION_KINDS)}")
@@ -508,7 +565,8 @@ class Store:
             cur.execute(
                 "INSERT INTO sessions (person_id, kind, started_at, board, source, notes) "
                 "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (pid, kind, ts_text(started_at or self.clock()), board_name, source, notes))
+                (pid, kind, ts_text(started_at or self.clock()), board_name, source, notes),
+            )
             return int(cur.fetchone()[0])
 
     def _session_exists(self, sid: int) -> None:
@@ -516,9 +574,16 @@ class Store:
             raise StoreError(f"no session {sid} in {self.path}; start one with start_session")
 
     @_guarded
-    def start_trial(self, sid: int, protocol: str, params: Mapping[str, Any] | None,
-                    board: Board, *, block_s: float = BLOCK_S,
-                    started_at: datetime | None = None) -> TrialRecorder:
+    def start_trial(
+        self,
+        sid: int,
+        protocol: str,
+        params: Mapping[str, Any] | None,
+        board: Board,
+        *,
+        block_s: float = BLOCK_S,
+        started_at: datetime | None = None,
+    ) -> TrialRecorder:
         """Start a trial of ``protocol`` in session ``sid``; returns its recorder.
 
         The trial is 'running' (owned by this process) until the recorder finishes it.
@@ -530,16 +595,24 @@ class Store:
             cur.execute(
                 "INSERT INTO trials (session_id, protocol, params, board, status, started_at, "
                 "owner) VALUES (?, ?, ?, ?, 'running', ?, ?) RETURNING id",
-                (sid, protocol, dumps(dict(params or {})), dumps(board_to_dict(board)),
-                 ts_text(started_at or self.clock()), _owner_token()))
+                (
+                    sid,
+                    protocol,
+                    dumps(dict(params or {})),
+                    dumps(board_to_dict(board)),
+                    ts_text(started_at or self.clock()),
+                    _owner_token(),
+                ),
+            )
             tid = int(cur.fetchone()[0])
         rec = TrialRecorder(self, tid, board, block_s=block_s)
         self._recorders.append(rec)
         return rec
 
     @_guarded
-    def write_blocks(self, trial_id: int, seq: int,
-                     blocks: list[tuple[np.ndarray, np.ndarray]], n_total: int) -> int:
+    def write_blocks(
+        self, trial_id: int, seq: int, blocks: list[tuple[np.ndarray, np.ndarray]], n_total: int
+    ) -> int:
         """Commit frame blocks (times s, forces N) numbered from ``seq``; the recorder's call.
 
         ``n_total`` is the trial's frame count once they are in. Returns the next ``seq``.
@@ -552,26 +625,41 @@ class Store:
         with self._tx() as cur:
             cur.executemany(
                 "INSERT INTO frame_blocks (trial_id, seq, t0_us, n_frames, n_cells, t_us, "
-                "forces_mn) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                "forces_mn) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             cur.execute("UPDATE trials SET n_frames = ? WHERE id = ?", (n_total, trial_id))
         return seq
 
     @_guarded
-    def finish_trial(self, trial_id: int, status: str, result: Mapping[str, Any] | None,
-                     metrics: Mapping[str, Any] | None) -> None:
+    def finish_trial(
+        self,
+        trial_id: int,
+        status: str,
+        result: Mapping[str, Any] | None,
+        metrics: Mapping[str, Any] | None,
+    ) -> None:
         """Close a trial with its status, result and metrics; use :meth:`TrialRecorder.finish`."""
         with self._tx() as cur:
             n, dur = self._stored_extent(cur, trial_id)
             cur.execute(
                 "UPDATE trials SET status = ?, ended_at = ?, n_frames = ?, duration_s = ?, "
                 "result = ?, metrics = ?, owner = NULL WHERE id = ?",
-                (status, ts_text(self.clock()), n, dur, dumps(result), dumps(metrics), trial_id))
+                (status, ts_text(self.clock()), n, dur, dumps(result), dumps(metrics), trial_id),
+            )
         self._recorders = [r for r in self._recorders if r.trial_id != trial_id]
 
     @_guarded
-    def add_game_result(self, sid: int, game: str, score: float, *, level: int | None = None,
-                        duration_s: float | None = None,
-                        details: Mapping[str, Any] | None = None) -> int:
+    def add_game_result(
+        self,
+        sid: int,
+        game: str,
+        score: float,
+        *,
+        level: int | None = None,
+        duration_s: float | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> int:
         """Store a game's score (points), level and duration (s) in session ``sid``."""
         self._session_exists(sid)
         if not game:
@@ -583,17 +671,32 @@ class Store:
             cur.execute(
                 "INSERT INTO game_results (session_id, game, score, level, duration_s, "
                 "details, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (sid, game, score_f, level, duration_s, dumps(details), ts_text(self.clock())))
+                (sid, game, score_f, level, duration_s, dumps(details), ts_text(self.clock())),
+            )
             return int(cur.fetchone()[0])
 
     # -- reading --------------------------------------------------------------------------------
-    _TRIAL_COLS = ("t.id, t.session_id, t.protocol, t.params, t.board, t.status, t.started_at, "
-                   "t.ended_at, t.n_frames, t.duration_s, t.result, t.metrics")
+    _TRIAL_COLS = (
+        "t.id, t.session_id, t.protocol, t.params, t.board, t.status, t.started_at, "
+        "t.ended_at, t.n_frames, t.duration_s, t.result, t.metrics"
+    )
 
     @staticmethod
     def _trial(r: tuple[Any, ...]) -> TrialRow:
-        return TrialRow(r[0], r[1], r[2], loads(r[3]) or {}, decode_board(r[4]), r[5],
-                        ts_parse(r[6]), ts_parse(r[7]), int(r[8]), r[9], loads(r[10]), loads(r[11]))
+        return TrialRow(
+            r[0],
+            r[1],
+            r[2],
+            loads(r[3]) or {},
+            decode_board(r[4]),
+            r[5],
+            ts_parse(r[6]),
+            ts_parse(r[7]),
+            int(r[8]),
+            r[9],
+            loads(r[10]),
+            loads(r[11]),
+        )
 
     @_guarded
     def history(self, pid: str) -> list[SessionRecord]:
@@ -604,27 +707,34 @@ class Store:
         self.get_person(pid)
         sessions: dict[int, SessionRecord] = {}
         for r in self._conn.execute(
-                "SELECT id, person_id, kind, started_at, board, source, notes FROM sessions "
-                "WHERE person_id = ? ORDER BY started_at, id", (pid,)):
+            "SELECT id, person_id, kind, started_at, board, source, notes FROM sessions "
+            "WHERE person_id = ? ORDER BY started_at, id",
+            (pid,),
+        ):
             sessions[r[0]] = SessionRecord(r[0], r[1], r[2], ts_parse(r[3]), r[4], r[5], r[6])
         for r in self._conn.execute(
-                f"SELECT {self._TRIAL_COLS} FROM trials t JOIN sessions s "
-                "ON s.id = t.session_id WHERE s.person_id = ? ORDER BY t.started_at, t.id",
-                (pid,)):
+            f"SELECT {self._TRIAL_COLS} FROM trials t JOIN sessions s "
+            "ON s.id = t.session_id WHERE s.person_id = ? ORDER BY t.started_at, t.id",
+            (pid,),
+        ):
             sessions[r[1]].trials.append(self._trial(r))
         for r in self._conn.execute(
-                "SELECT g.id, g.session_id, g.game, g.score, g.level, g.duration_s, g.details, "
-                "g.created_at FROM game_results g JOIN sessions s ON s.id = g.session_id "
-                "WHERE s.person_id = ? ORDER BY g.created_at, g.id", (pid,)):
+            "SELECT g.id, g.session_id, g.game, g.score, g.level, g.duration_s, g.details, "
+            "g.created_at FROM game_results g JOIN sessions s ON s.id = g.session_id "
+            "WHERE s.person_id = ? ORDER BY g.created_at, g.id",
+            (pid,),
+        ):
             sessions[r[1]].games.append(
-                GameRow(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6]), ts_parse(r[7])))
+                GameRow(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6]), ts_parse(r[7]))
+            )
         return list(sessions.values())
 
     @_guarded
     def get_trial(self, trial_id: int) -> TrialRow:
         """One trial's row; raises :class:`StoreError` if there is none."""
-        r = self._conn.execute(f"SELECT {self._TRIAL_COLS} FROM trials t WHERE t.id = ?",
-                               (trial_id,)).fetchone()
+        r = self._conn.execute(
+            f"SELECT {self._TRIAL_COLS} FROM trials t WHERE t.id = ?", (trial_id,)
+        ).fetchone()
         if r is None:
             raise StoreError(f"no trial {trial_id} in {self.path}; see 'balance-trainer history'")
         return self._trial(r)
@@ -637,8 +747,10 @@ class Store:
         ts: list[np.ndarray] = []
         fs: list[np.ndarray] = []
         for row in self._conn.execute(
-                "SELECT t0_us, n_frames, n_cells, t_us, forces_mn FROM frame_blocks "
-                "WHERE trial_id = ? ORDER BY seq", (trial_id,)):
+            "SELECT t0_us, n_frames, n_cells, t_us, forces_mn FROM frame_blocks "
+            "WHERE trial_id = ? ORDER BY seq",
+            (trial_id,),
+        ):
             t, f = decode_block(*row)
             ts.append(t)
             fs.append(f)
@@ -654,8 +766,9 @@ class Store:
 
     # -- backup and closing ---------------------------------------------------------------------
     @_guarded
-    def backup(self, target: str | os.PathLike[str],
-               progress: Callable[[int, int], None] | None = None) -> Path:
+    def backup(
+        self, target: str | os.PathLike[str], progress: Callable[[int, int], None] | None = None
+    ) -> Path:
         """Copy the whole database to a new file ``target`` (0600) with SQLite's online backup.
 
         Safe while others write. ``progress(done_pages, total_pages)`` is called as it goes.
@@ -671,6 +784,7 @@ class Store:
         try:
             out = sqlite3.connect(tmp)
             try:
+
                 def step(status: int, remaining: int, total: int) -> None:
                     if progress is not None:
                         progress(total - remaining, total)

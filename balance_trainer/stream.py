@@ -34,8 +34,10 @@ class RingBuffer:
             raise ValueError("ring buffer capacity must be at least 2")
         self.capacity = int(capacity)
         self.n_cells = n_cells
-        self._data = {name: np.zeros(capacity, dtype=bool if name == "on_board" else float)
-                      for name in _COLUMNS}
+        self._data = {
+            name: np.zeros(capacity, dtype=bool if name == "on_board" else float)
+            for name in _COLUMNS
+        }
         self._forces = np.zeros((capacity, n_cells))
         self._seq = 0
         self._cond = threading.Condition()
@@ -95,8 +97,12 @@ class RingBuffer:
         if end == 0:
             return None
         i = (end - 1) % self.capacity
-        return Balance(*(bool(self._data[n][i]) if n == "on_board" else float(self._data[n][i])
-                         for n in _COLUMNS))
+        return Balance(
+            *(
+                bool(self._data[n][i]) if n == "on_board" else float(self._data[n][i])
+                for n in _COLUMNS
+            )
+        )
 
     def last(self, n: int) -> BalanceBlock:
         """The newest ``n`` frames (fewer at the start)."""
@@ -132,9 +138,15 @@ class Sampler:
     keep them quick (the recorder writes a row; heavy work belongs in a reader).
     """
 
-    def __init__(self, frames: Iterator[RawFrame], converter: Converter, *,
-                 capacity: int = 80 * 120, batch: int = 1,
-                 on_error: Callable[[BaseException], None] | None = None) -> None:
+    def __init__(
+        self,
+        frames: Iterator[RawFrame],
+        converter: Converter,
+        *,
+        capacity: int = 80 * 120,
+        batch: int = 1,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
         self._frames = frames
         self.converter = converter
         self.buffer = RingBuffer(capacity, converter.model.board.n_cells)
@@ -187,9 +199,13 @@ class Sampler:
         return self._thread.is_alive()
 
 
-def process_frames(frames: Iterator[RawFrame], converter: Converter, *,
-                   max_frames: int | None = None,
-                   block_size: int = 512) -> Iterator[tuple[BalanceBlock, np.ndarray]]:
+def process_frames(
+    frames: Iterator[RawFrame],
+    converter: Converter,
+    *,
+    max_frames: int | None = None,
+    block_size: int = 512,
+) -> Iterator[tuple[BalanceBlock, np.ndarray]]:
     """Offline/virtual-time path: the same conversion in blocks, without a thread."""
     pending: list[RawFrame] = []
     count = 0

@@ -43,8 +43,11 @@ class BoardConnection:
         """One line saying what is being read, e.g. for the top of a screen."""
         what = self.source.description
         if self.source.kind == "sim":
-            return f"SIMULATED BOARD ({what}; no hardware configured)" \
-                if self.spec == "sim" else f"SIMULATED BOARD ({what})"
+            return (
+                f"SIMULATED BOARD ({what}; no hardware configured)"
+                if self.spec == "sim"
+                else f"SIMULATED BOARD ({what})"
+            )
         return f"{what}; calibration: {self.calibration_origin}"
 
     def close(self) -> None:
@@ -57,11 +60,19 @@ class BoardConnection:
         self.close()
 
 
-def open_board(spec: str | None = None, *, scenario: str = "quiet", seed: int = 0,
-               weak_hip: bool = False, realtime: bool = True,
-               data_dir: str | os.PathLike[str] | None = None,
-               clock: Any = time.monotonic, sleep: Any = time.sleep,
-               require_calibration: bool = True, **options: Any) -> BoardConnection:
+def open_board(
+    spec: str | None = None,
+    *,
+    scenario: str = "quiet",
+    seed: int = 0,
+    weak_hip: bool = False,
+    realtime: bool = True,
+    data_dir: str | os.PathLike[str] | None = None,
+    clock: Any = time.monotonic,
+    sleep: Any = time.sleep,
+    require_calibration: bool = True,
+    **options: Any,
+) -> BoardConnection:
     """Open the board named by ``spec`` (default: settings, else the simulator).
 
     The calibration is the one saved for this source in the data directory if there is one,
@@ -75,8 +86,16 @@ def open_board(spec: str | None = None, *, scenario: str = "quiet", seed: int = 
     from hardware.sources import open_source
 
     spec = spec or default_board_spec()
-    source = open_source(spec, scenario=scenario, seed=seed, weak_hip=weak_hip,
-                         realtime=realtime, clock=clock, sleep=sleep, **options)
+    source = open_source(
+        spec,
+        scenario=scenario,
+        seed=seed,
+        weak_hip=weak_hip,
+        realtime=realtime,
+        clock=clock,
+        sleep=sleep,
+        **options,
+    )
     try:
         cal, origin = find_calibration(source, data_dir, required=require_calibration)
     except BaseException:
@@ -85,8 +104,9 @@ def open_board(spec: str | None = None, *, scenario: str = "quiet", seed: int = 
     return BoardConnection(source, cal, origin, BalanceModel(source.board), spec)
 
 
-def find_calibration(source: Any, data_dir: str | os.PathLike[str] | None = None, *,
-                     required: bool = True) -> tuple[Calibration, str]:
+def find_calibration(
+    source: Any, data_dir: str | os.PathLike[str] | None = None, *, required: bool = True
+) -> tuple[Calibration, str]:
     """The calibration to use for ``source`` and where it came from."""
     names = source.board.cell_names
     key = source.calibration_key

@@ -69,12 +69,18 @@ def main() -> None:
 
     print(f"board {board.name}: {c} cells, {n} frames")
     print(f"  plain per-frame Python loop (baseline)  {us(plain):8.2f} µs/frame")
-    print(f"  block of RawFrames → Balance            {us(block_frames):8.2f} µs/frame"
-          f"   ratio {plain / block_frames:6.1f}x faster")
-    print(f"  block of count arrays → Balance          {us(block_arr):8.2f} µs/frame"
-          f"   ratio {plain / block_arr:6.1f}x faster")
-    print(f"  one frame at a time (live sampler path)  {us(single):8.2f} µs/frame"
-          f"   = {100 * us(single) * 80 / 1e6:.2f} % of a core at 80 frames/s")
+    print(
+        f"  block of RawFrames → Balance            {us(block_frames):8.2f} µs/frame"
+        f"   ratio {plain / block_frames:6.1f}x faster"
+    )
+    print(
+        f"  block of count arrays → Balance          {us(block_arr):8.2f} µs/frame"
+        f"   ratio {plain / block_arr:6.1f}x faster"
+    )
+    print(
+        f"  one frame at a time (live sampler path)  {us(single):8.2f} µs/frame"
+        f"   = {100 * us(single) * 80 / 1e6:.2f} % of a core at 80 frames/s"
+    )
     print(f"  target ≤ 20 µs/frame amortised: {'PASS' if us(block_frames) <= 20 else 'FAIL'}")
 
 

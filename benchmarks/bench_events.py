@@ -51,8 +51,9 @@ def simulate(minutes: float, path: Path) -> None:
             stance, seconds = plan[i % len(plan)]
             sim.set_stance(stance)
             n = min(int(seconds * FS), total - done)
-            for block, forces in process_frames(frames, conn.converter, max_frames=n,
-                                                block_size=800):
+            for block, forces in process_frames(
+                frames, conn.converter, max_frames=n, block_size=800
+            ):
                 w.write_block(block.t_s, forces)
             done += n
             i += 1
@@ -77,8 +78,11 @@ def naive_events(block: BalanceBlock, s: EventSettings) -> list[tuple[str, float
     for i in range(len(t)):
         ti = t[i]
         if measuring:  # body weight: the first long enough stretch on both feet
-            both = (total[i] >= s.on_board_n and share[i] == share[i]
-                    and s.bipedal_min_share <= share[i] <= 1 - s.bipedal_min_share)
+            both = (
+                total[i] >= s.on_board_n
+                and share[i] == share[i]
+                and s.bipedal_min_share <= share[i] <= 1 - s.bipedal_min_share
+            )
             if not both:
                 run_start, window = None, []
             else:
@@ -170,8 +174,9 @@ def in_blocks(block: BalanceBlock, size: int):
     out = []
     n = len(block)
     for i in range(0, n, size):
-        out += det.feed(BalanceBlock(*(getattr(block, f)[i:i + size]
-                                       for f in BalanceBlock.FIELDS)))
+        out += det.feed(
+            BalanceBlock(*(getattr(block, f)[i : i + size] for f in BalanceBlock.FIELDS))
+        )
     return out
 
 
@@ -186,12 +191,15 @@ def main() -> int:
         simulate(args.minutes, path)
         sim_s = time.perf_counter() - t0
         read_s, rec = timed(lambda: read_recording(path), 1)
-    conv_s, block = timed(lambda: BalanceModel(rec.board).compute(rec.t_s, rec.forces_n),
-                          args.repeat)
+    conv_s, block = timed(
+        lambda: BalanceModel(rec.board).compute(rec.t_s, rec.forces_n), args.repeat
+    )
     n = len(block)
-    print(f"recording: {n} frames x {rec.board.n_cells} cells ({n / FS / 60:.1f} min at "
-          f"{FS:g}/s, {rec.board.name}); simulated in {sim_s:.1f} s, read in {read_s:.2f} s, "
-          f"forces to balance in {conv_s * 1e3:.1f} ms")
+    print(
+        f"recording: {n} frames x {rec.board.n_cells} cells ({n / FS / 60:.1f} min at "
+        f"{FS:g}/s, {rec.board.name}); simulated in {sim_s:.1f} s, read in {read_s:.2f} s, "
+        f"forces to balance in {conv_s * 1e3:.1f} ms"
+    )
     base_s, base_ev = timed(lambda: naive_events(block, EventSettings()), args.repeat)
     whole_s, ev = timed(lambda: EventDetector(fs_hz=FS).feed(block), args.repeat)
     b8_s, ev8 = timed(lambda: in_blocks(block, 8), args.repeat)
@@ -200,24 +208,37 @@ def main() -> int:
     contact = ("body_weight", "step_off", "step_on", "lift_off", "touchdown")
     mine = [(e.kind, round(e.known_s, 6), e.side) for e in ev if e.kind in contact]
     theirs = [(k, round(t, 6), s) for k, t, s in base_ev]
-    same_blocks = ([(e.kind, e.t_s) for e in ev] == [(e.kind, e.t_s) for e in ev8]
-                   == [(e.kind, e.t_s) for e in ev1])
-    counts = {k: sum(e.kind == k for e in ev) for k in
-              ("lift_off", "touchdown", "brush", "step_off", "foot_shift", "squat")}
+    same_blocks = (
+        [(e.kind, e.t_s) for e in ev]
+        == [(e.kind, e.t_s) for e in ev8]
+        == [(e.kind, e.t_s) for e in ev1]
+    )
+    counts = {
+        k: sum(e.kind == k for e in ev)
+        for k in ("lift_off", "touchdown", "brush", "step_off", "foot_shift", "squat")
+    }
     print(f"events: {counts}")
-    print(f"baseline agrees on contact events: {mine == theirs} ({len(theirs)} events); "
-          f"same events in every block size: {same_blocks}")
+    print(
+        f"baseline agrees on contact events: {mine == theirs} ({len(theirs)} events); "
+        f"same events in every block size: {same_blocks}"
+    )
     print()
-    rows = [("baseline: per-frame Python loop (contact rules only)", base_s),
-            ("EventDetector, whole recording in one call", whole_s),
-            ("EventDetector, 8-frame blocks (live, 10 reads/s)", b8_s),
-            ("EventDetector, 1-frame blocks (worst case)", b1_s)]
+    rows = [
+        ("baseline: per-frame Python loop (contact rules only)", base_s),
+        ("EventDetector, whole recording in one call", whole_s),
+        ("EventDetector, 8-frame blocks (live, 10 reads/s)", b8_s),
+        ("EventDetector, 1-frame blocks (worst case)", b1_s),
+    ]
     width = max(len(r[0]) for r in rows)
-    print(f"{'method':<{width}}  {'time ms':>9}  {'µs/frame':>9}  {'x real time':>11}  "
-          f"{'vs baseline':>11}")
+    print(
+        f"{'method':<{width}}  {'time ms':>9}  {'µs/frame':>9}  {'x real time':>11}  "
+        f"{'vs baseline':>11}"
+    )
     for label, secs in rows:
-        print(f"{label:<{width}}  {secs * 1e3:9.1f}  {secs / n * 1e6:9.2f}  "
-              f"{n / FS / secs:11.0f}  {base_s / secs:10.2f}x")
+        print(
+            f"{label:<{width}}  {secs * 1e3:9.1f}  {secs / n * 1e6:9.2f}  "
+            f"{n / FS / secs:11.0f}  {base_s / secs:10.2f}x"
+        )
     return 0 if (mine == theirs and same_blocks) else 1
 
 

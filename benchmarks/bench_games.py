@@ -51,18 +51,36 @@ def pct(values: list[float], q: float) -> float:
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    return {"p50": round(pct(values, 50), 3), "p95": round(pct(values, 95), 3),
-            "max": round(max(values), 3)}
+    return {
+        "p50": round(pct(values, 50), 3),
+        "p95": round(pct(values, 95), 3),
+        "max": round(max(values), 3),
+    }
 
 
-def make_app(start: str, size=(800, 480), scenario="interactive", sounds=None,
-             realtime=False, store=None, **opts) -> App:
+def make_app(
+    start: str,
+    size=(800, 480),
+    scenario="interactive",
+    sounds=None,
+    realtime=False,
+    store=None,
+    **opts,
+) -> App:
     conn = open_board("sim", scenario=scenario, realtime=realtime, seed=1)
     feed = BoardFeed(conn, realtime=realtime)
     surface = pygame.display.set_mode(size)
-    app = App(feed, settings=GameSettings(), records=Records(store), surface=surface,
-              sounds=sounds or SoundBank(enabled=False), headless=not realtime,
-              person=GUEST, start=start, start_options=opts)
+    app = App(
+        feed,
+        settings=GameSettings(),
+        records=Records(store),
+        surface=surface,
+        sounds=sounds or SoundBank(enabled=False),
+        headless=not realtime,
+        person=GUEST,
+        start=start,
+        start_options=opts,
+    )
     app.begin()
     return app
 
@@ -108,8 +126,9 @@ def latency(seconds: float) -> dict[str, float]:
     feed = app.feed
     arrivals: list[tuple[int, float]] = []  # (frames in buffer after append, time)
     sampler = feed._sampler
-    sampler.listeners.append(lambda block, forces: arrivals.append(
-        (sampler.buffer.seq, time.perf_counter())))
+    sampler.listeners.append(
+        lambda block, forces: arrivals.append((sampler.buffer.seq, time.perf_counter()))
+    )
     shown: list[tuple[int, float]] = []  # (frames read by this frame, end-of-frame time)
     tick = pygame.time.Clock()
     prev = time.monotonic()
@@ -189,16 +208,23 @@ def memory_of(kind: str) -> float:
     import subprocess
 
     with tempfile.TemporaryDirectory() as d:
-        out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, kind, d], capture_output=True,
-                             text=True, cwd=Path(__file__).resolve().parents[1], check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", MEMORY_SCRIPT, kind, d],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+            check=True,
+        )
     return round(float(out.stdout.strip().splitlines()[-1]), 1)
 
 
 def main() -> int:
     pygame.init()
     frames = int(os.environ.get("BT_BENCH_FRAMES", "900"))
-    print(f"frames per screen: {frames} (after {WARMUP} warm-up), {FPS} frames/s virtual time",
-          file=sys.stderr)
+    print(
+        f"frames per screen: {frames} (after {WARMUP} warm-up), {FPS} frames/s virtual time",
+        file=sys.stderr,
+    )
     base = baseline_frame(frames)
     report: dict[str, object] = {"baseline_minimal_frame_ms": base}
     screens = {

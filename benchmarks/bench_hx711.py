@@ -35,11 +35,13 @@ X_MM = (-190.0, -50.0, 50.0, 190.0)
 def fake_spec() -> Any:
     from hardware.fake_hx711 import FakeBoardSpec
 
-    return FakeBoardSpec.for_cells(DOUTS, SCK, X_MM, (0.0,) * 4, seed=1, load="person",
-                                   step_on_s=1.0, noise_counts=40.0)
+    return FakeBoardSpec.for_cells(
+        DOUTS, SCK, X_MM, (0.0,) * 4, seed=1, load="person", step_on_s=1.0, noise_counts=40.0
+    )
 
 
 # --- the parallel reader (the project's path) --------------------------------------------------
+
 
 def run_parallel(seconds: float) -> dict[str, Any]:
     from hardware.reader import ChipReader, ReaderSpec
@@ -87,6 +89,7 @@ def run_parallel(seconds: float) -> dict[str, Any]:
 
 # --- the naive reader -----------------------------------------------------------------------
 
+
 class NaiveHX711:
     """One chip on its own SCK, read on its own: no timing checks, no discards."""
 
@@ -132,10 +135,18 @@ def naive_main(seconds: float, conn: Any) -> None:
     factory = MockFactory()
     values = spec.value_functions()  # the same loads as the parallel run
     t0 = time.perf_counter()
-    banks = [FakeHX711Bank([d], s, pin_factory=factory, clock=time.perf_counter,
-                           values=[_shifted(values[i], t0)], noise_counts=spec.noise_counts,
-                           seed=i)
-             for i, (d, s) in enumerate(zip(DOUTS, NAIVE_SCKS, strict=True))]
+    banks = [
+        FakeHX711Bank(
+            [d],
+            s,
+            pin_factory=factory,
+            clock=time.perf_counter,
+            values=[_shifted(values[i], t0)],
+            noise_counts=spec.noise_counts,
+            seed=i,
+        )
+        for i, (d, s) in enumerate(zip(DOUTS, NAIVE_SCKS, strict=True))
+    ]
     chips = [NaiveHX711(d, s, factory) for d, s in zip(DOUTS, NAIVE_SCKS, strict=True)]
     power_downs_before = [b.chips[0].power_downs for b in banks]
     frames = 0
@@ -149,27 +160,28 @@ def naive_main(seconds: float, conn: Any) -> None:
         t_first = readies[0] if t_first is None else t_first
         t_last = readies[0]
     downs = [b.chips[0].power_downs - p for b, p in zip(banks, power_downs_before, strict=True)]
-    conn.send({
-        "reader": "naive (chip by chip, one SCK each)",
-        "priority": prio[-1][1] if prio else None,
-        "frames": frames,
-        "frames_per_s": (frames - 1) / (t_last - t_first) if frames > 1 else 0.0,
-        "conversions_per_chip": [b.chips[0].conversions for b in banks],
-        "dropped_conversions": max(b.chips[0].overruns for b in banks),
-        "dropped_between_processes": 0,
-        "discarded_sweeps": 0,
-        "discard_reasons": {},
-        "garbage_passed_on": sum(downs),
-        "chip_power_downs": max(downs),
-        "sweeps": frames,
-        "pin_ops_per_frame_clocking": sum(c.pin_ops for c in chips) / frames,
-        "pin_ops_per_frame_with_polling":
-            sum(c.pin_ops + c.poll_reads for c in chips) / frames,
-        "us_clocking_per_frame": sum(c.clock_ns for c in chips) / frames / 1000.0,
-        "max_high_us": float("nan"),
-        "skew_ms_mean": 1000.0 * sum(skews) / len(skews),
-        "skew_ms_max": 1000.0 * max(skews),
-    })
+    conn.send(
+        {
+            "reader": "naive (chip by chip, one SCK each)",
+            "priority": prio[-1][1] if prio else None,
+            "frames": frames,
+            "frames_per_s": (frames - 1) / (t_last - t_first) if frames > 1 else 0.0,
+            "conversions_per_chip": [b.chips[0].conversions for b in banks],
+            "dropped_conversions": max(b.chips[0].overruns for b in banks),
+            "dropped_between_processes": 0,
+            "discarded_sweeps": 0,
+            "discard_reasons": {},
+            "garbage_passed_on": sum(downs),
+            "chip_power_downs": max(downs),
+            "sweeps": frames,
+            "pin_ops_per_frame_clocking": sum(c.pin_ops for c in chips) / frames,
+            "pin_ops_per_frame_with_polling": sum(c.pin_ops + c.poll_reads for c in chips) / frames,
+            "us_clocking_per_frame": sum(c.clock_ns for c in chips) / frames / 1000.0,
+            "max_high_us": float("nan"),
+            "skew_ms_mean": 1000.0 * sum(skews) / len(skews),
+            "skew_ms_max": 1000.0 * max(skews),
+        }
+    )
     conn.close()
 
 
@@ -209,8 +221,11 @@ ROWS = [
 
 
 def report(par: dict[str, Any], naive: dict[str, Any], seconds: float) -> str:
-    lines = [f"four fake HX711 chips, 80 conversions/s each, {seconds:g} s per reader",
-             f"priority: parallel {par['priority']!r}; naive {naive['priority']!r}", ""]
+    lines = [
+        f"four fake HX711 chips, 80 conversions/s each, {seconds:g} s per reader",
+        f"priority: parallel {par['priority']!r}; naive {naive['priority']!r}",
+        "",
+    ]
     w = max(len(r[0]) for r in ROWS)
     lines.append(f"{'':{w}}  {'parallel':>12}  {'naive':>12}")
     for label, key, fmt in ROWS:
@@ -225,7 +240,9 @@ def report(par: dict[str, Any], naive: dict[str, Any], seconds: float) -> str:
         "frame rate x{:.2f}".format(
             par["pin_ops_per_frame_clocking"] / naive["pin_ops_per_frame_clocking"],
             par["us_clocking_per_frame"] / naive["us_clocking_per_frame"],
-            par["frames_per_s"] / max(naive["frames_per_s"], 1e-9)))
+            par["frames_per_s"] / max(naive["frames_per_s"], 1e-9),
+        )
+    )
     lines.append(f"parallel discard reasons: {par['discard_reasons']}")
     return "\n".join(lines)
 

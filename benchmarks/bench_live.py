@@ -39,14 +39,19 @@ def main() -> None:
     with open_board("sim", scenario=args.scenario, realtime=False) as conn:
         n = int(80 * args.seconds)
         c1 = time.process_time()
-        done = sum(len(b) for b, _ in process_frames(conn.source.frames(), conn.converter,
-                                                      max_frames=n))
+        done = sum(
+            len(b) for b, _ in process_frames(conn.source.frames(), conn.converter, max_frames=n)
+        )
         fast = time.process_time() - c1
-    print(f"real time, {wall:.1f} s: {got} frames ({rate:.1f}/s), CPU {cpu:.3f} s = "
-          f"{pct:.2f} % of one core  (target < 5 %: {'PASS' if pct < 5 else 'FAIL'})")
-    print(f"virtual time: {done} frames in {fast * 1000:.0f} ms CPU = "
-          f"{1e6 * fast / done:.1f} µs/frame; real-time pacing costs "
-          f"{cpu / max(fast, 1e-9):.2f}x the bare generation+conversion CPU")
+    print(
+        f"real time, {wall:.1f} s: {got} frames ({rate:.1f}/s), CPU {cpu:.3f} s = "
+        f"{pct:.2f} % of one core  (target < 5 %: {'PASS' if pct < 5 else 'FAIL'})"
+    )
+    print(
+        f"virtual time: {done} frames in {fast * 1000:.0f} ms CPU = "
+        f"{1e6 * fast / done:.1f} µs/frame; real-time pacing costs "
+        f"{cpu / max(fast, 1e-9):.2f}x the bare generation+conversion CPU"
+    )
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ def py_welch(x: list[float]) -> list[float]:
     nbins = seg // 2 + 1
     psd = [0.0] * nbins
     for s in range(0, n - seg + 1, step):
-        part = x[s:s + seg]
+        part = x[s : s + seg]
         mean = sum(part) / seg
         y = [(v - mean) * w for v, w in zip(part, win, strict=True)]
         for j in range(nbins):
@@ -155,13 +155,16 @@ def main() -> int:
     fs = 100.0
     compute_metrics(ml, ap, fs)  # warm caches and imports
     med, best = best_of(lambda: compute_metrics(ml, ap, fs), 200)
-    print(f"all {len(METRIC_NAMES)} measures, 60 s at 100 Hz: median {med * 1e3:.2f} ms, "
-          f"best {best * 1e3:.2f} ms (target <= 5 ms)")
+    print(
+        f"all {len(METRIC_NAMES)} measures, 60 s at 100 Hz: median {med * 1e3:.2f} ms, "
+        f"best {best * 1e3:.2f} ms (target <= 5 ms)"
+    )
     med_td, _ = best_of(lambda: compute_metrics(ml, ap, fs, names=TIME_DOMAIN), 200)
     print(f"  time-domain {len(TIME_DOMAIN)} only: median {med_td * 1e3:.3f} ms")
     med_pipe, _ = best_of(lambda: analyze_trial(t, ml, ap, load_n=np.full(t.size, 700.0)), 50)
-    print(f"analyze_trial (validate + 10 Hz low-pass + all measures): median "
-          f"{med_pipe * 1e3:.2f} ms")
+    print(
+        f"analyze_trial (validate + 10 Hz low-pass + all measures): median {med_pipe * 1e3:.2f} ms"
+    )
 
     def all_files(filt: bool) -> None:
         for p in HBEDB:
@@ -172,33 +175,40 @@ def main() -> int:
     first = time.perf_counter() - t0
     med_files, _ = best_of(lambda: all_files(False), 5)
     med_files_f, _ = best_of(lambda: all_files(True), 5)
-    print(f"read + analyse {len(HBEDB)} HBEDB files: first pass {first:.3f} s, median "
-          f"{med_files:.3f} s as published (--no-filter), {med_files_f:.3f} s with low-pass "
-          "(target <= 1.5 s)")
+    print(
+        f"read + analyse {len(HBEDB)} HBEDB files: first pass {first:.3f} s, median "
+        f"{med_files:.3f} s as published (--no-filter), {med_files_f:.3f} s with low-pass "
+        "(target <= 1.5 s)"
+    )
 
-    cmd = [sys.executable, "-m", "balance_trainer.cli", "analyze", "--json",
-           *map(str, HBEDB)]
+    cmd = [sys.executable, "-m", "balance_trainer.cli", "analyze", "--json", *map(str, HBEDB)]
     t0 = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, cwd=ROOT, check=False)
     whole = time.perf_counter() - t0
-    print(f"  the same as a fresh 'balance-trainer analyze --json' process (imports included): "
-          f"{whole:.3f} s, exit status {done.returncode}")
+    print(
+        f"  the same as a fresh 'balance-trainer analyze --json' process (imports included): "
+        f"{whole:.3f} s, exit status {done.returncode}"
+    )
 
     ml_l, ap_l = ml.tolist(), ap.tolist()
     base_td, _ = best_of(lambda: py_time_domain(ml_l, ap_l, fs), 5)
     ours = compute_metrics(ml, ap, fs, names=TIME_DOMAIN)
     check = py_time_domain(ml_l, ap_l, fs)
     assert all(math.isclose(ours[k], check[k], rel_tol=1e-9) for k in TIME_DOMAIN)
-    print(f"per-sample Python, {len(TIME_DOMAIN)} time-domain measures: {base_td * 1e3:.1f} ms "
-          f"-> ours is {base_td / med_td:.0f}x faster")
+    print(
+        f"per-sample Python, {len(TIME_DOMAIN)} time-domain measures: {base_td * 1e3:.1f} ms "
+        f"-> ours is {base_td / med_td:.0f}x faster"
+    )
     if not args.quick:
         t0 = time.perf_counter()
         full = py_all(ml_l, ap_l, fs)
         base_all = time.perf_counter() - t0
         ours_all = compute_metrics(ml, ap, fs)
         assert all(math.isclose(ours_all[k], full[k], rel_tol=1e-7) for k in METRIC_NAMES)
-        print(f"per-sample Python, all {len(METRIC_NAMES)} measures (DFT by sums): "
-              f"{base_all:.1f} s -> ours is {base_all / med:.0f}x faster")
+        print(
+            f"per-sample Python, all {len(METRIC_NAMES)} measures (DFT by sums): "
+            f"{base_all:.1f} s -> ours is {base_all / med:.0f}x faster"
+        )
     return 0
 
 

@@ -81,19 +81,25 @@ def main() -> int:
     base, _ = paced_baseline(min(args.seconds, 5.0), fs)
     share, rate, worst = realtime_share(args.board, args.scenario, args.seconds)
     print(f"real time, {args.seconds:g} s wall clock:")
-    print(f"  simulator + consumer     {100 * share:6.2f} % of one core "
-          f"({rate:.1f} frames/s, worst lateness {1000 * worst:.1f} ms)")
+    print(
+        f"  simulator + consumer     {100 * share:6.2f} % of one core "
+        f"({rate:.1f} frames/s, worst lateness {1000 * worst:.1f} ms)"
+    )
     print(f"  baseline: paced no-op    {100 * base:6.2f} % of one core")
-    print(f"  simulator above baseline {100 * (share - base):6.2f} % "
-          f"(ratio {share / base if base > 0 else float('inf'):.1f}x)")
+    print(
+        f"  simulator above baseline {100 * (share - base):6.2f} % "
+        f"(ratio {share / base if base > 0 else float('inf'):.1f}x)"
+    )
     print(f"  target < 5 %: {'met' if share < 0.05 else 'NOT met'}")
 
     n = int(60 * fs)
     block = virtual_rate(args.board, args.scenario, n, per_frame=False)
     single = virtual_rate(args.board, args.scenario, n // 4, per_frame=True)
     print(f"virtual time, {n} frames:")
-    print(f"  0.1 s blocks (shipped)   {block:10.0f} frames/s  ({1e6 / block:6.1f} µs/frame, "
-          f"{block / fs:.0f}x real time)")
+    print(
+        f"  0.1 s blocks (shipped)   {block:10.0f} frames/s  ({1e6 / block:6.1f} µs/frame, "
+        f"{block / fs:.0f}x real time)"
+    )
     print(f"  one frame at a time      {single:10.0f} frames/s  ({1e6 / single:6.1f} µs/frame)")
     print(f"  blocks are {block / single:.1f}x faster than per-frame generation")
     return 0

@@ -58,7 +58,7 @@ def bench_frames(folder: Path, synchronous: str = "FULL") -> dict[str, float]:
     start = time.perf_counter()
     for i in range(0, n, CHUNK):
         c0 = time.perf_counter()
-        rec.add_frames(t[i:i + CHUNK], f[i:i + CHUNK])
+        rec.add_frames(t[i : i + CHUNK], f[i : i + CHUNK])
         worst = max(worst, time.perf_counter() - c0)
     rec.finish()
     ours = time.perf_counter() - start
@@ -76,8 +76,7 @@ def bench_frames(folder: Path, synchronous: str = "FULL") -> dict[str, float]:
     start = time.perf_counter()
     conn.execute("BEGIN")
     for i in range(n):
-        conn.execute(f"INSERT INTO samples VALUES ({marks})",
-                     (1, float(t[i]), *map(float, f[i])))
+        conn.execute(f"INSERT INTO samples VALUES ({marks})", (1, float(t[i]), *map(float, f[i])))
         if (i + 1) % per_commit == 0:
             conn.execute("COMMIT")
             conn.execute("BEGIN")
@@ -85,22 +84,55 @@ def bench_frames(folder: Path, synchronous: str = "FULL") -> dict[str, float]:
     base = time.perf_counter() - start
     conn.close()
     size_base = os.path.getsize(folder / "rows.db")
-    return {"frames": n, "ours_s": ours, "base_s": base, "worst_call_s": worst,
-            "ours_fps": n / ours, "base_fps": n / base,
-            "ours_mb_per_h": size_ours / 1e6 * 60 / MINUTES,
-            "base_mb_per_h": size_base / 1e6 * 60 / MINUTES}
+    return {
+        "frames": n,
+        "ours_s": ours,
+        "base_s": base,
+        "worst_call_s": worst,
+        "ours_fps": n / ours,
+        "base_fps": n / base,
+        "ours_mb_per_h": size_ours / 1e6 * 60 / MINUTES,
+        "base_mb_per_h": size_base / 1e6 * 60 / MINUTES,
+    }
 
 
-RESULT = {"trials": [{"stance_side": side, "start_s": 3.0, "end_s": 20.0, "hold_s": 17.0,
-                      "stop_reason": "touchdown",
-                      "metrics": {"ml_rms_mm": 4.2, "ml_range_mm": 20.0, "ml_path_mm": 300.0,
-                                  "ml_mean_velocity_mm_s": 17.6}}
-                     for side in ("left", "right", "left")],
-          "norm": {"hold_s": 27.0, "age_band": "60-69", "source": "Bohannon 2006"}}
-METRICS = {k: 1.0 for k in ("duration_s", "sample_rate_hz", "mean_load_n", "ml_range_mm",
-                            "ml_rms_mm", "ml_path_mm", "ml_mean_velocity_mm_s", "path_length_mm",
-                            "mean_velocity_mm_s", "mean_frequency_hz", "ml_mean_frequency_hz",
-                            "ml_median_frequency_hz", "left_share")}
+RESULT = {
+    "trials": [
+        {
+            "stance_side": side,
+            "start_s": 3.0,
+            "end_s": 20.0,
+            "hold_s": 17.0,
+            "stop_reason": "touchdown",
+            "metrics": {
+                "ml_rms_mm": 4.2,
+                "ml_range_mm": 20.0,
+                "ml_path_mm": 300.0,
+                "ml_mean_velocity_mm_s": 17.6,
+            },
+        }
+        for side in ("left", "right", "left")
+    ],
+    "norm": {"hold_s": 27.0, "age_band": "60-69", "source": "Bohannon 2006"},
+}
+METRICS = {
+    k: 1.0
+    for k in (
+        "duration_s",
+        "sample_rate_hz",
+        "mean_load_n",
+        "ml_range_mm",
+        "ml_rms_mm",
+        "ml_path_mm",
+        "ml_mean_velocity_mm_s",
+        "path_length_mm",
+        "mean_velocity_mm_s",
+        "mean_frequency_hz",
+        "ml_mean_frequency_hz",
+        "ml_median_frequency_hz",
+        "left_share",
+    )
+}
 
 
 def bench_history(folder: Path) -> dict[str, float]:
@@ -151,8 +183,9 @@ def bench_report(folder: Path) -> dict[str, float]:
         store.add_person("r1", name="Report Bench", birth_year=1955)
         for k in range(n_sessions):
             sid = store.start_session("r1", "test", started_at=day + timedelta(days=k))
-            rec = store.start_trial(sid, "single-leg-stance", {"max_s": 30}, board,
-                                    started_at=day + timedelta(days=k))
+            rec = store.start_trial(
+                sid, "single-leg-stance", {"max_s": 30}, board, started_at=day + timedelta(days=k)
+            )
             rec.add_frames(*forces_for(int(30 * RATE_HZ), board.n_cells, seed=k))
             rec.finish(result=RESULT, metrics=METRICS)
             store.add_game_result(sid, "pelvis-pilot", 10.0 + k)
@@ -169,30 +202,44 @@ def main() -> None:
         folder = Path(tmp)
         need = RATE_HZ  # frames per second a board produces
         cpu = bench_frames(folder, "OFF")
-        print(f"frames, CPU cost only (synchronous=OFF): blocks {cpu['ours_fps']:.0f} frames/s, "
-              f"row per frame {cpu['base_fps']:.0f} frames/s "
-              f"(ratio {cpu['ours_fps'] / cpu['base_fps']:.1f} x)")
+        print(
+            f"frames, CPU cost only (synchronous=OFF): blocks {cpu['ours_fps']:.0f} frames/s, "
+            f"row per frame {cpu['base_fps']:.0f} frames/s "
+            f"(ratio {cpu['ours_fps'] / cpu['base_fps']:.1f} x)"
+        )
         fr = bench_frames(folder)
-        print(f"frames, as stored for real: {fr['frames']} frames of 8 cells ({MINUTES} min at "
-              f"{RATE_HZ:g}/s), {CHUNK} frames per call, a durable commit (synchronous=FULL) "
-              f"every {BLOCK_S:g} s of frames")
-        print(f"  blocks (ours)      {fr['ours_s']:7.3f} s  {fr['ours_fps']:9.0f} frames/s  "
-              f"= {fr['ours_fps'] / need:6.0f} x real time (target >= 50 x)  "
-              f"{fr['ours_mb_per_h']:6.1f} MB/h")
-        print(f"  row per frame      {fr['base_s']:7.3f} s  {fr['base_fps']:9.0f} frames/s  "
-              f"= {fr['base_fps'] / need:6.0f} x real time  {fr['base_mb_per_h']:6.1f} MB/h")
-        print(f"  ratio blocks / rows: {fr['ours_fps'] / fr['base_fps']:.1f} x faster, "
-              f"{fr['base_mb_per_h'] / fr['ours_mb_per_h']:.1f} x smaller; slowest add_frames "
-              f"call {fr['worst_call_s'] * 1000:.1f} ms")
+        print(
+            f"frames, as stored for real: {fr['frames']} frames of 8 cells ({MINUTES} min at "
+            f"{RATE_HZ:g}/s), {CHUNK} frames per call, a durable commit (synchronous=FULL) "
+            f"every {BLOCK_S:g} s of frames"
+        )
+        print(
+            f"  blocks (ours)      {fr['ours_s']:7.3f} s  {fr['ours_fps']:9.0f} frames/s  "
+            f"= {fr['ours_fps'] / need:6.0f} x real time (target >= 50 x)  "
+            f"{fr['ours_mb_per_h']:6.1f} MB/h"
+        )
+        print(
+            f"  row per frame      {fr['base_s']:7.3f} s  {fr['base_fps']:9.0f} frames/s  "
+            f"= {fr['base_fps'] / need:6.0f} x real time  {fr['base_mb_per_h']:6.1f} MB/h"
+        )
+        print(
+            f"  ratio blocks / rows: {fr['ours_fps'] / fr['base_fps']:.1f} x faster, "
+            f"{fr['base_mb_per_h'] / fr['ours_mb_per_h']:.1f} x smaller; slowest add_frames "
+            f"call {fr['worst_call_s'] * 1000:.1f} ms"
+        )
         hi = bench_history(folder)
-        print(f"history: 1000 trials of one person among 2900 "
-              f"(median of 7): {hi['ours_s'] * 1000:.1f} ms (target < 200 ms); "
-              f"N+1 query baseline {hi['base_s'] * 1000:.1f} ms "
-              f"(ratio {hi['base_s'] / hi['ours_s']:.1f} x)")
+        print(
+            f"history: 1000 trials of one person among 2900 "
+            f"(median of 7): {hi['ours_s'] * 1000:.1f} ms (target < 200 ms); "
+            f"N+1 query baseline {hi['base_s'] * 1000:.1f} ms "
+            f"(ratio {hi['base_s'] / hi['ours_s']:.1f} x)"
+        )
         rp = bench_report(folder)
         for kind in ("pdf", "html"):
-            print(f"report {kind}: 100 sessions {rp[f'{kind}_100_s']:.2f} s (target < 5 s); "
-                  f"1 session {rp[f'{kind}_1_s']:.2f} s (fixed cost baseline)")
+            print(
+                f"report {kind}: 100 sessions {rp[f'{kind}_100_s']:.2f} s (target < 5 s); "
+                f"1 session {rp[f'{kind}_1_s']:.2f} s (fixed cost baseline)"
+            )
 
 
 if __name__ == "__main__":

@@ -89,9 +89,15 @@ def _poll(inputs: Any) -> list[str]:
 
 
 KEY_INTENTS = {
-    pygame.K_LEFT: "left", pygame.K_RIGHT: "right", pygame.K_UP: "left",
-    pygame.K_DOWN: "right", pygame.K_RETURN: "select", pygame.K_KP_ENTER: "select",
-    pygame.K_SPACE: "select", pygame.K_ESCAPE: "back", pygame.K_BACKSPACE: "back",
+    pygame.K_LEFT: "left",
+    pygame.K_RIGHT: "right",
+    pygame.K_UP: "left",
+    pygame.K_DOWN: "right",
+    pygame.K_RETURN: "select",
+    pygame.K_KP_ENTER: "select",
+    pygame.K_SPACE: "select",
+    pygame.K_ESCAPE: "back",
+    pygame.K_BACKSPACE: "back",
 }
 
 
@@ -123,9 +129,11 @@ class FrameStats:
         }
         if self.latency_ms:
             lat = self.latency_ms
-            out["arrival_to_frame_ms"] = {"p50": round(self._pct(lat, 50), 3),
-                                          "p95": round(self._pct(lat, 95), 3),
-                                          "max": round(max(lat), 3)}
+            out["arrival_to_frame_ms"] = {
+                "p50": round(self._pct(lat, 50), 3),
+                "p95": round(self._pct(lat, 95), 3),
+                "max": round(max(lat), 3),
+            }
         return out
 
 
@@ -158,13 +166,25 @@ class App:
         Monotonic clock for real time, s.
     """
 
-    def __init__(self, feed: BoardFeed, *, settings: GameSettings, records: Records,
-                 surface: pygame.Surface, sounds: SoundBank, inputs: Any = None,
-                 headless: bool = False, data_dir: str | os.PathLike[str] | None = None,
-                 person: PersonRef | None = None, start: str | None = None,
-                 start_options: dict[str, Any] | None = None, watchdog: Any = None,
-                 ready: Callable[[], Any] | None = None, fps: int = FPS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        feed: BoardFeed,
+        *,
+        settings: GameSettings,
+        records: Records,
+        surface: pygame.Surface,
+        sounds: SoundBank,
+        inputs: Any = None,
+        headless: bool = False,
+        data_dir: str | os.PathLike[str] | None = None,
+        person: PersonRef | None = None,
+        start: str | None = None,
+        start_options: dict[str, Any] | None = None,
+        watchdog: Any = None,
+        ready: Callable[[], Any] | None = None,
+        fps: int = FPS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.feed = feed
         self.settings = settings
         self.records = records
@@ -294,8 +314,13 @@ class App:
     def _report_status(self) -> None:
         if self.on_status is None:
             return
-        status = ("error" if self.feed.status in ("lost", "stalled")
-                  else "busy" if getattr(self.screen, "needs_board", False) else "ready")
+        status = (
+            "error"
+            if self.feed.status in ("lost", "stalled")
+            else "busy"
+            if getattr(self.screen, "needs_board", False)
+            else "ready"
+        )
         if status != self._status:
             self._status = status
             try:
@@ -331,21 +356,37 @@ class App:
         ui = self.ui
         if held == "lost":
             draw_message_box(
-                s, ui, "Board not connected",
-                ["Check the board's cable and power.",
-                 "Everything carries on by itself when the board is back."],
-                color=ui.theme.warn)
+                s,
+                ui,
+                "Board not connected",
+                [
+                    "Check the board's cable and power.",
+                    "Everything carries on by itself when the board is back.",
+                ],
+                color=ui.theme.warn,
+            )
         elif self.feed.status in ("lost", "stalled"):
             # Menus stay usable with the buttons; a banner says why leaning does nothing.
-            draw_badge(s, ui, "Board not connected - check the cable", ui.theme.warn,
-                       topright=False, y=ui.h / ui.u - 40 if ui.u else 440)
+            draw_badge(
+                s,
+                ui,
+                "Board not connected - check the cable",
+                ui.theme.warn,
+                topright=False,
+                y=ui.h / ui.u - 40 if ui.u else 440,
+            )
         elif held == "nobody":
             left = NOBODY_FINISH_S - (self.now - (self._nobody_since or self.now))
             draw_message_box(
-                s, ui, "Step onto the board",
-                ["The game is paused until you are back on the board.",
-                 f"Stay off to finish the round ({max(0, math.ceil(left))} s)."],
-                color=ui.theme.accent)
+                s,
+                ui,
+                "Step onto the board",
+                [
+                    "The game is paused until you are back on the board.",
+                    f"Stay off to finish the round ({max(0, math.ceil(left))} s).",
+                ],
+                color=ui.theme.accent,
+            )
         self.badge_rect = None
         if self.feed.simulated:
             self.badge_rect = draw_badge(s, ui, "SIMULATED BOARD", ui.theme.sim_badge)
@@ -385,8 +426,12 @@ class App:
         """Keys that change what the simulated person does: 0 off, 1 left leg, 2 both feet,
         3 right leg; S squats (where the simulator can)."""
         sim = self.feed.sim
-        stance = {pygame.K_0: "off", pygame.K_1: "left", pygame.K_2: "both",
-                  pygame.K_3: "right"}.get(key)
+        stance = {
+            pygame.K_0: "off",
+            pygame.K_1: "left",
+            pygame.K_2: "both",
+            pygame.K_3: "right",
+        }.get(key)
         if stance:
             sim.set_stance(stance)
             self._sim_stance = stance

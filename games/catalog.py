@@ -20,17 +20,41 @@ class GameInfo:
 GAMES: dict[str, GameInfo] = {
     g.name: g
     for g in (
-        GameInfo("spirit-level", "Spirit level", "games.spirit_level", "SpiritLevelScreen", True,
-                 "Stand on one leg and keep the bubble in the middle."),
-        GameInfo("river", "River raft", "games.river_raft", "RiverScreen", False,
-                 "Lean left and right to steer the raft through the gates."),
-        GameInfo("squat-builder", "Squat builder", "games.squat_builder", "SquatScreen", True,
-                 "Slow, steady squats on one leg build a tower and launch a rocket."),
+        GameInfo(
+            "spirit-level",
+            "Spirit level",
+            "games.spirit_level",
+            "SpiritLevelScreen",
+            True,
+            "Stand on one leg and keep the bubble in the middle.",
+        ),
+        GameInfo(
+            "river",
+            "River raft",
+            "games.river_raft",
+            "RiverScreen",
+            False,
+            "Lean left and right to steer the raft through the gates.",
+        ),
+        GameInfo(
+            "squat-builder",
+            "Squat builder",
+            "games.squat_builder",
+            "SquatScreen",
+            True,
+            "Slow, steady squats on one leg build a tower and launch a rocket.",
+        ),
     )
 }
 
-ALIASES = {"level": "spirit-level", "spirit": "spirit-level", "raft": "river",
-           "squat": "squat-builder", "squats": "squat-builder", "rocket": "squat-builder"}
+ALIASES = {
+    "level": "spirit-level",
+    "spirit": "spirit-level",
+    "raft": "river",
+    "squat": "squat-builder",
+    "squats": "squat-builder",
+    "rocket": "squat-builder",
+}
 
 
 def resolve(name: str) -> GameInfo | None:

@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
     """Add the ``play`` command."""
     names = ", ".join(GAMES)
     p = sub.add_parser(
-        "play", parents=[common.board, common.data],
+        "play",
+        parents=[common.board, common.data],
         help="the balance trainer app: biofeedback games and clinical tests on screen",
         description=(
             "Step on the board and play. Without GAME the app starts at 'who is training'; "
@@ -44,26 +45,58 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
     )
     p.add_argument("game", nargs="?", metavar="GAME", help=f"start this game: {names}")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--fullscreen", action="store_true",
-                      help="fill the screen (the default on a console without a desktop)")
-    mode.add_argument("--windowed", action="store_true",
-                      help="run in a window (the default in a desktop session)")
-    p.add_argument("--headless", action="store_true",
-                   help="no display or sound device: dummy drivers, virtual time")
-    p.add_argument("--frames", type=int, default=None, metavar="N",
-                   help=f"headless: run N frames at 60/s (default {DEFAULT_FRAMES})")
-    p.add_argument("--screenshot", metavar="FILE.png", default=None,
-                   help="save the last frame as a PNG (headless, or on quitting)")
-    p.add_argument("--json", action="store_true",
-                   help="headless: print the frame-time statistics as JSON")
-    p.add_argument("--easy", action="store_true",
-                   help="easy mode for this run: slow, large, high contrast, no clock")
-    p.add_argument("--person", metavar="ID", default=None,
-                   help="who is training (a person id from 'balance-trainer people')")
-    p.add_argument("--side", choices=("left", "right"), default="left",
-                   help="the leg to stand on when GAME is a one-leg game (default left)")
-    p.add_argument("--size", metavar="WxH", default=None,
-                   help="window or headless size in pixels (default 800x480)")
+    mode.add_argument(
+        "--fullscreen",
+        action="store_true",
+        help="fill the screen (the default on a console without a desktop)",
+    )
+    mode.add_argument(
+        "--windowed", action="store_true", help="run in a window (the default in a desktop session)"
+    )
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="no display or sound device: dummy drivers, virtual time",
+    )
+    p.add_argument(
+        "--frames",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"headless: run N frames at 60/s (default {DEFAULT_FRAMES})",
+    )
+    p.add_argument(
+        "--screenshot",
+        metavar="FILE.png",
+        default=None,
+        help="save the last frame as a PNG (headless, or on quitting)",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="headless: print the frame-time statistics as JSON"
+    )
+    p.add_argument(
+        "--easy",
+        action="store_true",
+        help="easy mode for this run: slow, large, high contrast, no clock",
+    )
+    p.add_argument(
+        "--person",
+        metavar="ID",
+        default=None,
+        help="who is training (a person id from 'balance-trainer people')",
+    )
+    p.add_argument(
+        "--side",
+        choices=("left", "right"),
+        default="left",
+        help="the leg to stand on when GAME is a one-leg game (default left)",
+    )
+    p.add_argument(
+        "--size",
+        metavar="WxH",
+        default=None,
+        help="window or headless size in pixels (default 800x480)",
+    )
     p.add_argument("--no-sound", action="store_true", help="do not open the sound device")
     # The app is interactive: the simulated person takes orders unless a script is asked for.
     p.set_defaults(func=run, scenario="interactive")
@@ -74,8 +107,12 @@ def parse_size(text: str | None) -> tuple[int, int] | None:
     if text is None:
         return None
     w, sep, h = text.lower().partition("x")
-    if not sep or not w.isdigit() or not h.isdigit() or not (
-            200 <= int(w) <= 7680 and 200 <= int(h) <= 4320):
+    if (
+        not sep
+        or not w.isdigit()
+        or not h.isdigit()
+        or not (200 <= int(w) <= 7680 and 200 <= int(h) <= 4320)
+    ):
         raise UsageError(f"--size {text!r}: give width x height in pixels, e.g. 800x480")
     return int(w), int(h)
 
@@ -94,9 +131,7 @@ def run(args: argparse.Namespace) -> int:
     if args.game is not None:
         info = resolve(args.game)
         if info is None:
-            raise UsageError(
-                f"no game called {args.game!r}; the games are: {', '.join(GAMES)}"
-            )
+            raise UsageError(f"no game called {args.game!r}; the games are: {', '.join(GAMES)}")
     if args.frames is not None and args.frames <= 0:
         raise UsageError(f"--frames {args.frames}: give a number of frames > 0")
     if args.frames is not None and not args.headless:
@@ -124,16 +159,24 @@ def run(args: argparse.Namespace) -> int:
     person = GUEST
     if args.person:
         if store is None:
-            raise UsageError(f"--person {args.person}: the store could not be opened, so "
-                             "nobody can be chosen; play without --person (as a guest)")
+            raise UsageError(
+                f"--person {args.person}: the store could not be opened, so "
+                "nobody can be chosen; play without --person (as a guest)"
+            )
         p = store.get_person(args.person)  # UnknownPersonError: exit 2 with the fix
         person = PersonRef(p.id, p.name or "")
 
     realtime = not args.headless
 
     def connect() -> Any:
-        return open_board(args.board, scenario=args.scenario, seed=args.seed,
-                          weak_hip=args.weak_hip, realtime=realtime, data_dir=args.data_dir)
+        return open_board(
+            args.board,
+            scenario=args.scenario,
+            seed=args.seed,
+            weak_hip=args.weak_hip,
+            realtime=realtime,
+            data_dir=args.data_dir,
+        )
 
     pygame.init()
     try:
@@ -161,17 +204,29 @@ def run(args: argparse.Namespace) -> int:
     inputs = InputQueue()
     controls = _board_controls(conn, inputs, log)
     watchdog, ready = _watchdog()
-    records = Records(store, board_name=conn.model.board.name,
-                      source=getattr(conn.source, "kind", None))
+    records = Records(
+        store, board_name=conn.model.board.name, source=getattr(conn.source, "kind", None)
+    )
     start = None
     start_options: dict[str, Any] = {}
     if info is not None:
         start = info.name
         start_options = {"side": args.side if info.one_leg else "both"}
-    app = App(feed, settings=settings, records=records, surface=surface, sounds=sounds,
-              inputs=inputs, headless=args.headless, data_dir=folder,
-              person=person if (args.person or info is not None) else None,
-              start=start, start_options=start_options, watchdog=watchdog, ready=ready)
+    app = App(
+        feed,
+        settings=settings,
+        records=records,
+        surface=surface,
+        sounds=sounds,
+        inputs=inputs,
+        headless=args.headless,
+        data_dir=folder,
+        person=person if (args.person or info is not None) else None,
+        start=start,
+        start_options=start_options,
+        watchdog=watchdog,
+        ready=ready,
+    )
     if controls is not None:
         app.on_cue = lambda name: controls.beep(CUE_BEEPS[name]) if name in CUE_BEEPS else None
         app.on_status = controls.status
@@ -195,8 +250,10 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(summary, indent=2))
         else:
             ud = summary["update_draw_ms"]
-            print(f"{summary['frames']} frames on screen '{summary['screen']}': update+draw "
-                  f"p50 {ud['p50']} ms, p95 {ud['p95']} ms, max {ud['max']} ms")
+            print(
+                f"{summary['frames']} frames on screen '{summary['screen']}': update+draw "
+                f"p50 {ud['p50']} ms, p95 {ud['p95']} ms, max {ud['max']} ms"
+            )
     return 0
 
 
@@ -221,8 +278,9 @@ def _open_display(pygame: Any, args: argparse.Namespace, size: tuple[int, int] |
         # stare at nothing while the app runs, so say so instead.
         driver = pygame.display.get_driver()
         if driver in ("offscreen", "dummy"):
-            raise DisplayError(f"no display: SDL found only its {driver!r} video driver; "
-                               f"{NO_DISPLAY_HELP}")
+            raise DisplayError(
+                f"no display: SDL found only its {driver!r} video driver; {NO_DISPLAY_HELP}"
+            )
         if _want_fullscreen(args):
             surf = pygame.display.set_mode(size or (0, 0), pygame.FULLSCREEN)
         else:
@@ -272,7 +330,8 @@ def _board_controls(conn: Any, inputs: Any, log: Any) -> Any:
         return None
     try:
         ctl = open_controls(
-            board, on_press=lambda name: inputs.push(BUTTON_INTENTS.get(str(name), "")))
+            board, on_press=lambda name: inputs.push(BUTTON_INTENTS.get(str(name), ""))
+        )
     except Exception as exc:  # noqa: BLE001 - no buttons is not a reason to stop the app
         log(f"board buttons unavailable: {exc}")
         return None

@@ -89,9 +89,17 @@ class BoardFeed:
         Monotonic clock, s, for real-time arrival stamps (``time.perf_counter``).
     """
 
-    def __init__(self, conn: Any, *, realtime: bool, reopen: Callable[[], Any] | None = None,
-                 cutoff_hz: float = DEFAULT_CUTOFF_HZ, stall_s: float = STALL_S,
-                 retry_s: float = RETRY_S, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self,
+        conn: Any,
+        *,
+        realtime: bool,
+        reopen: Callable[[], Any] | None = None,
+        cutoff_hz: float = DEFAULT_CUTOFF_HZ,
+        stall_s: float = STALL_S,
+        retry_s: float = RETRY_S,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self.conn = conn
         self.realtime = realtime
         self.reopen = reopen
@@ -160,8 +168,9 @@ class BoardFeed:
         self._seq = 0
         self._peek = None
         if self.realtime:
-            self._sampler = Sampler(self.conn.source.frames(), self.conn.converter,
-                                    capacity=int(self.fs_hz * 30))
+            self._sampler = Sampler(
+                self.conn.source.frames(), self.conn.converter, capacity=int(self.fs_hz * 30)
+            )
             self._buffer = self._sampler.buffer
             self._sampler.listeners.append(self._stamp)
             self._sampler.start()
@@ -401,5 +410,10 @@ def offline_connection(board: Any, error: BaseException) -> Any:
     from balance_trainer.calibration import Calibration
     from balance_trainer.wiring import BoardConnection
 
-    return BoardConnection(OfflineSource(board, error), Calibration(board.cell_names), "none",
-                           BalanceModel(board), "offline")
+    return BoardConnection(
+        OfflineSource(board, error),
+        Calibration(board.cell_names),
+        "none",
+        BalanceModel(board),
+        "offline",
+    )

@@ -61,8 +61,9 @@ class Records:
         The source kind, saved with each session (``sim``, ``hx711``...).
     """
 
-    def __init__(self, store: Any = None, *, board_name: str | None = None,
-                 source: str | None = None) -> None:
+    def __init__(
+        self, store: Any = None, *, board_name: str | None = None, source: str | None = None
+    ) -> None:
         self.store = store
         self.board_name = board_name
         self.source = source
@@ -118,7 +119,8 @@ class Records:
         if key not in self._sessions:
             try:
                 self._sessions[key] = self.store.start_session(
-                    person.id, kind, board=self.board_name, source=self.source)
+                    person.id, kind, board=self.board_name, source=self.source
+                )
             except Exception as exc:  # noqa: BLE001
                 self._fail(exc)
                 return None
@@ -134,8 +136,14 @@ class Records:
             self._guest_results.append(result)
             return False
         try:
-            self.store.add_game_result(sid, result.game, result.score, level=result.level,
-                                       duration_s=result.duration_s, details=result.details)
+            self.store.add_game_result(
+                sid,
+                result.game,
+                result.score,
+                level=result.level,
+                duration_s=result.duration_s,
+                details=result.details,
+            )
         except Exception as exc:  # noqa: BLE001
             self._fail(exc)
             return False
@@ -155,8 +163,11 @@ class Records:
             for s in sessions:
                 for g in s.games:
                     when = g.created_at.strftime("%d %b") if g.created_at else ""
-                    out.append(GameResult(g.game, g.score, g.level, g.duration_s,
-                                          dict(g.details or {}), when))
+                    out.append(
+                        GameResult(
+                            g.game, g.score, g.level, g.duration_s, dict(g.details or {}), when
+                        )
+                    )
         return [r for r in out if game is None or r.game == game]
 
     def tests(self, person: PersonRef) -> list[Any]:

@@ -66,8 +66,7 @@ class RiverScreen(GameScreen):
             if ev in ("pass", "perfect"):
                 self.app.play("perfect" if ev == "perfect" else "good")
                 col = self.ui.theme.good
-                self._pops.append((self.t, r.raft_x, "Perfect!" if ev == "perfect" else "+10",
-                                   col))
+                self._pops.append((self.t, r.raft_x, "Perfect!" if ev == "perfect" else "+10", col))
             elif ev == "miss":
                 self.app.play("splash")
                 self._pops.append((self.t, r.raft_x, "Splash!", (120, 200, 255)))
@@ -129,9 +128,14 @@ class RiverScreen(GameScreen):
             y = raft_y - int((d * 0.25 - dist) * unit)
             rng = random.Random(d)
             x = self._x(rng.uniform(-0.9, 0.9))
-            pygame.draw.arc(surface, lerp_color(t.water, (255, 255, 255), 0.35),
-                            pygame.Rect(x - ui.px(18), y, ui.px(36), ui.px(12)), 0.3, 2.8,
-                            max(1, ui.px(3)))
+            pygame.draw.arc(
+                surface,
+                lerp_color(t.water, (255, 255, 255), 0.35),
+                pygame.Rect(x - ui.px(18), y, ui.px(36), ui.px(12)),
+                0.3,
+                2.8,
+                max(1, ui.px(3)),
+            )
         for k in range(-1, int(ui.h / (unit * TREE_SPACING)) + 3):
             d = math.floor(dist / TREE_SPACING) + k
             y = raft_y - int((d * TREE_SPACING - dist) * unit)
@@ -141,8 +145,9 @@ class RiverScreen(GameScreen):
                 x = bank_x + int(rng.uniform(-40, 40) * ui.u)
                 rad = ui.px(rng.uniform(18, 30))
                 pygame.draw.circle(surface, (40, 110, 45), (x, y), rad)
-                pygame.draw.circle(surface, (60, 140, 60), (x - rad // 4, y - rad // 4),
-                                   rad * 2 // 3)
+                pygame.draw.circle(
+                    surface, (60, 140, 60), (x - rad // 4, y - rad // 4), rad * 2 // 3
+                )
         if r is not None:
             for g in r.gates:
                 y = raft_y - int((g.distance - dist) * unit)
@@ -153,8 +158,14 @@ class RiverScreen(GameScreen):
         self._draw_raft(surface, self._x(raft_x), raft_y)
         for t0, x, text, col in self._pops:
             age = self.t - t0
-            ui.blit_text(surface, text, 36, (self._x(x), raft_y - ui.px(70) - int(age * 60 * ui.u)),
-                         col, shadow=True)
+            ui.blit_text(
+                surface,
+                text,
+                36,
+                (self._x(x), raft_y - ui.px(70) - int(age * 60 * ui.u)),
+                col,
+                shadow=True,
+            )
 
     def _draw_gate(self, s: pygame.Surface, g: Any, y: int) -> None:
         ui = self.ui
@@ -171,11 +182,18 @@ class RiverScreen(GameScreen):
         for x in (xl, xr):
             pygame.draw.circle(s, col or (235, 60, 60), (x, y), rad)
             pygame.draw.circle(s, (255, 255, 255), (x, y), rad, max(2, ui.px(5)))
-            pygame.draw.line(s, (60, 60, 60), (x, y - rad), (x, y - rad - ui.px(22)),
-                             max(2, ui.px(3)))
-            pygame.draw.polygon(s, t.accent, [(x, y - rad - ui.px(22)),
-                                              (x + ui.px(16), y - rad - ui.px(16)),
-                                              (x, y - rad - ui.px(10))])
+            pygame.draw.line(
+                s, (60, 60, 60), (x, y - rad), (x, y - rad - ui.px(22)), max(2, ui.px(3))
+            )
+            pygame.draw.polygon(
+                s,
+                t.accent,
+                [
+                    (x, y - rad - ui.px(22)),
+                    (x + ui.px(16), y - rad - ui.px(16)),
+                    (x, y - rad - ui.px(10)),
+                ],
+            )
 
     def _draw_raft(self, s: pygame.Surface, x: int, y: int) -> None:
         ui = self.ui
@@ -187,15 +205,25 @@ class RiverScreen(GameScreen):
         pygame.draw.rect(s, (160, 105, 55), deck, border_radius=ui.px(8))
         for i in range(1, 4):
             lx = deck.left + w * i // 4
-            pygame.draw.line(s, (115, 72, 36), (lx, deck.top + 2), (lx, deck.bottom - 2),
-                             max(1, ui.px(3)))
+            pygame.draw.line(
+                s, (115, 72, 36), (lx, deck.top + 2), (lx, deck.bottom - 2), max(1, ui.px(3))
+            )
         pygame.draw.rect(s, (100, 60, 30), deck, max(2, ui.px(3)), border_radius=ui.px(8))
         # A child on the raft: body, head, and arms out for balance.
         pygame.draw.circle(s, (255, 205, 160), (x, y - ui.px(30)), ui.px(11))
-        pygame.draw.rect(s, (255, 90, 95), pygame.Rect(x - ui.px(9), y - ui.px(20), ui.px(18),
-                                                       ui.px(22)), border_radius=ui.px(5))
-        pygame.draw.line(s, (255, 205, 160), (x - ui.px(26), y - ui.px(18)),
-                         (x + ui.px(26), y - ui.px(18)), max(2, ui.px(5)))
+        pygame.draw.rect(
+            s,
+            (255, 90, 95),
+            pygame.Rect(x - ui.px(9), y - ui.px(20), ui.px(18), ui.px(22)),
+            border_radius=ui.px(5),
+        )
+        pygame.draw.line(
+            s,
+            (255, 205, 160),
+            (x - ui.px(26), y - ui.px(18)),
+            (x + ui.px(26), y - ui.px(18)),
+            max(2, ui.px(5)),
+        )
 
     # -- the end -----------------------------------------------------------------------------
     def result(self) -> tuple[GameResult, int, list[str]]:
@@ -203,10 +231,17 @@ class RiverScreen(GameScreen):
         d: dict[str, Any] = r.details()
         rms = self.ready_sway.rms_mm
         d["ml_rms_mm"] = round(rms, 2) if math.isfinite(rms) else None
-        res = GameResult(self.game, r.score, level=int(round(r.level * 10)),
-                         duration_s=round(r.elapsed_s, 2), details=d)
-        lines = [f"Gates: {r.passed} of {r.passed + r.missed}",
-                 f"Perfect gates: {r.perfect}",
-                 f"Best run: {r.best_streak} in a row",
-                 f"River speed level {int(round(r.level * 10))} of 10"]
+        res = GameResult(
+            self.game,
+            r.score,
+            level=int(round(r.level * 10)),
+            duration_s=round(r.elapsed_s, 2),
+            details=d,
+        )
+        lines = [
+            f"Gates: {r.passed} of {r.passed + r.missed}",
+            f"Perfect gates: {r.perfect}",
+            f"Best run: {r.best_streak} in a row",
+            f"River speed level {int(round(r.level * 10))} of 10",
+        ]
         return res, r.stars, lines

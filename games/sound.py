@@ -16,8 +16,15 @@ import pygame
 RATE_HZ = 44100
 
 
-def tone(freq_hz: float, dur_s: float, *, rate: int = RATE_HZ, amp: float = 0.5,
-         fade_s: float = 0.01, harmonics: tuple[float, ...] = (1.0, 0.25, 0.08)) -> np.ndarray:
+def tone(
+    freq_hz: float,
+    dur_s: float,
+    *,
+    rate: int = RATE_HZ,
+    amp: float = 0.5,
+    fade_s: float = 0.01,
+    harmonics: tuple[float, ...] = (1.0, 0.25, 0.08),
+) -> np.ndarray:
     """A mono tone, float in -1..1: a few harmonics under a fade-in/fade-out envelope."""
     n = max(1, int(rate * dur_s))
     t = np.arange(n) / rate
@@ -63,20 +70,31 @@ def waveforms(rate: int = RATE_HZ) -> dict[str, np.ndarray]:
         "go": tone(1046.5, 0.45, rate=rate, amp=0.55),
         "select": sequence([tone(e5, 0.08, rate=rate), tone(g5, 0.14, rate=rate)]),
         "move": tone(440, 0.06, rate=rate, amp=0.3),
-        "star": sequence([tone(c6, 0.09, rate=rate, amp=0.4),
-                          tone(c6 * 1.5, 0.2, rate=rate, amp=0.4)]),
-        "good": sequence([tone(c5, 0.09, rate=rate), tone(e5, 0.09, rate=rate),
-                          tone(g5, 0.22, rate=rate)]),
-        "perfect": sequence([tone(e5, 0.08, rate=rate), tone(g5, 0.08, rate=rate),
-                             tone(c6, 0.28, rate=rate)]),
-        "soft_miss": sequence([tone(392, 0.12, rate=rate, amp=0.35),
-                               tone(330, 0.22, rate=rate, amp=0.35)]),
+        "star": sequence(
+            [tone(c6, 0.09, rate=rate, amp=0.4), tone(c6 * 1.5, 0.2, rate=rate, amp=0.4)]
+        ),
+        "good": sequence(
+            [tone(c5, 0.09, rate=rate), tone(e5, 0.09, rate=rate), tone(g5, 0.22, rate=rate)]
+        ),
+        "perfect": sequence(
+            [tone(e5, 0.08, rate=rate), tone(g5, 0.08, rate=rate), tone(c6, 0.28, rate=rate)]
+        ),
+        "soft_miss": sequence(
+            [tone(392, 0.12, rate=rate, amp=0.35), tone(330, 0.22, rate=rate, amp=0.35)]
+        ),
         "splash": splash(rate=rate),
         "block": tone(196, 0.18, rate=rate, amp=0.6, harmonics=(1.0, 0.6, 0.3, 0.15)),
-        "launch": sequence([tone(f, 0.06, rate=rate, amp=0.4)
-                            for f in np.geomspace(220, 1760, 14)]),
-        "done": sequence([tone(c5, 0.14, rate=rate), tone(e5, 0.14, rate=rate),
-                          tone(g5, 0.14, rate=rate), tone(c6, 0.5, rate=rate)]),
+        "launch": sequence(
+            [tone(f, 0.06, rate=rate, amp=0.4) for f in np.geomspace(220, 1760, 14)]
+        ),
+        "done": sequence(
+            [
+                tone(c5, 0.14, rate=rate),
+                tone(e5, 0.14, rate=rate),
+                tone(g5, 0.14, rate=rate),
+                tone(c6, 0.5, rate=rate),
+            ]
+        ),
         "alert": sequence([tone(880, 0.15, rate=rate), tone(880, 0.15, rate=rate)], 0.08),
     }
 

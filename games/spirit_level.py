@@ -110,11 +110,11 @@ class SpiritLevelScreen(GameScreen):
         band.centerx = tube.centerx
         pygame.draw.rect(s, (150, 220, 90), band)
         for x in (band.left, band.right):
-            pygame.draw.line(s, (30, 50, 20), (x, tube.top + ui.px(4)),
-                             (x, tube.bottom - ui.px(4)), ui.px(4))
+            pygame.draw.line(
+                s, (30, 50, 20), (x, tube.top + ui.px(4)), (x, tube.bottom - ui.px(4)), ui.px(4)
+            )
         pygame.draw.rect(s, (60, 90, 30), tube, ui.px(4), border_radius=tube.h // 2)
-        hl = pygame.Rect(tube.left + tube.h // 2, tube.top + ui.px(10), tube.w - tube.h,
-                         ui.px(8))
+        hl = pygame.Rect(tube.left + tube.h // 2, tube.top + ui.px(10), tube.w - tube.h, ui.px(8))
         pygame.draw.rect(s, (235, 250, 200), hl, border_radius=ui.px(4))
 
     def draw_world(self, surface: pygame.Surface) -> None:
@@ -143,8 +143,13 @@ class SpiritLevelScreen(GameScreen):
         for k in (1, 2, 3):
             y = bar.bottom - int(bar.h * k / 3)
             got = fill >= (0.33, 0.66, 1.0)[k - 1]  # the rules' star thresholds
-            star(surface, t.accent if got else t.panel, (bar.centerx, y), ui.px(18),
-                 outline=(120, 80, 0) if got else t.panel_edge)
+            star(
+                surface,
+                t.accent if got else t.panel,
+                (bar.centerx, y),
+                ui.px(18),
+                outline=(120, 80, 0) if got else t.panel_edge,
+            )
         self._draw_prompt(surface)
 
     def _draw_pelvis(self, surface: pygame.Surface) -> None:
@@ -160,8 +165,10 @@ class SpiritLevelScreen(GameScreen):
         c = (ui.x(400), ui.y(150))
         half = ui.px(46)
         dy = ui.px(22) * drop
-        hips = {"left": (c[0] - half, c[1] - lift_sign * dy),
-                "right": (c[0] + half, c[1] + lift_sign * dy)}
+        hips = {
+            "left": (c[0] - half, c[1] - lift_sign * dy),
+            "right": (c[0] + half, c[1] + lift_sign * dy),
+        }
         col = t.warn if drifting else t.good
         body = (255, 255, 255) if t.name == "normal" else (255, 255, 255)
         w = ui.px(9)
@@ -170,8 +177,13 @@ class SpiritLevelScreen(GameScreen):
         pygame.draw.line(surface, body, c, top, w)
         pygame.draw.circle(surface, body, (top[0], top[1] - ui.px(18)), ui.px(16))
         shoulder = (top[0], top[1] + ui.px(8))
-        pygame.draw.line(surface, body, (shoulder[0] - ui.px(62), shoulder[1] + ui.px(10)),
-                         (shoulder[0] + ui.px(62), shoulder[1] + ui.px(10)), w)
+        pygame.draw.line(
+            surface,
+            body,
+            (shoulder[0] - ui.px(62), shoulder[1] + ui.px(10)),
+            (shoulder[0] + ui.px(62), shoulder[1] + ui.px(10)),
+            w,
+        )
         both_down = r is None or r.phase in ("waiting", "foot_down")
         for side, p in hips.items():
             stance = side == self.side or both_down
@@ -182,8 +194,9 @@ class SpiritLevelScreen(GameScreen):
             else:
                 knee = (p[0] + out * ui.px(14), p[1] + ui.px(26))
                 pygame.draw.line(surface, body, p, knee, w)
-                pygame.draw.line(surface, body, knee, (knee[0] + out * ui.px(4),
-                                                       knee[1] + ui.px(20)), w)
+                pygame.draw.line(
+                    surface, body, knee, (knee[0] + out * ui.px(4), knee[1] + ui.px(20)), w
+                )
         # The pelvis itself, in the colour that says level (green) or dropping (orange).
         pygame.draw.line(surface, col, hips["left"], hips["right"], ui.px(14))
         for p in hips.values():
@@ -208,19 +221,30 @@ class SpiritLevelScreen(GameScreen):
         if text:
             box = ui.rect(150, 380, 500, 62)
             panel(surface, ui, box, color=t.bg_top, edge=t.accent, width=ui.px(3))
-            icon_foot(lifted)(surface, ui, pygame.Rect(box.left + ui.px(8), box.top + ui.px(4),
-                                                       ui.px(46), box.h - ui.px(8)))
-            ui.blit_text(surface, text, 28 if len(text) < 30 else 22,
-                         (box.centerx + ui.px(20), box.centery), t.text)
+            icon_foot(lifted)(
+                surface,
+                ui,
+                pygame.Rect(box.left + ui.px(8), box.top + ui.px(4), ui.px(46), box.h - ui.px(8)),
+            )
+            ui.blit_text(
+                surface,
+                text,
+                28 if len(text) < 30 else 22,
+                (box.centerx + ui.px(20), box.centery),
+                t.text,
+            )
 
     # -- the end -----------------------------------------------------------------------------
     def result(self) -> tuple[GameResult, int, list[str]]:
         r = self.rules or SpiritLevel(self.side, self.config)
         d = r.details()
-        res = GameResult(self.game, r.score, level=None,
-                         duration_s=round(r.time_on_leg_s, 2), details=d)
-        lines = [f"Stood on your {self.side} leg {r.time_on_leg_s:.0f} s",
-                 f"Bubble in the middle {r.time_in_band_s:.0f} s"]
+        res = GameResult(
+            self.game, r.score, level=None, duration_s=round(r.time_on_leg_s, 2), details=d
+        )
+        lines = [
+            f"Stood on your {self.side} leg {r.time_on_leg_s:.0f} s",
+            f"Bubble in the middle {r.time_in_band_s:.0f} s",
+        ]
         if math.isfinite(r.sway.rms_mm):
             lines.append(f"Sway {r.sway.rms_mm:.1f} mm (band {self.config.band_mm:.0f} mm)")
         if r.touchdowns:

@@ -28,8 +28,16 @@ try:
 except ImportError:  # pragma: no cover - only while the core is incomplete
     EventDetector = None  # type: ignore[assignment,misc]
 
-BLOCK_COLOURS = [(255, 90, 95), (255, 159, 28), (255, 210, 63), (61, 220, 132),
-                 (64, 156, 255), (150, 110, 230), (240, 110, 180), (30, 190, 200)]
+BLOCK_COLOURS = [
+    (255, 90, 95),
+    (255, 159, 28),
+    (255, 210, 63),
+    (61, 220, 132),
+    (64, 156, 255),
+    (150, 110, 230),
+    (240, 110, 180),
+    (30, 190, 200),
+]
 SQUAT_EVERY_S = 4.5
 """Headless demo: the simulated person squats this often."""
 
@@ -58,8 +66,11 @@ class SquatScreen(GameScreen):
 
     @property
     def sim_stance(self) -> str:  # type: ignore[override]
-        if self.phase == "play" and self.side in ("left", "right") and not (
-                self.rules and self.rules.done):
+        if (
+            self.phase == "play"
+            and self.side in ("left", "right")
+            and not (self.rules and self.rules.done)
+        ):
             return self.side
         return "both"
 
@@ -81,8 +92,9 @@ class SquatScreen(GameScreen):
         for ev in self.detector.feed(update.block):
             if ev.kind == "squat" and self.rules is not None and self.phase == "play":
                 d = ev.data
-                self._rep(d.get("start_s", ev.t_s), d.get("bottom_s", ev.t_s),
-                          d.get("end_s", ev.known_s))
+                self._rep(
+                    d.get("start_s", ev.t_s), d.get("bottom_s", ev.t_s), d.get("end_s", ev.known_s)
+                )
 
     def _rep(self, start: float, bottom: float, end: float) -> None:
         r = self.rules
@@ -121,8 +133,13 @@ class SquatScreen(GameScreen):
             self.finish()
         # Headless demo with a simulator that can squat: squat now and then.
         sim = feed.sim
-        if self.app.autopilot and sim is not None and hasattr(sim, "squat") and \
-                r.phase == "playing" and self.t >= self._next_squat:
+        if (
+            self.app.autopilot
+            and sim is not None
+            and hasattr(sim, "squat")
+            and r.phase == "playing"
+            and self.t >= self._next_squat
+        ):
             self._next_squat = self.t + SQUAT_EVERY_S
             sim.squat()
 
@@ -141,8 +158,12 @@ class SquatScreen(GameScreen):
         rng = random.Random(5)
         for _ in range(40):
             x, y = rng.randrange(ui.w), rng.randrange(int(ui.h * 0.8))
-            pygame.draw.circle(sky, lerp_color(t.bg_top, (255, 255, 255), rng.uniform(0.3, 0.8)),
-                               (x, y), max(1, ui.px(rng.choice((1, 1, 2)))))
+            pygame.draw.circle(
+                sky,
+                lerp_color(t.bg_top, (255, 255, 255), rng.uniform(0.3, 0.8)),
+                (x, y),
+                max(1, ui.px(rng.choice((1, 1, 2)))),
+            )
         moon = (ui.x(560), ui.y(58))
         pygame.draw.circle(sky, (250, 240, 200), moon, ui.px(28))
         pygame.draw.circle(sky, t.bg_top, (moon[0] + ui.px(12), moon[1] - ui.px(8)), ui.px(24))
@@ -174,11 +195,13 @@ class SquatScreen(GameScreen):
             if i < built:
                 col = BLOCK_COLOURS[i % len(BLOCK_COLOURS)]
                 pygame.draw.rect(s, col, rect, border_radius=ui.px(6))
-                pygame.draw.rect(s, lerp_color(col, (0, 0, 0), 0.35), rect, ui.px(3),
-                                 border_radius=ui.px(6))
+                pygame.draw.rect(
+                    s, lerp_color(col, (0, 0, 0), 0.35), rect, ui.px(3), border_radius=ui.px(6)
+                )
             else:
-                pygame.draw.rect(s, ui.theme.panel_edge, rect, max(1, ui.px(2)),
-                                 border_radius=ui.px(6))
+                pygame.draw.rect(
+                    s, ui.theme.panel_edge, rect, max(1, ui.px(2)), border_radius=ui.px(6)
+                )
         # The rocket waits on top of the finished tower's height: each block brings the top
         # of the tower closer to it, and the last one launches it.
         top = y - target * bh
@@ -189,8 +212,9 @@ class SquatScreen(GameScreen):
             lift = int(ui.px(60) * age * age)
             for k in range(5):
                 sy = top - ui.px(40) - int(k * ui.px(30) + age * ui.px(40)) % ui.px(300)
-                star(s, ui.theme.accent, (cx + int(math.sin(age * 3 + k) * ui.px(90)), sy),
-                     ui.px(10))
+                star(
+                    s, ui.theme.accent, (cx + int(math.sin(age * 3 + k) * ui.px(90)), sy), ui.px(10)
+                )
         draw_rocket(s, (cx, top - ui.px(48) - lift), ui.px(96), flame=1.0 if flying else 0.0)
 
     def _draw_gauge(self, s: pygame.Surface) -> None:
@@ -199,8 +223,7 @@ class SquatScreen(GameScreen):
         t = ui.theme
         box = ui.rect(400, 120, 370, 160)
         panel(s, ui, box)
-        ui.blit_text(s, "Keep the dot in the green", 24, (box.centerx, box.top + ui.px(24)),
-                     t.text)
+        ui.blit_text(s, "Keep the dot in the green", 24, (box.centerx, box.top + ui.px(24)), t.text)
         bar = pygame.Rect(box.left + ui.px(24), box.top + ui.px(62), box.w - ui.px(48), ui.px(50))
         full_mm = self.config.band_mm * 2.5
         pygame.draw.rect(s, lerp_color(t.bad, t.bg_top, 0.45), bar, border_radius=ui.px(10))
@@ -215,9 +238,11 @@ class SquatScreen(GameScreen):
         inside = abs(off) <= self.config.band_mm
         pygame.draw.circle(s, (255, 255, 255), (x, bar.centery), ui.px(17))
         pygame.draw.circle(s, t.good if inside else t.bad, (x, bar.centery), ui.px(13))
-        verdict = {"good": ("Last squat: steady!", t.good),
-                   "wobbly": ("Last squat: wobbly", t.warn),
-                   "quick": ("Last squat: too quick", t.warn)}.get(self.last_rep)
+        verdict = {
+            "good": ("Last squat: steady!", t.good),
+            "wobbly": ("Last squat: wobbly", t.warn),
+            "quick": ("Last squat: too quick", t.warn),
+        }.get(self.last_rep)
         if verdict:
             ui.blit_text(s, verdict[0], 24, (box.centerx, box.bottom - ui.px(24)), verdict[1])
 
@@ -238,8 +263,13 @@ class SquatScreen(GameScreen):
         panel(s, ui, box, color=t.bg_top, edge=t.accent, width=ui.px(3))
         ui.blit_text(s, text, 24 if len(text) > 30 else 28, box.center, t.text)
         if self.detector is None:
-            ui.blit_text(s, "(squat detection unavailable)", 18,
-                         (box.centerx, box.bottom + ui.px(14)), t.warn)
+            ui.blit_text(
+                s,
+                "(squat detection unavailable)",
+                18,
+                (box.centerx, box.bottom + ui.px(14)),
+                t.warn,
+            )
 
     # -- the end -----------------------------------------------------------------------------
     def result(self) -> tuple[GameResult, int, list[str]]:
@@ -247,11 +277,14 @@ class SquatScreen(GameScreen):
         d = r.details()
         res = GameResult(self.game, r.score, level=None, duration_s=round(self.t, 2), details=d)
         leg = "both feet" if self.side == "both" else f"your {self.side} leg"
-        lines = [f"Squats on {leg}: {r.reps}",
-                 f"Steady squats: {r.built} of {self.config.target_blocks}"]
+        lines = [
+            f"Squats on {leg}: {r.reps}",
+            f"Steady squats: {r.built} of {self.config.target_blocks}",
+        ]
         if d.get("mean_rep_offset_mm") is not None:
-            lines.append(f"Knee wobble {d['mean_rep_offset_mm']:.0f} mm "
-                         f"(band {self.config.band_mm:.0f} mm)")
+            lines.append(
+                f"Knee wobble {d['mean_rep_offset_mm']:.0f} mm (band {self.config.band_mm:.0f} mm)"
+            )
         if r.launched:
             lines.append("The rocket launched!")
         return res, r.stars, lines

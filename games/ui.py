@@ -45,18 +45,38 @@ class Theme:
 
 NORMAL = Theme(
     name="normal",
-    bg_top=(16, 28, 58), bg_bottom=(30, 52, 96), panel=(34, 56, 102), panel_edge=(74, 108, 170),
-    text=(255, 255, 255), dim=(176, 192, 222), accent=(255, 210, 63), good=(61, 220, 132),
-    warn=(255, 159, 28), bad=(255, 90, 95), water=(30, 136, 229), water_deep=(21, 101, 192),
+    bg_top=(16, 28, 58),
+    bg_bottom=(30, 52, 96),
+    panel=(34, 56, 102),
+    panel_edge=(74, 108, 170),
+    text=(255, 255, 255),
+    dim=(176, 192, 222),
+    accent=(255, 210, 63),
+    good=(61, 220, 132),
+    warn=(255, 159, 28),
+    bad=(255, 90, 95),
+    water=(30, 136, 229),
+    water_deep=(21, 101, 192),
     sim_badge=(255, 120, 40),
 )
 
 EASY = Theme(
     name="easy",
-    bg_top=(0, 0, 0), bg_bottom=(10, 10, 20), panel=(28, 28, 36), panel_edge=(255, 255, 255),
-    text=(255, 255, 255), dim=(230, 230, 230), accent=(255, 230, 0), good=(0, 230, 118),
-    warn=(255, 170, 0), bad=(255, 82, 82), water=(0, 110, 220), water_deep=(0, 70, 160),
-    sim_badge=(255, 140, 0), line_w=5, text_scale=1.15,
+    bg_top=(0, 0, 0),
+    bg_bottom=(10, 10, 20),
+    panel=(28, 28, 36),
+    panel_edge=(255, 255, 255),
+    text=(255, 255, 255),
+    dim=(230, 230, 230),
+    accent=(255, 230, 0),
+    good=(0, 230, 118),
+    warn=(255, 170, 0),
+    bad=(255, 82, 82),
+    water=(0, 110, 220),
+    water_deep=(0, 70, 160),
+    sim_badge=(255, 140, 0),
+    line_w=5,
+    text_scale=1.15,
 )
 
 TEXT_CACHE_SIZE = 400
@@ -148,9 +168,16 @@ class Ui:
             self._text.popitem(last=False)
         return surf
 
-    def blit_text(self, surface: pygame.Surface, s: str, size: float, pos: tuple[int, int],
-                  color: Color | None = None, anchor: str = "center",
-                  shadow: bool = False) -> pygame.Rect:
+    def blit_text(
+        self,
+        surface: pygame.Surface,
+        s: str,
+        size: float,
+        pos: tuple[int, int],
+        color: Color | None = None,
+        anchor: str = "center",
+        shadow: bool = False,
+    ) -> pygame.Rect:
         """Draw text with ``pos`` (pixels) at the rect point named by ``anchor``."""
         img = self.text(s, size, color)
         r = img.get_rect(**{anchor: pos})
@@ -197,8 +224,7 @@ def _mono_path() -> str | None:
     """Path of a monospaced system font, looked up once."""
     if not _MONO:
         try:
-            _MONO.append(pygame.font.match_font("dejavusansmono,liberationmono,freemono,"
-                                                "monospace"))
+            _MONO.append(pygame.font.match_font("dejavusansmono,liberationmono,freemono,monospace"))
         except Exception:  # noqa: BLE001 - no fontconfig: the default font will do
             _MONO.append(None)
     return _MONO[0]
@@ -206,8 +232,17 @@ def _mono_path() -> str | None:
 
 # -- shapes ----------------------------------------------------------------------------------
 
-def panel(surface: pygame.Surface, ui: Ui, rect: pygame.Rect, *, color: Color | None = None,
-          edge: Color | None = None, width: int | None = None, radius: float = 14) -> None:
+
+def panel(
+    surface: pygame.Surface,
+    ui: Ui,
+    rect: pygame.Rect,
+    *,
+    color: Color | None = None,
+    edge: Color | None = None,
+    width: int | None = None,
+    radius: float = 14,
+) -> None:
     """A rounded panel with an edge line."""
     t = ui.theme
     r = ui.px(radius)
@@ -217,8 +252,15 @@ def panel(surface: pygame.Surface, ui: Ui, rect: pygame.Rect, *, color: Color | 
         pygame.draw.rect(surface, edge or t.panel_edge, rect, lw, border_radius=r)
 
 
-def ring(surface: pygame.Surface, color: Color, centre: tuple[int, int], radius: int,
-         width: int, fraction: float, start_deg: float = -90.0) -> None:
+def ring(
+    surface: pygame.Surface,
+    color: Color,
+    centre: tuple[int, int],
+    radius: int,
+    width: int,
+    fraction: float,
+    start_deg: float = -90.0,
+) -> None:
     """A thick arc from the top clockwise, ``fraction`` (0..1) of a full ring.
 
     Drawn as one polygon: ``pygame.draw.arc`` leaves gaps in thick arcs.
@@ -230,15 +272,32 @@ def ring(surface: pygame.Surface, color: Color, centre: tuple[int, int], radius:
     a0 = math.radians(start_deg)
     span = 2 * math.pi * fraction
     r_in = max(1, radius - width)
-    outer = [(centre[0] + radius * math.cos(a0 + span * i / n),
-              centre[1] + radius * math.sin(a0 + span * i / n)) for i in range(n + 1)]
-    inner = [(centre[0] + r_in * math.cos(a0 + span * i / n),
-              centre[1] + r_in * math.sin(a0 + span * i / n)) for i in range(n, -1, -1)]
+    outer = [
+        (
+            centre[0] + radius * math.cos(a0 + span * i / n),
+            centre[1] + radius * math.sin(a0 + span * i / n),
+        )
+        for i in range(n + 1)
+    ]
+    inner = [
+        (
+            centre[0] + r_in * math.cos(a0 + span * i / n),
+            centre[1] + r_in * math.sin(a0 + span * i / n),
+        )
+        for i in range(n, -1, -1)
+    ]
     pygame.draw.polygon(surface, color, outer + inner)
 
 
-def star(surface: pygame.Surface, color: Color, centre: tuple[int, int], radius: int,
-         *, outline: Color | None = None, width: int = 0) -> None:
+def star(
+    surface: pygame.Surface,
+    color: Color,
+    centre: tuple[int, int],
+    radius: int,
+    *,
+    outline: Color | None = None,
+    width: int = 0,
+) -> None:
     """A five-pointed star."""
     pts = []
     for i in range(10):
@@ -250,16 +309,23 @@ def star(surface: pygame.Surface, color: Color, centre: tuple[int, int], radius:
         pygame.draw.polygon(surface, outline, pts, max(1, radius // 8))
 
 
-def arrow(surface: pygame.Surface, color: Color, centre: tuple[int, int], size: int,
-          direction: int) -> None:
+def arrow(
+    surface: pygame.Surface, color: Color, centre: tuple[int, int], size: int, direction: int
+) -> None:
     """A solid triangle pointing left (``direction`` -1) or right (+1)."""
     cx, cy = centre
     d = direction
-    pygame.draw.polygon(surface, color, [(cx + d * size, cy), (cx - d * size * 0.6, cy - size),
-                                         (cx - d * size * 0.6, cy + size)])
+    pygame.draw.polygon(
+        surface,
+        color,
+        [(cx + d * size, cy), (cx - d * size * 0.6, cy - size), (cx - d * size * 0.6, cy + size)],
+    )
 
 
 def lerp_color(a: Color, b: Color, t: float) -> Color:
     t = max(0.0, min(1.0, t))
-    return (int(a[0] + (b[0] - a[0]) * t), int(a[1] + (b[1] - a[1]) * t),
-            int(a[2] + (b[2] - a[2]) * t))
+    return (
+        int(a[0] + (b[0] - a[0]) * t),
+        int(a[1] + (b[1] - a[1]) * t),
+        int(a[2] + (b[2] - a[2]) * t),
+    )

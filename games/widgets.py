@@ -29,11 +29,16 @@ def icon_level(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
     pygame.draw.rect(s, (40, 60, 20), tube, max(2, tube.h // 10), border_radius=tube.h // 2)
     for dx in (-tube.h * 0.7, tube.h * 0.7):
         x = int(tube.centerx + dx)
-        pygame.draw.line(s, (40, 60, 20), (x, tube.top + 3), (x, tube.bottom - 3),
-                         max(2, tube.h // 12))
-    pygame.draw.ellipse(s, (255, 255, 255),
-                        pygame.Rect(0, 0, int(tube.h * 1.1), int(tube.h * 0.6)).move(
-                            int(tube.centerx - tube.h * 0.55), int(tube.centery - tube.h * 0.3)))
+        pygame.draw.line(
+            s, (40, 60, 20), (x, tube.top + 3), (x, tube.bottom - 3), max(2, tube.h // 12)
+        )
+    pygame.draw.ellipse(
+        s,
+        (255, 255, 255),
+        pygame.Rect(0, 0, int(tube.h * 1.1), int(tube.h * 0.6)).move(
+            int(tube.centerx - tube.h * 0.55), int(tube.centery - tube.h * 0.3)
+        ),
+    )
     del t
 
 
@@ -50,14 +55,27 @@ def icon_raft(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
         x = deck.left + deck.w * i // 4
         pygame.draw.line(s, (110, 70, 35), (x, deck.top), (x, deck.bottom), max(1, w // 60))
     mast_x = r.centerx
-    pygame.draw.line(s, (110, 70, 35), (mast_x, deck.top), (mast_x, int(r.top + h * 0.1)),
-                     max(2, w // 40))
-    pygame.draw.polygon(s, (255, 240, 220), [(mast_x + 3, int(r.top + h * 0.12)),
-                                              (mast_x + 3, int(r.top + h * 0.58)),
-                                              (int(mast_x + w * 0.3), int(r.top + h * 0.58))])
-    pygame.draw.polygon(s, (255, 90, 95), [(mast_x - 3, int(r.top + h * 0.2)),
-                                            (mast_x - 3, int(r.top + h * 0.58)),
-                                            (int(mast_x - w * 0.22), int(r.top + h * 0.58))])
+    pygame.draw.line(
+        s, (110, 70, 35), (mast_x, deck.top), (mast_x, int(r.top + h * 0.1)), max(2, w // 40)
+    )
+    pygame.draw.polygon(
+        s,
+        (255, 240, 220),
+        [
+            (mast_x + 3, int(r.top + h * 0.12)),
+            (mast_x + 3, int(r.top + h * 0.58)),
+            (int(mast_x + w * 0.3), int(r.top + h * 0.58)),
+        ],
+    )
+    pygame.draw.polygon(
+        s,
+        (255, 90, 95),
+        [
+            (mast_x - 3, int(r.top + h * 0.2)),
+            (mast_x - 3, int(r.top + h * 0.58)),
+            (int(mast_x - w * 0.22), int(r.top + h * 0.58)),
+        ],
+    )
 
 
 def icon_rocket(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
@@ -79,8 +97,12 @@ def icon_clock(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
     t = ui.theme
     rad = int(min(r.w, r.h) * 0.4)
     c = (r.centerx, r.centery + rad // 8)
-    pygame.draw.rect(s, t.dim, pygame.Rect(c[0] - rad // 5, c[1] - rad - rad // 3, 2 * rad // 5,
-                                           rad // 4), border_radius=3)
+    pygame.draw.rect(
+        s,
+        t.dim,
+        pygame.Rect(c[0] - rad // 5, c[1] - rad - rad // 3, 2 * rad // 5, rad // 4),
+        border_radius=3,
+    )
     pygame.draw.circle(s, (255, 255, 255), c, rad)
     pygame.draw.circle(s, (40, 40, 60), c, rad, max(2, rad // 8))
     ring(s, t.bad, c, int(rad * 0.8), int(rad * 0.8), 0.3)
@@ -97,8 +119,9 @@ def icon_chart(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
     for i in range(n):
         h = r.h * (0.3 + 0.17 * i)
         rr = pygame.Rect(int(x0 + i * (bw + gap)), int(r.bottom - h), int(bw), int(h))
-        pygame.draw.rect(s, [t.bad, t.warn, t.accent, t.good][i], rr,
-                         border_radius=max(2, int(bw) // 5))
+        pygame.draw.rect(
+            s, [t.bad, t.warn, t.accent, t.good][i], rr, border_radius=max(2, int(bw) // 5)
+        )
 
 
 def icon_gear(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
@@ -115,8 +138,7 @@ def icon_gear(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
     pygame.draw.circle(s, t.panel, c, int(rad * 0.38))
     lock = pygame.Rect(0, 0, int(rad * 0.7), int(rad * 0.55))
     lock.topleft = (c[0] + int(rad * 0.45), c[1] + int(rad * 0.35))
-    pygame.draw.circle(s, t.accent, (lock.centerx, lock.top), int(lock.w * 0.32),
-                       max(2, rad // 10))
+    pygame.draw.circle(s, t.accent, (lock.centerx, lock.top), int(lock.w * 0.32), max(2, rad // 10))
     pygame.draw.rect(s, t.accent, lock, border_radius=max(2, rad // 10))
 
 
@@ -206,31 +228,51 @@ def initials_icon(text: str, color: Color) -> Icon:
     return draw
 
 
-def draw_rocket(s: pygame.Surface, centre: tuple[int, int], height: int, *,
-                flame: float = 0.0) -> None:
+def draw_rocket(
+    s: pygame.Surface, centre: tuple[int, int], height: int, *, flame: float = 0.0
+) -> None:
     """A red-and-white rocket, nose up, ``height`` px tall; ``flame`` 0..1 lights the engine."""
     cx, cy = centre
     w = max(4, height // 3)
     body = pygame.Rect(0, 0, w, int(height * 0.62))
     body.center = (cx, cy)
     pygame.draw.rect(s, (240, 240, 245), body, border_radius=max(2, w // 3))
-    pygame.draw.polygon(s, (255, 90, 95), [(body.left, body.top + 2), (body.right, body.top + 2),
-                                           (cx, cy - height // 2)])
+    pygame.draw.polygon(
+        s,
+        (255, 90, 95),
+        [(body.left, body.top + 2), (body.right, body.top + 2), (cx, cy - height // 2)],
+    )
     for d in (-1, 1):
-        pygame.draw.polygon(s, (255, 90, 95), [(cx + d * w // 2, body.bottom - body.h // 3),
-                                               (cx + d * (w // 2 + w // 2), body.bottom + w // 4),
-                                               (cx + d * w // 2, body.bottom)])
+        pygame.draw.polygon(
+            s,
+            (255, 90, 95),
+            [
+                (cx + d * w // 2, body.bottom - body.h // 3),
+                (cx + d * (w // 2 + w // 2), body.bottom + w // 4),
+                (cx + d * w // 2, body.bottom),
+            ],
+        )
     pygame.draw.circle(s, (90, 170, 255), (cx, body.top + body.h // 3), max(2, w // 4))
     if flame > 0:
         fl = int(height * 0.35 * flame)
-        pygame.draw.polygon(s, (255, 170, 0), [(cx - w // 3, body.bottom),
-                                               (cx + w // 3, body.bottom), (cx, body.bottom + fl)])
-        pygame.draw.polygon(s, (255, 240, 120), [(cx - w // 6, body.bottom),
-                                                 (cx + w // 6, body.bottom),
-                                                 (cx, body.bottom + fl * 2 // 3)])
+        pygame.draw.polygon(
+            s,
+            (255, 170, 0),
+            [(cx - w // 3, body.bottom), (cx + w // 3, body.bottom), (cx, body.bottom + fl)],
+        )
+        pygame.draw.polygon(
+            s,
+            (255, 240, 120),
+            [
+                (cx - w // 6, body.bottom),
+                (cx + w // 6, body.bottom),
+                (cx, body.bottom + fl * 2 // 3),
+            ],
+        )
 
 
 # -- tiles -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Choice:
@@ -243,8 +285,16 @@ class Choice:
     key: str = ""
 
 
-def draw_tile(s: pygame.Surface, ui: Ui, rect: pygame.Rect, choice: Choice, *, selected: bool,
-              dwell: float = 0.0, label_size: float = 26) -> None:
+def draw_tile(
+    s: pygame.Surface,
+    ui: Ui,
+    rect: pygame.Rect,
+    choice: Choice,
+    *,
+    selected: bool,
+    dwell: float = 0.0,
+    label_size: float = 26,
+) -> None:
     """A tile: panel, icon, label; the selected one is lifted, outlined and shows the dwell.
 
     The tile itself is drawn once and cached (icons are many small shapes); only the dwell
@@ -254,8 +304,16 @@ def draw_tile(s: pygame.Surface, ui: Ui, rect: pygame.Rect, choice: Choice, *, s
     pad = ui.px(10) if selected else 0
     r = rect.inflate(pad * 2, pad * 2) if selected else rect
     icon = choice.icon
-    key = ("tile", choice.label, choice.sub, getattr(icon, "__qualname__", None),
-           rect.w, rect.h, selected, label_size)
+    key = (
+        "tile",
+        choice.label,
+        choice.sub,
+        getattr(icon, "__qualname__", None),
+        rect.w,
+        rect.h,
+        selected,
+        label_size,
+    )
     img = ui.cache.get(key)
     if img is None:
         img = pygame.Surface((r.w + ui.px(8), r.h + ui.px(8)), pygame.SRCALPHA)
@@ -270,19 +328,26 @@ def draw_tile(s: pygame.Surface, ui: Ui, rect: pygame.Rect, choice: Choice, *, s
         ring(s, t.good, c, rad, ui.px(8), dwell)
 
 
-def _render_tile(s: pygame.Surface, ui: Ui, r: pygame.Rect, choice: Choice, *, selected: bool,
-                 label_size: float) -> None:
+def _render_tile(
+    s: pygame.Surface, ui: Ui, r: pygame.Rect, choice: Choice, *, selected: bool, label_size: float
+) -> None:
     t = ui.theme
     if selected:
         glow = r.inflate(ui.px(8), ui.px(8))
-        pygame.draw.rect(s, lerp_color(t.accent, t.bg_top, 0.55), glow,
-                         border_radius=ui.px(20))
-    panel(s, ui, r, color=lerp_color(t.panel, t.accent, 0.12) if selected else t.panel,
-          edge=t.accent if selected else t.panel_edge,
-          width=ui.px(t.line_w + 2) if selected else None, radius=16)
+        pygame.draw.rect(s, lerp_color(t.accent, t.bg_top, 0.55), glow, border_radius=ui.px(20))
+    panel(
+        s,
+        ui,
+        r,
+        color=lerp_color(t.panel, t.accent, 0.12) if selected else t.panel,
+        edge=t.accent if selected else t.panel_edge,
+        width=ui.px(t.line_w + 2) if selected else None,
+        radius=16,
+    )
     label_h = ui.px(label_size * 1.9 if choice.sub else label_size * 1.3)
-    icon_rect = pygame.Rect(r.left + ui.px(14), r.top + ui.px(12), r.w - ui.px(28),
-                            r.h - label_h - ui.px(24))
+    icon_rect = pygame.Rect(
+        r.left + ui.px(14), r.top + ui.px(12), r.w - ui.px(28), r.h - label_h - ui.px(24)
+    )
     if choice.icon is not None and icon_rect.h > ui.px(20):
         choice.icon(s, ui, icon_rect)
     ly = r.bottom - label_h // 2 - ui.px(8)
@@ -294,18 +359,37 @@ def _render_tile(s: pygame.Surface, ui: Ui, r: pygame.Rect, choice: Choice, *, s
         label_size *= 0.8
         lines = ui.wrap(choice.label, label_size, r.w - ui.px(12))[:2]
         for i, line in enumerate(lines):
-            ui.blit_text(s, line, label_size,
-                         (r.centerx, ly + int((i - 0.5) * ui.px(label_size * 0.85))), colour)
+            ui.blit_text(
+                s,
+                line,
+                label_size,
+                (r.centerx, ly + int((i - 0.5) * ui.px(label_size * 0.85))),
+                colour,
+            )
     else:
-        ui.blit_text(s, lines[0], label_size,
-                     (r.centerx, ly - (ui.px(label_size * 0.45) if choice.sub else 0)), colour)
+        ui.blit_text(
+            s,
+            lines[0],
+            label_size,
+            (r.centerx, ly - (ui.px(label_size * 0.45) if choice.sub else 0)),
+            colour,
+        )
     if choice.sub:
-        ui.blit_text(s, choice.sub, label_size * 0.68, (r.centerx, ly + ui.px(label_size * 0.5)),
-                     t.dim)
+        ui.blit_text(
+            s, choice.sub, label_size * 0.68, (r.centerx, ly + ui.px(label_size * 0.5)), t.dim
+        )
 
 
-def tile_rects(ui: Ui, n: int, area: pygame.Rect, *, columns: int | None = None,
-               max_w: float = 190, max_h: float = 250, gap: float = 22) -> list[pygame.Rect]:
+def tile_rects(
+    ui: Ui,
+    n: int,
+    area: pygame.Rect,
+    *,
+    columns: int | None = None,
+    max_w: float = 190,
+    max_h: float = 250,
+    gap: float = 22,
+) -> list[pygame.Rect]:
     """Lay ``n`` tiles out in a grid filling ``area`` (pixels), centred."""
     if n == 0:
         return []
@@ -328,8 +412,10 @@ def tile_rects(ui: Ui, n: int, area: pygame.Rect, *, columns: int | None = None,
 
 # -- gauges and badges -----------------------------------------------------------------------
 
-def draw_lean_gauge(s: pygame.Surface, ui: Ui, centre: tuple[int, int], lean: float,
-                    active: bool) -> None:
+
+def draw_lean_gauge(
+    s: pygame.Surface, ui: Ui, centre: tuple[int, int], lean: float, active: bool
+) -> None:
     """A small bar with a dot: how far the person leans toward a step (±1 = a step)."""
     t = ui.theme
     w, h = ui.px(150), ui.px(14)
@@ -339,17 +425,24 @@ def draw_lean_gauge(s: pygame.Surface, ui: Ui, centre: tuple[int, int], lean: fl
     pygame.draw.rect(s, t.panel_edge, r, max(1, ui.px(2)), border_radius=h // 2)
     for d in (-1, 1):
         x = r.centerx + d * (w // 2 - ui.px(14))
-        pygame.draw.line(s, t.accent, (x, r.top - ui.px(3)), (x, r.bottom + ui.px(3)),
-                         max(1, ui.px(2)))
-        arrow(s, t.accent if active else t.dim, (r.centerx + d * (w // 2 + ui.px(16)),
-                                                 r.centery), ui.px(10), d)
+        pygame.draw.line(
+            s, t.accent, (x, r.top - ui.px(3)), (x, r.bottom + ui.px(3)), max(1, ui.px(2))
+        )
+        arrow(
+            s,
+            t.accent if active else t.dim,
+            (r.centerx + d * (w // 2 + ui.px(16)), r.centery),
+            ui.px(10),
+            d,
+        )
     if active:
         x = r.centerx + int(max(-1.1, min(1.1, lean)) * (w // 2 - ui.px(14)))
         pygame.draw.circle(s, t.good if abs(lean) < 1 else t.accent, (x, r.centery), ui.px(10))
 
 
-def draw_badge(s: pygame.Surface, ui: Ui, text: str, color: Color, *, topright: bool = True,
-               y: float = 8) -> pygame.Rect:
+def draw_badge(
+    s: pygame.Surface, ui: Ui, text: str, color: Color, *, topright: bool = True, y: float = 8
+) -> pygame.Rect:
     """A rounded label in a corner (e.g. SIMULATED BOARD)."""
     img = ui.text(text, 18, (255, 255, 255))
     r = img.get_rect()
@@ -364,8 +457,9 @@ def draw_badge(s: pygame.Surface, ui: Ui, text: str, color: Color, *, topright: 
     return box
 
 
-def draw_stars(s: pygame.Surface, ui: Ui, centre: tuple[int, int], n: int, size: float = 34,
-               total: int = 3) -> None:
+def draw_stars(
+    s: pygame.Surface, ui: Ui, centre: tuple[int, int], n: int, size: float = 34, total: int = 3
+) -> None:
     t = ui.theme
     rad = ui.px(size)
     gap = int(rad * 2.3)
@@ -378,8 +472,15 @@ def draw_stars(s: pygame.Surface, ui: Ui, centre: tuple[int, int], n: int, size:
             star(s, t.panel, c, rad, outline=t.panel_edge)
 
 
-def draw_fill_bar(s: pygame.Surface, ui: Ui, rect: pygame.Rect, fraction: float,
-                  color: Color, *, vertical: bool = False) -> None:
+def draw_fill_bar(
+    s: pygame.Surface,
+    ui: Ui,
+    rect: pygame.Rect,
+    fraction: float,
+    color: Color,
+    *,
+    vertical: bool = False,
+) -> None:
     """A progress bar filled ``fraction`` (0..1)."""
     t = ui.theme
     pygame.draw.rect(s, t.panel, rect, border_radius=ui.px(10))
@@ -393,8 +494,15 @@ def draw_fill_bar(s: pygame.Surface, ui: Ui, rect: pygame.Rect, fraction: float,
     pygame.draw.rect(s, t.panel_edge, rect, max(1, ui.px(2)), border_radius=ui.px(10))
 
 
-def draw_message_box(s: pygame.Surface, ui: Ui, title: str, lines: list[str], *,
-                     color: Color | None = None, dim_background: bool = True) -> None:
+def draw_message_box(
+    s: pygame.Surface,
+    ui: Ui,
+    title: str,
+    lines: list[str],
+    *,
+    color: Color | None = None,
+    dim_background: bool = True,
+) -> None:
     """A centred box over a darkened screen: pauses, warnings, prompts."""
     t = ui.theme
     if dim_background:

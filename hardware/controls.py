@@ -34,9 +34,9 @@ CONTROL_KEYS = BUTTONS + OUTPUTS
 
 LED_MODES: dict[str, tuple[float, float] | bool] = {
     "off": False,
-    "ready": True,              # steady: standing by, all well
-    "busy": (0.5, 0.5),         # slow blink: a test or game is running
-    "error": (0.1, 0.1),        # fast blink: look at the screen
+    "ready": True,  # steady: standing by, all well
+    "busy": (0.5, 0.5),  # slow blink: a test or game is running
+    "error": (0.1, 0.1),  # fast blink: look at the screen
 }
 """LED patterns: steady on/off, or (on s, off s) blinking."""
 
@@ -75,9 +75,16 @@ class Controls:
         No GPIO library is available.
     """
 
-    def __init__(self, pins: Mapping[str, str | int], *, pin_factory: Any = None,
-                 reserved: Mapping[str | int, str] | None = None, bounce_time: float = 0.05,
-                 hold_time: float = 2.0, on_press: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        pins: Mapping[str, str | int],
+        *,
+        pin_factory: Any = None,
+        reserved: Mapping[str | int, str] | None = None,
+        bounce_time: float = 0.05,
+        hold_time: float = 2.0,
+        on_press: Callable[[str], None] | None = None,
+    ) -> None:
         from gpiozero import LED, Button, Buzzer
         from gpiozero.exc import GPIOZeroError
 
@@ -113,8 +120,13 @@ class Controls:
         try:
             for name in BUTTONS:
                 if name in pins:
-                    btn = Button(pins[name], pull_up=True, bounce_time=bounce_time,
-                                 hold_time=hold_time, pin_factory=factory)
+                    btn = Button(
+                        pins[name],
+                        pull_up=True,
+                        bounce_time=bounce_time,
+                        hold_time=hold_time,
+                        pin_factory=factory,
+                    )
                     btn.when_pressed = self._callback(name)
                     btn.when_held = self._callback(f"{name}-held")
                     self.buttons[name] = btn
@@ -152,6 +164,7 @@ class Controls:
                     self._on_press(event)
                 except Exception:  # noqa: BLE001 - a bad handler must not kill gpiozero's thread
                     log.exception("controls: handler for %s failed", event)
+
         return fire
 
     # -- input --------------------------------------------------------------------------------

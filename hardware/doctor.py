@@ -91,8 +91,9 @@ def _grams(counts: float, scale: float | None) -> float | None:
     return None if scale is None else abs(counts) * scale / STANDARD_GRAVITY * 1000.0
 
 
-def diagnose(source: Any, *, seconds: float = HOLD_S,
-             scales: Any = None, calibration: str = "none") -> Report:
+def diagnose(
+    source: Any, *, seconds: float = HOLD_S, scales: Any = None, calibration: str = "none"
+) -> Report:
     """Read ``source`` for ``seconds`` (by frame time) and judge what came in.
 
     Parameters
@@ -126,7 +127,7 @@ def diagnose(source: Any, *, seconds: float = HOLD_S,
     scale_arr = None if scales is None else np.asarray(scales, dtype=float)
     named = getattr(error, "cells", None)
     if named:
-        failed = set(named)   # the others answered: their chips were read in the same sweeps
+        failed = set(named)  # the others answered: their chips were read in the same sweeps
     else:
         failed = set(names) if (error is not None or not rows) else set()
     cells = []
@@ -145,16 +146,26 @@ def diagnose(source: Any, *, seconds: float = HOLD_S,
             cr.drift_counts = float(slope * (t[-1] - t[0]))
             cr.min_counts, cr.max_counts = int(col.min()), int(col.max())
             cr.noise_g, cr.drift_g = _grams(cr.noise_counts, s), _grams(cr.drift_counts, s)
-            noisy = (cr.noise_g > NOISE_WARN_G) if cr.noise_g is not None \
+            noisy = (
+                (cr.noise_g > NOISE_WARN_G)
+                if cr.noise_g is not None
                 else cr.noise_counts > NOISE_WARN_COUNTS
-            drifty = (cr.drift_g > DRIFT_WARN_G) if cr.drift_g is not None \
+            )
+            drifty = (
+                (cr.drift_g > DRIFT_WARN_G)
+                if cr.drift_g is not None
                 else abs(cr.drift_counts) > DRIFT_WARN_COUNTS
+            )
             if noisy:
-                cr.notes.append("noisy: check the cell's wires and solder joints, keep them "
-                                "away from mains cables")
+                cr.notes.append(
+                    "noisy: check the cell's wires and solder joints, keep them "
+                    "away from mains cables"
+                )
             if drifty:
-                cr.notes.append("drifting: let it warm up for 10 min; if it goes on, check the "
-                                "cell is not touching the frame")
+                cr.notes.append(
+                    "drifting: let it warm up for 10 min; if it goes on, check the "
+                    "cell is not touching the frame"
+                )
             if max(abs(cr.min_counts), abs(cr.max_counts)) >= SATURATION_COUNTS:
                 cr.notes.append("at full scale: overloaded, or a bridge wire is loose")
                 cr.status = FAIL
@@ -181,13 +192,19 @@ def _rate_check(t: np.ndarray, expected: float) -> Check:
     value = f"{rate:.1f}/s (expected {expected:g})"
     note = ""
     if RATE_PIN_LOW_HZ[0] <= rate <= RATE_PIN_LOW_HZ[1]:
-        note = ("about 10 samples/s: an HX711's RATE pin is low; tie RATE to VCC (80/s), see "
-                "hardware/README.md")
+        note = (
+            "about 10 samples/s: an HX711's RATE pin is low; tie RATE to VCC (80/s), see "
+            "hardware/README.md"
+        )
     if rate < RATE_MIN_HZ:
         return Check("sample rate", value, FAIL, note or "too slow for posturography (< 50/s)")
     if rate < RATE_OK_FRACTION * expected:
-        return Check("sample rate", value, WARN,
-                     note or "slower than the board's rate: the reader is missing conversions")
+        return Check(
+            "sample rate",
+            value,
+            WARN,
+            note or "slower than the board's rate: the reader is missing conversions",
+        )
     return Check("sample rate", value, OK)
 
 
@@ -199,8 +216,14 @@ def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
     sat = [names[i] for i, d in enumerate(per_chip) if i < len(names) and d.get("saturated")]
     if "discard_reasons" in stats:
         if sat:
-            out.append(Check("saturation", ", ".join(sat), FAIL,
-                             "full-scale words from these cells: overload or a loose bridge wire"))
+            out.append(
+                Check(
+                    "saturation",
+                    ", ".join(sat),
+                    FAIL,
+                    "full-scale words from these cells: overload or a loose bridge wire",
+                )
+            )
         else:
             out.append(Check("saturation", "none", OK))
     if sweeps:
@@ -208,24 +231,40 @@ def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
         benign = sum(v for k, v in reasons.items() if k in BENIGN)
         frac = bad / sweeps
         status = FAIL if frac > DISCARD_FAIL else WARN if frac > DISCARD_WARN else OK
-        detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(reasons.items())
-                           if k not in BENIGN)
+        detail = ", ".join(
+            f"{k.replace('_', ' ')} {v}" for k, v in sorted(reasons.items()) if k not in BENIGN
+        )
         note = detail
         if reasons.get("clock_stretch") and status != OK:
-            note += ("; SCK was held high past 60 µs: the system is busy or the reader lacks "
-                     f"real-time priority (reader: {stats.get('priority', 'unknown')})")
+            note += (
+                "; SCK was held high past 60 µs: the system is busy or the reader lacks "
+                f"real-time priority (reader: {stats.get('priority', 'unknown')})"
+            )
         if benign:
             note = (note + "; " if note else "") + f"{benign} at start-up (settling)"
-        out.append(Check("discarded sweeps", f"{bad} of {sweeps} ({100 * frac:.1f} %)",
-                         status, note))
+        out.append(
+            Check("discarded sweeps", f"{bad} of {sweeps} ({100 * frac:.1f} %)", status, note)
+        )
     if "restarts" in stats:
         r = int(stats["restarts"])
-        out.append(Check("chip restarts", str(r), WARN if r else OK,
-                         "the reader power-cycled the chips after faults" if r else ""))
+        out.append(
+            Check(
+                "chip restarts",
+                str(r),
+                WARN if r else OK,
+                "the reader power-cycled the chips after faults" if r else "",
+            )
+        )
     if "zero_corner_frames" in stats:
         z = int(stats["zero_corner_frames"])
-        out.append(Check("corners at zero", str(z), OK,
-                         "hid-wiimote clamps below-zero corners to 0" if z else ""))
+        out.append(
+            Check(
+                "corners at zero",
+                str(z),
+                OK,
+                "hid-wiimote clamps below-zero corners to 0" if z else "",
+            )
+        )
     return out
 
 
@@ -235,20 +274,45 @@ def _fmt(v: float | None, digits: int = 1) -> str:
 
 def format_report(report: Report) -> str:
     """The report as the table the command prints."""
-    lines = [f"balance-trainer doctor: {report.source}",
-             f"hold {report.seconds:g} s, {report.frames} frames; calibration: "
-             f"{report.calibration}", ""]
-    head = ("cell", "pin", "answers", "mean counts", "noise counts", "noise g", "drift counts",
-            "drift g", "status")
+    lines = [
+        f"balance-trainer doctor: {report.source}",
+        f"hold {report.seconds:g} s, {report.frames} frames; calibration: {report.calibration}",
+        "",
+    ]
+    head = (
+        "cell",
+        "pin",
+        "answers",
+        "mean counts",
+        "noise counts",
+        "noise g",
+        "drift counts",
+        "drift g",
+        "status",
+    )
     rows = [head]
     for c in report.cells:
-        rows.append((c.name, c.pin, "yes" if c.answers else "NO", _fmt(c.mean_counts),
-                     _fmt(c.noise_counts), _fmt(c.noise_g, 2), _fmt(c.drift_counts),
-                     _fmt(c.drift_g, 2), c.status))
+        rows.append(
+            (
+                c.name,
+                c.pin,
+                "yes" if c.answers else "NO",
+                _fmt(c.mean_counts),
+                _fmt(c.noise_counts),
+                _fmt(c.noise_g, 2),
+                _fmt(c.drift_counts),
+                _fmt(c.drift_g, 2),
+                c.status,
+            )
+        )
     widths = [max(len(r[k]) for r in rows) for k in range(len(head))]
     for r in rows:
-        lines.append("  ".join(s.ljust(w) if k < 3 or k == 8 else s.rjust(w)
-                               for k, (s, w) in enumerate(zip(r, widths, strict=True))).rstrip())
+        lines.append(
+            "  ".join(
+                s.ljust(w) if k < 3 or k == 8 else s.rjust(w)
+                for k, (s, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+        )
     for c in report.cells:
         for note in c.notes:
             if note != "see below":
@@ -258,35 +322,56 @@ def format_report(report: Report) -> str:
     crow += [(k.name, k.value, k.status, k.note) for k in report.checks]
     cw = [max(len(r[k]) for r in crow) for k in range(3)]
     for r in crow:
-        lines.append("  ".join([r[0].ljust(cw[0]), r[1].ljust(cw[1]), r[2].ljust(cw[2]),
-                                r[3]]).rstrip())
+        lines.append(
+            "  ".join([r[0].ljust(cw[0]), r[1].ljust(cw[1]), r[2].ljust(cw[2]), r[3]]).rstrip()
+        )
     lines.append("")
-    lines.append({OK: "result: OK", WARN: "result: warnings (see above)",
-                  FAIL: "result: PROBLEMS FOUND (see above)"}[report.worst])
+    lines.append(
+        {
+            OK: "result: OK",
+            WARN: "result: warnings (see above)",
+            FAIL: "result: PROBLEMS FOUND (see above)",
+        }[report.worst]
+    )
     return "\n".join(lines)
 
 
 # --- the command ------------------------------------------------------------------------------
 
+
 def register(sub: argparse._SubParsersAction, common: Any) -> None:
     """Add ``doctor`` to the command line (entry point ``balance_trainer.commands``)."""
     p = sub.add_parser(
-        "doctor", parents=[common.board, common.data],
+        "doctor",
+        parents=[common.board, common.data],
         help="check the board: every cell answers, sample rate, noise, drift, saturation",
         description="Reads the empty board for a few seconds and checks that every cell "
-                    "answers, the sample rate (about 10/s means a RATE pin is low), noise "
-                    "and drift per cell in counts and grams, saturation and discarded sweeps. "
-                    "Exit status 1 when something is wrong. Step off the board first.",
+        "answers, the sample rate (about 10/s means a RATE pin is low), noise "
+        "and drift per cell in counts and grams, saturation and discarded sweeps. "
+        "Exit status 1 when something is wrong. Step off the board first.",
     )
-    p.add_argument("--seconds", type=float, default=HOLD_S, metavar="S",
-                   help=f"how long to hold still and read (default {HOLD_S:g} s)")
-    p.add_argument("--fault", action="append", default=[], metavar="KIND[:CELL][=VALUE]",
-                   help="with --board mock-hx711: give a fake chip a fault, e.g. "
-                        "stuck-high:left_outer, saturate:right_inner, rate-low, spike:left_inner, "
-                        "noisy:right_outer, drift:left_inner, late:left_outer=0.005, garbage "
-                        "(repeatable)")
-    p.add_argument("--fast", action="store_true",
-                   help="fake or simulated boards in virtual time (finishes at once)")
+    p.add_argument(
+        "--seconds",
+        type=float,
+        default=HOLD_S,
+        metavar="S",
+        help=f"how long to hold still and read (default {HOLD_S:g} s)",
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND[:CELL][=VALUE]",
+        help="with --board mock-hx711: give a fake chip a fault, e.g. "
+        "stuck-high:left_outer, saturate:right_inner, rate-low, spike:left_inner, "
+        "noisy:right_outer, drift:left_inner, late:left_outer=0.005, garbage "
+        "(repeatable)",
+    )
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="fake or simulated boards in virtual time (finishes at once)",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     p.set_defaults(func=run)
@@ -307,8 +392,7 @@ def run(args: argparse.Namespace) -> int:
         options = {"load": "empty", "faults": list(args.fault)}
     elif args.fault:
         raise UsageError(f"--fault works only with --board mock-hx711 (not {spec!r})")
-    source = open_source(spec, seed=getattr(args, "seed", 0), realtime=not args.fast,
-                         **options)
+    source = open_source(spec, seed=getattr(args, "seed", 0), realtime=not args.fast, **options)
     if not args.json:
         print("doctor: keep the board empty and still while it reads...", file=sys.stderr)
     try:

@@ -150,23 +150,34 @@ class ChipFaults:
 FAULT_KINDS = {
     "stuck-high": ("DOUT stuck high (no data ever)", lambda f, v: replace(f, stuck="high")),
     "stuck-low": ("DOUT stuck low (reads all zeros)", lambda f, v: replace(f, stuck="low")),
-    "saturate": ("words at full scale (=high or =low)",
-                 lambda f, v: replace(f, saturate=v or "high")),
-    "spike": ("a flipped high bit every N conversions (=N, default 20)",
-              lambda f, v: replace(f, spike_every=int(v or 20))),
+    "saturate": (
+        "words at full scale (=high or =low)",
+        lambda f, v: replace(f, saturate=v or "high"),
+    ),
+    "spike": (
+        "a flipped high bit every N conversions (=N, default 20)",
+        lambda f, v: replace(f, spike_every=int(v or 20)),
+    ),
     "garbage": ("random words", lambda f, v: replace(f, garbage=True)),
-    "late": ("data ready late by S seconds (=S, default 0.005)",
-             lambda f, v: replace(f, late_s=float(v or 0.005))),
+    "late": (
+        "data ready late by S seconds (=S, default 0.005)",
+        lambda f, v: replace(f, late_s=float(v or 0.005)),
+    ),
     "rate-low": ("RATE pin low: 10 conversions/s", lambda f, v: replace(f, rate=10.0)),
-    "noisy": ("noise times F (=F, default 50)",
-              lambda f, v: replace(f, noise_factor=float(v or 50))),
-    "drift": ("a ramp of C counts/s (=C, default 2000)",
-              lambda f, v: replace(f, drift_counts_per_s=float(v or 2000))),
+    "noisy": (
+        "noise times F (=F, default 50)",
+        lambda f, v: replace(f, noise_factor=float(v or 50)),
+    ),
+    "drift": (
+        "a ramp of C counts/s (=C, default 2000)",
+        lambda f, v: replace(f, drift_counts_per_s=float(v or 2000)),
+    ),
 }
 
 
-def parse_fault(spec: str, cell_names: Sequence[str],
-                faults: dict[int, ChipFaults] | None = None) -> dict[int, ChipFaults]:
+def parse_fault(
+    spec: str, cell_names: Sequence[str], faults: dict[int, ChipFaults] | None = None
+) -> dict[int, ChipFaults]:
     """Apply one fault spec ``KIND[:CELL][=VALUE]`` (e.g. ``stuck-high:left_outer``).
 
     CELL is a cell name, a cell index, or ``*``/omitted for every cell.
@@ -241,11 +252,22 @@ class FakeHX711:
         Seeds this chip's noise and garbage.
     """
 
-    def __init__(self, dout: str | int, sck: str | int, *, pin_factory: MockFactory,
-                 clock: Callable[[], float] = time.perf_counter, rate: float = 80.0,
-                 value: Value = 0, value_b: Value = 0, noise_counts: float = 0.0,
-                 phase_s: float = 0.0, faults: ChipFaults | None = None, seed: int = 0,
-                 name: str = "") -> None:
+    def __init__(
+        self,
+        dout: str | int,
+        sck: str | int,
+        *,
+        pin_factory: MockFactory,
+        clock: Callable[[], float] = time.perf_counter,
+        rate: float = 80.0,
+        value: Value = 0,
+        value_b: Value = 0,
+        noise_counts: float = 0.0,
+        phase_s: float = 0.0,
+        faults: ChipFaults | None = None,
+        seed: int = 0,
+        name: str = "",
+    ) -> None:
         self.faults = faults or ChipFaults()
         rate = float(self.faults.rate or rate)
         if rate not in RATES_SPS:
@@ -457,8 +479,11 @@ class _SCKMonitor:
             self._rise = now
             stall = self._preempt.pop(self.rising_edges, None)
             if stall:
-                vc = self.clock if isinstance(self.clock, VirtualClock) \
+                vc = (
+                    self.clock
+                    if isinstance(self.clock, VirtualClock)
                     else getattr(self.clock, "__self__", None)
+                )
                 if not isinstance(vc, VirtualClock):
                     raise TypeError("preemption can only be scripted on a VirtualClock")
                 vc.sleep(stall)
@@ -485,13 +510,21 @@ class FakeHX711Bank:
         Each chip's first conversion time (s from now); default spreads them over a period.
     """
 
-    def __init__(self, dout_pins: Sequence[str | int], sck_pin: str | int, *,
-                 pin_factory: MockFactory | None = None,
-                 clock: Callable[[], float] = time.perf_counter, rate: float = 80.0,
-                 values: Sequence[Value] | None = None, noise_counts: float = 0.0,
-                 faults: dict[int, ChipFaults] | None = None,
-                 phases: Sequence[float] | None = None, seed: int = 0,
-                 names: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        dout_pins: Sequence[str | int],
+        sck_pin: str | int,
+        *,
+        pin_factory: MockFactory | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+        rate: float = 80.0,
+        values: Sequence[Value] | None = None,
+        noise_counts: float = 0.0,
+        faults: dict[int, ChipFaults] | None = None,
+        phases: Sequence[float] | None = None,
+        seed: int = 0,
+        names: Sequence[str] | None = None,
+    ) -> None:
         self.pin_factory = pin_factory if pin_factory is not None else MockFactory()
         self.clock = clock
         n = len(dout_pins)
@@ -501,10 +534,19 @@ class FakeHX711Bank:
             phases = [(i + 0.5) / (n + 1) / rate for i in range(n)]
         self.sck = _take_pin(self.pin_factory, sck_pin, FakeClockPin, "SCK pin")
         self.chips = [
-            FakeHX711(d, sck_pin, pin_factory=self.pin_factory, clock=clock, rate=rate,
-                      value=values[i], noise_counts=noise_counts, phase_s=phases[i],
-                      faults=faults.get(i), seed=seed * 1009 + i,
-                      name=(names[i] if names else ""))
+            FakeHX711(
+                d,
+                sck_pin,
+                pin_factory=self.pin_factory,
+                clock=clock,
+                rate=rate,
+                value=values[i],
+                noise_counts=noise_counts,
+                phase_s=phases[i],
+                faults=faults.get(i),
+                seed=seed * 1009 + i,
+                name=(names[i] if names else ""),
+            )
             for i, d in enumerate(dout_pins)
         ]
         self.monitor = _SCKMonitor(self.sck, clock)
@@ -564,16 +606,31 @@ class FakeBoardSpec:
     faults: tuple[tuple[int, ChipFaults], ...] = field(default_factory=tuple)
 
     @classmethod
-    def for_cells(cls, dout_pins: Sequence[str | int], sck_pin: str | int,
-                  x_mm: Sequence[float], y_mm: Sequence[float], *, seed: int = 0,
-                  **kw: Any) -> FakeBoardSpec:
+    def for_cells(
+        cls,
+        dout_pins: Sequence[str | int],
+        sck_pin: str | int,
+        x_mm: Sequence[float],
+        y_mm: Sequence[float],
+        *,
+        seed: int = 0,
+        **kw: Any,
+    ) -> FakeBoardSpec:
         """Seeded, plausible offsets (counts) and scales (about 0.04 g per count) per cell."""
         rng = random.Random(seed)
         n = len(dout_pins)
         offsets = tuple(rng.choice((-1, 1)) * rng.randint(20_000, 150_000) for _ in range(n))
         scales = tuple(2.5e-4 * (1 + rng.uniform(-0.05, 0.05)) for _ in range(n))
-        return cls(tuple(dout_pins), sck_pin, tuple(map(float, x_mm)), tuple(map(float, y_mm)),
-                   offsets, scales, seed=seed, **kw)
+        return cls(
+            tuple(dout_pins),
+            sck_pin,
+            tuple(map(float, x_mm)),
+            tuple(map(float, y_mm)),
+            offsets,
+            scales,
+            seed=seed,
+            **kw,
+        )
 
     def value_functions(self) -> list[Value]:
         """Each chip's channel A input, counts as a function of time (s since the bank began)."""
@@ -585,28 +642,38 @@ class FakeBoardSpec:
         forces = _person_forces(self.x_mm, self.y_mm, self.mass_kg, self.step_on_s, self.seed)
         return [_counts_of(forces, i, self.offsets[i], self.scales[i]) for i in range(n)]
 
-    def build(self, pin_factory: MockFactory | None = None,
-              clock: Callable[[], float] = time.perf_counter) -> FakeHX711Bank:
+    def build(
+        self, pin_factory: MockFactory | None = None, clock: Callable[[], float] = time.perf_counter
+    ) -> FakeHX711Bank:
         t0 = clock()
         values = self.value_functions()
         shifted = [v if not callable(v) else _shift(v, t0) for v in values]
-        return FakeHX711Bank(self.dout_pins, self.sck_pin, pin_factory=pin_factory,
-                             clock=clock, rate=self.rate, values=shifted,
-                             noise_counts=self.noise_counts, faults=dict(self.faults),
-                             seed=self.seed)
+        return FakeHX711Bank(
+            self.dout_pins,
+            self.sck_pin,
+            pin_factory=pin_factory,
+            clock=clock,
+            rate=self.rate,
+            values=shifted,
+            noise_counts=self.noise_counts,
+            faults=dict(self.faults),
+            seed=self.seed,
+        )
 
 
 def _shift(f: Callable[[float], float], t0: float) -> Callable[[float], float]:
     return lambda t: f(t - t0)
 
 
-def _counts_of(forces: Callable[[float], list[float]], i: int, offset: int,
-               scale: float) -> Callable[[float], float]:
+def _counts_of(
+    forces: Callable[[float], list[float]], i: int, offset: int, scale: float
+) -> Callable[[float], float]:
     return lambda t: offset + forces(t)[i] / scale
 
 
-def _person_forces(x_mm: Sequence[float], y_mm: Sequence[float], mass_kg: float,
-                   step_on_s: float, seed: int) -> Callable[[float], list[float]]:
+def _person_forces(
+    x_mm: Sequence[float], y_mm: Sequence[float], mass_kg: float, step_on_s: float, seed: int
+) -> Callable[[float], list[float]]:
     """Forces (N) under each cell for a person who steps on and then stands, swaying.
 
     The forces are the least-norm split of the body weight whose centre of pressure is the

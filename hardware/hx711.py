@@ -59,8 +59,15 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 Ticks = Callable[[], int]
 
-DISCARD_REASONS = ("clock_stretch", "settling", "unconfirmed", "saturated", "all_ones",
-                   "stuck_low", "spike")
+DISCARD_REASONS = (
+    "clock_stretch",
+    "settling",
+    "unconfirmed",
+    "saturated",
+    "all_ones",
+    "stuck_low",
+    "spike",
+)
 BENIGN_REASONS = frozenset({"settling", "unconfirmed"})
 """Discards that are part of normal start-up, not signs of a fault."""
 
@@ -115,7 +122,7 @@ def canonical_pin(factory: Any, spec: str | int, what: str) -> str:
         No such pin, or it is not a GPIO (``"GND"``, ``"3V3"``).
     """
     if isinstance(spec, bool) or not isinstance(spec, (str, int)):
-        raise PinConfigError(f"{what}: pin {spec!r} is not a pin name; write e.g. \"GPIO5\"")
+        raise PinConfigError(f'{what}: pin {spec!r} is not a pin name; write e.g. "GPIO5"')
     board_info = getattr(factory, "board_info", None)
     finder = getattr(board_info, "find_pin", None)
     if finder is None:
@@ -124,7 +131,7 @@ def canonical_pin(factory: Any, spec: str | int, what: str) -> str:
     if not infos:
         raise PinConfigError(
             f"{what}: pin {spec!r} does not exist on this board; use a BCM name such as "
-            "\"GPIO5\" (see the pin table in hardware/README.md)"
+            '"GPIO5" (see the pin table in hardware/README.md)'
         )
     name = str(infos[0].name)
     if not name.startswith("GPIO"):
@@ -141,7 +148,7 @@ def open_pin(factory: Any, spec: str | int, what: str) -> Any:
         return factory.pin(spec)
     except (GPIOZeroError, ValueError, KeyError) as exc:
         raise PinConfigError(
-            f"{what}: pin {spec!r} cannot be used ({exc}); use a BCM name such as \"GPIO5\" "
+            f'{what}: pin {spec!r} cannot be used ({exc}); use a BCM name such as "GPIO5" '
             "(see the pin table in hardware/README.md)"
         ) from exc
     except OSError as exc:
@@ -184,8 +191,9 @@ class SpikeGuard:
             if step is None:
                 ok = True
             else:
-                ok = ((acc is not None and abs(c - acc) <= step)
-                      or (cand is not None and abs(c - cand) <= step))
+                ok = (acc is not None and abs(c - acc) <= step) or (
+                    cand is not None and abs(c - cand) <= step
+                )
             if ok:
                 self.accepted[i], self.candidate[i] = c, None
                 self.history[i].append(False)
@@ -236,12 +244,20 @@ class HX711Array:
         No GPIO library is available.
     """
 
-    def __init__(self, dout_pins: Sequence[str | int], sck_pin: str | int, *,
-                 pin_factory: Any = None, timeout: float = 1.0,
-                 labels: Sequence[str] | None = None, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep, ticks: Ticks = time.perf_counter_ns,
-                 poll_interval: float = 0.0005,
-                 max_step: int | None = DEFAULT_MAX_STEP) -> None:
+    def __init__(
+        self,
+        dout_pins: Sequence[str | int],
+        sck_pin: str | int,
+        *,
+        pin_factory: Any = None,
+        timeout: float = 1.0,
+        labels: Sequence[str] | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        ticks: Ticks = time.perf_counter_ns,
+        poll_interval: float = 0.0005,
+        max_step: int | None = DEFAULT_MAX_STEP,
+    ) -> None:
         if isinstance(dout_pins, (str, int)) or not len(dout_pins):
             raise PinConfigError(
                 f"HX711 DOUT pins {dout_pins!r}: give a list with one DOUT pin per chip"
@@ -299,8 +315,14 @@ class HX711Array:
         self.discards: Counter[str] = Counter()
         self.chip_discards: list[Counter[str]] = [Counter() for _ in range(n)]
         self._stats: dict[str, int] = dict(
-            sweeps=0, frames=0, pin_ops=0, poll_reads=0, resets=0, max_high_ns=0,
-            sweep_ns_total=0, sweep_ns_max=0,
+            sweeps=0,
+            frames=0,
+            pin_ops=0,
+            poll_reads=0,
+            resets=0,
+            max_high_ns=0,
+            sweep_ns_total=0,
+            sweep_ns_max=0,
         )
         self.reset()
 
@@ -432,8 +454,7 @@ class HX711Array:
         self.discards[reason] += 1
         for i in chips:
             self.chip_discards[i][reason] += 1
-        log.debug("HX711 sweep discarded: %s %s", reason,
-                  ", ".join(self._where(i) for i in chips))
+        log.debug("HX711 sweep discarded: %s %s", reason, ", ".join(self._where(i) for i in chips))
 
     def _judge(self, words: list[int], longest_ns: int, still_low: list[bool]) -> list[int] | None:
         """The sweep's signed counts, or None when it must be discarded (reason counted)."""
@@ -463,9 +484,11 @@ class HX711Array:
             stuck = [i for i, k in enumerate(self._stuck_low) if k >= STUCK_LOW_SWEEPS]
             if stuck:
                 raise self._fault(
-                    stuck, "DOUT stays low after the 25th clock pulse and reads all zeros: "
+                    stuck,
+                    "DOUT stays low after the 25th clock pulse and reads all zeros: "
                     "the line is shorted to GND or no HX711 drives it; check its wiring and "
-                    "that the chip has power")
+                    "that the chip has power",
+                )
             return None
         counts = [to_signed(w) for w in words]
         spiked, unconfirmed = self._guard.check(counts)
@@ -477,9 +500,11 @@ class HX711Array:
             erratic = self._guard.erratic()
             if erratic:
                 raise self._fault(
-                    erratic, f"returns erratic readings ({ERRATIC_LIMIT} or more jumps of over "
+                    erratic,
+                    f"returns erratic readings ({ERRATIC_LIMIT} or more jumps of over "
                     f"{self._guard.max_step} counts in {ERRATIC_WINDOW} sweeps): check its "
-                    "power, ground and the SCK/DOUT wires (keep them short, away from mains)")
+                    "power, ground and the SCK/DOUT wires (keep them short, away from mains)",
+                )
             return None
         return counts
 
@@ -542,7 +567,8 @@ class HX711Array:
     def _gave_up(self) -> SensorFault:
         recent = {r: c for r, c in self.discards.items() if c}
         if recent.get("clock_stretch") and not any(
-                recent.get(r) for r in ("saturated", "all_ones", "spike", "stuck_low")):
+            recent.get(r) for r in ("saturated", "all_ones", "spike", "stuck_low")
+        ):
             exc = SensorFault(
                 f"every HX711 sweep for {self.timeout:g} s held SCK high past 60 µs (longest "
                 f"{self._stats['max_high_ns'] / 1000:.0f} µs): the system is too busy for "
@@ -557,8 +583,10 @@ class HX711Array:
                 chips.append(i)
                 reasons = ", ".join(f"{k.replace('_', ' ')} x{v}" for k, v in c.most_common())
                 per_chip.append(f"{self._where(i)}: {reasons}")
-        hint = ("a saturated chip reads full scale: its load cell is overloaded, or a wire "
-                "(E+, E-, A+, A-) is loose or swapped")
+        hint = (
+            "a saturated chip reads full scale: its load cell is overloaded, or a wire "
+            "(E+, E-, A+, A-) is loose or swapped"
+        )
         exc = SensorFault(
             f"no usable HX711 reading for {self.timeout:g} s; discarded sweeps: "
             f"{'; '.join(per_chip) or dict(recent)}; {hint}"

@@ -30,8 +30,24 @@ from .sources import Clock, Sleep, Source
 log = logging.getLogger(__name__)
 
 DEFAULT_SCK = "GPIO21"
-SPARE_DOUTS = ("GPIO5", "GPIO6", "GPIO13", "GPIO19", "GPIO12", "GPIO16", "GPIO20", "GPIO26",
-               "GPIO4", "GPIO25", "GPIO18", "GPIO7", "GPIO8", "GPIO11", "GPIO9", "GPIO10")
+SPARE_DOUTS = (
+    "GPIO5",
+    "GPIO6",
+    "GPIO13",
+    "GPIO19",
+    "GPIO12",
+    "GPIO16",
+    "GPIO20",
+    "GPIO26",
+    "GPIO4",
+    "GPIO25",
+    "GPIO18",
+    "GPIO7",
+    "GPIO8",
+    "GPIO11",
+    "GPIO9",
+    "GPIO10",
+)
 
 
 def board_pins(board: Board) -> tuple[list[str | int], str | int, list[str]]:
@@ -46,20 +62,26 @@ def board_pins(board: Board) -> tuple[list[str | int], str | int, list[str]]:
     missing = [c.name for c in board.cells if c.dout is None]
     if missing:
         raise PinConfigError(
-            f"{where}: cell(s) {', '.join(missing)} have no dout pin; add e.g. dout = \"GPIO5\" "
+            f'{where}: cell(s) {", ".join(missing)} have no dout pin; add e.g. dout = "GPIO5" '
             "to each [[cells]] entry (see hardware/README.md)"
         )
     if board.sck is None:
-        raise PinConfigError(f"{where}: no sck pin; add sck = \"{DEFAULT_SCK}\" under [board]")
-    return ([c.dout for c in board.cells], board.sck,  # type: ignore[misc]
-            [f"cell '{c.name}'" for c in board.cells])
+        raise PinConfigError(f'{where}: no sck pin; add sck = "{DEFAULT_SCK}" under [board]')
+    return (
+        [c.dout for c in board.cells],
+        board.sck,  # type: ignore[misc]
+        [f"cell '{c.name}'" for c in board.cells],
+    )
 
 
 def _name_cells(exc: BaseException, board: Board) -> None:
     chips = getattr(exc, "chips", None)
     if chips is not None:
-        exc.cells = [board.cells[i].name for i in chips  # type: ignore[attr-defined]
-                     if 0 <= i < board.n_cells]
+        exc.cells = [
+            board.cells[i].name
+            for i in chips  # type: ignore[attr-defined]
+            if 0 <= i < board.n_cells
+        ]
 
 
 class HX711Source(Source):
@@ -82,17 +104,34 @@ class HX711Source(Source):
 
     kind = "hx711"
 
-    def __init__(self, board: Board, *, realtime: bool = True, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep, timeout: float = 1.0, max_restarts: int = 3,
-                 raise_priority: bool = True, stall_timeout: float | None = None,
-                 start_timeout: float = 30.0, fake: FakeBoardSpec | None = None) -> None:
+    def __init__(
+        self,
+        board: Board,
+        *,
+        realtime: bool = True,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        timeout: float = 1.0,
+        max_restarts: int = 3,
+        raise_priority: bool = True,
+        stall_timeout: float | None = None,
+        start_timeout: float = 30.0,
+        fake: FakeBoardSpec | None = None,
+    ) -> None:
         super().__init__(board, realtime=True, clock=clock, sleep=sleep)
         douts, sck, labels = board_pins(board)
-        self.spec = ReaderSpec(tuple(douts), sck, tuple(labels), timeout=timeout,
-                               max_restarts=max_restarts, raise_priority=raise_priority,
-                               fake=fake)
-        self.stall_timeout = (stall_timeout if stall_timeout is not None
-                              else timeout * (max_restarts + 2) + 2.0)
+        self.spec = ReaderSpec(
+            tuple(douts),
+            sck,
+            tuple(labels),
+            timeout=timeout,
+            max_restarts=max_restarts,
+            raise_priority=raise_priority,
+            fake=fake,
+        )
+        self.stall_timeout = (
+            stall_timeout if stall_timeout is not None else timeout * (max_restarts + 2) + 2.0
+        )
         try:
             self._reader = ChipReader(self.spec, start_timeout=start_timeout).start()
         except Exception as exc:
@@ -158,8 +197,15 @@ class VirtualMockHX711Source(Source):
     kind = "mock-hx711"
     simulated = True
 
-    def __init__(self, board: Board, fake: FakeBoardSpec, *, timeout: float = 1.0,
-                 max_restarts: int = 3, **_ignored: Any) -> None:
+    def __init__(
+        self,
+        board: Board,
+        fake: FakeBoardSpec,
+        *,
+        timeout: float = 1.0,
+        max_restarts: int = 3,
+        **_ignored: Any,
+    ) -> None:
         from gpiozero.pins.mock import MockFactory
 
         self.vclock = VirtualClock()
@@ -169,8 +215,13 @@ class VirtualMockHX711Source(Source):
         factory = MockFactory()
         self.bank = fake.build(factory, clock=self.vclock.now)
         spec = ReaderSpec(fake.dout_pins, fake.sck_pin, tuple(labels), timeout=timeout)
-        self.array = open_array(spec, pin_factory=factory, clock=self.vclock.now,
-                                sleep=self.vclock.sleep, ticks=self.vclock.ns)
+        self.array = open_array(
+            spec,
+            pin_factory=factory,
+            clock=self.vclock.now,
+            sleep=self.vclock.sleep,
+            ticks=self.vclock.ns,
+        )
         self.session = ChipSession(self.array, max_restarts=max_restarts)
 
     @property
@@ -207,17 +258,36 @@ def _with_pins(board: Board) -> Board:
         return board
     used = {str(c.dout).upper() for c in board.cells if c.dout is not None}
     spare = iter(p for p in SPARE_DOUTS if p not in used and p != str(board.sck).upper())
-    cells = tuple(c if c.dout is not None else Cell(c.name, c.side, c.x_mm, c.y_mm, next(spare))
-                  for c in board.cells)
-    return Board(board.name, cells, board.sck or DEFAULT_SCK, board.sample_rate_hz,
-                 board.source, board.description, board.controls, board.path)
+    cells = tuple(
+        c if c.dout is not None else Cell(c.name, c.side, c.x_mm, c.y_mm, next(spare))
+        for c in board.cells
+    )
+    return Board(
+        board.name,
+        cells,
+        board.sck or DEFAULT_SCK,
+        board.sample_rate_hz,
+        board.source,
+        board.description,
+        board.controls,
+        board.path,
+    )
 
 
-def open_mock_hx711(board: Board, *, seed: int = 0, realtime: bool = True,
-                    clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
-                    load: str | None = None, scenario: str | None = None, rate: float = 80.0,
-                    faults: Sequence[str] = (), noise_counts: float = 40.0,
-                    **options: Any) -> Source:
+def open_mock_hx711(
+    board: Board,
+    *,
+    seed: int = 0,
+    realtime: bool = True,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+    load: str | None = None,
+    scenario: str | None = None,
+    rate: float = 80.0,
+    faults: Sequence[str] = (),
+    noise_counts: float = 40.0,
+    **options: Any,
+) -> Source:
     """Fake HX711 chips wired as ``board`` says, read through the real driver.
 
     Parameters
@@ -246,8 +316,15 @@ def open_mock_hx711(board: Board, *, seed: int = 0, realtime: bool = True,
     if load is None:
         load = "empty" if scenario == "empty" else "person"
     fake = FakeBoardSpec.for_cells(
-        douts, sck, board.x_mm.tolist(), board.y_mm.tolist(), seed=seed, load=load, rate=rate,
-        noise_counts=noise_counts, faults=tuple(sorted(chip_faults.items())),
+        douts,
+        sck,
+        board.x_mm.tolist(),
+        board.y_mm.tolist(),
+        seed=seed,
+        load=load,
+        rate=rate,
+        noise_counts=noise_counts,
+        faults=tuple(sorted(chip_faults.items())),
     )
     if realtime:
         return MockHX711Source(board, fake=fake, clock=clock, sleep=sleep, **options)

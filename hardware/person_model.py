@@ -124,11 +124,16 @@ class AxisControl:
     ramble_mm: float
     ramble_tau_s: float
 
-    def scaled(self, *, noise: float = 1.0, ramble: float = 1.0,
-               active: float = 1.0) -> AxisControl:
+    def scaled(
+        self, *, noise: float = 1.0, ramble: float = 1.0, active: float = 1.0
+    ) -> AxisControl:
         """A copy with noise, rambling and active gain multiplied."""
-        return replace(self, noise_mm=self.noise_mm * noise, ramble_mm=self.ramble_mm * ramble,
-                       active_gain=self.active_gain * active)
+        return replace(
+            self,
+            noise_mm=self.noise_mm * noise,
+            ramble_mm=self.ramble_mm * ramble,
+            active_gain=self.active_gain * active,
+        )
 
 
 # Both feet: most stiffness is intrinsic (undelayed); ML is held tighter than AP because the
@@ -170,9 +175,9 @@ class ColouredNoise:
         if self._pos + n > self._buf.shape[0]:
             w = rng.standard_normal(max(self._chunk, n))
             fresh, self._zi = lfilter(self._b, self._a, w, zi=self._zi)
-            self._buf = np.concatenate([self._buf[self._pos:], fresh])
+            self._buf = np.concatenate([self._buf[self._pos :], fresh])
             self._pos = 0
-        out = self._buf[self._pos:self._pos + n]
+        out = self._buf[self._pos : self._pos + n]
         self._pos += n
         return out
 
@@ -201,9 +206,19 @@ class SwayAxis:
         self._i = 0
         self._ff_prev: float | None = None
 
-    def run(self, ref: np.ndarray, ref_v: np.ndarray, ref_a: np.ndarray,
-            k_pas: np.ndarray, k_act: np.ndarray, k_d: np.ndarray, alpha: np.ndarray,
-            noise: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    def run(
+        self,
+        ref: np.ndarray,
+        ref_v: np.ndarray,
+        ref_a: np.ndarray,
+        k_pas: np.ndarray,
+        k_act: np.ndarray,
+        k_d: np.ndarray,
+        alpha: np.ndarray,
+        noise: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+    ) -> np.ndarray:
         """Advance ``len(ref)`` steps and return the COP, mm, shape (n,).
 
         ``ref``, ``ref_v``, ``ref_a`` are the reference position (mm), velocity (mm/s) and
@@ -261,8 +276,15 @@ class PersonSway:
     the same seed always gives the same sway.
     """
 
-    def __init__(self, person: Person, fs_hz: float, *, weak_hip: bool = False,
-                 x0_mm: float = 0.0, y0_mm: float = 0.0) -> None:
+    def __init__(
+        self,
+        person: Person,
+        fs_hz: float,
+        *,
+        weak_hip: bool = False,
+        x0_mm: float = 0.0,
+        y0_mm: float = 0.0,
+    ) -> None:
         self.person = person
         self.fs = fs_hz
         single_ml = SINGLE_ML.scaled(**WEAK_HIP) if weak_hip else SINGLE_ML
@@ -277,12 +299,16 @@ class PersonSway:
         self._vertical = ColouredNoise(0.1, fs_hz)
         self._foot = ColouredNoise(0.5, fs_hz)
 
-    def step(self, rng: np.random.Generator, single: np.ndarray, wobble: np.ndarray,
-             ref_ml: tuple[np.ndarray, np.ndarray, np.ndarray],
-             ref_ap: tuple[np.ndarray, np.ndarray, np.ndarray],
-             bounds_ml: tuple[np.ndarray, np.ndarray],
-             bounds_ap: tuple[np.ndarray, np.ndarray]
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def step(
+        self,
+        rng: np.random.Generator,
+        single: np.ndarray,
+        wobble: np.ndarray,
+        ref_ml: tuple[np.ndarray, np.ndarray, np.ndarray],
+        ref_ap: tuple[np.ndarray, np.ndarray, np.ndarray],
+        bounds_ml: tuple[np.ndarray, np.ndarray],
+        bounds_ap: tuple[np.ndarray, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """One block of sway.
 
         Parameters
@@ -323,11 +349,20 @@ class PersonSway:
                 return a + s * (b - a)
 
             alpha = (1.0 / self.fs) / mix(both.activation_s, one.activation_s)
-            cops.append(axis.run(
-                ref[0] + ramble, ref[1], ref[2],
-                mix(both.passive_gain, one.passive_gain), mix(both.active_gain, one.active_gain),
-                mix(both.damping_s, one.damping_s), alpha, noise, bounds[0], bounds[1],
-            ))
+            cops.append(
+                axis.run(
+                    ref[0] + ramble,
+                    ref[1],
+                    ref[2],
+                    mix(both.passive_gain, one.passive_gain),
+                    mix(both.active_gain, one.active_gain),
+                    mix(both.damping_s, one.damping_s),
+                    alpha,
+                    noise,
+                    bounds[0],
+                    bounds[1],
+                )
+            )
         vertical_frac = vertical * (0.003 + 0.005 * s) * sway
         return cops[0], cops[1], vertical_frac, foot
 
@@ -361,8 +396,18 @@ class FeetLayout(Protocol):
         ...
 
 
-CHANNELS = ("board", "cap_l", "cap_r", "floor_l", "floor_r", "single", "ref_ml", "ref_ap",
-            "wobble", "z_acc")
+CHANNELS = (
+    "board",
+    "cap_l",
+    "cap_r",
+    "floor_l",
+    "floor_r",
+    "single",
+    "ref_ml",
+    "ref_ap",
+    "wobble",
+    "z_acc",
+)
 """Plan channels, one value per sample:
 
 board      fraction of body weight the board carries (the rest is on the floor)
@@ -489,11 +534,13 @@ class Moves:
             "board": 1.0 if on else 0.0,
             "cap_l": 1.0 if stance in ("both", "left") else 0.0,
             "cap_r": 1.0 if stance in ("both", "right") else 0.0,
-            "floor_l": 0.0, "floor_r": 0.0,
+            "floor_l": 0.0,
+            "floor_r": 0.0,
             "single": 1.0 if stance in ("left", "right") else 0.0,
             "ref_ml": self.natural_ml(stance),
             "ref_ap": self.geo.mid_y + self.bias_ap,
-            "wobble": 1.0, "z_acc": 0.0,
+            "wobble": 1.0,
+            "z_acc": 0.0,
         }
 
     def lift_off(self, sc: Script, stance: str) -> None:
@@ -505,8 +552,11 @@ class Moves:
         # leaves (its COP takes it, medially), and the COM settles over the foot during the
         # hold (``hold_single``). People unload that last share of the weight in a tenth of a
         # second or so, which is why a 10 % threshold finds lift-off to within ~0.1 s.
-        sc.move(float(self.rng.uniform(1.1, 1.5)), ref_ml=xs + 0.18 * (xl - xs),
-                **{floor_channel(lifted): 0.04})
+        sc.move(
+            float(self.rng.uniform(1.1, 1.5)),
+            ref_ml=xs + 0.18 * (xl - xs),
+            **{floor_channel(lifted): 0.04},
+        )
         sc.set(**{cap_channel(lifted): 0.3})
         sc.move(0.15, **{cap_channel(lifted): 0.0, floor_channel(lifted): 0.0, "single": 1.0})
         sc.event("lift_off", lifted)
@@ -532,8 +582,15 @@ class Moves:
         lifted = other_side(stance)
         sc.event("touchdown", lifted)
         # A landing foot takes a good share of the weight at once (~15 % within 0.1 s).
-        sc.move(1.6, **{cap_channel(lifted): (1.0, 0.08), floor_channel(lifted): (0.15, 0.1),
-                        "single": (0.0, 0.4), "ref_ml": self.natural_ml("both")})
+        sc.move(
+            1.6,
+            **{
+                cap_channel(lifted): (1.0, 0.08),
+                floor_channel(lifted): (0.15, 0.1),
+                "single": (0.0, 0.4),
+                "ref_ml": self.natural_ml("both"),
+            },
+        )
         sc.move(0.5, **{floor_channel(lifted): 0.0})
 
     def squat(self, sc: Script, stance: str) -> None:
@@ -554,8 +611,9 @@ class Moves:
             frac = pos if down else 1.0 - pos
             t_half = m / sc.fs
             z_acc = (-1.0 if down else 1.0) * depth_m * acc / t_half**2
-            sc.shape(m, ref_ml=base + toward * shift_mm * frac, wobble=1.0 + wobble * frac,
-                     z_acc=z_acc)
+            sc.shape(
+                m, ref_ml=base + toward * shift_mm * frac, wobble=1.0 + wobble * frac, z_acc=z_acc
+            )
             if down:
                 sc.event("squat_bottom", stance)
         sc.event("squat_end", stance)
@@ -569,10 +627,19 @@ class Moves:
         m = sc.samples(0.7)
         pos, _, acc = min_jerk(m)
         # Stepping up ~4 cm: the COM is pushed up, then slowed.
-        sc.shape(m, board=sc.state["board"] + (1.0 - sc.state["board"]) * pos,
-                 z_acc=0.04 * acc / (m / sc.fs) ** 2)
-        sc.move(1.6, **{cap_channel(trail): (1.0, 0.1), floor_channel(trail): (0.06, 0.12),
-                        "ref_ml": self.natural_ml("both")})
+        sc.shape(
+            m,
+            board=sc.state["board"] + (1.0 - sc.state["board"]) * pos,
+            z_acc=0.04 * acc / (m / sc.fs) ** 2,
+        )
+        sc.move(
+            1.6,
+            **{
+                cap_channel(trail): (1.0, 0.1),
+                floor_channel(trail): (0.06, 0.12),
+                "ref_ml": self.natural_ml("both"),
+            },
+        )
         sc.move(0.5, **{floor_channel(trail): 0.0})
 
     def step_off(self, sc: Script, last: str) -> None:
@@ -585,8 +652,7 @@ class Moves:
         sc.move(0.8, ref_ml=xl)
         m = sc.samples(0.6)
         pos, _, acc = min_jerk(m)
-        sc.shape(m, board=sc.state["board"] * (1.0 - pos),
-                 z_acc=-0.04 * acc / (m / sc.fs) ** 2)
+        sc.shape(m, board=sc.state["board"] * (1.0 - pos), z_acc=-0.04 * acc / (m / sc.fs) ** 2)
         sc.event("step_off", last)
         sc.set(**{cap_channel(last): 0.0})
         sc.move(1.0, ref_ml=self.natural_ml("both"))

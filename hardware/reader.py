@@ -42,9 +42,13 @@ NICE = -10
 """Niceness tried when real-time scheduling is not allowed."""
 
 
-def raise_priority(*, rt_priority: int = RT_PRIORITY, nice: int = NICE,
-                   set_scheduler: Callable[..., Any] | None = None,
-                   set_nice: Callable[[int], int] | None = None) -> list[tuple[int, str]]:
+def raise_priority(
+    *,
+    rt_priority: int = RT_PRIORITY,
+    nice: int = NICE,
+    set_scheduler: Callable[..., Any] | None = None,
+    set_nice: Callable[[int], int] | None = None,
+) -> list[tuple[int, str]]:
     """Ask for real-time scheduling, else a lower niceness; say what happened.
 
     Returns
@@ -57,18 +61,21 @@ def raise_priority(*, rt_priority: int = RT_PRIORITY, nice: int = NICE,
     if sched is not None and hasattr(os, "SCHED_FIFO"):
         try:
             sched(0, os.SCHED_FIFO, os.sched_param(rt_priority))
-            return [(logging.INFO, f"running with real-time priority (SCHED_FIFO "
-                                   f"{rt_priority})")]
+            return [(logging.INFO, f"running with real-time priority (SCHED_FIFO {rt_priority})")]
         except OSError as exc:
             msgs.append((logging.INFO, f"real-time priority not allowed ({exc.strerror or exc})"))
     try:
         now = (set_nice or os.nice)(nice)
         msgs.append((logging.INFO, f"running at nice {now}"))
     except OSError as exc:
-        msgs.append((logging.WARNING,
-                     f"could not raise the reader's priority ({exc.strerror or exc}); SCK "
-                     "timing will be less steady and more sweeps discarded. Allow it with "
-                     "LimitRTPRIO=10 (or CAP_SYS_NICE) in the systemd unit"))
+        msgs.append(
+            (
+                logging.WARNING,
+                f"could not raise the reader's priority ({exc.strerror or exc}); SCK "
+                "timing will be less steady and more sweeps discarded. Allow it with "
+                "LimitRTPRIO=10 (or CAP_SYS_NICE) in the systemd unit",
+            )
+        )
     return msgs
 
 
@@ -102,8 +109,13 @@ class ChipSession:
     ``max_restarts`` faults in a row without a good frame between them the error is raised.
     """
 
-    def __init__(self, array: HX711Array, *, max_restarts: int = 3,
-                 on_log: Callable[[int, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        array: HX711Array,
+        *,
+        max_restarts: int = 3,
+        on_log: Callable[[int, str], None] | None = None,
+    ) -> None:
         self.array = array
         self.max_restarts = int(max_restarts)
         self.on_log = on_log or (lambda level, text: log.log(level, "%s", text))
@@ -129,8 +141,10 @@ class ChipSession:
                 if self.consecutive > self.max_restarts:
                     raise
                 self.restarts += 1
-                self.on_log(logging.WARNING, f"{exc}; restarting the chips "
-                                             f"({self.consecutive}/{self.max_restarts})")
+                self.on_log(
+                    logging.WARNING,
+                    f"{exc}; restarting the chips ({self.consecutive}/{self.max_restarts})",
+                )
                 self.array.reset()
                 continue
             self.consecutive = 0
@@ -146,8 +160,14 @@ class ChipSession:
 
 def open_array(spec: ReaderSpec, *, pin_factory: Any = None, **kw: Any) -> HX711Array:
     """The array for ``spec`` on ``pin_factory`` (default: gpiozero's)."""
-    return HX711Array(spec.dout_pins, spec.sck_pin, pin_factory=pin_factory,
-                      timeout=spec.timeout, labels=spec.labels or None, **kw)
+    return HX711Array(
+        spec.dout_pins,
+        spec.sck_pin,
+        pin_factory=pin_factory,
+        timeout=spec.timeout,
+        labels=spec.labels or None,
+        **kw,
+    )
 
 
 def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
@@ -157,13 +177,14 @@ def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
     ``("frame", seq, t, counts)``, ``("stats", dict)``,
     ``("error", class name, message, chip indices)``.
     """
+
     def send(msg: tuple) -> None:
         conn.send(msg)
 
     array = bank = None
     priority = "normal (not asked to raise it)"
     try:
-        for level, text in (raise_priority() if spec.raise_priority else []):
+        for level, text in raise_priority() if spec.raise_priority else []:
             send(("log", level, text))
             priority = text
         try:
@@ -183,10 +204,17 @@ def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
         # Everything made so far lives as long as the process: keep the cyclic garbage
         # collector from walking it again, which keeps its pauses short.
         gc.freeze()
-        session = ChipSession(array, max_restarts=spec.max_restarts,
-                              on_log=lambda level, text: send(("log", level, text)))
-        send(("ready", {"pid": os.getpid(), "dout_pins": array.dout_names,
-                        "sck_pin": array.sck_name}))
+        session = ChipSession(
+            array,
+            max_restarts=spec.max_restarts,
+            on_log=lambda level, text: send(("log", level, text)),
+        )
+        send(
+            (
+                "ready",
+                {"pid": os.getpid(), "dout_pins": array.dout_names, "sck_pin": array.sck_name},
+            )
+        )
 
         def stats() -> dict[str, Any]:
             out = session.stats()
@@ -246,8 +274,9 @@ class ChipReader:
         counted) rather than stalling the reader.
     """
 
-    def __init__(self, spec: ReaderSpec, *, start_timeout: float = 30.0,
-                 max_queue: int = 4096) -> None:
+    def __init__(
+        self, spec: ReaderSpec, *, start_timeout: float = 30.0, max_queue: int = 4096
+    ) -> None:
         self.spec = spec
         self.start_timeout = start_timeout
         self._frames: deque[RawFrame] = deque()
@@ -282,8 +311,12 @@ class ChipReader:
         ctx = multiprocessing.get_context("spawn")
         recv_end, send_end = ctx.Pipe(duplex=False)
         self._stop = ctx.Event()
-        self._proc = ctx.Process(target=reader_main, args=(self.spec, send_end, self._stop),
-                                 name="hx711-reader", daemon=True)
+        self._proc = ctx.Process(
+            target=reader_main,
+            args=(self.spec, send_end, self._stop),
+            name="hx711-reader",
+            daemon=True,
+        )
         self._proc.start()
         send_end.close()  # so the pipe reports EOF when the child exits
         self._conn = recv_end
@@ -291,8 +324,10 @@ class ChipReader:
         self._thread.start()
         deadline = time.monotonic() + self.start_timeout
         with self._cond:
-            self._cond.wait_for(lambda: self._ready.is_set() or self._error is not None
-                                or self._eof, timeout=max(0.0, deadline - time.monotonic()))
+            self._cond.wait_for(
+                lambda: self._ready.is_set() or self._error is not None or self._eof,
+                timeout=max(0.0, deadline - time.monotonic()),
+            )
             error, ready = self._error, self._ready.is_set()
         if not ready:
             self.close()
@@ -355,8 +390,9 @@ class ChipReader:
         """
         with self._cond:
             if not self._frames:
-                self._cond.wait_for(lambda: self._frames or self._error is not None
-                                    or self._eof, timeout=timeout)
+                self._cond.wait_for(
+                    lambda: self._frames or self._error is not None or self._eof, timeout=timeout
+                )
             if self._frames:
                 return self._frames.popleft()
             if self._error is not None:
@@ -410,6 +446,9 @@ class ChipReader:
         ``frames_received``, ``seq_gaps`` (frames lost between the processes, always 0 unless
         something is badly wrong) and ``dropped_app`` (frames the app was too slow to take)."""
         out = dict(self._child_stats)
-        out.update(frames_received=self.frames_received, seq_gaps=self.seq_gaps,
-                   dropped_app=self.dropped_app)
+        out.update(
+            frames_received=self.frames_received,
+            seq_gaps=self.seq_gaps,
+            dropped_app=self.dropped_app,
+        )
         return out

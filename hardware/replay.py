@@ -27,9 +27,15 @@ class ReplaySource(Source):
     kind = "replay"
     simulated = True
 
-    def __init__(self, path: str | os.PathLike[str], *, realtime: bool = True,
-                 clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
-                 loop: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        realtime: bool = True,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        loop: bool = False,
+    ) -> None:
         self.recording = read_recording(path)
         super().__init__(self.recording.board, realtime=realtime, clock=clock, sleep=sleep)
         self.loop = loop

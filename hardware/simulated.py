@@ -74,8 +74,15 @@ from .person_model import (
 from .sources import Clock, Sleep, Source
 
 SCENARIOS = (
-    "quiet", "single-leg-left", "single-leg-right", "squats-left", "squats-right",
-    "step-on-off", "weight-shift", "empty", "interactive",
+    "quiet",
+    "single-leg-left",
+    "single-leg-right",
+    "squats-left",
+    "squats-right",
+    "step-on-off",
+    "weight-shift",
+    "empty",
+    "interactive",
 )
 """Scenario names the simulator knows."""
 STANCES = ("both", "left", "right", "off")
@@ -111,8 +118,9 @@ class _Plate:
         xs = np.unique(np.round(x, 6))
         ys = np.unique(np.round(y, 6))
         pairs = {(round(float(a), 6), round(float(b), 6)) for a, b in zip(x, y, strict=True)}
-        self.grid = (len(xs) <= 2 and len(ys) <= 2 and len(pairs) == len(x)
-                     and len(x) == len(xs) * len(ys))
+        self.grid = (
+            len(xs) <= 2 and len(ys) <= 2 and len(pairs) == len(x) and len(x) == len(xs) * len(ys)
+        )
         if self.grid:
             self.at_x_hi = np.round(x, 6) == xs[-1] if len(xs) == 2 else None
             self.at_y_hi = np.round(y, 6) == ys[-1] if len(ys) == 2 else None
@@ -161,14 +169,18 @@ class _Geometry:
         x, y = board.x_mm, board.y_mm
         left, right = board.side_mask("left"), board.side_mask("right")
         self.has_ap = board.has_ap_spacing
-        self.two_plates = (board.side_has_ml_spacing("left") and board.side_has_ml_spacing("right")
-                           and x[left].max() < x[right].min())
+        self.two_plates = (
+            board.side_has_ml_spacing("left")
+            and board.side_has_ml_spacing("right")
+            and x[left].max() < x[right].min()
+        )
         if self.two_plates:
             self.plates = [_Plate(np.flatnonzero(m), x[m], y[m]) for m in (left, right)]
             self.foot_x = tuple(p.centre[0] for p in self.plates)
             self.foot_y = tuple(p.centre[1] for p in self.plates)
-            self.half_x = tuple(min(FOOT_HALF_WIDTH_MM, (p.x_hi - p.x_lo) / 2 - 5.0)
-                                for p in self.plates)
+            self.half_x = tuple(
+                min(FOOT_HALF_WIDTH_MM, (p.x_hi - p.x_lo) / 2 - 5.0) for p in self.plates
+            )
             self.half_y = tuple(self._half_y(p) for p in self.plates)
         else:
             plate = _Plate(np.arange(board.n_cells), x, y)
@@ -193,13 +205,22 @@ class _Geometry:
     def foot(self, side: str) -> float:
         return self.foot_x[0 if side == "left" else 1]
 
-    def distribute(self, f_l: np.ndarray, x_l: np.ndarray, y_l: np.ndarray,
-                   f_r: np.ndarray, x_r: np.ndarray, y_r: np.ndarray) -> np.ndarray:
+    def distribute(
+        self,
+        f_l: np.ndarray,
+        x_l: np.ndarray,
+        y_l: np.ndarray,
+        f_r: np.ndarray,
+        x_r: np.ndarray,
+        y_r: np.ndarray,
+    ) -> np.ndarray:
         """Cell forces, shape (n, n_cells), N, from each foot's force (N) and COP (mm)."""
         out = np.zeros((f_l.shape[0], self.n_cells))
         if self.two_plates:
-            for plate, f, px, py in ((self.plates[0], f_l, x_l, y_l),
-                                     (self.plates[1], f_r, x_r, y_r)):
+            for plate, f, px, py in (
+                (self.plates[0], f_l, x_l, y_l),
+                (self.plates[1], f_r, x_r, y_r),
+            ):
                 out[:, plate.idx] = f[:, None] * plate.weights(px, py)
             return out
         plate = self.plates[0]
@@ -224,8 +245,7 @@ class _Geometry:
                 # A weight bridging the gap rests on both plates' inner edges (lever rule).
                 share = (x - left.x_hi) / (right.x_lo - left.x_hi)
                 for plate, f, px in ((left, 1 - share, left.x_hi), (right, share, right.x_lo)):
-                    out[plate.idx] = force_n * f * plate.weights(np.array([px]),
-                                                                 np.array([y]))[0]
+                    out[plate.idx] = force_n * f * plate.weights(np.array([px]), np.array([y]))[0]
                 return out
         lo_x = min(p.x_lo for p in self.plates)
         hi_x = max(p.x_hi for p in self.plates)
@@ -287,11 +307,22 @@ class SimulatedBoard(Source):
     kind = "sim"
     simulated = True
 
-    def __init__(self, board: Board, scenario: str = "quiet", *, seed: int = 0,
-                 weak_hip: bool = False, realtime: bool = True, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep, person: Person | None = None,
-                 duration_s: float | None = None, counts_per_kg: float = COUNTS_PER_KG,
-                 noise_counts: float | None = None, spike_rate: float = SPIKE_RATE) -> None:
+    def __init__(
+        self,
+        board: Board,
+        scenario: str = "quiet",
+        *,
+        seed: int = 0,
+        weak_hip: bool = False,
+        realtime: bool = True,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        person: Person | None = None,
+        duration_s: float | None = None,
+        counts_per_kg: float = COUNTS_PER_KG,
+        noise_counts: float | None = None,
+        spike_rate: float = SPIKE_RATE,
+    ) -> None:
         super().__init__(board, realtime=realtime, clock=clock, sleep=sleep)
         if scenario not in SCENARIOS:
             raise UsageError(
@@ -323,8 +354,11 @@ class SimulatedBoard(Source):
         self._offset = np.round(sign * rng_cells.uniform(50_000, 300_000, n))
         per_kg = counts_per_kg * rng_cells.uniform(0.85, 1.15, n)
         self._scale = G_M_S2 / per_kg
-        self._noise_sd = (rng_cells.uniform(20.0, 40.0, n) if noise_counts is None
-                          else np.full(n, float(noise_counts)))
+        self._noise_sd = (
+            rng_cells.uniform(20.0, 40.0, n)
+            if noise_counts is None
+            else np.full(n, float(noise_counts))
+        )
         self._spike_rate = float(spike_rate)
 
         # Person and timeline.
@@ -335,11 +369,17 @@ class SimulatedBoard(Source):
         self._script_n = script.n
         self.script_duration_s = script.n / self.fs
         self._tail = dict(script.state)
-        self.events: list[SimEvent] = [SimEvent(k / self.fs, name, side)
-                                       for k, name, side in script.events]
+        self.events: list[SimEvent] = [
+            SimEvent(k / self.fs, name, side) for k, name, side in script.events
+        ]
         start = script.initial
-        self._sway = PersonSway(self.person, self.fs, weak_hip=self.weak_hip,
-                                x0_mm=start["ref_ml"], y0_mm=start["ref_ap"])
+        self._sway = PersonSway(
+            self.person,
+            self.fs,
+            weak_hip=self.weak_hip,
+            x0_mm=start["ref_ml"],
+            y0_mm=start["ref_ap"],
+        )
 
         # Interactive control (used only by the interactive scenario).
         self._stance = "both"
@@ -352,8 +392,8 @@ class SimulatedBoard(Source):
         self._pending_events: list[tuple[int, str, str | None]] = []
 
         # Stream state.
-        self._k_gen = 0          # samples simulated so far (from t = 0)
-        self._k = 0              # frames yielded
+        self._k_gen = 0  # samples simulated so far (from t = 0)
+        self._k = 0  # frames yielded
         self._row = 0
         self._blk_counts: list[tuple[int, ...]] = []
         self._blk_force = np.zeros((0, n))
@@ -370,16 +410,22 @@ class SimulatedBoard(Source):
     @property
     def description(self) -> str:
         extra = ", weak hip" if self.weak_hip else ""
-        return (f"simulated board {self.board.name} (scenario {self.scenario}, "
-                f"seed {self.seed}{extra})")
+        return (
+            f"simulated board {self.board.name} (scenario {self.scenario}, seed {self.seed}{extra})"
+        )
 
     def builtin_calibration(self) -> tuple[list[float], list[float]]:
         """The true offsets (counts) and scales (N/count) of the simulated cells."""
         return [float(v) for v in self._offset], [float(v) for v in self._scale]
 
     def stats(self) -> dict[str, Any]:
-        return {"frames": self._k, "spikes": self._spikes, "resyncs": self._resyncs,
-                "scenario": self.scenario, "seed": self.seed}
+        return {
+            "frames": self._k,
+            "spikes": self._spikes,
+            "resyncs": self._resyncs,
+            "scenario": self.scenario,
+            "seed": self.seed,
+        }
 
     def place_mass(self, mass_kg: float, x_mm: float, y_mm: float = 0.0) -> None:
         """Put a still, known mass at (x, y) mm on the board; the person steps off.
@@ -389,8 +435,12 @@ class SimulatedBoard(Source):
         UsageError
             The mass is not a positive number or the point is off the cells.
         """
-        if (isinstance(mass_kg, bool) or not isinstance(mass_kg, (int, float))
-                or not math.isfinite(mass_kg) or mass_kg <= 0):
+        if (
+            isinstance(mass_kg, bool)
+            or not isinstance(mass_kg, (int, float))
+            or not math.isfinite(mass_kg)
+            or mass_kg <= 0
+        ):
             raise UsageError(f"simulated board: mass {mass_kg!r} kg; give a positive number")
         self._set_override(self._geo.static_load(mass_kg * G_M_S2, float(x_mm), float(y_mm)))
 
@@ -436,8 +486,11 @@ class SimulatedBoard(Source):
         Added for the app's squat game and test (games/ steers the simulated person).
         """
         self._need_interactive("squat")
-        if (self._stance not in ("left", "right") or self._goal != self._stance
-                or self._pending is not None):
+        if (
+            self._stance not in ("left", "right")
+            or self._goal != self._stance
+            or self._pending is not None
+        ):
             return
         state = dict(self._idle)
         state["ref_ml"] = self._ref_state["ml"][0]
@@ -461,7 +514,7 @@ class SimulatedBoard(Source):
                 self._next_block()
             elif self._override_changed:
                 self._override_changed = False
-                self._blk_counts[self._row:] = self._compose(self._row)
+                self._blk_counts[self._row :] = self._compose(self._row)
             counts = self._blk_counts[self._row]
             if self.realtime:
                 now = self.clock()
@@ -543,10 +596,13 @@ class SimulatedBoard(Source):
         y_hi = max(geo.foot_y[0] + geo.half_y[0], geo.foot_y[1] + geo.half_y[1])
         n = cap_l.shape[0]
         cop_ml, cop_ap, vertical, foot = self._sway.step(
-            self._rng_person, plan["single"], plan["wobble"],
+            self._rng_person,
+            plan["single"],
+            plan["wobble"],
             (plan["ref_ml"], plan["ref_ml_v"], plan["ref_ml_a"]),
             (plan["ref_ap"], plan["ref_ap_v"], plan["ref_ap_a"]),
-            (lo_ml, hi_ml), (np.full(n, y_lo), np.full(n, y_hi)),
+            (lo_ml, hi_ml),
+            (np.full(n, y_lo), np.full(n, y_hi)),
         )
         weight = self.person.weight_n * (1.0 + plan["z_acc"] / G_M_S2 + vertical)
         load = plan["board"] * weight
@@ -577,7 +633,7 @@ class SimulatedBoard(Source):
             if k0 >= end:
                 plan[name] = np.full(n, tail)
             elif k0 + n <= end:
-                plan[name] = arr[k0:k0 + n]
+                plan[name] = arr[k0 : k0 + n]
             else:
                 plan[name] = np.concatenate([arr[k0:], np.full(k0 + n - end, tail)])
         return plan
@@ -592,7 +648,7 @@ class SimulatedBoard(Source):
                 pos = self._pending_pos
                 total = self._pending["board"].shape[0]
                 m = min(n - filled, total - pos)
-                parts.append({k: v[pos:pos + m] for k, v in self._pending.items()})
+                parts.append({k: v[pos : pos + m] for k, v in self._pending.items()})
                 done = pos + m >= total
                 for k, name, side in self._pending_events:
                     # an event at the very end of the move belongs to its last block
@@ -651,16 +707,23 @@ class SimulatedBoard(Source):
             plan[f"ref_{axis}"] = goal + lin * decay
             plan[f"ref_{axis}_v"] = (c2 - lin / tau) * decay
             plan[f"ref_{axis}_a"] = (-2.0 * c2 / tau + lin / tau**2) * decay
-            self._ref_state[axis] = (float(plan[f"ref_{axis}"][-1]),
-                                     float(plan[f"ref_{axis}_v"][-1]))
+            self._ref_state[axis] = (
+                float(plan[f"ref_{axis}"][-1]),
+                float(plan[f"ref_{axis}_v"][-1]),
+            )
         return plan
 
 
-def _check_positive(name: str, value: float | None, *, allow_none: bool = False,
-                    allow_zero: bool = False) -> None:
+def _check_positive(
+    name: str, value: float | None, *, allow_none: bool = False, allow_zero: bool = False
+) -> None:
     if value is None and allow_none:
         return
-    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
-          and math.isfinite(value) and (value >= 0 if allow_zero else value > 0))
+    ok = (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and (value >= 0 if allow_zero else value > 0)
+    )
     if not ok:
         raise UsageError(f"simulator {name} is {value!r}; give a positive number")

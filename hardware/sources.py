@@ -55,8 +55,14 @@ class Source(ABC):
     kind: str = "source"
     simulated: bool = False
 
-    def __init__(self, board: Board, *, realtime: bool = True,
-                 clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
+    def __init__(
+        self,
+        board: Board,
+        *,
+        realtime: bool = True,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
         self.board = board
         self.realtime = realtime
         self.clock = clock
@@ -102,9 +108,17 @@ def _board_for(arg: str) -> Board:
     return load_board(arg or "two-plate-4")
 
 
-def open_source(spec: str, *, scenario: str = "quiet", seed: int = 0, weak_hip: bool = False,
-                realtime: bool = True, clock: Clock = time.monotonic,
-                sleep: Sleep = time.sleep, **options: Any) -> Source:
+def open_source(
+    spec: str,
+    *,
+    scenario: str = "quiet",
+    seed: int = 0,
+    weak_hip: bool = False,
+    realtime: bool = True,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+    **options: Any,
+) -> Source:
     """Open the source named by ``spec`` (see the module docstring).
 
     Raises
@@ -118,8 +132,16 @@ def open_source(spec: str, *, scenario: str = "quiet", seed: int = 0, weak_hip: 
     if kind == "sim":
         from .simulated import SimulatedBoard
 
-        return SimulatedBoard(_board_for(arg), scenario, seed=seed, weak_hip=weak_hip,
-                              realtime=realtime, clock=clock, sleep=sleep, **options)
+        return SimulatedBoard(
+            _board_for(arg),
+            scenario,
+            seed=seed,
+            weak_hip=weak_hip,
+            realtime=realtime,
+            clock=clock,
+            sleep=sleep,
+            **options,
+        )
     if kind == "replay":
         if not arg:
             raise UsageError("--board replay: needs a file, as in replay:session.csv")
@@ -129,8 +151,15 @@ def open_source(spec: str, *, scenario: str = "quiet", seed: int = 0, weak_hip: 
     if kind == "mock-hx711":
         from .hx711_source import open_mock_hx711
 
-        return open_mock_hx711(_board_for(arg), seed=seed, realtime=realtime, clock=clock,
-                               sleep=sleep, scenario=scenario, **options)
+        return open_mock_hx711(
+            _board_for(arg),
+            seed=seed,
+            realtime=realtime,
+            clock=clock,
+            sleep=sleep,
+            scenario=scenario,
+            **options,
+        )
     if kind == "wii":
         from .wiiboard import WiiBalanceBoardSource
 

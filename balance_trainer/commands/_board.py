@@ -10,15 +10,24 @@ from ..wiring import BoardConnection, open_board
 
 
 def add_speed_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--fast", action="store_true",
-                   help="run simulated or replayed boards in virtual time, as fast as possible")
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="run simulated or replayed boards in virtual time, as fast as possible",
+    )
 
 
 def connect(args: argparse.Namespace, **options: Any) -> BoardConnection:
     """Open the board named on the command line and say what it is on stderr."""
-    conn = open_board(args.board, scenario=args.scenario, seed=args.seed,
-                      weak_hip=args.weak_hip, realtime=not getattr(args, "fast", False),
-                      data_dir=getattr(args, "data_dir", None), **options)
+    conn = open_board(
+        args.board,
+        scenario=args.scenario,
+        seed=args.seed,
+        weak_hip=args.weak_hip,
+        realtime=not getattr(args, "fast", False),
+        data_dir=getattr(args, "data_dir", None),
+        **options,
+    )
     if conn.simulated or not getattr(args, "quiet_banner", False):
         print(f"board: {conn.banner}", file=sys.stderr)
     return conn

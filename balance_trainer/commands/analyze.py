@@ -35,23 +35,37 @@ def register(sub: argparse._SubParsersAction, common) -> None:
         "analyze",
         help="sway measures (ML first) of recordings and lab force-plate files",
         description="Compute the posturography measures of each FILE: our recordings, "
-                    "HBEDB/BDS force-plate files and PDS two-plate *grf.txt files (detected "
-                    "from the header). By default samples are put on a uniform grid if needed "
-                    "and low-pass filtered (4th-order zero-phase Butterworth, 10 Hz). "
-                    "COP in mm, time in s.",
+        "HBEDB/BDS force-plate files and PDS two-plate *grf.txt files (detected "
+        "from the header). By default samples are put on a uniform grid if needed "
+        "and low-pass filtered (4th-order zero-phase Butterworth, 10 Hz). "
+        "COP in mm, time in s.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="data file(s) to analyse")
-    p.add_argument("--format", choices=FORMATS, default=None,
-                   help="read every FILE as this format instead of detecting it")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="read every FILE as this format instead of detecting it",
+    )
     out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true",
-                     help="one JSON object per file and line: file, format, processing, metrics")
+    out.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per file and line: file, format, processing, metrics",
+    )
     out.add_argument("--csv", action="store_true", help="a CSV summary table, one row per file")
-    p.add_argument("--no-filter", action="store_true",
-                   help="skip the 10 Hz low-pass (for lab data published already filtered)")
-    p.add_argument("--test", metavar="NAME", default=None,
-                   help="find the trials of a clinical test (e.g. single-leg-stance) in each "
-                        "recording and report them instead")
+    p.add_argument(
+        "--no-filter",
+        action="store_true",
+        help="skip the 10 Hz low-pass (for lab data published already filtered)",
+    )
+    p.add_argument(
+        "--test",
+        metavar="NAME",
+        default=None,
+        help="find the trials of a clinical test (e.g. single-leg-stance) in each "
+        "recording and report them instead",
+    )
     p.set_defaults(func=run)
 
 

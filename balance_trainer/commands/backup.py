@@ -10,10 +10,12 @@ from ..store import Store
 
 def register(sub: argparse._SubParsersAction, common) -> None:
     p = sub.add_parser(
-        "backup", parents=[common.data], help="copy the database to a new file",
+        "backup",
+        parents=[common.data],
+        help="copy the database to a new file",
         description="Copy the whole database (people, trials, frames, results) to FILE with "
-                    "SQLite's online backup: consistent even while the trainer records. FILE "
-                    "must not exist; it is created readable by you only.",
+        "SQLite's online backup: consistent even while the trainer records. FILE "
+        "must not exist; it is created readable by you only.",
     )
     p.add_argument("file", metavar="FILE", help="new file to write, e.g. backup-2025-01-31.db")
     p.set_defaults(func=run)

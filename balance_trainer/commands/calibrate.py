@@ -26,20 +26,37 @@ SETTLE_S = 0.5
 
 def register(sub: argparse._SubParsersAction, common) -> None:
     p = sub.add_parser(
-        "calibrate", parents=[common.board, common.data],
+        "calibrate",
+        parents=[common.board, common.data],
         help="calibrate the load cells (empty board, then a known mass over each cell)",
         description="Walks you through calibration: tare with the board empty, then a known "
-                    "mass over each cell in turn. Saves the result for this board in the data "
-                    "directory.",
+        "mass over each cell in turn. Saves the result for this board in the data "
+        "directory.",
     )
-    p.add_argument("--mass", type=float, default=None, metavar="KG",
-                   help="the known mass in kg (asked for when not given)")
-    p.add_argument("--seconds", type=float, default=2.0, metavar="S",
-                   help="how long to average each step (default 2 s)")
-    p.add_argument("--yes", action="store_true",
-                   help="do not wait for Enter between steps (for the simulator and scripts)")
-    p.add_argument("--fast", action="store_true",
-                   help="simulator in virtual time (with --yes: finishes at once)")
+    p.add_argument(
+        "--mass",
+        type=float,
+        default=None,
+        metavar="KG",
+        help="the known mass in kg (asked for when not given)",
+    )
+    p.add_argument(
+        "--seconds",
+        type=float,
+        default=2.0,
+        metavar="S",
+        help="how long to average each step (default 2 s)",
+    )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="do not wait for Enter between steps (for the simulator and scripts)",
+    )
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="simulator in virtual time (with --yes: finishes at once)",
+    )
     p.set_defaults(func=run)
 
 
@@ -85,16 +102,23 @@ def run(args: argparse.Namespace, answer: Callable[[str], str] | None = None) ->
     if not (args.seconds > 0):
         raise UsageError(f"--seconds {args.seconds}: give a duration > 0")
     out = sys.stdout
-    conn = open_board(args.board, scenario="empty" if not args.board or
-                      args.board.startswith("sim") else args.scenario,
-                      seed=args.seed, realtime=not args.fast, data_dir=args.data_dir,
-                      require_calibration=False)
+    conn = open_board(
+        args.board,
+        scenario="empty" if not args.board or args.board.startswith("sim") else args.scenario,
+        seed=args.seed,
+        realtime=not args.fast,
+        data_dir=args.data_dir,
+        require_calibration=False,
+    )
     with conn:
         source = conn.source
         board = source.board
         assist = hasattr(source, "place_mass")
-        print(f"Calibrating {conn.banner.split(';')[0]}: {board.n_cells} cells "
-              f"({', '.join(board.cell_names)})", file=out)
+        print(
+            f"Calibrating {conn.banner.split(';')[0]}: {board.n_cells} cells "
+            f"({', '.join(board.cell_names)})",
+            file=out,
+        )
         if assist:
             print("The simulator will place the loads for you.", file=out)
         frames = source.frames()
@@ -127,19 +151,23 @@ def run(args: argparse.Namespace, answer: Callable[[str], str] | None = None) ->
         for i, cell in enumerate(board.cells, start=1):
             if assist:
                 source.place_mass(mass, cell.x_mm, cell.y_mm)
-            wait(f"Step 2.{i}: put the {mass:g} kg mass right over cell '{cell.name}' "
-                 f"({cell.side}, x {cell.x_mm:+.0f} mm, y {cell.y_mm:+.0f} mm).")
+            wait(
+                f"Step 2.{i}: put the {mass:g} kg mass right over cell '{cell.name}' "
+                f"({cell.side}, x {cell.x_mm:+.0f} mm, y {cell.y_mm:+.0f} mm)."
+            )
             print(f"  measuring for {args.seconds:g} s ...", file=out, flush=True)
             spans.append((_collect(frames, source, args.seconds), mass))
         cal.fit_span(spans)
         if assist:
             source.clear_load()
         truth = source.builtin_calibration() if assist else None
-        print(f"\n{'cell':<20}{'offset (counts)':>18}{'scale (g/count)':>18}"
-              + (f"{'true offset':>14}{'scale err %':>13}" if truth else ""), file=out)
+        print(
+            f"\n{'cell':<20}{'offset (counts)':>18}{'scale (g/count)':>18}"
+            + (f"{'true offset':>14}{'scale err %':>13}" if truth else ""),
+            file=out,
+        )
         for j, name in enumerate(board.cell_names):
-            line = (f"{name:<20}{cal.offset_[j]:>18.1f}"
-                    f"{cal.scale_[j] / 9.80665 * 1000:>18.5f}")
+            line = f"{name:<20}{cal.offset_[j]:>18.1f}{cal.scale_[j] / 9.80665 * 1000:>18.5f}"
             if truth:
                 t_off, t_scale = truth
                 err = 100.0 * (cal.scale_[j] - t_scale[j]) / t_scale[j]

@@ -33,21 +33,34 @@ from .history import session_json
 
 def register(sub: argparse._SubParsersAction, common) -> None:
     p = sub.add_parser(
-        "export", parents=[common.data], help="export a person's frames and results to files",
+        "export",
+        parents=[common.data],
+        help="export a person's frames and results to files",
         description="Write a person's raw frames as recording files (the balance-trainer/1 CSV "
-                    "format) and their results as JSON or CSV into DIR. Only that person's data "
-                    "is written, under their pseudonymous id; add --with-identity for the name "
-                    "and other entered details.",
+        "format) and their results as JSON or CSV into DIR. Only that person's data "
+        "is written, under their pseudonymous id; add --with-identity for the name "
+        "and other entered details.",
     )
     p.add_argument("id", metavar="ID", help="person id")
-    p.add_argument("--format", choices=("csv", "json"), default="json",
-                   help="format of the results file(s) (default json); frames are always "
-                        "recording CSV files")
-    p.add_argument("-o", "--output", required=True, metavar="DIR",
-                   help="directory to write into (created 0700 if missing)")
+    p.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="json",
+        help="format of the results file(s) (default json); frames are always recording CSV files",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="directory to write into (created 0700 if missing)",
+    )
     p.add_argument("--no-frames", action="store_true", help="results only, no recording files")
-    p.add_argument("--with-identity", action="store_true",
-                   help="include the name, birth year and other entered details")
+    p.add_argument(
+        "--with-identity",
+        action="store_true",
+        help="include the name, birth year and other entered details",
+    )
     p.set_defaults(func=run)
 
 
@@ -71,16 +84,21 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"-o {out}: is a file; give a directory")
         clash = [n for n in targets if (out / n).exists()]
         if clash:
-            raise UsageError(f"{out / clash[0]} already exists; export into a new or empty "
-                             "directory")
+            raise UsageError(
+                f"{out / clash[0]} already exists; export into a new or empty directory"
+            )
         try:
             if not out.exists():
                 out.mkdir(parents=True, mode=0o700)
             tty = sys.stderr.isatty()
             for i, t in enumerate(trials, 1):
                 if tty or i == len(trials) or i % 20 == 0:
-                    print(("\r" if tty else "") + f"export: trial {i}/{len(trials)}",
-                          end="" if tty else "\n", file=sys.stderr, flush=True)
+                    print(
+                        ("\r" if tty else "") + f"export: trial {i}/{len(trials)}",
+                        end="" if tty else "\n",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 _write_recording(store, t, out / recording_name(t), args.id)
             if tty and trials:
                 print(file=sys.stderr)
@@ -104,16 +122,22 @@ def _private(path: Path) -> None:
 
 def _write_recording(store: Store, trial: TrialRow, path: Path, pid: str) -> None:
     t, f, board = store.trial_frames(trial.id)
-    meta = {"started_at": trial.started_at.isoformat(), "person": pid,
-            "protocol": trial.protocol, "params": trial.params, "status": trial.status,
-            "trial_id": trial.id}
+    meta = {
+        "started_at": trial.started_at.isoformat(),
+        "person": pid,
+        "protocol": trial.protocol,
+        "params": trial.params,
+        "status": trial.status,
+        "trial_id": trial.id,
+    }
     with RecordingWriter(path, board, meta) as w:
         _private(path)
         w.write_block(t, f)
 
 
-def _write_json(path: Path, identity: dict[str, Any], sessions: list[SessionRecord],
-                files: dict[int, str]) -> None:
+def _write_json(
+    path: Path, identity: dict[str, Any], sessions: list[SessionRecord], files: dict[int, str]
+) -> None:
     body = []
     for s in sessions:
         d = session_json(s)
@@ -127,17 +151,30 @@ def _write_json(path: Path, identity: dict[str, Any], sessions: list[SessionReco
         fh.write("\n")
 
 
-def _write_csv(trials_path: Path, games_path: Path, sessions: list[SessionRecord],
-               files: dict[int, str]) -> None:
+def _write_csv(
+    trials_path: Path, games_path: Path, sessions: list[SessionRecord], files: dict[int, str]
+) -> None:
     metric_keys: list[str] = []
     for s in sessions:
         for t in s.trials:
             for k, v in (t.metrics or {}).items():
                 if k not in metric_keys and not isinstance(v, (dict, list)):
                     metric_keys.append(k)
-    head = ["session_id", "session_kind", "session_started_at", "trial_id", "protocol",
-            "status", "started_at", "trial_duration_s", "n_frames", "recording", *metric_keys,
-            "params_json", "result_json"]
+    head = [
+        "session_id",
+        "session_kind",
+        "session_started_at",
+        "trial_id",
+        "protocol",
+        "status",
+        "started_at",
+        "trial_duration_s",
+        "n_frames",
+        "recording",
+        *metric_keys,
+        "params_json",
+        "result_json",
+    ]
     fd = os.open(trials_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -145,19 +182,42 @@ def _write_csv(trials_path: Path, games_path: Path, sessions: list[SessionRecord
         for s in sessions:
             for t in s.trials:
                 m = t.metrics or {}
-                w.writerow([s.id, s.kind, s.started_at.isoformat(), t.id, t.protocol, t.status,
-                            t.started_at.isoformat(), _cell(t.duration_s), t.n_frames,
-                            files.get(t.id, ""), *(_cell(m.get(k)) for k in metric_keys),
-                            json.dumps(t.params), json.dumps(t.result)])
+                w.writerow(
+                    [
+                        s.id,
+                        s.kind,
+                        s.started_at.isoformat(),
+                        t.id,
+                        t.protocol,
+                        t.status,
+                        t.started_at.isoformat(),
+                        _cell(t.duration_s),
+                        t.n_frames,
+                        files.get(t.id, ""),
+                        *(_cell(m.get(k)) for k in metric_keys),
+                        json.dumps(t.params),
+                        json.dumps(t.result),
+                    ]
+                )
     fd = os.open(games_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["session_id", "game", "score", "level", "duration_s", "created_at",
-                    "details_json"])
+        w.writerow(
+            ["session_id", "game", "score", "level", "duration_s", "created_at", "details_json"]
+        )
         for s in sessions:
             for g in s.games:
-                w.writerow([s.id, g.game, _cell(g.score), _cell(g.level), _cell(g.duration_s),
-                            g.created_at.isoformat(), json.dumps(g.details)])
+                w.writerow(
+                    [
+                        s.id,
+                        g.game,
+                        _cell(g.score),
+                        _cell(g.level),
+                        _cell(g.duration_s),
+                        g.created_at.isoformat(),
+                        json.dumps(g.details),
+                    ]
+                )
 
 
 def _cell(v: Any) -> str:

@@ -13,13 +13,16 @@ from ..store import SessionRecord, Store
 
 def register(sub: argparse._SubParsersAction, common) -> None:
     p = sub.add_parser(
-        "history", parents=[common.data], help="a person's sessions and results",
+        "history",
+        parents=[common.data],
+        help="a person's sessions and results",
         description="List a person's sessions, oldest first: each trial with its test, status, "
-                    "duration and result, and each game score.",
+        "duration and result, and each game score.",
     )
     p.add_argument("id", metavar="ID", help="person id")
-    p.add_argument("--json", action="store_true",
-                   help="one JSON object per session, with its trials and games")
+    p.add_argument(
+        "--json", action="store_true", help="one JSON object per session, with its trials and games"
+    )
     p.set_defaults(func=run)
 
 
@@ -33,22 +36,28 @@ def run(args: argparse.Namespace) -> int:
     if not sessions:
         print(f"{args.id}: no sessions yet")
         return 0
-    print(f"{'date':<16}  {'kind':<6} {'trial':>6}  {'test / game':<22} {'status':<11} "
-          f"{'s':>6}  result")
+    print(
+        f"{'date':<16}  {'kind':<6} {'trial':>6}  {'test / game':<22} {'status':<11} "
+        f"{'s':>6}  result"
+    )
     for s in sessions:
         when = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
         if not s.trials and not s.games:
             print(f"{when:<16}  {s.kind:<6} {'-':>6}  {'(empty session)':<22}")
         for t in s.trials:
             dur = f"{t.duration_s:.1f}" if t.duration_s is not None else "-"
-            print(f"{when:<16}  {s.kind:<6} {t.id:>6}  {t.protocol[:22]:<22} {t.status:<11} "
-                  f"{dur:>6}  {summarize_trial(t)}")
+            print(
+                f"{when:<16}  {s.kind:<6} {t.id:>6}  {t.protocol[:22]:<22} {t.status:<11} "
+                f"{dur:>6}  {summarize_trial(t)}"
+            )
             when = ""
         for g in s.games:
             dur = f"{g.duration_s:.1f}" if g.duration_s is not None else "-"
             level = f" (level {g.level})" if g.level is not None else ""
-            print(f"{when:<16}  {s.kind:<6} {'-':>6}  {g.game[:22]:<22} {'':<11} {dur:>6}  "
-                  f"score {g.score:g}{level}")
+            print(
+                f"{when:<16}  {s.kind:<6} {'-':>6}  {g.game[:22]:<22} {'':<11} {dur:>6}  "
+                f"score {g.score:g}{level}"
+            )
             when = ""
     return 0
 

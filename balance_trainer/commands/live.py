@@ -17,14 +17,20 @@ BAR_HALF_WIDTH_MM = 150.0
 
 def register(sub: argparse._SubParsersAction, common) -> None:
     p = sub.add_parser(
-        "live", parents=[common.board, common.data],
+        "live",
+        parents=[common.board, common.data],
         help="show total weight, left/right share and the ML COP live",
         description="Live view of the board: total kg, left/right %, a bar for the "
-                    "medio-lateral centre of pressure. --json prints one object per frame.",
+        "medio-lateral centre of pressure. --json prints one object per frame.",
     )
     p.add_argument("--json", action="store_true", help="one JSON object per frame on stdout")
-    p.add_argument("--seconds", type=float, default=None, metavar="N",
-                   help="stop after N seconds (default: until Ctrl-C)")
+    p.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        metavar="N",
+        help="stop after N seconds (default: until Ctrl-C)",
+    )
     add_speed_option(p)
     p.set_defaults(func=run)
 
@@ -46,8 +52,10 @@ def view_line(b: Balance, t0: float = 0.0) -> str:
     if not b.on_board:
         return f"{t:7.1f} s   nobody on the board ({round(b.total_kg, 1) + 0.0:5.1f} kg)"
     left = 100.0 * b.left_share
-    return (f"{t:7.1f} s  {b.total_kg:5.1f} kg  L {left:3.0f}% R {100 - left:3.0f}%  "
-            f"ML {b.cop_ml_mm:+6.1f} mm {ml_bar(b.cop_ml_mm)}")
+    return (
+        f"{t:7.1f} s  {b.total_kg:5.1f} kg  L {left:3.0f}% R {100 - left:3.0f}%  "
+        f"ML {b.cop_ml_mm:+6.1f} mm {ml_bar(b.cop_ml_mm)}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
         last_draw = 0.0
         try:
             for block, _forces, _missed, t0, done in timed_blocks(
-                    conn, realtime=not args.fast, seconds=args.seconds):
+                conn, realtime=not args.fast, seconds=args.seconds
+            ):
                 n = len(block)
                 if args.json:
                     for i in range(n):

@@ -17,17 +17,26 @@ from ._person import open_person_store
 
 def register(sub: argparse._SubParsersAction, common) -> None:
     p = sub.add_parser(
-        "record", parents=[common.board, common.data],
+        "record",
+        parents=[common.board, common.data],
         help="record the board to a CSV recording file and/or a person's records",
         description="Record per-cell forces to FILE.csv in the balance-trainer/1 format, "
-                    "flushed to disk as it goes; with --person ID the trial (frames and sway "
-                    "measures) is stored in the database as it goes, too.",
+        "flushed to disk as it goes; with --person ID the trial (frames and sway "
+        "measures) is stored in the database as it goes, too.",
     )
-    p.add_argument("-o", "--output", default=None, metavar="FILE.csv",
-                   help="file to write (optional when --person is given)")
-    p.add_argument("--person", default=None, metavar="ID",
-                   help="store the trial in the database for this person "
-                        "(see 'balance-trainer people add')")
+    p.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE.csv",
+        help="file to write (optional when --person is given)",
+    )
+    p.add_argument(
+        "--person",
+        default=None,
+        metavar="ID",
+        help="store the trial in the database for this person (see 'balance-trainer people add')",
+    )
     p.add_argument("--seconds", type=float, required=True, metavar="N", help="how long to record")
     add_speed_option(p)
     p.set_defaults(func=run)
@@ -57,15 +66,21 @@ def _record(args: argparse.Namespace, store: Any) -> int:
             "calibration": conn.calibration_origin,
         }
         if conn.source.kind == "sim":
-            meta["simulator"] = {"scenario": args.scenario, "seed": args.seed,
-                                 "weak_hip": args.weak_hip}
+            meta["simulator"] = {
+                "scenario": args.scenario,
+                "seed": args.seed,
+                "weak_hip": args.weak_hip,
+            }
         writer = RecordingWriter(args.output, board, meta) if args.output else None
         trial = None
         if store is not None:
-            sid = store.start_session(args.person, "record", board=board,
-                                      source=conn.source.description)
-            params = {"seconds": args.seconds, **{k: v for k, v in meta.items()
-                                                  if k not in ("started_at",)}}
+            sid = store.start_session(
+                args.person, "record", board=board, source=conn.source.description
+            )
+            params = {
+                "seconds": args.seconds,
+                **{k: v for k, v in meta.items() if k not in ("started_at",)},
+            }
             trial = store.start_trial(sid, "record", params, board)
         kept: list[BalanceBlock] = []  # balance of the stored frames, for the sway measures
         shown = -1
@@ -75,7 +90,8 @@ def _record(args: argparse.Namespace, store: Any) -> int:
         with trial if trial is not None else nullcontext():
             try:
                 for block, forces, missed, t0, done in timed_blocks(
-                        conn, realtime=not args.fast, seconds=args.seconds):
+                    conn, realtime=not args.fast, seconds=args.seconds
+                ):
                     if missed:
                         print(f"warning: {missed} frames lost (disk too slow?)", file=sys.stderr)
                     if len(block):
@@ -89,10 +105,13 @@ def _record(args: argparse.Namespace, store: Any) -> int:
                         elapsed = int(args.seconds if done else float(block.t_s[-1]) - t0)
                         if elapsed != shown and (tty or elapsed % 10 == 0):
                             shown = elapsed
-                            msg = (f"recording {elapsed:4d}/{args.seconds:g} s, "
-                                   f"{n_frames} frames")
-                            print(("\r" if tty else "") + msg, end="" if tty else "\n",
-                                  file=sys.stderr, flush=True)
+                            msg = f"recording {elapsed:4d}/{args.seconds:g} s, {n_frames} frames"
+                            print(
+                                ("\r" if tty else "") + msg,
+                                end="" if tty else "\n",
+                                file=sys.stderr,
+                                flush=True,
+                            )
             finally:
                 if writer is not None:
                     writer.close()
@@ -103,9 +122,12 @@ def _record(args: argparse.Namespace, store: Any) -> int:
             if trial is not None:
                 metrics = _metrics(kept, board)
                 trial.finish(metrics=metrics)
-                print(f"stored {trial.n_stored} frames as trial {trial.trial_id} of person "
-                      f"{args.person}" + ("" if metrics else " (too little on the board for "
-                                                              "sway measures)"), file=sys.stderr)
+                print(
+                    f"stored {trial.n_stored} frames as trial {trial.trial_id} of person "
+                    f"{args.person}"
+                    + ("" if metrics else " (too little on the board for sway measures)"),
+                    file=sys.stderr,
+                )
     return 0
 
 
@@ -122,8 +144,12 @@ def _metrics(kept: list[BalanceBlock], board: Any) -> dict[str, Any] | None:
         return None
     try:
         return analyze_trial(
-            b.t_s[span], b.cop_ml_mm[span], b.cop_ap_mm[span] if board.has_ap_spacing else None,
-            load_n=b.total_n[span], left_share=b.left_share[span],
-            fs_hz=board.sample_rate_hz)
+            b.t_s[span],
+            b.cop_ml_mm[span],
+            b.cop_ap_mm[span] if board.has_ap_spacing else None,
+            load_n=b.total_n[span],
+            left_share=b.left_share[span],
+            fs_hz=board.sample_rate_hz,
+        )
     except AnalysisError:
         return None

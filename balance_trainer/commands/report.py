@@ -10,17 +10,29 @@ from ..store import Store
 
 def register(sub: argparse._SubParsersAction, common) -> None:
     p = sub.add_parser(
-        "report", parents=[common.data], help="write a person's progress report (PDF or HTML)",
+        "report",
+        parents=[common.data],
+        help="write a person's progress report (PDF or HTML)",
         description="Write one person's progress report: identity as entered, latest result "
-                    "of each test against its norm, trends per side over sessions, left/right "
-                    "comparison, stabilogram and statokinesigram of the latest trials. "
-                    "Readable printed in black and white. The HTML file is self-contained.",
+        "of each test against its norm, trends per side over sessions, left/right "
+        "comparison, stabilogram and statokinesigram of the latest trials. "
+        "Readable printed in black and white. The HTML file is self-contained.",
     )
     p.add_argument("id", metavar="ID", help="person id")
-    p.add_argument("-o", "--output", required=True, metavar="FILE.pdf|FILE.html",
-                   help="file to write; the suffix picks the format")
-    p.add_argument("--traces", type=int, default=3, metavar="N",
-                   help="latest trials to draw stabilograms for (default 3)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE.pdf|FILE.html",
+        help="file to write; the suffix picks the format",
+    )
+    p.add_argument(
+        "--traces",
+        type=int,
+        default=3,
+        metavar="N",
+        help="latest trials to draw stabilograms for (default 3)",
+    )
     p.set_defaults(func=run)
 
 

@@ -27,37 +27,72 @@ DEFAULT_SIM_TIMEOUT_S = 300.0
 
 def register(sub: argparse._SubParsersAction, common) -> None:
     p = sub.add_parser(
-        "test", parents=[common.board, common.data],
+        "test",
+        parents=[common.board, common.data],
         help="run a clinical test live (single-leg stance, squat, hip stability, mCTSIB, ...)",
         description="Run a timed clinical test on the board. The trial starts when the foot "
-                    "lifts (single-leg tests) or when the countdown ends (tests on both feet) "
-                    "and stops by itself; prompts and the elapsed time are shown, and a result "
-                    "table with the published norm (where one exists) is printed at the end. "
-                    f"Tests: {', '.join(PROTOCOLS)}.",
+        "lifts (single-leg tests) or when the countdown ends (tests on both feet) "
+        "and stops by itself; prompts and the elapsed time are shown, and a result "
+        "table with the published norm (where one exists) is printed at the end. "
+        f"Tests: {', '.join(PROTOCOLS)}.",
     )
     p.add_argument("name", metavar="NAME", help=f"the test: {', '.join(PROTOCOLS)}")
-    p.add_argument("--side", default=None,
-                   help="left or right: the leg to STAND on (default: left, then right); "
-                        "single-leg tests only")
+    p.add_argument(
+        "--side",
+        default=None,
+        help="left or right: the leg to STAND on (default: left, then right); "
+        "single-leg tests only",
+    )
     p.add_argument("--eyes", default="open", help="open or closed (default open)")
-    p.add_argument("--trials", type=int, default=None, metavar="N",
-                   help="trials per side (repetitions per side for the squat test); default: "
-                        "3 for single-leg stance, 5 squats, 1 otherwise")
-    p.add_argument("--max-time", type=int, default=None, metavar="S", dest="max_time",
-                   help="longest single-leg hold: 30, 45 or 60 s (default 45; hip-stability "
-                        "30)")
-    p.add_argument("--age", type=float, default=None, metavar="YEARS",
-                   help="the person's age, to compare with published norms")
-    p.add_argument("--json", action="store_true",
-                   help="print the result as one JSON object (prompts go to stderr)")
-    p.add_argument("--record", metavar="FILE.csv", default=None,
-                   help="also save the frames to a recording, to replay or analyse later")
-    p.add_argument("--person", default=None, metavar="ID",
-                   help="store the test (frames and result) in this person's records; their "
-                        "birth year gives the age for the norms unless --age is given")
-    p.add_argument("--timeout", type=float, default=None, metavar="S",
-                   help="give up after S seconds of board time (default: none; 300 s for a "
-                        "simulated board with --fast)")
+    p.add_argument(
+        "--trials",
+        type=int,
+        default=None,
+        metavar="N",
+        help="trials per side (repetitions per side for the squat test); default: "
+        "3 for single-leg stance, 5 squats, 1 otherwise",
+    )
+    p.add_argument(
+        "--max-time",
+        type=int,
+        default=None,
+        metavar="S",
+        dest="max_time",
+        help="longest single-leg hold: 30, 45 or 60 s (default 45; hip-stability 30)",
+    )
+    p.add_argument(
+        "--age",
+        type=float,
+        default=None,
+        metavar="YEARS",
+        help="the person's age, to compare with published norms",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as one JSON object (prompts go to stderr)",
+    )
+    p.add_argument(
+        "--record",
+        metavar="FILE.csv",
+        default=None,
+        help="also save the frames to a recording, to replay or analyse later",
+    )
+    p.add_argument(
+        "--person",
+        default=None,
+        metavar="ID",
+        help="store the test (frames and result) in this person's records; their "
+        "birth year gives the age for the norms unless --age is given",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="give up after S seconds of board time (default: none; 300 s for a "
+        "simulated board with --fast)",
+    )
     add_speed_option(p)
     p.set_defaults(func=run)
 
@@ -124,19 +159,28 @@ class _Terminal:
             self.line(f"   {left}..." if left else "   GO", beep=True)
         elif ev.kind == "trial_started":
             what = d.get("stance_side") or d.get("condition", "")
-            self.line(f"[{ev.t_s - t0:7.2f} s] trial {d['trial']} started ({what}, from "
-                      f"{d['start_s']:.2f} s)", beep=True)
+            self.line(
+                f"[{ev.t_s - t0:7.2f} s] trial {d['trial']} started ({what}, from "
+                f"{d['start_s']:.2f} s)",
+                beep=True,
+            )
         elif ev.kind == "trial_ended":
             held = d.get("hold_s", d.get("duration_s"))
             extra = f", {d['reps']} reps" if "reps" in d else ""
-            self.line(f"[{ev.t_s - t0:7.2f} s] trial {d['trial']} ended: {held:.2f} s, "
-                      f"{d['stop_reason']}{extra}", beep=True)
+            self.line(
+                f"[{ev.t_s - t0:7.2f} s] trial {d['trial']} ended: {held:.2f} s, "
+                f"{d['stop_reason']}{extra}",
+                beep=True,
+            )
         elif ev.kind == "false_start":
-            self.line(f"[{ev.t_s - t0:7.2f} s] false start ({d['hold_s']:.2f} s): not counted",
-                      beep=True)
+            self.line(
+                f"[{ev.t_s - t0:7.2f} s] false start ({d['hold_s']:.2f} s): not counted", beep=True
+            )
         elif ev.kind == "rep":
-            self.line(f"[{ev.t_s - t0:7.2f} s] repetition {d['rep']} ({d['stance_side']}): "
-                      f"{d['start_s']:.2f}-{d['end_s']:.2f} s, bottom {d['bottom_s']:.2f} s")
+            self.line(
+                f"[{ev.t_s - t0:7.2f} s] repetition {d['rep']} ({d['stance_side']}): "
+                f"{d['start_s']:.2f}-{d['end_s']:.2f} s, bottom {d['bottom_s']:.2f} s"
+            )
         elif ev.kind == "done":
             self.line("test complete", beep=True)
 
@@ -177,17 +221,27 @@ def _run(args: argparse.Namespace, params: dict[str, Any], store: Any) -> int:
         if args.record:
             from ..recording import RecordingWriter
 
-            writer = RecordingWriter(args.record, board, {
-                "started_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-                "source": conn.source.description, "calibration": conn.calibration_origin,
-                "protocol": {"name": args.name, **{k: v for k, v in params.items()
-                                                   if v is not None}}})
+            writer = RecordingWriter(
+                args.record,
+                board,
+                {
+                    "started_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                    "source": conn.source.description,
+                    "calibration": conn.calibration_origin,
+                    "protocol": {
+                        "name": args.name,
+                        **{k: v for k, v in params.items() if v is not None},
+                    },
+                },
+            )
         stored = None
         if store is not None:
-            sid = store.start_session(args.person, "test", board=board,
-                                      source=conn.source.description)
-            stored = store.start_trial(sid, args.name, {k: v for k, v in params.items()
-                                                         if v is not None}, board)
+            sid = store.start_session(
+                args.person, "test", board=board, source=conn.source.description
+            )
+            stored = store.start_trial(
+                sid, args.name, {k: v for k, v in params.items() if v is not None}, board
+            )
         status = 0
         t0 = None
         # Leaving by an exception keeps the frames stored so far, as 'aborted'.
@@ -224,10 +278,12 @@ def _run(args: argparse.Namespace, params: dict[str, Any], store: Any) -> int:
             ui.close()
             result = proto.result()
             if stored is not None:
-                stored.finish(result=result, metrics=_trial_metrics(result),
-                              status="aborted" if status == 130 else "complete")
-                print(f"stored as trial {stored.trial_id} of person {args.person}",
-                      file=sys.stderr)
+                stored.finish(
+                    result=result,
+                    metrics=_trial_metrics(result),
+                    status="aborted" if status == 130 else "complete",
+                )
+                print(f"stored as trial {stored.trial_id} of person {args.person}", file=sys.stderr)
     if args.json:
         print(json.dumps(result))
     else:

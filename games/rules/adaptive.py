@@ -21,8 +21,14 @@ def recent_sway_mm(values: Iterable[float | None], last: int = 5) -> float | Non
     return statistics.median(finite[-last:])
 
 
-def band_from_sway(sway_mm: float | None, default_mm: float, *, factor: float = 1.6,
-                   lo_mm: float = 5.0, hi_mm: float = 25.0) -> float:
+def band_from_sway(
+    sway_mm: float | None,
+    default_mm: float,
+    *,
+    factor: float = 1.6,
+    lo_mm: float = 5.0,
+    hi_mm: float = 25.0,
+) -> float:
     """A target band half-width, mm: ``factor`` × recent sway, kept within [lo, hi].
 
     About 1.6 × RMS keeps a person inside the band roughly 80-90 % of the time when the sway
@@ -68,8 +74,14 @@ def lerp(a: float, b: float, t: float) -> float:
     return a + (b - a) * t
 
 
-def level_from_sway(sway_mm: float | None, *, steady_mm: float = 3.0, wobbly_mm: float = 12.0,
-                    default: float = 0.3, top: float = 0.6) -> float:
+def level_from_sway(
+    sway_mm: float | None,
+    *,
+    steady_mm: float = 3.0,
+    wobbly_mm: float = 12.0,
+    default: float = 0.3,
+    top: float = 0.6,
+) -> float:
     """Starting level 0..``top`` from recent sway: ``top`` at ``steady_mm`` or less, 0 at
     ``wobbly_mm`` or more, linear between; ``default`` when nothing is known yet.
 

@@ -49,8 +49,9 @@ class LeanSettings:
     @classmethod
     def easy(cls) -> LeanSettings:
         """Older adults: a smaller lean is enough, and more time to choose."""
-        return cls(lean_mm=25.0, release_mm=12.0, hold_s=0.35, dwell_s=3.5, still_mm_s=50.0,
-                   grace_s=2.0)
+        return cls(
+            lean_mm=25.0, release_mm=12.0, hold_s=0.35, dwell_s=3.5, still_mm_s=50.0, grace_s=2.0
+        )
 
 
 class LeanNavigator:

@@ -56,8 +56,18 @@ class RiverConfig:
     @classmethod
     def easy(cls) -> RiverConfig:
         """Older adults: small leans, wide gates, a slow river and no clock."""
-        return cls(range_mm=40.0, widest=1.1, narrowest=0.6, slowest=0.12, fastest=0.25,
-                   spacing=1.3, duration_s=None, gates=12, start_level=0.1, steer_tau_s=0.25)
+        return cls(
+            range_mm=40.0,
+            widest=1.1,
+            narrowest=0.6,
+            slowest=0.12,
+            fastest=0.25,
+            spacing=1.3,
+            duration_s=None,
+            gates=12,
+            start_level=0.1,
+            steer_tau_s=0.25,
+        )
 
 
 @dataclass

@@ -67,8 +67,14 @@ class SpiritLevelConfig:
     @classmethod
     def easy(cls) -> SpiritLevelConfig:
         """Older adults: wider band, no clock, bar fills sooner."""
-        return cls(band_mm=16.0, full_scale_mm=50.0, fill_s=15.0, duration_s=None,
-                   drift_mm=8.0, drift_penalty=0.75)
+        return cls(
+            band_mm=16.0,
+            full_scale_mm=50.0,
+            fill_s=15.0,
+            duration_s=None,
+            drift_mm=8.0,
+            drift_penalty=0.75,
+        )
 
 
 POINTS_PER_S = 10.0

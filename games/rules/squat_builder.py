@@ -50,8 +50,14 @@ class SquatConfig:
     @classmethod
     def easy(cls) -> SquatConfig:
         """Older adults: mini squats on both feet, a wide band and a short tower."""
-        return cls(band_mm=20.0, min_inside=0.6, target_blocks=5, max_reps=12, min_rep_s=0.8,
-                   single_leg=False)
+        return cls(
+            band_mm=20.0,
+            min_inside=0.6,
+            target_blocks=5,
+            max_reps=12,
+            min_rep_s=0.8,
+            single_leg=False,
+        )
 
 
 @dataclass
@@ -170,8 +176,11 @@ class SquatBuilder:
             ref = self.reference_mm
         during = [abs(v - ref) for t, v in self._history if start_s <= t <= end_s]
         max_off = max(during, default=math.nan)
-        inside = (sum(1 for d in during if d <= c.band_mm) / len(during)
-                  if during and math.isfinite(ref) else 0.0)
+        inside = (
+            sum(1 for d in during if d <= c.band_mm) / len(during)
+            if during and math.isfinite(ref)
+            else 0.0
+        )
         duration = end_s - start_s
         too_quick = duration < c.min_rep_s
         controlled = inside >= c.min_inside and not too_quick

@@ -18,9 +18,16 @@ def _screen_classes() -> dict[str, Any]:
     from .zero import ZeroScreen
 
     out: dict[str, Any] = {
-        "people": PeopleScreen, "zero": ZeroScreen, "menu": MenuScreen, "intro": IntroScreen,
-        "result": ResultScreen, "progress": ProgressScreen, "pin": PinScreen,
-        "settings": SettingsScreen, "tests": TestsScreen, "test-setup": TestSetupScreen,
+        "people": PeopleScreen,
+        "zero": ZeroScreen,
+        "menu": MenuScreen,
+        "intro": IntroScreen,
+        "result": ResultScreen,
+        "progress": ProgressScreen,
+        "pin": PinScreen,
+        "settings": SettingsScreen,
+        "tests": TestsScreen,
+        "test-setup": TestSetupScreen,
         "test-run": TestRunScreen,
     }
     for g in GAMES.values():
@@ -28,8 +35,20 @@ def _screen_classes() -> dict[str, Any]:
     return out
 
 
-SCREEN_NAMES = ("people", "zero", "menu", "intro", "result", "progress", "pin", "settings",
-                "tests", "test-setup", "test-run", *GAMES)
+SCREEN_NAMES = (
+    "people",
+    "zero",
+    "menu",
+    "intro",
+    "result",
+    "progress",
+    "pin",
+    "settings",
+    "tests",
+    "test-setup",
+    "test-run",
+    *GAMES,
+)
 
 
 def make_screen(app: Any, name: str, **options: Any) -> Any:

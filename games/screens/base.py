@@ -164,8 +164,14 @@ class ChoiceScreen(Screen):
         key = (len(self.choices), ui.w, ui.h, ui.theme.name)
         if key != self._rect_key:
             x, y, w, h = self.area
-            self._rects = tile_rects(ui, len(self.choices), ui.rect(x, y, w, h),
-                                     columns=self.columns, max_w=self.tile_w, max_h=self.tile_h)
+            self._rects = tile_rects(
+                ui,
+                len(self.choices),
+                ui.rect(x, y, w, h),
+                columns=self.columns,
+                max_w=self.tile_w,
+                max_h=self.tile_h,
+            )
             self._rect_key = key
         return self._rects
 
@@ -178,8 +184,15 @@ class ChoiceScreen(Screen):
             if i != self.selected:
                 draw_tile(surface, self.ui, r, c, selected=False, label_size=self.label_size)
         if self.choices:
-            draw_tile(surface, self.ui, rects[self.selected], self.choices[self.selected],
-                      selected=True, dwell=dwell, label_size=self.label_size)
+            draw_tile(
+                surface,
+                self.ui,
+                rects[self.selected],
+                self.choices[self.selected],
+                selected=True,
+                dwell=dwell,
+                label_size=self.label_size,
+            )
         self.draw_footer(surface)
 
     def draw_footer(self, surface: pygame.Surface, hint: str | None = None) -> None:
@@ -201,5 +214,10 @@ class ChoiceScreen(Screen):
                 hint = "Hand near the rail - lean to move, stand still to choose"
         ui.blit_text(surface, hint, 24, (ui.px(20), bar.centery), t.text, anchor="midleft")
         if self.hands_free and nav.enabled:
-            draw_lean_gauge(surface, ui, (ui.w - ui.px(120), bar.centery),
-                            nav.lean if on else 0.0, on and math.isfinite(nav.centre_mm))
+            draw_lean_gauge(
+                surface,
+                ui,
+                (ui.w - ui.px(120), bar.centery),
+                nav.lean if on else 0.0,
+                on and math.isfinite(nav.centre_mm),
+            )

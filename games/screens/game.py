@@ -136,10 +136,21 @@ class GameScreen(Screen):
         res, stars, lines = self.result()
         best = self.app.records.best(self.app.person, self.game)
         saved = self.app.records.save_game(self.app.person, res)
-        self.result_summary = {"game": self.game, "score": res.score, "stars": stars,
-                               "saved": saved}
-        self.app.show("result", game=self.game, result=res, stars=stars, lines=lines,
-                      best_before=best, side=self.side)
+        self.result_summary = {
+            "game": self.game,
+            "score": res.score,
+            "stars": stars,
+            "saved": saved,
+        }
+        self.app.show(
+            "result",
+            game=self.game,
+            result=res,
+            stars=stars,
+            lines=lines,
+            best_before=best,
+            side=self.side,
+        )
 
     # -- subclass hooks ----------------------------------------------------------------------
     def start_rules(self) -> None:
@@ -182,23 +193,37 @@ class GameScreen(Screen):
         t = ui.theme
         left, right = self.hud()
         if left:
-            ui.blit_text(surface, left, 34, (ui.px(16), ui.px(52)), t.text, anchor="midleft",
-                         shadow=True)
+            ui.blit_text(
+                surface, left, 34, (ui.px(16), ui.px(52)), t.text, anchor="midleft", shadow=True
+            )
         if right:
-            ui.blit_text(surface, right, 34, (ui.w - ui.px(16), ui.px(52)), t.text,
-                         anchor="midright", shadow=True)
+            ui.blit_text(
+                surface,
+                right,
+                34,
+                (ui.w - ui.px(16), ui.px(52)),
+                t.text,
+                anchor="midright",
+                shadow=True,
+            )
         self.draw_person(surface)
         if self.app.easy and self.phase in ("ready", "play"):
-            ui.blit_text(surface, "Keep a hand near the rail", 22,
-                         (ui.w // 2, ui.h - ui.px(18)), t.accent, shadow=True)
+            ui.blit_text(
+                surface,
+                "Keep a hand near the rail",
+                22,
+                (ui.w // 2, ui.h - ui.px(18)),
+                t.accent,
+                shadow=True,
+            )
         if self.phase == "ready":
             self.draw_countdown(surface)
         elif self.phase == "over":
-            ui.blit_text(surface, "Finished!", 80, (ui.w // 2, ui.h // 2), t.accent,
-                         shadow=True)
+            ui.blit_text(surface, "Finished!", 80, (ui.w // 2, ui.h // 2), t.accent, shadow=True)
         if self.banner and self.t < self.banner_until:
-            ui.blit_text(surface, self.banner, 44, (ui.w // 2, ui.y(self.banner_y)), t.accent,
-                         shadow=True)
+            ui.blit_text(
+                surface, self.banner, 44, (ui.w // 2, ui.y(self.banner_y)), t.accent, shadow=True
+            )
 
     def draw_countdown(self, surface: pygame.Surface) -> None:
         ui = self.ui
@@ -227,6 +252,7 @@ class GameScreen(Screen):
 
 # -- before and after ----------------------------------------------------------------------------
 
+
 class IntroScreen(ChoiceScreen):
     """How to play, and which leg to stand on."""
 
@@ -245,13 +271,29 @@ class IntroScreen(ChoiceScreen):
         g = self.info.name
         one_leg = self.info.one_leg and not (g == "squat-builder" and self.app.easy)
         if one_leg:
-            out = [Choice("Left leg", icon_foot("left"),
-                          lambda: self.app.show(g, side="left"), sub="stand on it"),
-                   Choice("Right leg", icon_foot("right"),
-                          lambda: self.app.show(g, side="right"), sub="stand on it")]
+            out = [
+                Choice(
+                    "Left leg",
+                    icon_foot("left"),
+                    lambda: self.app.show(g, side="left"),
+                    sub="stand on it",
+                ),
+                Choice(
+                    "Right leg",
+                    icon_foot("right"),
+                    lambda: self.app.show(g, side="right"),
+                    sub="stand on it",
+                ),
+            ]
         else:
-            out = [Choice("Start", icon_both_feet if g == "squat-builder" else icon_play,
-                          lambda: self.app.show(g, side="both"), sub="both feet")]
+            out = [
+                Choice(
+                    "Start",
+                    icon_both_feet if g == "squat-builder" else icon_play,
+                    lambda: self.app.show(g, side="both"),
+                    sub="both feet",
+                )
+            ]
         out.append(Choice("Back", icon_back, lambda: self.app.show("menu")))
         return out
 
@@ -260,8 +302,9 @@ class IntroScreen(ChoiceScreen):
         self.draw_person(surface)
         if self.app.easy:
             ui = self.ui
-            ui.blit_text(surface, "Keep a hand near the rail", 24, (ui.w // 2, ui.y(118)),
-                         ui.theme.accent)
+            ui.blit_text(
+                surface, "Keep a hand near the rail", 24, (ui.w // 2, ui.y(118)), ui.theme.accent
+            )
 
 
 class ResultScreen(ChoiceScreen):
@@ -274,8 +317,16 @@ class ResultScreen(ChoiceScreen):
     label_size = 24
     area = (200, 338, 400, 96)
 
-    def __init__(self, app: Any, game: str, result: GameResult, stars: int,
-                 lines: list[str], best_before: float | None, side: str = "left") -> None:
+    def __init__(
+        self,
+        app: Any,
+        game: str,
+        result: GameResult,
+        stars: int,
+        lines: list[str],
+        best_before: float | None,
+        side: str = "left",
+    ) -> None:
         super().__init__(app)
         self.game = game
         self.res = result
@@ -285,8 +336,12 @@ class ResultScreen(ChoiceScreen):
         self.best_before = best_before
         self.new_best = best_before is not None and result.score > best_before
         self.title = "Well done!" if stars >= 2 else "Good effort!" if stars else "Nice try!"
-        self.result_summary = {"game": game, "score": result.score, "stars": stars,
-                               "details": result.details}
+        self.result_summary = {
+            "game": game,
+            "score": result.score,
+            "stars": stars,
+            "details": result.details,
+        }
 
     def enter(self) -> None:
         super().enter()
@@ -295,9 +350,10 @@ class ResultScreen(ChoiceScreen):
 
     def build(self) -> list[Choice]:
         self.selected = 1  # standing still goes back to the menu, never round after round
-        return [Choice("Play again", icon_play,
-                       lambda: self.app.show(self.game, side=self.side)),
-                Choice("Menu", icon_home, lambda: self.app.show("menu"))]
+        return [
+            Choice("Play again", icon_play, lambda: self.app.show(self.game, side=self.side)),
+            Choice("Menu", icon_home, lambda: self.app.show("menu")),
+        ]
 
     def draw(self, surface: pygame.Surface) -> None:
         ui = self.ui
@@ -308,12 +364,18 @@ class ResultScreen(ChoiceScreen):
         draw_stars(surface, ui, (ui.w // 2, ui.y(116)), self.stars, size=30)
         box = ui.rect(150, 158, 500, 168)
         panel(surface, ui, box)
-        ui.blit_text(surface, f"{int(round(self.res.score))}", 64,
-                     (box.left + ui.px(110), box.top + ui.px(62)), t.accent)
+        ui.blit_text(
+            surface,
+            f"{int(round(self.res.score))}",
+            64,
+            (box.left + ui.px(110), box.top + ui.px(62)),
+            t.accent,
+        )
         ui.blit_text(surface, "points", 24, (box.left + ui.px(110), box.top + ui.px(108)), t.dim)
         if self.new_best:
-            ui.blit_text(surface, "New best!", 28, (box.left + ui.px(110), box.top + ui.px(140)),
-                         t.good)
+            ui.blit_text(
+                surface, "New best!", 28, (box.left + ui.px(110), box.top + ui.px(140)), t.good
+            )
         y = box.top + ui.px(34)
         for line in self.lines[:4]:
             ui.blit_text(surface, line, 24, (box.left + ui.px(220), y), t.text, anchor="midleft")
@@ -323,8 +385,15 @@ class ResultScreen(ChoiceScreen):
 
         rects = self.rects()
         for i, (c, r) in enumerate(zip(self.choices, rects, strict=True)):
-            draw_tile(surface, ui, r, c, selected=i == self.selected,
-                      dwell=dwell if i == self.selected else 0.0, label_size=self.label_size)
+            draw_tile(
+                surface,
+                ui,
+                r,
+                c,
+                selected=i == self.selected,
+                dwell=dwell if i == self.selected else 0.0,
+                label_size=self.label_size,
+            )
         if self.app.records.note:
             ui.blit_text(surface, self.app.records.note, 18, (ui.w // 2, ui.h - ui.px(12)), t.warn)
 

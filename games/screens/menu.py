@@ -33,13 +33,18 @@ class MenuScreen(ChoiceScreen):
 
     def build(self) -> list[Choice]:
         self.subtitle = f"Hello, {self.app.person.label}!"
-        out = [Choice(g.title, GAME_ICONS.get(g.name),
-                      lambda g=g: self.app.show("intro", game=g.name), key=g.name)
-               for g in GAMES.values()]
+        out = [
+            Choice(
+                g.title,
+                GAME_ICONS.get(g.name),
+                lambda g=g: self.app.show("intro", game=g.name),
+                key=g.name,
+            )
+            for g in GAMES.values()
+        ]
         out += [
             Choice("Balance tests", icon_clock, lambda: self.app.show("tests"), key="tests"),
-            Choice("My progress", icon_chart, lambda: self.app.show("progress"),
-                   key="progress"),
+            Choice("My progress", icon_chart, lambda: self.app.show("progress"), key="progress"),
             Choice("Settings", icon_gear, lambda: self.app.show("pin"), key="settings"),
             Choice("Change player", icon_back, lambda: self.app.show("people"), key="people"),
         ]

@@ -8,8 +8,16 @@ from ..records import GUEST, PersonRef
 from ..widgets import Choice, icon_person, initials_icon
 from .base import ChoiceScreen
 
-AVATAR_COLOURS = [(233, 87, 87), (64, 156, 255), (60, 200, 120), (245, 166, 35),
-                  (170, 110, 230), (30, 190, 200), (240, 110, 180), (140, 160, 60)]
+AVATAR_COLOURS = [
+    (233, 87, 87),
+    (64, 156, 255),
+    (60, 200, 120),
+    (245, 166, 35),
+    (170, 110, 230),
+    (30, 190, 200),
+    (240, 110, 180),
+    (140, 160, 60),
+]
 MAX_TILES = 7
 
 
@@ -36,10 +44,15 @@ class PeopleScreen(ChoiceScreen):
         out = []
         for p in people[:MAX_TILES]:
             colour = AVATAR_COLOURS[zlib.crc32(p.id.encode()) % len(AVATAR_COLOURS)]
-            out.append(Choice(p.label, initials_icon(_initials(p), colour),
-                              lambda p=p: self.pick(p), sub=p.id if p.name else ""))
-        out.append(Choice("Guest", icon_person, lambda: self.pick(GUEST),
-                          sub="not saved"))
+            out.append(
+                Choice(
+                    p.label,
+                    initials_icon(_initials(p), colour),
+                    lambda p=p: self.pick(p),
+                    sub=p.id if p.name else "",
+                )
+            )
+        out.append(Choice("Guest", icon_person, lambda: self.pick(GUEST), sub="not saved"))
         if not people:
             self.subtitle = "Play as a guest (add people in Settings)"
         # Start on the person who trained last in this run, if any.

@@ -24,12 +24,13 @@ class ProgressScreen(ChoiceScreen):
 
     def build(self) -> list[Choice]:
         person = self.app.person
-        self.subtitle = (f"{person.label}: the last {BARS} rounds of each game"
-                         if not person.guest
-                         else "Guest: this session only (choose a name to keep scores)")
+        self.subtitle = (
+            f"{person.label}: the last {BARS} rounds of each game"
+            if not person.guest
+            else "Guest: this session only (choose a name to keep scores)"
+        )
         rec = self.app.records
-        self.series = {name: [r.score for r in rec.results(person, name)][-BARS:]
-                       for name in GAMES}
+        self.series = {name: [r.score for r in rec.results(person, name)][-BARS:] for name in GAMES}
         self.best = {name: rec.best(person, name) for name in GAMES}
         self.tests = rec.tests(person)[-3:]
         return [Choice("Back", icon_back, lambda: self.app.show("menu"))]
@@ -50,17 +51,22 @@ class ProgressScreen(ChoiceScreen):
                 ui.blit_text(surface, "not played yet", 22, box.center, t.dim)
                 continue
             top = max(max(scores), 1.0)
-            area = pygame.Rect(box.left + ui.px(14), box.top + ui.px(40), box.w - ui.px(28),
-                               box.h - ui.px(72))
+            area = pygame.Rect(
+                box.left + ui.px(14), box.top + ui.px(40), box.w - ui.px(28), box.h - ui.px(72)
+            )
             bw = area.w // BARS
             for k, sc in enumerate(scores):
                 h = max(ui.px(3), int(area.h * sc / top))
                 last = k == len(scores) - 1
                 r = pygame.Rect(area.left + k * bw + ui.px(2), area.bottom - h, bw - ui.px(4), h)
-                pygame.draw.rect(surface, t.accent if last else t.good, r,
-                                 border_radius=ui.px(3))
-            ui.blit_text(surface, f"last {int(scores[-1])}   best {int(best or 0)}", 22,
-                         (box.centerx, box.bottom - ui.px(16)), t.dim)
+                pygame.draw.rect(surface, t.accent if last else t.good, r, border_radius=ui.px(3))
+            ui.blit_text(
+                surface,
+                f"last {int(scores[-1])}   best {int(best or 0)}",
+                22,
+                (box.centerx, box.bottom - ui.px(16)),
+                t.dim,
+            )
         box = ui.rect(24, 314, 752, 84)
         panel(surface, ui, box)
         if not self.tests:
@@ -73,12 +79,19 @@ class ProgressScreen(ChoiceScreen):
                 summary = res.get("summary") if isinstance(res, dict) else None
                 text = summary[0] if isinstance(summary, list) and summary else tr.status
                 line = f"{when}  {tr.protocol}: {text}"
-                ui.blit_text(surface, line[:80], 20, (box.left + ui.px(16), y), t.text,
-                             anchor="midleft")
+                ui.blit_text(
+                    surface, line[:80], 20, (box.left + ui.px(16), y), t.text, anchor="midleft"
+                )
                 y += ui.px(24)
         for i, (c, r) in enumerate(zip(self.choices, self.rects(), strict=True)):
             from ..widgets import draw_tile
 
-            draw_tile(surface, ui, r, c, selected=i == self.selected,
-                      dwell=self.app.nav.dwell_progress if self.app.nav.enabled else 0.0,
-                      label_size=self.label_size)
+            draw_tile(
+                surface,
+                ui,
+                r,
+                c,
+                selected=i == self.selected,
+                dwell=self.app.nav.dwell_progress if self.app.nav.enabled else 0.0,
+                label_size=self.label_size,
+            )

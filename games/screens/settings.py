@@ -137,22 +137,38 @@ class SettingsScreen(ChoiceScreen):
 
     def build(self) -> list[Choice]:
         s: GameSettings = self.app.settings
-        self.subtitle = (f"The PIN is still the default ({DEFAULT_PIN}): please change it"
-                         if s.pin_is_default else self.note or "Choose a setting to change it")
+        self.subtitle = (
+            f"The PIN is still the default ({DEFAULT_PIN}): please change it"
+            if s.pin_is_default
+            else self.note or "Choose a setting to change it"
+        )
         snd = self.app.sounds
         vol_sub = f"{s.volume} of 10" + ("" if snd.available else " (no sound device)")
         return [
             Choice("Volume", _volume_icon(s.volume), self._volume, sub=vol_sub),
-            Choice("Easy mode", _switch_icon(s.easy_mode), self._easy,
-                   sub="on" if s.easy_mode else "off"),
-            Choice("Hands-free", _switch_icon(s.hands_free), self._hands_free,
-                   sub="lean and hold" if s.hands_free else "off"),
+            Choice(
+                "Easy mode",
+                _switch_icon(s.easy_mode),
+                self._easy,
+                sub="on" if s.easy_mode else "off",
+            ),
+            Choice(
+                "Hands-free",
+                _switch_icon(s.hands_free),
+                self._hands_free,
+                sub="lean and hold" if s.hands_free else "off",
+            ),
             Choice("Round length", icon_clock, self._round, sub=f"{s.round_s} s"),
             Choice("Change PIN", icon_gear, lambda: self.app.show("pin", mode="new")),
-            Choice("Add person", icon_person, self._add_person,
-                   sub="store" if self.app.records.available else "no store"),
-            Choice("Zero board", icon_both_feet, lambda: self.app.show("zero",
-                                                                      next_screen="settings")),
+            Choice(
+                "Add person",
+                icon_person,
+                self._add_person,
+                sub="store" if self.app.records.available else "no store",
+            ),
+            Choice(
+                "Zero board", icon_both_feet, lambda: self.app.show("zero", next_screen="settings")
+            ),
             Choice("Done", icon_back, lambda: self.app.show("menu")),
         ]
 
@@ -187,16 +203,18 @@ class SettingsScreen(ChoiceScreen):
 
     def _add_person(self) -> None:
         p = self.app.records.add_person()
-        self.note = (f"Added {p.id}; give a name with: balance-trainer people" if p
-                     else "No store here: people are added with 'balance-trainer people add'")
+        self.note = (
+            f"Added {p.id}; give a name with: balance-trainer people"
+            if p
+            else "No store here: people are added with 'balance-trainer people add'"
+        )
         self._rebuild()
 
     def draw(self, surface: pygame.Surface) -> None:
         super().draw(surface)
         if self.app.records.note:
             ui = self.ui
-            ui.blit_text(surface, self.app.records.note, 18, (ui.w // 2, ui.y(98)),
-                         ui.theme.warn)
+            ui.blit_text(surface, self.app.records.note, 18, (ui.w // 2, ui.y(98)), ui.theme.warn)
 
     def back(self) -> None:
         self.app.show("menu")

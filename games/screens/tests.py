@@ -25,16 +25,36 @@ except ImportError:  # pragma: no cover - only while the core is incomplete
 
 
 TESTS: dict[str, dict[str, Any]] = {
-    "single-leg-stance": {"title": "One-leg stand", "sided": True, "eyes": True,
-                          "blurb": "How long can you stand on one leg?"},
-    "single-leg-squat": {"title": "One-leg squat", "sided": True, "eyes": False,
-                         "blurb": "Five slow squats on one leg"},
-    "hip-stability": {"title": "Hip stability", "sided": True, "eyes": False,
-                      "blurb": "A 30 second hold on one leg"},
-    "mctsib": {"title": "Senses test", "sided": False, "eyes": False,
-               "blurb": "Eyes open and closed, 30 s each (mCTSIB)"},
-    "weight-bearing-symmetry": {"title": "Weight symmetry", "sided": False, "eyes": False,
-                                "blurb": "10 s on both feet: left and right"},
+    "single-leg-stance": {
+        "title": "One-leg stand",
+        "sided": True,
+        "eyes": True,
+        "blurb": "How long can you stand on one leg?",
+    },
+    "single-leg-squat": {
+        "title": "One-leg squat",
+        "sided": True,
+        "eyes": False,
+        "blurb": "Five slow squats on one leg",
+    },
+    "hip-stability": {
+        "title": "Hip stability",
+        "sided": True,
+        "eyes": False,
+        "blurb": "A 30 second hold on one leg",
+    },
+    "mctsib": {
+        "title": "Senses test",
+        "sided": False,
+        "eyes": False,
+        "blurb": "Eyes open and closed, 30 s each (mCTSIB)",
+    },
+    "weight-bearing-symmetry": {
+        "title": "Weight symmetry",
+        "sided": False,
+        "eyes": False,
+        "blurb": "10 s on both feet: left and right",
+    },
 }
 
 
@@ -76,8 +96,16 @@ class TestsScreen(ChoiceScreen):
         names = available_tests()
         if not names:
             self.subtitle = "The clinical tests are not installed in this version"
-        out = [Choice(_title(n), icon_clock, lambda n=n: self._pick(n),
-                      sub=TESTS.get(n, {}).get("blurb", "")[:28], key=n) for n in names]
+        out = [
+            Choice(
+                _title(n),
+                icon_clock,
+                lambda n=n: self._pick(n),
+                sub=TESTS.get(n, {}).get("blurb", "")[:28],
+                key=n,
+            )
+            for n in names
+        ]
         out.append(Choice("Back", icon_back, lambda: self.app.show("menu")))
         return out
 
@@ -107,14 +135,19 @@ class TestSetupScreen(ChoiceScreen):
         info = TESTS.get(self.test, {})
         if self.side is None:
             self.subtitle = "Which leg will you stand on?"
-            out = [Choice("Left leg", icon_foot("left"), lambda: self._side("left")),
-                   Choice("Right leg", icon_foot("right"), lambda: self._side("right"))]
+            out = [
+                Choice("Left leg", icon_foot("left"), lambda: self._side("left")),
+                Choice("Right leg", icon_foot("right"), lambda: self._side("right")),
+            ]
         else:
             self.subtitle = f"Standing on the {self.side} leg"
             out = [Choice("Eyes open", icon_play, lambda: self._go("open"))]
             if info.get("eyes"):
-                out.append(Choice("Eyes closed", icon_play, lambda: self._go("closed"),
-                                  sub="someone close by"))
+                out.append(
+                    Choice(
+                        "Eyes closed", icon_play, lambda: self._go("closed"), sub="someone close by"
+                    )
+                )
         out.append(Choice("Back", icon_back, lambda: self.app.show("tests")))
         return out
 
@@ -155,8 +188,10 @@ class TestRunScreen(Screen):
         self.recorder: Any = None
         self._stance = "both"
         self._next_squat = 0.0
-        self.choices = [Choice("Again", icon_play, self._again),
-                        Choice("Menu", icon_home, lambda: self.app.show("menu"))]
+        self.choices = [
+            Choice("Again", icon_play, self._again),
+            Choice("Menu", icon_home, lambda: self.app.show("menu")),
+        ]
         self.selected = 0
 
     @property
@@ -286,8 +321,9 @@ class TestRunScreen(Screen):
             result = self.proto.result()
         except Exception:  # noqa: BLE001
             result = None
-        self.friendly = (friendly_result(result, self.app.person.guest)
-                         if isinstance(result, dict) else [])
+        self.friendly = (
+            friendly_result(result, self.app.person.guest) if isinstance(result, dict) else []
+        )
         self.result_summary = {"test": self.test, "lines": self.lines}
         if self.recorder is not None:
             try:
@@ -301,8 +337,14 @@ class TestRunScreen(Screen):
         # A simulated person that can squat does so during the squat test (headless demos;
         # with a keyboard, S squats).
         sim = self.app.feed.sim
-        if (self.app.autopilot and sim is not None and hasattr(sim, "squat") and self.in_trial
-                and self.test == "single-leg-squat" and self.t >= self._next_squat):
+        if (
+            self.app.autopilot
+            and sim is not None
+            and hasattr(sim, "squat")
+            and self.in_trial
+            and self.test == "single-leg-squat"
+            and self.t >= self._next_squat
+        ):
             self._next_squat = self.t + 4.5
             sim.squat()
 
@@ -321,8 +363,11 @@ class TestRunScreen(Screen):
                 self.choices[self.selected].action()
 
     def handle_event(self, event: pygame.event.Event) -> None:
-        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and (
-                self.finished or self.error):
+        if (
+            event.type == pygame.MOUSEBUTTONDOWN
+            and event.button == 1
+            and (self.finished or self.error)
+        ):
             for i, r in enumerate(self._choice_rects()):
                 if r.collidepoint(event.pos):
                     self.selected = i
@@ -343,8 +388,7 @@ class TestRunScreen(Screen):
         self.draw_person(surface)
         side = f" - {self.side} leg" if self.side else ""
         eyes = ", eyes closed" if self.eyes == "closed" else ""
-        ui.blit_text(surface, f"{_title(self.test)}{side}{eyes}", 30, (ui.w // 2, ui.y(40)),
-                     t.dim)
+        ui.blit_text(surface, f"{_title(self.test)}{side}{eyes}", 30, (ui.w // 2, ui.y(40)), t.dim)
         if self.error:
             self._draw_lines(surface, "Sorry", [self.error])
             self._draw_choices(surface)
@@ -355,8 +399,7 @@ class TestRunScreen(Screen):
             return
         # The prompt, large, as a sentence someone would say.
         for i, line in enumerate(ui.wrap(self.prompt, 44, ui.px(700))[:2]):
-            ui.blit_text(surface, line, 44, (ui.w // 2, ui.y(100 + 48 * i)), t.text,
-                         shadow=True)
+            ui.blit_text(surface, line, 44, (ui.w // 2, ui.y(100 + 48 * i)), t.text, shadow=True)
         c = (ui.w // 2, ui.y(290))
         if self.countdown is not None and self.t - self.countdown_t < 1.2:
             frac = min(1.0, (self.t - self.countdown_t))
@@ -370,15 +413,20 @@ class TestRunScreen(Screen):
             max_s = getattr(self.proto, "max_time_s", None)
             if self.in_trial and isinstance(max_s, (int, float)) and max_s > 0:
                 ring(surface, t.good, c, ui.px(110), ui.px(16), elapsed / max_s)
-            ui.blit_text(surface, f"{elapsed:4.1f}", 96, (c[0], c[1] - ui.px(8)),
-                         t.good if self.in_trial else t.text)
+            ui.blit_text(
+                surface,
+                f"{elapsed:4.1f}",
+                96,
+                (c[0], c[1] - ui.px(8)),
+                t.good if self.in_trial else t.text,
+            )
             ui.blit_text(surface, "seconds", 26, (c[0], c[1] + ui.px(56)), t.dim)
         phase = str(getattr(self.proto, "phase", "") or "")
         if phase:
-            ui.blit_text(surface, phase.replace("_", " "), 22, (ui.w // 2, ui.h - ui.px(40)),
-                         t.dim)
-        ui.blit_text(surface, "Back button: stop the test", 20, (ui.w // 2, ui.h - ui.px(14)),
-                     t.dim)
+            ui.blit_text(surface, phase.replace("_", " "), 22, (ui.w // 2, ui.h - ui.px(40)), t.dim)
+        ui.blit_text(
+            surface, "Back button: stop the test", 20, (ui.w // 2, ui.h - ui.px(14)), t.dim
+        )
 
     def _draw_lines(self, surface: pygame.Surface, title: str, lines: list[str]) -> None:
         ui = self.ui
@@ -392,8 +440,9 @@ class TestRunScreen(Screen):
             for part in ui.wrap(line, size, box.w - ui.px(40)):
                 if y > box.bottom - ui.px(14):
                     return
-                ui.blit_text(surface, part, size, (box.left + ui.px(22), y), t.text,
-                             anchor="midleft")
+                ui.blit_text(
+                    surface, part, size, (box.left + ui.px(22), y), t.text, anchor="midleft"
+                )
                 y += ui.px(size * 1.2)
 
     def _draw_result(self, surface: pygame.Surface) -> None:
@@ -405,19 +454,24 @@ class TestRunScreen(Screen):
         y = box.top + ui.px(22)
         for line in self.friendly or ["Test complete"]:
             for part in ui.wrap(line, 26, box.w - ui.px(36)):
-                ui.blit_text(surface, part, 26, (box.left + ui.px(18), y), t.text,
-                             anchor="midleft")
+                ui.blit_text(surface, part, 26, (box.left + ui.px(18), y), t.text, anchor="midleft")
                 y += ui.px(28)
         y += ui.px(6)
-        pygame.draw.line(surface, t.panel_edge, (box.left + ui.px(14), y),
-                         (box.right - ui.px(14), y), max(1, ui.px(1)))
+        pygame.draw.line(
+            surface,
+            t.panel_edge,
+            (box.left + ui.px(14), y),
+            (box.right - ui.px(14), y),
+            max(1, ui.px(1)),
+        )
         y += ui.px(8)
         key = ("table", tuple(self.lines), box.w, box.bottom - y)
         table = ui.cache.get(key)
         if table is None:  # rendered once: a dozen lines of text every frame add up
             font = ui.mono(13)
-            table = pygame.Surface((box.w - ui.px(36), max(1, box.bottom - y - ui.px(10))),
-                                   pygame.SRCALPHA)
+            table = pygame.Surface(
+                (box.w - ui.px(36), max(1, box.bottom - y - ui.px(10))), pygame.SRCALPHA
+            )
             ty = 0
             width = table.get_width()
             rows: list[str] = []
@@ -446,8 +500,15 @@ class TestRunScreen(Screen):
 
         dwell = self.app.nav.dwell_progress if self.app.nav.enabled else 0.0
         for i, (c, r) in enumerate(zip(self.choices, self._choice_rects(), strict=True)):
-            draw_tile(surface, self.ui, r, c, selected=i == self.selected,
-                      dwell=dwell if i == self.selected else 0.0, label_size=22)
+            draw_tile(
+                surface,
+                self.ui,
+                r,
+                c,
+                selected=i == self.selected,
+                dwell=dwell if i == self.selected else 0.0,
+                label_size=22,
+            )
 
 
 def _f(v: Any, spec: str = "{:.1f}") -> str:
@@ -465,18 +526,26 @@ def friendly_result(result: dict[str, Any], guest: bool = False) -> list[str]:
             x = s.get(side)
             if isinstance(x, dict) and "best_hold_s" in x:
                 holds = [t["hold_s"] for t in trials if t.get("stance_side") == side]
-                out.append(f"{side.capitalize()} leg: best {_f(x['best_hold_s'])} s "
-                           f"({', '.join(_f(h) for h in holds)} s)")
+                out.append(
+                    f"{side.capitalize()} leg: best {_f(x['best_hold_s'])} s "
+                    f"({', '.join(_f(h) for h in holds)} s)"
+                )
             if name == "hip-stability" and isinstance(x, dict) and "mean_ml_drift_mm" in x:
-                out.append(f"Drift toward the lifted side: {_f(x['mean_ml_drift_mm'], '{:+.1f}')}"
-                           f" mm, sway {_f(x.get('mean_ml_rms_mm'))} mm")
+                out.append(
+                    f"Drift toward the lifted side: {_f(x['mean_ml_drift_mm'], '{:+.1f}')}"
+                    f" mm, sway {_f(x.get('mean_ml_rms_mm'))} mm"
+                )
         norm = result.get("norm")
         if name == "single-leg-stance":
             if isinstance(norm, dict):
-                verdict = {"at or above mean": "at or above the average",
-                           "below mean": "below the average"}.get(norm.get("comparison"), "")
-                out.append(f"Average for ages {norm['age_band']}, eyes {norm['eyes']}: "
-                           f"{_f(norm['mean_s'])} s" + (f" - you are {verdict}" if verdict else ""))
+                verdict = {
+                    "at or above mean": "at or above the average",
+                    "below mean": "below the average",
+                }.get(norm.get("comparison"), "")
+                out.append(
+                    f"Average for ages {norm['age_band']}, eyes {norm['eyes']}: "
+                    f"{_f(norm['mean_s'])} s" + (f" - you are {verdict}" if verdict else "")
+                )
             elif guest:
                 out.append("Choose a person with a birth year to compare with the norm")
             else:
@@ -485,18 +554,25 @@ def friendly_result(result: dict[str, Any], guest: bool = False) -> list[str]:
         for side in ("left", "right"):
             x = s.get(side)
             if isinstance(x, dict):
-                out.append(f"{side.capitalize()} leg: {x.get('reps', 0)} squats, load moved "
-                           f"{_f(x.get('mean_ml_range_mm'))} mm sideways")
+                out.append(
+                    f"{side.capitalize()} leg: {x.get('reps', 0)} squats, load moved "
+                    f"{_f(x.get('mean_ml_range_mm'))} mm sideways"
+                )
                 pci = _f(x.get("mean_pelvic_control_index"), "{:.2f}")
                 out.append(f"Pelvic-control index {pci} (lower is steadier)")
     elif name == "mctsib":
         comp = result.get("composite_velocity_mm_s")
-        out.append(f"Composite sway speed: {_f(comp, '{:.1f}')} mm/s" if comp is not None
-                   else "Not all four conditions ran their full time")
+        out.append(
+            f"Composite sway speed: {_f(comp, '{:.1f}')} mm/s"
+            if comp is not None
+            else "Not all four conditions ran their full time"
+        )
         ratios = result.get("ratios") or {}
         if ratios:
-            out.append("Compared with eyes open on the board: " + ", ".join(
-                f"{k} {_f(v, '{:.2f}')}" for k, v in ratios.items()))
+            out.append(
+                "Compared with eyes open on the board: "
+                + ", ".join(f"{k} {_f(v, '{:.2f}')}" for k, v in ratios.items())
+            )
     elif name == "weight-bearing-symmetry":
         for t in (result.get("trials") or [])[-1:]:
             ls, rs = t.get("left_share"), t.get("right_share")

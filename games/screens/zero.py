@@ -109,8 +109,7 @@ class ZeroScreen(Screen):
         self.draw_person(surface)
         c = (ui.w // 2, ui.y(240))
         if self.phase == "off":
-            self.draw_title(surface, "Please step off the board",
-                            "so it can be set to zero")
+            self.draw_title(surface, "Please step off the board", "so it can be set to zero")
             pygame.draw.circle(surface, t.panel, c, ui.px(95))
             ring(surface, t.good, c, ui.px(95), ui.px(14), self.progress)
             icon_both_feet(surface, ui, ui.rect(400 - 60, 240 - 60, 120, 110))
@@ -119,12 +118,20 @@ class ZeroScreen(Screen):
             elif self._n:
                 ui.blit_text(surface, "Keep off the board...", 28, (ui.w // 2, ui.y(372)), t.dim)
         else:
-            self.draw_title(surface, "Now step onto the board",
-                            "Stand on both feet, feet apart")
+            self.draw_title(surface, "Now step onto the board", "Stand on both feet, feet apart")
             pygame.draw.circle(surface, t.good, c, ui.px(95))
-            pygame.draw.lines(surface, (255, 255, 255), False,
-                              [(c[0] - ui.px(45), c[1]), (c[0] - ui.px(12), c[1] + ui.px(35)),
-                               (c[0] + ui.px(50), c[1] - ui.px(38))], ui.px(16))
+            pygame.draw.lines(
+                surface,
+                (255, 255, 255),
+                False,
+                [
+                    (c[0] - ui.px(45), c[1]),
+                    (c[0] - ui.px(12), c[1] + ui.px(35)),
+                    (c[0] + ui.px(50), c[1] - ui.px(38)),
+                ],
+                ui.px(16),
+            )
             ui.blit_text(surface, "Board zeroed", 28, (ui.w // 2, ui.y(372)), t.good)
-        ui.blit_text(surface, "Press the middle button (or tap) to skip", 22,
-                     (ui.w // 2, ui.y(440)), t.dim)
+        ui.blit_text(
+            surface, "Press the middle button (or tap) to skip", 22, (ui.w // 2, ui.y(440)), t.dim
+        )

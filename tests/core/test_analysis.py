@@ -46,7 +46,11 @@ def test_filtering_lab_data_again_is_reported_and_changes_little():
     filtered = analyze_file(path)
     assert raw["processing"]["lowpass"] is None
     assert filtered["processing"]["lowpass"] == {
-        "filter": "butterworth", "order": 4, "cutoff_hz": 10.0, "zero_phase": True}
+        "filter": "butterworth",
+        "order": 4,
+        "cutoff_hz": 10.0,
+        "zero_phase": True,
+    }
     assert "low-pass" in filtered["processing"]["summary"]
     assert filtered["metrics"]["ml_rms_mm"] == pytest.approx(raw["metrics"]["ml_rms_mm"], rel=1e-3)
 
@@ -85,8 +89,13 @@ def test_without_ap_load_or_sides_those_are_none_and_ml_is_measured():
     t, ml, _ = sway()
     r = analyze_trial(t, ml)
     assert r["ml_rms_mm"] > 0
-    for name in ("ap_rms_mm", "ellipse_area_mm2", "mean_velocity_mm_s", "mean_load_n",
-                 "left_share"):
+    for name in (
+        "ap_rms_mm",
+        "ellipse_area_mm2",
+        "mean_velocity_mm_s",
+        "mean_load_n",
+        "left_share",
+    ):
         assert r[name] is None, name
 
 

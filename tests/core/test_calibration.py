@@ -97,12 +97,20 @@ def test_save_and_load_round_trip(tmp_path):
         ("{not json", "not valid JSON"),
         ('{"format": "other"}', "'format' must be"),
         ('{"format": "balance-trainer-calibration/1", "cells": []}', "non-empty list"),
-        ('{"format": "balance-trainer-calibration/1", "cells": [{"name": "a"}]}',
-         "has no 'offset_counts'"),
-        ('{"format": "balance-trainer-calibration/1", "cells": [{"name": "a", '
-         '"offset_counts": "x", "scale_n_per_count": 1}]}', "must be a number"),
-        ('{"format": "balance-trainer-calibration/1", "cells": [{"name": "a", '
-         '"offset_counts": 1, "scale_n_per_count": -1}]}', "must be positive"),
+        (
+            '{"format": "balance-trainer-calibration/1", "cells": [{"name": "a"}]}',
+            "has no 'offset_counts'",
+        ),
+        (
+            '{"format": "balance-trainer-calibration/1", "cells": [{"name": "a", '
+            '"offset_counts": "x", "scale_n_per_count": 1}]}',
+            "must be a number",
+        ),
+        (
+            '{"format": "balance-trainer-calibration/1", "cells": [{"name": "a", '
+            '"offset_counts": 1, "scale_n_per_count": -1}]}',
+            "must be positive",
+        ),
     ],
 )
 def test_bad_calibration_file_is_refused(tmp_path, text, expected):

@@ -16,8 +16,12 @@ from balance_trainer.recording import read_recording
 
 def cli(*args):
     """Run the real console entry point in a subprocess; returns (status, stdout, stderr)."""
-    p = subprocess.run([sys.executable, "-m", "balance_trainer.cli", *args],
-                       capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "balance_trainer.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return p.returncode, p.stdout, p.stderr
 
 
@@ -49,13 +53,30 @@ def test_live_in_real_time_uses_the_sampler_thread(capsys):
 
 def test_record_then_replay_gives_identical_frames(tmp_path, capsys):
     out = tmp_path / "r.csv"
-    assert main(["record", "-o", str(out), "--seconds", "3", "--fast",
-                 "--scenario", "single-leg-left", "--seed", "3"]) == 0
+    assert (
+        main(
+            [
+                "record",
+                "-o",
+                str(out),
+                "--seconds",
+                "3",
+                "--fast",
+                "--scenario",
+                "single-leg-left",
+                "--seed",
+                "3",
+            ]
+        )
+        == 0
+    )
     rec = read_recording(out)
     assert rec.n_frames == 240 and rec.meta["simulator"]["scenario"] == "single-leg-left"
     again = tmp_path / "again.csv"
-    assert main(["record", "-o", str(again), "--seconds", "3", "--fast",
-                 "--board", f"replay:{out}"]) == 0
+    assert (
+        main(["record", "-o", str(again), "--seconds", "3", "--fast", "--board", f"replay:{out}"])
+        == 0
+    )
     body = [ln for ln in out.read_text().splitlines() if not ln.startswith("# ")]
     body2 = [ln for ln in again.read_text().splitlines() if not ln.startswith("# ")]
     assert body == body2
@@ -63,8 +84,22 @@ def test_record_then_replay_gives_identical_frames(tmp_path, capsys):
 
 def test_calibrate_against_the_simulator_recovers_true_cells(tmp_path, capsys):
     data = tmp_path / "data"
-    assert main(["calibrate", "--board", "sim", "--mass", "20", "--yes", "--fast",
-                 "--data-dir", str(data)]) == 0
+    assert (
+        main(
+            [
+                "calibrate",
+                "--board",
+                "sim",
+                "--mass",
+                "20",
+                "--yes",
+                "--fast",
+                "--data-dir",
+                str(data),
+            ]
+        )
+        == 0
+    )
     saved = list((data / "calibration").glob("*.json"))
     assert len(saved) == 1
     from hardware.sources import open_source
@@ -97,6 +132,7 @@ def test_every_command_has_help():
 
 # --- bad input: one line on stderr, exit status 2, no traceback ------------------------------
 
+
 def _one_line_error(status, err, *fragments):
     assert status == 2, err
     assert "Traceback" not in err
@@ -115,9 +151,11 @@ def test_bad_board_file_is_one_line_exit_2(tmp_path):
 
 def test_bad_recording_is_one_line_exit_2(tmp_path):
     p = tmp_path / "r.csv"
-    p.write_text('# format: "balance-trainer/1"\n# board: {"cells": [{"name": "a", "side": '
-                 '"left", "x_mm": -1, "y_mm": 0}, {"name": "b", "side": "right", "x_mm": 1, '
-                 '"y_mm": 0}]}\nt_s,a,b\n0,1,2\n0.1,1\n')
+    p.write_text(
+        '# format: "balance-trainer/1"\n# board: {"cells": [{"name": "a", "side": '
+        '"left", "x_mm": -1, "y_mm": 0}, {"name": "b", "side": "right", "x_mm": 1, '
+        '"y_mm": 0}]}\nt_s,a,b\n0,1,2\n0.1,1\n'
+    )
     status, _out, err = cli("live", "--board", f"replay:{p}", "--fast")
     _one_line_error(status, err, f"{p}:5", "row has 2 values")
 

@@ -30,10 +30,35 @@ def run(*args):
 @pytest.fixture
 def recorded(data, capsys):
     """p01 with one 3 s simulated single-leg recording stored in the database."""
-    assert run("people", "add", "p01", "--name", "Ann Secretname", "--birth-year", "1950",
-               "--data-dir", data) == 0
-    assert run("record", "--person", "p01", "--seconds", "3", "--fast", "--scenario",
-               "single-leg-left", "--data-dir", data) == 0
+    assert (
+        run(
+            "people",
+            "add",
+            "p01",
+            "--name",
+            "Ann Secretname",
+            "--birth-year",
+            "1950",
+            "--data-dir",
+            data,
+        )
+        == 0
+    )
+    assert (
+        run(
+            "record",
+            "--person",
+            "p01",
+            "--seconds",
+            "3",
+            "--fast",
+            "--scenario",
+            "single-leg-left",
+            "--data-dir",
+            data,
+        )
+        == 0
+    )
     capsys.readouterr()
     return data
 
@@ -54,9 +79,30 @@ def test_every_store_command_has_help_and_takes_data_dir():
 
 
 def test_people_add_list_show(data, capsys):
-    assert run("people", "add", "p01", "--name", "Ann", "--birth-year", "1950", "--sex",
-               "female", "--height-cm", "165", "--mass-kg", "60", "--dominant-side", "right",
-               "--notes", "hip", "--data-dir", data) == 0
+    assert (
+        run(
+            "people",
+            "add",
+            "p01",
+            "--name",
+            "Ann",
+            "--birth-year",
+            "1950",
+            "--sex",
+            "female",
+            "--height-cm",
+            "165",
+            "--mass-kg",
+            "60",
+            "--dominant-side",
+            "right",
+            "--notes",
+            "hip",
+            "--data-dir",
+            data,
+        )
+        == 0
+    )
     assert run("people", "add", "p02", "--data-dir", data) == 0
     capsys.readouterr()
     assert run("people", "list", "--data-dir", data) == 0
@@ -78,10 +124,14 @@ def test_people_add_refuses_bad_input_with_status_2(data, capsys):
 
 
 def test_unknown_person_is_one_line_and_status_2_everywhere(data, capsys, tmp_path):
-    for args in (("people", "show", "ghost"), ("people", "delete", "ghost", "--yes"),
-                 ("history", "ghost"), ("export", "ghost", "-o", tmp_path / "x"),
-                 ("report", "ghost", "-o", tmp_path / "r.pdf"),
-                 ("record", "--person", "ghost", "--seconds", "1", "--fast")):
+    for args in (
+        ("people", "show", "ghost"),
+        ("people", "delete", "ghost", "--yes"),
+        ("history", "ghost"),
+        ("export", "ghost", "-o", tmp_path / "x"),
+        ("report", "ghost", "-o", tmp_path / "r.pdf"),
+        ("record", "--person", "ghost", "--seconds", "1", "--fast"),
+    ):
         assert run(*args, "--data-dir", data) == 2, args
         err = capsys.readouterr().err
         assert err.strip().count("\n") == 0 and "'ghost'" in err, args
@@ -107,10 +157,16 @@ def test_record_person_stores_frames_and_sway_measures(recorded):
         t, f, board = s.trial_frames(trial.id)
     assert session.kind == "record" and trial.status == "complete"
     assert t.size == trial.n_frames == 240 and f.shape == (240, 4)
-    assert trial.params["seconds"] == 3 and trial.params["simulator"]["scenario"] == \
-        "single-leg-left"
-    for key in ("duration_s", "ml_rms_mm", "ml_mean_velocity_mm_s", "ellipse_area_mm2",
-                "left_share"):
+    assert (
+        trial.params["seconds"] == 3 and trial.params["simulator"]["scenario"] == "single-leg-left"
+    )
+    for key in (
+        "duration_s",
+        "ml_rms_mm",
+        "ml_mean_velocity_mm_s",
+        "ellipse_area_mm2",
+        "left_share",
+    ):
         assert key in trial.metrics
     assert trial.metrics["ap_rms_mm"] is None  # the default board has no AP spacing
 
@@ -118,8 +174,10 @@ def test_record_person_stores_frames_and_sway_measures(recorded):
 def test_record_to_file_and_person_writes_the_same_frames(data, tmp_path, capsys):
     run("people", "add", "p01", "--data-dir", data)
     out = tmp_path / "r.csv"
-    assert run("record", "-o", out, "--person", "p01", "--seconds", "2", "--fast",
-               "--data-dir", data) == 0
+    assert (
+        run("record", "-o", out, "--person", "p01", "--seconds", "2", "--fast", "--data-dir", data)
+        == 0
+    )
     rec = read_recording(out)
     with Store.open(data) as s:
         t, f, _ = s.trial_frames(s.history("p01")[0].trials[0].id)
@@ -145,8 +203,7 @@ def test_history_table_and_json(recorded, capsys):
     assert lines[0]["trials"][0]["n_frames"] == 240 and lines[1]["games"][0]["score"] == 42.0
 
 
-def test_export_csv_writes_recordings_and_results_of_that_person_only(recorded, tmp_path,
-                                                                      capsys):
+def test_export_csv_writes_recordings_and_results_of_that_person_only(recorded, tmp_path, capsys):
     run("people", "add", "other", "--name", "Other Person", "--data-dir", recorded)
     run("record", "--person", "other", "--seconds", "1", "--fast", "--data-dir", recorded)
     out = tmp_path / "exp"

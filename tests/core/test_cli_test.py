@@ -17,8 +17,20 @@ def run_json(capsys, *args):
 
 
 def test_single_leg_stance_on_the_simulator_gives_one_timed_trial(capsys):
-    status, res, err = run_json(capsys, "single-leg-stance", "--side", "left", "--trials", "1",
-                                "--scenario", "single-leg-left", "--seed", "1", "--age", "72")
+    status, res, err = run_json(
+        capsys,
+        "single-leg-stance",
+        "--side",
+        "left",
+        "--trials",
+        "1",
+        "--scenario",
+        "single-leg-left",
+        "--seed",
+        "1",
+        "--age",
+        "72",
+    )
     assert status == 0
     (trial,) = res["trials"]
     assert trial["stance_side"] == "left" and trial["stop_reason"] == "touchdown"
@@ -29,8 +41,23 @@ def test_single_leg_stance_on_the_simulator_gives_one_timed_trial(capsys):
 
 
 def test_the_table_shows_holds_and_the_norm(capsys):
-    status = main(["test", "single-leg-stance", "--side", "left", "--trials", "1", "--fast",
-                   "--scenario", "single-leg-left", "--seed", "1", "--age", "65"])
+    status = main(
+        [
+            "test",
+            "single-leg-stance",
+            "--side",
+            "left",
+            "--trials",
+            "1",
+            "--fast",
+            "--scenario",
+            "single-leg-left",
+            "--seed",
+            "1",
+            "--age",
+            "65",
+        ]
+    )
     out = capsys.readouterr().out
     assert status == 0
     assert "hold s" in out and "touchdown" in out
@@ -39,17 +66,28 @@ def test_the_table_shows_holds_and_the_norm(capsys):
 
 def test_a_live_run_recorded_and_analysed_offline_gives_the_same_trial(tmp_path, capsys):
     rec = tmp_path / "live.csv"
-    status, live, _ = run_json(capsys, "single-leg-squat", "--side", "right", "--trials", "5",
-                               "--scenario", "squats-right", "--seed", "1",
-                               "--record", str(rec))
+    status, live, _ = run_json(
+        capsys,
+        "single-leg-squat",
+        "--side",
+        "right",
+        "--trials",
+        "5",
+        "--scenario",
+        "squats-right",
+        "--seed",
+        "1",
+        "--record",
+        str(rec),
+    )
     assert status == 0 and len(live["reps"]) == 5
     assert main(["analyze", str(rec), "--test", "single-leg-squat", "--json"]) == 0
     offline = json.loads(capsys.readouterr().out)
-    assert [(r["start_s"], r["bottom_s"], r["end_s"]) for r in offline["reps"]] == \
-        [(r["start_s"], r["bottom_s"], r["end_s"]) for r in live["reps"]]
+    assert [(r["start_s"], r["bottom_s"], r["end_s"]) for r in offline["reps"]] == [
+        (r["start_s"], r["bottom_s"], r["end_s"]) for r in live["reps"]
+    ]
     for a, b in zip(offline["reps"], live["reps"], strict=True):
-        assert a["metrics"]["ml_range_mm"] == pytest.approx(b["metrics"]["ml_range_mm"],
-                                                            abs=1e-3)
+        assert a["metrics"]["ml_range_mm"] == pytest.approx(b["metrics"]["ml_range_mm"], abs=1e-3)
 
 
 def test_nobody_lifting_a_foot_ends_at_the_timeout_with_an_empty_result(capsys):
@@ -67,15 +105,18 @@ def test_weight_bearing_symmetry_runs_on_both_feet(capsys):
     assert 0.3 < trial["left_share"] < 0.7
 
 
-@pytest.mark.parametrize("args, message", [
-    (["stork"], "test 'stork' does not exist"),
-    (["single-leg-stance", "--side", "middle"], "--side 'middle'"),
-    (["single-leg-stance", "--max-time", "50"], "--max-time 50: use 30, 45 or 60"),
-    (["single-leg-stance", "--eyes", "shut"], "--eyes 'shut'"),
-    (["single-leg-stance", "--trials", "0"], "--trials 0"),
-    (["mctsib", "--side", "left"], "done on both feet"),
-    (["single-leg-stance", "--timeout", "0"], "--timeout 0"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["stork"], "test 'stork' does not exist"),
+        (["single-leg-stance", "--side", "middle"], "--side 'middle'"),
+        (["single-leg-stance", "--max-time", "50"], "--max-time 50: use 30, 45 or 60"),
+        (["single-leg-stance", "--eyes", "shut"], "--eyes 'shut'"),
+        (["single-leg-stance", "--trials", "0"], "--trials 0"),
+        (["mctsib", "--side", "left"], "done on both feet"),
+        (["single-leg-stance", "--timeout", "0"], "--timeout 0"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_status_2(capsys, args, message):
     assert main(["test", *args, "--fast"]) == 2
     err = capsys.readouterr().err
@@ -92,8 +133,18 @@ def test_test_has_help_naming_every_test_and_option(capsys):
         main(["test", "--help"])
     assert exc.value.code == 0
     out = capsys.readouterr().out
-    for text in (*PROTOCOLS, "--side", "--eyes", "--trials", "--max-time", "--age", "--json",
-                 "--record", "--board", "--scenario"):
+    for text in (
+        *PROTOCOLS,
+        "--side",
+        "--eyes",
+        "--trials",
+        "--max-time",
+        "--age",
+        "--json",
+        "--record",
+        "--board",
+        "--scenario",
+    ):
         assert text in out
 
 
@@ -103,9 +154,27 @@ def test_a_test_for_a_person_is_stored_with_its_result(tmp_path, capsys):
 
     data = str(tmp_path / "data")
     assert cli_main(["people", "add", "p07", "--birth-year", "1950", "--data-dir", data]) == 0
-    assert cli_main(["test", "single-leg-stance", "--side", "left", "--trials", "1",
-                     "--scenario", "single-leg-left", "--fast", "--person", "p07",
-                     "--data-dir", data, "--json"]) == 0
+    assert (
+        cli_main(
+            [
+                "test",
+                "single-leg-stance",
+                "--side",
+                "left",
+                "--trials",
+                "1",
+                "--scenario",
+                "single-leg-left",
+                "--fast",
+                "--person",
+                "p07",
+                "--data-dir",
+                data,
+                "--json",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     store = Store.open(data)
     try:
@@ -126,7 +195,8 @@ def test_a_test_for_a_person_is_stored_with_its_result(tmp_path, capsys):
 def test_a_test_for_an_unknown_person_fails_before_the_board_opens(tmp_path, capsys):
     from balance_trainer.cli import main as cli_main
 
-    status = cli_main(["test", "single-leg-stance", "--fast", "--person", "nobody",
-                       "--data-dir", str(tmp_path)])
+    status = cli_main(
+        ["test", "single-leg-stance", "--fast", "--person", "nobody", "--data-dir", str(tmp_path)]
+    )
     assert status == 2
     assert "nobody" in capsys.readouterr().err

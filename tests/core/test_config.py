@@ -58,7 +58,7 @@ def test_board_file_from_path(tmp_path):
         (lambda s: s.replace('side = "left"', 'side = "middle"'), "side is 'middle'"),
         (lambda s: s.replace('name = "b"', 'name = "a"'), "duplicate cell name 'a'"),
         (lambda s: s.replace("x_mm = 100", 'x_mm = "far"'), "x_mm is 'far'"),
-        (lambda s: s.replace("y_mm = 0\ndout = \"GPIO6\"", 'dout = "GPIO6"'), "has no 'y_mm'"),
+        (lambda s: s.replace('y_mm = 0\ndout = "GPIO6"', 'dout = "GPIO6"'), "has no 'y_mm'"),
         (lambda s: s.replace('dout = "GPIO6"', 'dout = "GPIO5"'), "already used by 'a'"),
         (lambda s: s.replace('side = "right"', 'side = "left"'), "no cell on the right side"),
         (lambda s: s.replace("[[cells]]", "[[cell]]"), "no [[cells]] entries"),

@@ -26,12 +26,22 @@ def keyframes(points, n_s, fs=FS):
     return np.interp(t, pt, pv)
 
 
-def one_leg_block(lift_at=3.0, down_at=10.0, ramp=0.2, total_s=14.0, noise=2.0, seed=0,
-                  lifted="right"):
+def one_leg_block(
+    lift_at=3.0, down_at=10.0, ramp=0.2, total_s=14.0, noise=2.0, seed=0, lifted="right"
+):
     """Both feet, then the ``lifted`` foot unloads over ``ramp`` s, holds, and lands again."""
     half = BW / 2
-    foot = keyframes([(0, half), (lift_at, half), (lift_at + ramp, 0.0), (down_at, 0.0),
-                      (down_at + ramp, half), (total_s, half)], total_s)
+    foot = keyframes(
+        [
+            (0, half),
+            (lift_at, half),
+            (lift_at + ramp, 0.0),
+            (down_at, 0.0),
+            (down_at + ramp, half),
+            (total_s, half),
+        ],
+        total_s,
+    )
     other = BW - foot
     rng = np.random.default_rng(seed)
     foot = foot + rng.normal(0, noise, foot.size)
@@ -50,7 +60,7 @@ def split(block: BalanceBlock, sizes) -> list[BalanceBlock]:
     n = len(block)
     while i < n:
         m = sizes[k % len(sizes)]
-        out.append(BalanceBlock(*(getattr(block, f)[i:i + m] for f in BalanceBlock.FIELDS)))
+        out.append(BalanceBlock(*(getattr(block, f)[i : i + m] for f in BalanceBlock.FIELDS)))
         i += m
         k += 1
     return out
@@ -128,7 +138,7 @@ def test_a_touch_shorter_than_50_ms_is_a_brush_not_a_touchdown(frames, is_touchd
     blk = one_leg_block(lift_at=3.0, down_at=20.0, total_s=14.0)
     right = blk.right_n.copy()
     i = int(6.0 * FS)
-    right[i:i + frames] = 0.3 * BW  # 4 frames span 37.5 ms; 5 frames span 50 ms
+    right[i : i + frames] = 0.3 * BW  # 4 frames span 37.5 ms; 5 frames span 50 ms
     evs = detect_events(feet_block(blk.left_n, right))
     assert bool(kinds(evs, "touchdown")) == is_touchdown
     assert bool(kinds(evs, "brush")) != is_touchdown
@@ -141,7 +151,7 @@ def test_a_brush_during_the_first_half_second_does_not_restart_the_lift_off():
     right = blk.right_n.copy()
     crossing = first_frame(blk.t_s, blk.right_n < 0.1 * BW, 3.0)
     i = int(round((crossing + 0.2) * FS))
-    right[i:i + 3] = 0.3 * BW
+    right[i : i + 3] = 0.3 * BW
     lift = kinds(detect_events(feet_block(blk.left_n, right)), "lift_off")[0]
     assert lift.t_s == crossing
 
@@ -150,10 +160,10 @@ def test_spikes_and_dropouts_do_not_make_events():
     blk = one_leg_block(lift_at=3.0, down_at=10.0)
     left, right = blk.left_n.copy(), blk.right_n.copy()
     k = lambda s: int(s * FS)  # noqa: E731
-    right[k(6.0)] = 5 * BW                  # one wild sample on the lifted side
-    left[k(7.0)] = 0.0                      # a dropout of the stance side: total < 20 % BW
-    left[k(1.8)] = right[k(1.8)] = 0.0      # both sides lost for a frame before the lift
-    right[k(2.2):k(2.2) + 2] = 0.0          # a foot reading zero for 2 frames while bipedal
+    right[k(6.0)] = 5 * BW  # one wild sample on the lifted side
+    left[k(7.0)] = 0.0  # a dropout of the stance side: total < 20 % BW
+    left[k(1.8)] = right[k(1.8)] = 0.0  # both sides lost for a frame before the lift
+    right[k(2.2) : k(2.2) + 2] = 0.0  # a foot reading zero for 2 frames while bipedal
     evs = detect_events(feet_block(left, right))
     assert [e.kind for e in evs if e.kind != "brush"] == ["body_weight", "lift_off", "touchdown"]
 
@@ -205,7 +215,7 @@ def test_foot_contact_agrees_with_a_frame_by_frame_reading_of_the_rules(seed):
     for m in sizes * 20:
         if i >= above.size:
             break
-        got += [(e.kind, e.t_s, e.known_s) for _, e in foot.feed(t[i:i + m], above[i:i + m])]
+        got += [(e.kind, e.t_s, e.known_s) for _, e in foot.feed(t[i : i + m], above[i : i + m])]
         i += m
     assert got == want
     assert len(want) > 10
@@ -271,8 +281,8 @@ def test_simulated_lift_off_and_touchdown_follow_the_definitions(sim_runs, scena
     i1 = int(np.searchsorted(t, downs[0].t_s))
     # Lift-off: a crossing, then below for 0.5 s; touchdown: a crossing, then above 50 ms.
     assert below[i0] and not below[i0 - 1]
-    assert below[i0:i0 + 41].all()
-    assert not below[i1] and below[i1 - 1] and not below[i1:i1 + 5].any()
+    assert below[i0 : i0 + 41].all()
+    assert not below[i1] and below[i1 - 1] and not below[i1 : i1 + 5].any()
     # The simulator dates lift-off when the foot is fully off and touchdown at first
     # contact; its foot rests at 4-6 % of body weight around both, so the 10 % crossings
     # come before its lift-off and after its touchdown.
@@ -403,9 +413,16 @@ def test_com_bottom_of_a_cosine_dip_is_its_middle():
 # --- settings -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("change", [{"lift_fraction": 1.5}, {"lift_hold_s": -1},
-                                    {"bipedal_min_share": 0.6}, {"squat_quiet_fraction": 0.05},
-                                    {"baseline_s": math.nan}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"lift_fraction": 1.5},
+        {"lift_hold_s": -1},
+        {"bipedal_min_share": 0.6},
+        {"squat_quiet_fraction": 0.05},
+        {"baseline_s": math.nan},
+    ],
+)
 def test_nonsense_settings_are_refused(change):
     with pytest.raises(ProtocolError):
         EventSettings().replace(**change)
@@ -443,8 +460,10 @@ def sim_runs():
         conn = open_board("sim", scenario=scenario, seed=seed, weak_hip=weak, realtime=False)
         src = conn.source
         n = int((src.script_duration_s + 1.0) * FS)
-        blocks = [b for b, _ in process_frames(src.frames(), conn.converter, max_frames=n,
-                                               block_size=2048)]
+        blocks = [
+            b
+            for b, _ in process_frames(src.frames(), conn.converter, max_frames=n, block_size=2048)
+        ]
         out[key] = {"block": BalanceBlock.concatenate(blocks), "events": list(src.events)}
         conn.close()
     return out

@@ -45,7 +45,7 @@ def ref_ellipse(x, y, level=0.95):
     sxy = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / (n - 1)
     f = stats.f.ppf(level, 2, n - 2)
     k = 2 * (n + 1) * (n - 1) / (n * (n - 2)) * f
-    return math.pi * k * math.sqrt(sxx * syy - sxy ** 2)
+    return math.pi * k * math.sqrt(sxx * syy - sxy**2)
 
 
 def ref_welch(x, fs):
@@ -58,7 +58,7 @@ def ref_welch(x, fs):
     psd = [0.0] * nbins
     starts = list(range(0, n - seg + 1, step))
     for s in starts:
-        part = x[s:s + seg]
+        part = x[s : s + seg]
         m = sum(part) / seg
         for j in range(nbins):
             acc = 0j
@@ -226,7 +226,7 @@ def test_scaling_by_k_scales_lengths_by_k_and_area_by_k_squared(k):
             power = 2
         else:
             power = 1
-        assert scaled[name] == pytest.approx(value * k ** power, rel=1e-9), name
+        assert scaled[name] == pytest.approx(value * k**power, rel=1e-9), name
 
 
 def test_a_constant_offset_changes_nothing_but_the_mean():
@@ -269,10 +269,20 @@ def test_metric_names_put_ml_first_and_match_the_design():
     first_other = min(i for i, n in enumerate(names) if not n.startswith("ml_"))
     assert last_ml < first_other
     assert set(names) == {
-        "ml_range_mm", "ml_rms_mm", "ml_path_mm", "ml_mean_velocity_mm_s",
-        "ap_range_mm", "ap_rms_mm", "ap_path_mm", "ap_mean_velocity_mm_s",
-        "path_length_mm", "mean_velocity_mm_s", "ellipse_area_mm2", "mean_frequency_hz",
-        "ml_mean_frequency_hz", "ml_median_frequency_hz",
+        "ml_range_mm",
+        "ml_rms_mm",
+        "ml_path_mm",
+        "ml_mean_velocity_mm_s",
+        "ap_range_mm",
+        "ap_rms_mm",
+        "ap_path_mm",
+        "ap_mean_velocity_mm_s",
+        "path_length_mm",
+        "mean_velocity_mm_s",
+        "ellipse_area_mm2",
+        "mean_frequency_hz",
+        "ml_mean_frequency_hz",
+        "ml_median_frequency_hz",
     }
 
 

@@ -24,7 +24,6 @@ PDS = "tests/data/pds/PDS13OR1grf.txt"
 BDS = "tests/data/hbedb/BDS00001.txt"
 
 
-
 def script(steps, total_s, bw=BW, noise=2.0, seed=0, sway_mm=3.0):
     """Feet loads from ``(t, left_fraction, right_fraction)`` keyframes, linear in between.
 
@@ -52,8 +51,9 @@ def run(proto, block, sizes=(64,)):
     n = len(block)
     while i < n and not proto.done:
         m = sizes[k % len(sizes)]
-        events += proto.feed(BalanceBlock(*(getattr(block, f)[i:i + m]
-                                            for f in BalanceBlock.FIELDS)))
+        events += proto.feed(
+            BalanceBlock(*(getattr(block, f)[i : i + m] for f in BalanceBlock.FIELDS))
+        )
         i += m
         k += 1
     events += proto.finish()
@@ -103,8 +103,17 @@ def test_a_hold_is_stopped_at_the_maximum_time():
 
 
 def test_stepping_off_ends_a_trial_at_the_step_off_crossing():
-    blk = script([(0, 0.5, 0.5), (3.0, 0.5, 0.5), (3.2, 1.0, 0.0), (8.0, 1.0, 0.0),
-                  (8.3, 0.0, 0.0), (12, 0.0, 0.0)], 12)
+    blk = script(
+        [
+            (0, 0.5, 0.5),
+            (3.0, 0.5, 0.5),
+            (3.2, 1.0, 0.0),
+            (8.0, 1.0, 0.0),
+            (8.3, 0.0, 0.0),
+            (12, 0.0, 0.0),
+        ],
+        12,
+    )
     proto = make_protocol("single-leg-stance", side="left", trials=1)
     run(proto, blk)
     (trial,) = proto.result()["trials"]
@@ -117,9 +126,18 @@ def test_the_earliest_ending_wins_even_when_it_is_confirmed_later():
     # The stance foot leaves (step-off needs 0.1 s to be sure) 37.5 ms before the lifted foot
     # lands lightly (a touchdown is sure after 50 ms): the step-off happened first although
     # the touchdown is confirmed first.
-    blk = script([(0, 0.5, 0.5), *stand_on("left", 3.0, 8.0)[:3],
-                  (8.0125, 0.0, 0.0), (8.0375, 0.0, 0.0), (8.05, 0.0, 0.15), (12, 0.0, 0.15)],
-                 12, noise=0.0)
+    blk = script(
+        [
+            (0, 0.5, 0.5),
+            *stand_on("left", 3.0, 8.0)[:3],
+            (8.0125, 0.0, 0.0),
+            (8.0375, 0.0, 0.0),
+            (8.05, 0.0, 0.15),
+            (12, 0.0, 0.15),
+        ],
+        12,
+        noise=0.0,
+    )
     proto = make_protocol("single-leg-stance", side="left", trials=1)
     run(proto, blk)
     (trial,) = proto.result()["trials"]
@@ -140,9 +158,15 @@ def test_a_foot_shift_of_the_stance_foot_ends_the_trial():
 
 
 def test_both_sides_run_left_then_right_and_the_wrong_leg_is_not_counted():
-    steps = [(0, 0.5, 0.5), *stand_on("right", 3.0, 6.0),   # wrong leg first
-             *stand_on("left", 10.0, 14.0), *stand_on("left", 20.0, 30.0),
-             *stand_on("right", 35.0, 43.0), *stand_on("right", 48.0, 50.0), (55, 0.5, 0.5)]
+    steps = [
+        (0, 0.5, 0.5),
+        *stand_on("right", 3.0, 6.0),  # wrong leg first
+        *stand_on("left", 10.0, 14.0),
+        *stand_on("left", 20.0, 30.0),
+        *stand_on("right", 35.0, 43.0),
+        *stand_on("right", 48.0, 50.0),
+        (55, 0.5, 0.5),
+    ]
     blk = script(steps, 55)
     proto = make_protocol("single-leg-stance", side="both", trials=2, age=75)
     events = run(proto, blk)
@@ -154,16 +178,19 @@ def test_both_sides_run_left_then_right_and_the_wrong_leg_is_not_counted():
     assert s["left"]["best_hold_s"] == pytest.approx(max(holds[:2]))
     assert s["right"]["mean_hold_s"] == pytest.approx(np.mean(holds[2:]))
     left, right = s["left"]["best_hold_s"], s["right"]["best_hold_s"]
-    assert s["asymmetry_pct"] == pytest.approx(100 * (left - right) / max(left, right),
-                                               abs=1e-3)
+    assert s["asymmetry_pct"] == pytest.approx(100 * (left - right) / max(left, right), abs=1e-3)
     norm = res["norm"]
     assert norm["mean_s"] == 17.2 and norm["age_band"] == "70-79" and "Bohannon" in norm["source"]
     assert norm["comparison"] == "below mean" and proto.done
 
 
 def test_a_foot_down_within_a_second_is_a_false_start_and_is_tried_again():
-    steps = [(0, 0.5, 0.5), *stand_on("left", 3.0, 3.6, ramp=0.05),
-             *stand_on("left", 6.0, 16.0), (20, 0.5, 0.5)]
+    steps = [
+        (0, 0.5, 0.5),
+        *stand_on("left", 3.0, 3.6, ramp=0.05),
+        *stand_on("left", 6.0, 16.0),
+        (20, 0.5, 0.5),
+    ]
     blk = script(steps, 20)
     proto = make_protocol("hip-stability", side="left")
     events = run(proto, blk)
@@ -222,13 +249,16 @@ def test_two_feet_down_all_the_time_gives_no_trials_and_says_why():
         assert "both feet stayed down" in res["notes"][0]
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"side": "up"}, "--side 'up'"),
-    ({"eyes": "half"}, "--eyes 'half'"),
-    ({"trials": 0}, "--trials 0"),
-    ({"max_time_s": 0.5}, "--max-time 0.5"),
-    ({"age": -3}, "--age -3"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"side": "up"}, "--side 'up'"),
+        ({"eyes": "half"}, "--eyes 'half'"),
+        ({"trials": 0}, "--trials 0"),
+        ({"max_time_s": 0.5}, "--max-time 0.5"),
+        ({"age": -3}, "--age -3"),
+    ],
+)
 def test_bad_parameters_are_usage_errors(params, message):
     with pytest.raises(UsageError, match=message):
         make_protocol("single-leg-stance", **params)
@@ -250,8 +280,7 @@ def test_tests_on_both_feet_refuse_a_side():
 
 
 def test_hip_stability_measures_drift_toward_the_lifted_side():
-    blk = script([(0, 0.5, 0.5), *stand_on("left", 3.0, 40.0), (42, 0.5, 0.5)], 42,
-                 sway_mm=0.0)
+    blk = script([(0, 0.5, 0.5), *stand_on("left", 3.0, 40.0), (42, 0.5, 0.5)], 42, sway_mm=0.0)
     t = blk.t_s
     # Under the left foot the load creeps 12 mm to the right (toward the lifted foot).
     cop = -120.0 + 12.0 * np.clip((t - 3.0) / 30.0, 0, 1)
@@ -269,8 +298,7 @@ def test_hip_stability_measures_drift_toward_the_lifted_side():
 
 
 def test_drift_of_a_right_stance_toward_the_left_is_positive():
-    blk = script([(0, 0.5, 0.5), *stand_on("right", 3.0, 40.0), (42, 0.5, 0.5)], 42,
-                 sway_mm=0.0)
+    blk = script([(0, 0.5, 0.5), *stand_on("right", 3.0, 40.0), (42, 0.5, 0.5)], 42, sway_mm=0.0)
     cop = 120.0 - 10.0 * np.clip((blk.t_s - 3.0) / 30.0, 0, 1)
     blk = feet_block(blk.left_n, blk.right_n, right_cop=cop)
     proto = make_protocol("hip-stability", side="right")
@@ -330,16 +358,23 @@ def test_a_foot_lifted_during_a_bipedal_trial_ends_it():
 
 
 def test_mctsib_runs_four_conditions_with_a_step_off_for_the_foam():
-    firm = [(0, 0.5, 0.5), (75, 0.5, 0.5), (75.3, 0.0, 0.0), (80, 0.0, 0.0), (80.3, 0.51, 0.51),
-            (160, 0.51, 0.51)]
+    firm = [
+        (0, 0.5, 0.5),
+        (75, 0.5, 0.5),
+        (75.3, 0.0, 0.0),
+        (80, 0.0, 0.0),
+        (80.3, 0.51, 0.51),
+        (160, 0.51, 0.51),
+    ]
     blk = script(firm, 160)
     proto = make_protocol("mctsib")
     events = run(proto, blk)
     res = proto.result()
     conds = res["conditions"]
     assert [c["condition"] for c in conds] == ["eo_firm", "ec_firm", "eo_foam", "ec_foam"]
-    assert all(c["stop_reason"] == "max_time" and c["duration_s"] == pytest.approx(30)
-               for c in conds)
+    assert all(
+        c["stop_reason"] == "max_time" and c["duration_s"] == pytest.approx(30) for c in conds
+    )
     texts = [e.data.get("text", "") for e in events if e.kind == "prompt"]
     assert any("put the foam pad on the board" in x for x in texts)
     v = res["velocities_mm_s"]
@@ -374,8 +409,9 @@ def _live_sim(tmp_path, name, scenario, seed, params, realtime):
     def sleep(s):
         clock["t"] += s
 
-    conn = open_board("sim", scenario=scenario, seed=seed, realtime=realtime,
-                      clock=now, sleep=sleep)
+    conn = open_board(
+        "sim", scenario=scenario, seed=seed, realtime=realtime, clock=now, sleep=sleep
+    )
     path = tmp_path / f"{name}.csv"
     proto = make_protocol(name, fs_hz=80.0, **params)
     limit = conn.source.script_duration_s + 1.0
@@ -407,12 +443,14 @@ def _same(a, b, tol=1e-3):
         assert a == b
 
 
-@pytest.mark.parametrize("name, scenario, seed, params", [
-    ("single-leg-stance", "single-leg-left", 1, {"side": "left", "trials": 1}),
-    ("single-leg-squat", "squats-right", 1, {"side": "right", "trials": 5}),
-])
-def test_replaying_a_live_recording_gives_the_live_result(tmp_path, name, scenario, seed,
-                                                          params):
+@pytest.mark.parametrize(
+    "name, scenario, seed, params",
+    [
+        ("single-leg-stance", "single-leg-left", 1, {"side": "left", "trials": 1}),
+        ("single-leg-squat", "squats-right", 1, {"side": "right", "trials": 5}),
+    ],
+)
+def test_replaying_a_live_recording_gives_the_live_result(tmp_path, name, scenario, seed, params):
     live, path = _live_sim(tmp_path, name, scenario, seed, params, realtime=False)
     replay = analyze_recording_for_test(path, name, **params)
     assert live["trials" if name == "single-leg-stance" else "reps"]
@@ -425,23 +463,31 @@ def test_replaying_a_live_recording_gives_the_live_result(tmp_path, name, scenar
 
 def test_replay_matches_a_real_time_run_read_by_the_sampler_thread(tmp_path):
     params = {"side": "left", "trials": 1}
-    live, path = _live_sim(tmp_path, "single-leg-stance", "single-leg-left", 1, params,
-                           realtime=True)
+    live, path = _live_sim(
+        tmp_path, "single-leg-stance", "single-leg-left", 1, params, realtime=True
+    )
     replay = analyze_recording_for_test(path, "single-leg-stance", **params)
     assert len(live["trials"]) == 1
     _same(live, replay)
 
 
 def test_offline_analysis_finds_trials_on_either_side(tmp_path):
-    blk_steps = [(0, 0.5, 0.5), *stand_on("right", 3.0, 9.0), *stand_on("left", 14.0, 20.0),
-                 (24, 0.5, 0.5)]
+    blk_steps = [
+        (0, 0.5, 0.5),
+        *stand_on("right", 3.0, 9.0),
+        *stand_on("left", 14.0, 20.0),
+        (24, 0.5, 0.5),
+    ]
     blk = script(blk_steps, 24)
     t = blk.t_s
-    forces = np.column_stack([
-        (blk.left_n - blk.left_n * (blk.left_cop_ml_mm + 190) / 140),
-        blk.left_n * (blk.left_cop_ml_mm + 190) / 140,
-        blk.right_n * (1 - (blk.right_cop_ml_mm - 50) / 140),
-        blk.right_n * (blk.right_cop_ml_mm - 50) / 140])
+    forces = np.column_stack(
+        [
+            (blk.left_n - blk.left_n * (blk.left_cop_ml_mm + 190) / 140),
+            blk.left_n * (blk.left_cop_ml_mm + 190) / 140,
+            blk.right_n * (1 - (blk.right_cop_ml_mm - 50) / 140),
+            blk.right_n * (blk.right_cop_ml_mm - 50) / 140,
+        ]
+    )
     forces = np.nan_to_num(forces)
     path = tmp_path / "two.csv"
     with RecordingWriter(path, BOARD) as w:
@@ -483,7 +529,8 @@ def sim_squats():
     conn = open_board("sim", scenario="squats-right", seed=1, realtime=False)
     src = conn.source
     n = int((src.script_duration_s + 1.0) * FS)
-    blocks = [b for b, _ in process_frames(src.frames(), conn.converter, max_frames=n,
-                                           block_size=1024)]
+    blocks = [
+        b for b, _ in process_frames(src.frames(), conn.converter, max_frames=n, block_size=1024)
+    ]
     conn.close()
     return BalanceBlock.concatenate(blocks), list(src.events)

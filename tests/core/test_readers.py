@@ -96,8 +96,9 @@ def test_combining_the_feet_is_the_computation_a_two_sided_board_makes():
     rng = np.random.default_rng(1)
     forces = rng.uniform(50, 300, size=(100, board.n_cells))
     block = model.compute(np.arange(100) / 80.0, forces)
-    cop, total = combine_feet(block.left_n, block.left_cop_ml_mm,
-                              block.right_n, block.right_cop_ml_mm)
+    cop, total = combine_feet(
+        block.left_n, block.left_cop_ml_mm, block.right_n, block.right_cop_ml_mm
+    )
     assert np.allclose(cop, block.cop_ml_mm, rtol=0, atol=1e-9)
     assert np.allclose(total, block.total_n)
 

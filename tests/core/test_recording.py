@@ -54,9 +54,11 @@ def test_rows_reach_the_disk_while_recording(tmp_path):
     w.close()
 
 
-GOOD_HEAD = ('# format: "balance-trainer/1"\n'
-             '# board: {"cells": [{"name": "l", "side": "left", "x_mm": -100, "y_mm": 0}, '
-             '{"name": "r", "side": "right", "x_mm": 100, "y_mm": 0}]}\n')
+GOOD_HEAD = (
+    '# format: "balance-trainer/1"\n'
+    '# board: {"cells": [{"name": "l", "side": "left", "x_mm": -100, "y_mm": 0}, '
+    '{"name": "r", "side": "right", "x_mm": 100, "y_mm": 0}]}\n'
+)
 
 
 @pytest.mark.parametrize(

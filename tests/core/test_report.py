@@ -41,16 +41,36 @@ def sway(board, seconds=20.0, seed=0):
 def stance_result(hold_l, hold_r, sway_l=4.0, sway_r=6.0):
     return {
         "trials": [
-            {"stance_side": "left", "start_s": 2.0, "end_s": 2.0 + hold_l, "hold_s": hold_l,
-             "stop_reason": "touchdown", "metrics": {"ml_rms_mm": sway_l}},
-            {"stance_side": "left", "hold_s": hold_l - 3, "stop_reason": "touchdown",
-             "metrics": {"ml_rms_mm": sway_l + 2}},
-            {"stance_side": "right", "hold_s": hold_r, "stop_reason": "max_time",
-             "metrics": {"ml_rms_mm": sway_r}},
+            {
+                "stance_side": "left",
+                "start_s": 2.0,
+                "end_s": 2.0 + hold_l,
+                "hold_s": hold_l,
+                "stop_reason": "touchdown",
+                "metrics": {"ml_rms_mm": sway_l},
+            },
+            {
+                "stance_side": "left",
+                "hold_s": hold_l - 3,
+                "stop_reason": "touchdown",
+                "metrics": {"ml_rms_mm": sway_l + 2},
+            },
+            {
+                "stance_side": "right",
+                "hold_s": hold_r,
+                "stop_reason": "max_time",
+                "metrics": {"ml_rms_mm": sway_r},
+            },
         ],
         # as balance_trainer.norms.compare_hold writes it
-        "norm": {"mean_s": 17.2, "age_band": "70-79", "eyes": "open", "source": "Bohannon 2006",
-                 "best_hold_s": hold_r, "comparison": "at or above mean"},
+        "norm": {
+            "mean_s": 17.2,
+            "age_band": "70-79",
+            "eyes": "open",
+            "source": "Bohannon 2006",
+            "best_hold_s": hold_r,
+            "comparison": "at or above mean",
+        },
     }
 
 
@@ -70,11 +90,24 @@ def filled(tmp_path):
         rec.finish(result=stance_result(10.0 + 2 * day, 20.0 + day, 5.0 - day, 6.0))
     clock["now"] = DAY0 + timedelta(days=22)
     sid = s.start_session("p01", "test", board=two)
-    s.start_trial(sid, "single-leg-squat", {"reps": 2}, two).finish(result={"reps": [
-        {"stance_side": "left", "metrics": {"ml_range_mm": 30.0, "pelvic_control_index": 0.5}},
-        {"stance_side": "left", "metrics": {"ml_range_mm": 34.0, "pelvic_control_index": 0.7}},
-        {"stance_side": "right", "metrics": {"ml_range_mm": 45.0, "pelvic_control_index": 1.0}}
-    ]})
+    s.start_trial(sid, "single-leg-squat", {"reps": 2}, two).finish(
+        result={
+            "reps": [
+                {
+                    "stance_side": "left",
+                    "metrics": {"ml_range_mm": 30.0, "pelvic_control_index": 0.5},
+                },
+                {
+                    "stance_side": "left",
+                    "metrics": {"ml_range_mm": 34.0, "pelvic_control_index": 0.7},
+                },
+                {
+                    "stance_side": "right",
+                    "metrics": {"ml_range_mm": 45.0, "pelvic_control_index": 1.0},
+                },
+            ]
+        }
+    )
     # a 30 s hip-stability hold is not a stance-test hold: it must stay out of that trend
     s.start_trial(sid, "hip-stability", {}, two).finish(result=stance_result(30.0, 30.0))
     rec = s.start_trial(sid, "single-leg-stance", {}, two)  # broken off: not a trend point
@@ -105,17 +138,31 @@ def test_hold_is_the_best_trial_and_sway_the_mean_per_side():
     assert rp.measure_by_side(t, rp.MEASURES["hold"]) == {"left": 12.0, "right": 20.0}
     assert rp.measure_by_side(t, rp.MEASURES["sway"]) == {"left": 5.0, "right": 6.0}
     assert rp.measure_by_side(t, rp.MEASURES["squat"]) == {}
-    sq = _trial({"reps": [{"stance_side": "right", "metrics": {"pelvic_control_index": 0.4}},
-                          {"stance_side": "right", "metrics": {"pelvic_control_index": 0.6}}]})
+    sq = _trial(
+        {
+            "reps": [
+                {"stance_side": "right", "metrics": {"pelvic_control_index": 0.4}},
+                {"stance_side": "right", "metrics": {"pelvic_control_index": 0.6}},
+            ]
+        }
+    )
     assert rp.measure_by_side(sq, rp.MEASURES["squat"]) == {"right": pytest.approx(0.5)}
 
 
-@pytest.mark.parametrize("result", [
-    None, "text", [], {"trials": "x"}, {"trials": [{"stance_side": "up", "hold_s": 3}]},
-    {"reps": [{"stance_side": "left", "metrics": None}]}, {"trials": [{"hold_s": None}]},
-    {"score": 3, "deep": {"a": [1, 2]}, "norm": [1, 2]},
-    {"trials": [{"side": "right", "hold_s": float("nan")}]},
-])
+@pytest.mark.parametrize(
+    "result",
+    [
+        None,
+        "text",
+        [],
+        {"trials": "x"},
+        {"trials": [{"stance_side": "up", "hold_s": 3}]},
+        {"reps": [{"stance_side": "left", "metrics": None}]},
+        {"trials": [{"hold_s": None}]},
+        {"score": 3, "deep": {"a": [1, 2]}, "norm": [1, 2]},
+        {"trials": [{"side": "right", "hold_s": float("nan")}]},
+    ],
+)
 def test_summaries_survive_whatever_a_result_holds(result):
     text = rp.summarize_trial(_trial(result))
     assert isinstance(text, str) and text and "nan" not in text.lower()
@@ -136,16 +183,26 @@ def test_norm_is_shown_as_stored_with_a_verdict_per_side(filled):
 
 
 def test_a_norm_in_another_shape_is_shown_as_it_is():
-    assert rp.norm_text({"norm": {"hold_s": 27, "group": {"age": "60-69"}}}) == \
-        "hold_s 27; group: age 60-69"
-    assert rp.verdict_for(_trial({"norm": {"hold_s": 27}, "trials": [
-        {"stance_side": "left", "hold_s": 30.0}]})) == "L at or above the mean"
+    assert (
+        rp.norm_text({"norm": {"hold_s": 27, "group": {"age": "60-69"}}})
+        == "hold_s 27; group: age 60-69"
+    )
+    assert (
+        rp.verdict_for(
+            _trial({"norm": {"hold_s": 27}, "trials": [{"stance_side": "left", "hold_s": 30.0}]})
+        )
+        == "L at or above the mean"
+    )
 
 
 def test_latest_result_per_test_prefers_the_latest_complete_trial(filled):
     data = rp.gather(filled, "p01")
-    assert [r.protocol for r in data.latest] == ["hip-stability", "record", "single-leg-squat",
-                                                 "single-leg-stance"]
+    assert [r.protocol for r in data.latest] == [
+        "hip-stability",
+        "record",
+        "single-leg-squat",
+        "single-leg-stance",
+    ]
     stance = data.latest[3]
     assert stance.summary.startswith("L: best hold 16.0 s, ML RMS 3.0 mm; R: best hold 23.0 s")
     assert "99" not in stance.summary
@@ -158,8 +215,10 @@ def test_trends_follow_completed_tests_per_side_in_time_order(filled):
     assert [v for _, v in hold["left"]] == [10.0, 12.0, 14.0, 16.0]
     assert [v for _, v in hold["right"]] == [20.0, 21.0, 22.0, 23.0]
     assert [d for d, _ in hold["left"]] == sorted(d for d, _ in hold["left"])
-    assert data.trends["squat"] == {"left": [(DAY0 + timedelta(days=22), pytest.approx(0.6))],
-                                    "right": [(DAY0 + timedelta(days=22), 1.0)]}
+    assert data.trends["squat"] == {
+        "left": [(DAY0 + timedelta(days=22), pytest.approx(0.6))],
+        "right": [(DAY0 + timedelta(days=22), 1.0)],
+    }
     assert [v for _, v in data.games["pelvis-pilot"]] == [10.0, 14.0]
     assert data.latest_by_side["sway"] == {"left": (2.0 + 4.0) / 2, "right": 6.0}
 
@@ -244,8 +303,9 @@ def test_html_report_is_self_contained_and_escapes_what_was_typed(filled, tmp_pa
 
 def test_pdf_report_has_a_cover_and_a_page_per_figure(filled, tmp_path):
     seen = []
-    out = rp.write_report(filled, "p01", tmp_path / "r.pdf",
-                          progress=lambda i, n, what: seen.append((i, n)))
+    out = rp.write_report(
+        filled, "p01", tmp_path / "r.pdf", progress=lambda i, n, what: seen.append((i, n))
+    )
     raw = out.read_bytes()
     assert raw.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", raw)) == 1 + 2 + 3

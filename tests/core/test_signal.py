@@ -19,8 +19,7 @@ def slow_window_average(t, x, fs):
     grid = [t[0] + k / fs for k in range(m)]
     out = []
     for g in grid:
-        inside = [v for tv, v in zip(t, x, strict=True)
-                  if g - 0.5 / fs <= tv < g + 0.5 / fs]
+        inside = [v for tv, v in zip(t, x, strict=True) if g - 0.5 / fs <= tv < g + 0.5 / fs]
         out.append(sum(inside) / len(inside) if inside else None)
     # fill empty windows linearly between the nearest filled ones
     for k, v in enumerate(out):
@@ -182,7 +181,7 @@ def test_live_smoother_is_3_db_down_at_its_cutoff():
     t = np.arange(2000) / fs
     y = run(sm, np.sin(2 * np.pi * fc * t))
     tail = y[1000:]
-    assert np.sqrt(2 * np.mean(tail ** 2)) == pytest.approx(2 ** -0.5, rel=0.01)
+    assert np.sqrt(2 * np.mean(tail**2)) == pytest.approx(2**-0.5, rel=0.01)
 
 
 def test_live_smoother_follows_a_step_without_overshoot():

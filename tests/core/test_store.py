@@ -58,11 +58,26 @@ def store(tmp_path):
 
 
 def test_person_round_trips_every_entered_field(store):
-    store.add_person("p-02_x", name="B", birth_year=1980, sex="male", height_cm=181.5,
-                     mass_kg=80.2, dominant_side="left", notes="knee op 2019")
+    store.add_person(
+        "p-02_x",
+        name="B",
+        birth_year=1980,
+        sex="male",
+        height_cm=181.5,
+        mass_kg=80.2,
+        dominant_side="left",
+        notes="knee op 2019",
+    )
     p = store.get_person("p-02_x")
-    assert (p.name, p.birth_year, p.sex, p.height_cm, p.mass_kg, p.dominant_side, p.notes) == \
-        ("B", 1980, "male", 181.5, 80.2, "left", "knee op 2019")
+    assert (p.name, p.birth_year, p.sex, p.height_cm, p.mass_kg, p.dominant_side, p.notes) == (
+        "B",
+        1980,
+        "male",
+        181.5,
+        80.2,
+        "left",
+        "knee op 2019",
+    )
     assert [q.id for q in store.list_people()] == ["p-02_x", "p01"]
 
 
@@ -76,9 +91,16 @@ def test_bad_person_ids_are_refused(store, pid):
         store.add_person(pid)
 
 
-@pytest.mark.parametrize("field, value", [("birth_year", 1800), ("sex", "f"),
-                                          ("height_cm", 2.0), ("mass_kg", 900.0),
-                                          ("dominant_side", "both")])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("birth_year", 1800),
+        ("sex", "f"),
+        ("height_cm", 2.0),
+        ("mass_kg", 900.0),
+        ("dominant_side", "both"),
+    ],
+)
 def test_impossible_person_fields_are_refused(store, field, value):
     with pytest.raises(UsageError):
         store.add_person("p09", **{field: value})
@@ -109,7 +131,7 @@ def test_frames_round_trip_exactly_at_recording_resolution(store):
     sid = store.start_session("p01", "record", board=BOARD)
     rec = store.start_trial(sid, "record", {}, BOARD)
     for i in range(0, 1000, 7):  # chunks as a sampler delivers them
-        rec.add_frames(t[i:i + 7], f[i:i + 7])
+        rec.add_frames(t[i : i + 7], f[i : i + 7])
     rec.finish()
     got_t, got_f, board = store.trial_frames(rec.trial_id)
     assert np.array_equal(np.round(got_t, 6), np.round(t, 6))
@@ -130,14 +152,17 @@ def test_frames_reach_the_database_in_blocks_of_at_most_block_s(store, tmp_path)
     sid = store.start_session("p01", "record")
     rec = store.start_trial(sid, "record", {}, BOARD)
     for i in range(0, 200, 4):
-        rec.add_frames(t[i:i + 4], f[i:i + 4])
+        rec.add_frames(t[i : i + 4], f[i : i + 4])
     # Not finished: another connection already sees all but the last block_s of frames.
     with fresh(store.path) as other:
-        rows = other.execute("SELECT t0_us, n_frames, n_cells, t_us, forces_mn FROM "
-                             "frame_blocks WHERE trial_id = ? ORDER BY seq",
-                             (rec.trial_id,)).fetchall()
-        running = other.execute("SELECT status, n_frames FROM trials WHERE id = ?",
-                                (rec.trial_id,)).fetchone()
+        rows = other.execute(
+            "SELECT t0_us, n_frames, n_cells, t_us, forces_mn FROM "
+            "frame_blocks WHERE trial_id = ? ORDER BY seq",
+            (rec.trial_id,),
+        ).fetchall()
+        running = other.execute(
+            "SELECT status, n_frames FROM trials WHERE id = ?", (rec.trial_id,)
+        ).fetchone()
     stored_t = np.concatenate([decode_block(*r)[0] for r in rows])
     assert stored_t[-1] >= t[-1] - BLOCK_S
     assert running == ("running", stored_t.size)
@@ -169,9 +194,17 @@ def test_finish_stores_result_metrics_and_status_with_nan_as_null(store):
     sid = store.start_session("p01", "test", board=BOARD, source="sim")
     rec = store.start_trial(sid, "single-leg-stance", {"side": "left", "max_s": 45}, BOARD)
     rec.add_frames(*frames(160))
-    result = {"trials": [{"stance_side": "left", "hold_s": np.float64(12.5),
-                          "stop_reason": "touchdown", "metrics": {"ml_rms_mm": 3.25}}],
-              "norm": {"hold_s": 27.0}}
+    result = {
+        "trials": [
+            {
+                "stance_side": "left",
+                "hold_s": np.float64(12.5),
+                "stop_reason": "touchdown",
+                "metrics": {"ml_rms_mm": 3.25},
+            }
+        ],
+        "norm": {"hold_s": 27.0},
+    }
     rec.finish(result=result, metrics={"ml_rms_mm": 3.25, "ap_rms_mm": float("nan")})
     row = store.get_trial(rec.trial_id)
     assert row.status == "complete" and row.protocol == "single-leg-stance"
@@ -216,12 +249,13 @@ def test_opening_marks_a_dead_writers_trial_interrupted_and_leaves_a_live_one(tm
     # Pretend a process that has exited wrote the second trial.
     gone = subprocess.Popen(["true"])
     gone.wait()
-    token = a._conn.execute("SELECT owner FROM trials WHERE id = ?",
-                            (dead.trial_id,)).fetchone()[0]
+    token = a._conn.execute("SELECT owner FROM trials WHERE id = ?", (dead.trial_id,)).fetchone()[0]
     boot, pid, start = token.split(":")
     with a._tx() as cur:
-        cur.execute("UPDATE trials SET owner = ? WHERE id = ?",
-                    (f"{boot}:{gone.pid}:{start}", dead.trial_id))
+        cur.execute(
+            "UPDATE trials SET owner = ? WHERE id = ?",
+            (f"{boot}:{gone.pid}:{start}", dead.trial_id),
+        )
     b = Store.open_path(path)  # a second program (e.g. 'history') while 'a' records
     assert b.recovered == [dead.trial_id]
     assert b.get_trial(live.trial_id).status == "running"
@@ -242,14 +276,21 @@ def test_history_lists_sessions_oldest_first_with_trials_and_games(tmp_path):
     early = s.start_session("p01", "test", started_at=day)
     s.start_session("other", "test")
     s.start_trial(early, "single-leg-stance", {}, BOARD).finish(result={"trials": []})
-    gid = s.add_game_result(late, "pelvis-pilot", 120.0, level=2, duration_s=60.0,
-                            details={"hits": 7})
+    gid = s.add_game_result(
+        late, "pelvis-pilot", 120.0, level=2, duration_s=60.0, details={"hits": 7}
+    )
     h = s.history("p01")
     assert [x.id for x in h] == [early, late]
     assert [t.protocol for t in h[0].trials] == ["single-leg-stance"] and h[0].games == []
     g = h[1].games[0]
-    assert (g.id, g.game, g.score, g.level, g.duration_s, g.details) == \
-        (gid, "pelvis-pilot", 120.0, 2, 60.0, {"hits": 7})
+    assert (g.id, g.game, g.score, g.level, g.duration_s, g.details) == (
+        gid,
+        "pelvis-pilot",
+        120.0,
+        2,
+        60.0,
+        {"hits": 7},
+    )
     with pytest.raises(UsageError):
         s.add_game_result(late, "pelvis-pilot", float("nan"))
     with pytest.raises(UsageError, match="kind"):
@@ -325,8 +366,7 @@ def _made(tmp_path) -> Path:
 def test_a_database_from_a_newer_version_is_refused_and_left_alone(tmp_path):
     path = _made(tmp_path)
     with sqlite3.connect(path) as c:
-        c.execute("INSERT INTO schema_migrations VALUES (?, 'future', 'x')",
-                  (LATEST_VERSION + 1,))
+        c.execute("INSERT INTO schema_migrations VALUES (?, 'future', 'x')", (LATEST_VERSION + 1,))
     c.close()
     before = digest(path)
     with pytest.raises(StoreVersionError, match="upgrade") as info:
@@ -360,7 +400,7 @@ def test_a_damaged_database_raises_corrupt_not_a_traceback(tmp_path):
     raw = bytearray(path.read_bytes())
     page = 4096
     for start in range(page, len(raw), page):  # scribble over every page but the first
-        raw[start:start + 64] = b"\xa5" * 64
+        raw[start : start + 64] = b"\xa5" * 64
     path.write_bytes(bytes(raw))
     with pytest.raises(StoreCorruptError, match="damaged"):
         with Store.open_path(path) as s:

@@ -54,8 +54,9 @@ def _integrity(path) -> str:
 
 def test_sigkill_mid_trial_loses_at_most_the_last_block(tmp_path):
     path = tmp_path / "crash.db"
-    child = subprocess.Popen([sys.executable, "-c", WRITER, str(path)],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    )
     try:
         trial_id = int(child.stdout.readline().split()[1])
         while True:
@@ -90,9 +91,23 @@ def test_sigkill_of_record_person_keeps_the_trial_as_interrupted(tmp_path):
     with Store.open(data) as store:
         store.add_person("k1")
     child = subprocess.Popen(
-        [sys.executable, "-m", "balance_trainer.cli", "record", "--person", "k1", "--board",
-         "sim", "--seconds", "30", "--data-dir", str(data)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "balance_trainer.cli",
+            "record",
+            "--person",
+            "k1",
+            "--board",
+            "sim",
+            "--seconds",
+            "30",
+            "--data-dir",
+            str(data),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     db = data / DB_FILENAME
     try:
         deadline = time.monotonic() + 30

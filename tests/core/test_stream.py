@@ -30,7 +30,7 @@ def test_reader_gets_every_frame_in_order():
     got = []
     all_frames = list(frames(200))
     for i in range(0, 200, 10):
-        block, forces = conv.block(all_frames[i:i + 10])
+        block, forces = conv.block(all_frames[i : i + 10])
         buf.append(block, forces)
         out, _f, seq, missed = buf.read_since(seq)
         assert missed == 0

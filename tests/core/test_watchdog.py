@@ -244,8 +244,18 @@ class NotifySupervisor:
         Extra environment; ``TEST_APP_RUN`` is set to the run's index.
     """
 
-    def __init__(self, argv, socket_path, *, watchdog_s, restart, start_limit_burst,
-                 start_timeout_s, env, cwd):
+    def __init__(
+        self,
+        argv,
+        socket_path,
+        *,
+        watchdog_s,
+        restart,
+        start_limit_burst,
+        start_timeout_s,
+        env,
+        cwd,
+    ):
         self.argv = argv
         self.watchdog_s = watchdog_s
         self.restart = restart
@@ -274,9 +284,13 @@ class NotifySupervisor:
         return pid, data.decode()
 
     def _run_once(self, index: int) -> Run:
-        env = {**os.environ, **self.env, "TEST_APP_RUN": str(index),
-               "NOTIFY_SOCKET": self.socket_path,
-               "WATCHDOG_USEC": str(round(self.watchdog_s * 1e6))}
+        env = {
+            **os.environ,
+            **self.env,
+            "TEST_APP_RUN": str(index),
+            "NOTIFY_SOCKET": self.socket_path,
+            "WATCHDOG_USEC": str(round(self.watchdog_s * 1e6)),
+        }
         proc = subprocess.Popen(self.argv, env=env, cwd=self.cwd)
         run = Run(pid=proc.pid)
         deadline = time.monotonic() + self.start_timeout_s
@@ -328,8 +342,11 @@ class NotifySupervisor:
 
 
 def _unit_setting(key: str) -> str:
-    values = [line.split("=", 1)[1].strip() for line in UNIT.read_text().splitlines()
-              if line.startswith(key + "=")]
+    values = [
+        line.split("=", 1)[1].strip()
+        for line in UNIT.read_text().splitlines()
+        if line.startswith(key + "=")
+    ]
     assert values, f"{UNIT.name} sets no {key}="
     return values[-1]
 
@@ -340,7 +357,8 @@ def supervisor(tmp_path):
 
     def make(stuck_after: str, burst: int) -> NotifySupervisor:
         sup = NotifySupervisor(
-            [sys.executable, "-c", APP], tmp_path / f"notify-{len(made)}",
+            [sys.executable, "-c", APP],
+            tmp_path / f"notify-{len(made)}",
             # Scaled down from the unit's WatchdogSec: a ping every 0.25 s, late after 0.5 s.
             watchdog_s=0.5,
             restart=_unit_setting("Restart"),

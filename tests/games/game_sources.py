@@ -16,8 +16,11 @@ from balance_trainer.wiring import BoardConnection
 G = 9.80665
 
 
-def standing(mass_kg: float = 70.0, cop_ml_mm: Callable[[float], float] | float = 0.0,
-             board: str = "two-plate-4") -> Callable[[float], np.ndarray]:
+def standing(
+    mass_kg: float = 70.0,
+    cop_ml_mm: Callable[[float], float] | float = 0.0,
+    board: str = "two-plate-4",
+) -> Callable[[float], np.ndarray]:
     """Cell forces (N) of a person of ``mass_kg`` with whole-body ML COP ``cop_ml_mm(t)`` on
     both feet, each foot on its plate centre (two-plate-4: cells at ±190 and ±50 mm)."""
     b = load_board(board)
@@ -51,9 +54,16 @@ class ScriptedSource:
     simulated = True
     scenario = "scripted"
 
-    def __init__(self, forces: Callable[[float], np.ndarray], *, board: str = "two-plate-4",
-                 fs: float = 80.0, gap: tuple[float, float] | None = None,
-                 fail_at: float | None = None, t0: float = 0.0) -> None:
+    def __init__(
+        self,
+        forces: Callable[[float], np.ndarray],
+        *,
+        board: str = "two-plate-4",
+        fs: float = 80.0,
+        gap: tuple[float, float] | None = None,
+        fail_at: float | None = None,
+        t0: float = 0.0,
+    ) -> None:
         self.board = load_board(board)
         self.forces = forces
         self.fs = fs

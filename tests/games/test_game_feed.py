@@ -27,8 +27,9 @@ def test_each_game_frame_takes_exactly_the_frames_due_by_its_time():
     for k in range(1, 61):
         got.append(len(feed.pump(k / 60)))
     # 80 frames/s against 60 game frames/s: frames at t = j/80 <= k/60 (one more at t = 0).
-    expected = [math.floor(k * 80 / 60 + 1e-9) - math.floor((k - 1) * 80 / 60 + 1e-9)
-                for k in range(1, 61)]
+    expected = [
+        math.floor(k * 80 / 60 + 1e-9) - math.floor((k - 1) * 80 / 60 + 1e-9) for k in range(1, 61)
+    ]
     expected[0] += 1
     assert got == expected and feed.frames_seen == 81
     assert feed.latest.t_s == pytest.approx(1.0)
@@ -182,8 +183,9 @@ def test_in_real_time_a_lost_board_is_reopened_in_the_background():
         made.append(src)
         return connect(src)
 
-    feed = BoardFeed(connect(PacedSource(standing(), fail_at=0.3)), realtime=True,
-                     reopen=reopen, retry_s=0.1)
+    feed = BoardFeed(
+        connect(PacedSource(standing(), fail_at=0.3)), realtime=True, reopen=reopen, retry_s=0.1
+    )
     try:
         seen = set()
         deadline = time.monotonic() + 5.0

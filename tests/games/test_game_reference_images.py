@@ -32,8 +32,7 @@ CASES = {
     "menu_easy": dict(start="menu", seconds=0.5, easy=True),
     "spirit_level": dict(start="spirit-level", seconds=9.0, side="left"),
     "river": dict(start="river", seconds=9.0, side="both"),
-    "squat_builder": dict(start="squat-builder", seconds=14.0, side="left",
-                          scenario="squats-left"),
+    "squat_builder": dict(start="squat-builder", seconds=14.0, side="left", scenario="squats-left"),
 }
 
 
@@ -67,8 +66,9 @@ def test_screen_matches_its_reference_picture(name, tmp_path_factory):
             pygame.image.save(app.surface, str(out / f"{name}-actual.png"))
             amp = np.clip(np.abs(actual.astype(np.int16) - expected) * 4, 0, 255).astype(np.uint8)
             pygame.image.save(pygame.surfarray.make_surface(amp), str(out / f"{name}-diff.png"))
-            pytest.fail(f"{name}: {changed:.1%} of pixels changed (mean diff {mean:.2f}); "
-                        f"see {out}")
+            pytest.fail(
+                f"{name}: {changed:.1%} of pixels changed (mean diff {mean:.2f}); see {out}"
+            )
     finally:
         app.close()
 

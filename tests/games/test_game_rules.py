@@ -34,11 +34,14 @@ def drive(nav: LeanNavigator, t0: float, seconds: float, ml) -> tuple[float, lis
 
 # -- pure modules ----------------------------------------------------------------------------
 
+
 def test_rules_and_feed_modules_do_not_import_pygame():
-    code = ("import sys; import games.rules.lean_nav, games.rules.spirit_level, "
-            "games.rules.river, games.rules.squat_builder, games.rules.adaptive, "
-            "games.feed, games.settings, games.records, games.catalog; "
-            "sys.exit(1 if 'pygame' in sys.modules else 0)")
+    code = (
+        "import sys; import games.rules.lean_nav, games.rules.spirit_level, "
+        "games.rules.river, games.rules.squat_builder, games.rules.adaptive, "
+        "games.feed, games.settings, games.records, games.catalog; "
+        "sys.exit(1 if 'pygame' in sys.modules else 0)"
+    )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
@@ -51,6 +54,7 @@ def test_game_names_resolve_with_aliases_and_unknown_is_none():
 
 
 # -- lean navigation --------------------------------------------------------------------------
+
 
 def test_a_held_lean_moves_the_selection_once_until_the_person_comes_back():
     nav = LeanNavigator()
@@ -117,13 +121,15 @@ def test_hands_free_switched_off_gives_no_intents():
 
 # -- spirit level -----------------------------------------------------------------------------
 
+
 def run_level(game: SpiritLevel, seconds: float, cop, share=0.0, t0: float = 0.0):
     t = t0
     events: list[str] = []
     for _ in range(int(round(seconds / DT))):
         t += DT
-        events += game.update(t, cop(t) if callable(cop) else cop,
-                              share(t) if callable(share) else share)
+        events += game.update(
+            t, cop(t) if callable(cop) else cop, share(t) if callable(share) else share
+        )
     return t, events
 
 
@@ -211,6 +217,7 @@ def test_spirit_level_stance_side_must_be_left_or_right():
 
 # -- river -----------------------------------------------------------------------------------
 
+
 def run_river(r: River, seconds: float, lean, t0: float = 0.0):
     t = t0
     events: list[str] = []
@@ -276,8 +283,10 @@ def test_gates_never_leave_the_river():
 
 # -- squat builder ---------------------------------------------------------------------------
 
-def squat_round(b: SquatBuilder, reps: list[tuple[float, float]], wobble_mm: float = 0.0,
-                rep_s: float = 2.0):
+
+def squat_round(
+    b: SquatBuilder, reps: list[tuple[float, float]], wobble_mm: float = 0.0, rep_s: float = 2.0
+):
     """Feed stance COP for a sequence of reps with an ML excursion of ``wobble_mm`` each."""
     t = 0.0
     out: list[str] = []
@@ -339,6 +348,7 @@ def test_easy_squats_are_on_both_feet_without_waiting_for_a_lift():
 
 
 # -- adaptation and statistics ---------------------------------------------------------------
+
 
 def test_band_follows_recent_sway_within_limits():
     assert band_from_sway(None, 10.0) == 10.0

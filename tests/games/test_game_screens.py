@@ -19,8 +19,13 @@ from games.settings import load_settings
 
 SCREEN_OPTIONS = {
     "intro": {"game": "river"},
-    "result": {"game": "river", "result": None, "stars": 2, "lines": ["Gates: 3 of 4"],
-               "best_before": None},
+    "result": {
+        "game": "river",
+        "result": None,
+        "stars": 2,
+        "lines": ["Gates: 3 of 4"],
+        "best_before": None,
+    },
     "test-setup": {"test": "single-leg-stance"},
     "test-run": {"test": "single-leg-stance", "side": "left"},
     "spirit-level": {"side": "left"},
@@ -290,12 +295,12 @@ def test_sounds_play_for_cues_and_rewards(app_factory):
     assert {"good", "perfect", "splash"} & set(played)
 
 
-def test_a_clinical_test_runs_from_the_board_and_is_stored_with_its_frames(app_factory,
-                                                                            tmp_path):
+def test_a_clinical_test_runs_from_the_board_and_is_stored_with_its_frames(app_factory, tmp_path):
     store = Store(tmp_path / "bt.db")
     store.add_person("p01", birth_year=1950)
-    app = app_factory("test-run", test="weight-bearing-symmetry", side=None, store=store,
-                      person=PersonRef("p01"))
+    app = app_factory(
+        "test-run", test="weight-bearing-symmetry", side=None, store=store, person=PersonRef("p01")
+    )
     run(app, 16.0)
     screen = app.screen
     assert screen.finished and not screen.error
@@ -313,8 +318,9 @@ def test_the_one_leg_stand_compares_with_the_norm_for_the_persons_age(app_factor
 
     store = Store(tmp_path / "bt.db")
     store.add_person("p02", birth_year=datetime.now().year - 75)
-    app = app_factory("test-run", test="single-leg-stance", side="right", store=store,
-                      person=PersonRef("p02"))
+    app = app_factory(
+        "test-run", test="single-leg-stance", side="right", store=store, person=PersonRef("p02")
+    )
     app.screen.proto.trials = 1
     app.screen.proto.max_time_s = 10.0
     for _ in range(60 * 40):
@@ -329,8 +335,9 @@ def test_the_one_leg_stand_compares_with_the_norm_for_the_persons_age(app_factor
 def test_leaving_a_test_early_keeps_its_frames_as_an_aborted_trial(app_factory, tmp_path):
     store = Store(tmp_path / "bt.db")
     store.add_person("p03")
-    app = app_factory("test-run", test="hip-stability", side="left", store=store,
-                      person=PersonRef("p03"))
+    app = app_factory(
+        "test-run", test="hip-stability", side="left", store=store, person=PersonRef("p03")
+    )
     run(app, 5.0)
     key(app, pygame.K_ESCAPE)
     assert app.screen.name == "tests"
@@ -356,9 +363,15 @@ def test_real_time_runs_the_sampler_thread_and_measures_arrival_to_frame():
 
     conn = open_board("sim", scenario="interactive", realtime=True)
     feed = BoardFeed(conn, realtime=True)
-    app = App(feed, settings=GameSettings(), records=Records(),
-              surface=pygame.display.set_mode((800, 480)),
-              sounds=SoundBank(enabled=False), start="river", start_options={"side": "both"})
+    app = App(
+        feed,
+        settings=GameSettings(),
+        records=Records(),
+        surface=pygame.display.set_mode((800, 480)),
+        sounds=SoundBank(enabled=False),
+        start="river",
+        start_options={"side": "both"},
+    )
     try:
         stats = app.run(max_frames=40)
     finally:

@@ -26,8 +26,19 @@ def play(capsys, *args: str) -> tuple[int, str, str]:
 
 def test_headless_run_prints_frame_time_statistics_as_json(capsys, tmp_path):
     shot = tmp_path / "river.png"
-    code, out, err = play(capsys, "river", "--headless", "--frames", "240", "--json",
-                          "--no-sound", "--screenshot", str(shot), "--data-dir", str(tmp_path))
+    code, out, err = play(
+        capsys,
+        "river",
+        "--headless",
+        "--frames",
+        "240",
+        "--json",
+        "--no-sound",
+        "--screenshot",
+        str(shot),
+        "--data-dir",
+        str(tmp_path),
+    )
     assert code == 0, err
     stats = json.loads(out)
     assert stats["frames"] == 240 and stats["screen"] == "river" and stats["simulated"]
@@ -40,8 +51,19 @@ def test_headless_run_prints_frame_time_statistics_as_json(capsys, tmp_path):
 
 def test_headless_run_without_json_prints_one_line_and_honours_size(capsys, tmp_path):
     shot = tmp_path / "menu.png"
-    code, out, _ = play(capsys, "--headless", "--frames", "30", "--size", "1024x600",
-                        "--screenshot", str(shot), "--no-sound", "--data-dir", str(tmp_path))
+    code, out, _ = play(
+        capsys,
+        "--headless",
+        "--frames",
+        "30",
+        "--size",
+        "1024x600",
+        "--screenshot",
+        str(shot),
+        "--no-sound",
+        "--data-dir",
+        str(tmp_path),
+    )
     assert code == 0 and out.startswith("30 frames on screen 'people'")
     assert pygame.image.load(str(shot)).get_size() == (1024, 600)
 
@@ -54,11 +76,14 @@ def test_an_unknown_game_is_a_usage_error_that_lists_the_games(capsys):
         assert name in err
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--frames", "10"], "--headless"),
-    (["--headless", "--frames", "0"], "> 0"),
-    (["--headless", "--size", "huge"], "800x480"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--frames", "10"], "--headless"),
+        (["--headless", "--frames", "0"], "> 0"),
+        (["--headless", "--size", "huge"], "800x480"),
+    ],
+)
 def test_bad_options_are_usage_errors(capsys, args, words):
     code, _, err = play(capsys, *args)
     assert code == 2 and words in err and "Traceback" not in err
@@ -83,22 +108,53 @@ def test_a_driver_that_draws_nowhere_is_no_display(capsys, monkeypatch, driver):
 
 
 def test_an_unknown_person_is_a_usage_error_naming_the_fix(capsys, tmp_path):
-    code, _, err = play(capsys, "river", "--headless", "--frames", "5", "--person", "zz9",
-                        "--data-dir", str(tmp_path))
+    code, _, err = play(
+        capsys,
+        "river",
+        "--headless",
+        "--frames",
+        "5",
+        "--person",
+        "zz9",
+        "--data-dir",
+        str(tmp_path),
+    )
     assert code == 2 and "zz9" in err and "people add" in err
 
 
 def test_a_known_person_gets_the_round_saved(capsys, tmp_path):
     with Store.open(tmp_path) as store:
         store.add_person("p07")
-    code, out, err = play(capsys, "river", "--headless", "--frames", "60", "--person", "p07",
-                          "--data-dir", str(tmp_path), "--no-sound", "--json")
+    code, out, err = play(
+        capsys,
+        "river",
+        "--headless",
+        "--frames",
+        "60",
+        "--person",
+        "p07",
+        "--data-dir",
+        str(tmp_path),
+        "--no-sound",
+        "--json",
+    )
     assert code == 0, err
     with Store.open(tmp_path) as store:
         assert [s.kind for s in store.history("p07")] == []  # nothing finished in 1 s
     # A 45 s round after a 3 s countdown, then the result screen saves it.
-    code, out, err = play(capsys, "river", "--headless", "--frames", "3200", "--person", "p07",
-                          "--data-dir", str(tmp_path), "--no-sound", "--json")
+    code, out, err = play(
+        capsys,
+        "river",
+        "--headless",
+        "--frames",
+        "3200",
+        "--person",
+        "p07",
+        "--data-dir",
+        str(tmp_path),
+        "--no-sound",
+        "--json",
+    )
     assert code == 0, err
     assert json.loads(out)["screen"] in ("result", "menu", "intro", "river")
     with Store.open(tmp_path) as store:
@@ -112,8 +168,16 @@ def test_without_an_audio_device_the_app_carries_on_silently(capsys, monkeypatch
 
     monkeypatch.setattr(pygame.mixer, "init", no_audio)
     monkeypatch.setattr(pygame.mixer, "get_init", lambda: None)
-    code, out, err = play(capsys, "spirit-level", "--headless", "--frames", "60", "--json",
-                          "--data-dir", str(tmp_path))
+    code, out, err = play(
+        capsys,
+        "spirit-level",
+        "--headless",
+        "--frames",
+        "60",
+        "--json",
+        "--data-dir",
+        str(tmp_path),
+    )
     assert code == 0
     assert "no audio device" in err
     assert any("no audio device" in n for n in json.loads(out)["notes"])
@@ -124,8 +188,18 @@ def test_play_has_help_for_every_option():
     sub = next(a for a in parser._actions if a.dest == "command")
     play_parser = sub.choices["play"]
     text = play_parser.format_help()
-    for opt in ("--fullscreen", "--windowed", "--headless", "--frames", "--screenshot", "--json",
-                "--easy", "--person", "--board", "--data-dir"):
+    for opt in (
+        "--fullscreen",
+        "--windowed",
+        "--headless",
+        "--frames",
+        "--screenshot",
+        "--json",
+        "--easy",
+        "--person",
+        "--board",
+        "--data-dir",
+    ):
         assert opt in text
     assert play_parser.get_default("scenario") == "interactive"
 

@@ -11,8 +11,7 @@ from balance_trainer.config import Board, Cell, load_board
 from balance_trainer.errors import PinConfigError
 from hardware.controls import Controls, open_controls
 
-PINS = {"start": "GPIO17", "next": "GPIO27", "back": "GPIO22", "led": "GPIO23",
-        "buzzer": "GPIO24"}
+PINS = {"start": "GPIO17", "next": "GPIO27", "back": "GPIO22", "led": "GPIO23", "buzzer": "GPIO24"}
 
 
 @pytest.fixture
@@ -127,20 +126,27 @@ def test_default_board_controls_open_on_mock_pins(factory):
         c.close()
 
 
-@pytest.mark.parametrize("pins, message", [
-    ({"start": "GPIO17", "jump": "GPIO4"}, "'jump' is not a control"),
-    ({"start": "GPIO99"}, r"\[controls\] start: pin 'GPIO99' does not exist"),
-    ({"start": "GPIO17", "next": 17}, "already used by \\[controls\\] start"),
-    ({"led": "GND"}, "not a GPIO"),
-])
+@pytest.mark.parametrize(
+    "pins, message",
+    [
+        ({"start": "GPIO17", "jump": "GPIO4"}, "'jump' is not a control"),
+        ({"start": "GPIO99"}, r"\[controls\] start: pin 'GPIO99' does not exist"),
+        ({"start": "GPIO17", "next": 17}, "already used by \\[controls\\] start"),
+        ({"led": "GND"}, "not a GPIO"),
+    ],
+)
 def test_bad_control_pins_are_refused_naming_them(factory, pins, message):
     with pytest.raises(PinConfigError, match=message):
         Controls(pins, pin_factory=factory)
 
 
 def test_a_control_on_a_cell_dout_names_the_cell(factory):
-    board = Board("b", (Cell("l", "left", -1, 0, "GPIO5"), Cell("r", "right", 1, 0, "GPIO6")),
-                  sck="GPIO21", controls={"start": "BOARD31"})
+    board = Board(
+        "b",
+        (Cell("l", "left", -1, 0, "GPIO5"), Cell("r", "right", 1, 0, "GPIO6")),
+        sck="GPIO21",
+        controls={"start": "BOARD31"},
+    )
     with pytest.raises(PinConfigError, match="already used by cell 'r'"):
         Controls.from_board(board, pin_factory=factory)
 

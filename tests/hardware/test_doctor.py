@@ -77,10 +77,11 @@ def test_noise_is_reported_in_counts_and_grams_and_warns_when_high(capsys):
     cells = {c["name"]: c for c in report["cells"]}
     quiet, noisy = cells["left_outer"], cells["right_outer"]
     assert quiet["status"] == OK and noisy["status"] == WARN
-    assert 30 < quiet["noise_counts"] < 50          # the fake's 40-count noise
+    assert 30 < quiet["noise_counts"] < 50  # the fake's 40-count noise
     assert noisy["noise_counts"] > 1000
-    assert quiet["noise_g"] == pytest.approx(quiet["noise_counts"] * 2.5e-4 / 9.80665 * 1000,
-                                             rel=0.06)
+    assert quiet["noise_g"] == pytest.approx(
+        quiet["noise_counts"] * 2.5e-4 / 9.80665 * 1000, rel=0.06
+    )
     assert doctor(capsys, "--fault", "noisy:right_outer", "--strict")[0] == 1
 
 
@@ -89,7 +90,8 @@ def test_drift_over_the_hold_warns(capsys):
     cells = {c["name"]: c for c in report["cells"]}
     assert cells["left_inner"]["drift_counts"] == pytest.approx(6000, rel=0.05)  # 3000/s x 2 s
     assert cells["left_inner"]["status"] == WARN and "drifting" in " ".join(
-        cells["left_inner"]["notes"])
+        cells["left_inner"]["notes"]
+    )
 
 
 def test_spikes_show_up_as_discarded_sweeps(capsys):
@@ -108,11 +110,14 @@ def test_a_saved_calibration_gives_the_grams(capsys):
     assert cell["noise_g"] == pytest.approx(cell["noise_counts"] * 0.001 / 9.80665 * 1000)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--board", "sim", "--fault", "stuck-high"], "only with --board mock-hx711"),
-    (["--board", "mock-hx711", "--fault", "explode"], "unknown fault"),
-    (["--board", "mock-hx711", "--seconds", "0"], "hold time"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--board", "sim", "--fault", "stuck-high"], "only with --board mock-hx711"),
+        (["--board", "mock-hx711", "--fault", "explode"], "unknown fault"),
+        (["--board", "mock-hx711", "--seconds", "0"], "hold time"),
+    ],
+)
 def test_bad_options_are_one_line_errors_with_status_2(capsys, argv, message):
     assert main(["doctor", "--fast", *argv]) == 2
     err = capsys.readouterr().err

@@ -77,8 +77,10 @@ def test_dout_is_high_until_the_first_conversion_then_low(factory, clock):
     assert dout.state is False
 
 
-@pytest.mark.parametrize("value, word", [(5, 0x000005), (-2, 0xFFFFFE), (-(1 << 23) + 3, 0x800003),
-                                          ((1 << 23) - 3, 0x7FFFFD), (0, 0)])
+@pytest.mark.parametrize(
+    "value, word",
+    [(5, 0x000005), (-2, 0xFFFFFE), (-(1 << 23) + 3, 0x800003), ((1 << 23) - 3, 0x7FFFFD), (0, 0)],
+)
 def test_bits_come_out_msb_first_in_twos_complement(factory, clock, value, word):
     chip, sck, dout = make_chip(factory, clock, value=value)
     settle(chip, sck, dout, clock)
@@ -112,8 +114,8 @@ def test_26_pulses_switch_the_next_conversions_to_channel_b_after_settling(facto
     for _ in range(7):
         wait_ready(dout, clock)
         words.append(signed(bitbang(sck, dout, pulses=26)))
-    assert words[0] == 100_000          # read before the switch took effect
-    assert words[1] != 1234             # settling after the channel change
+    assert words[0] == 100_000  # read before the switch took effect
+    assert words[1] != 1234  # settling after the channel change
     assert words[-1] == 1234
     assert chip.mode == ("B", 32)
 
@@ -130,11 +132,11 @@ def test_27_pulses_select_channel_a_gain_64_which_halves_the_counts(factory, clo
 
 def test_sck_high_past_60us_powers_down_and_low_resets_to_channel_a_128(factory, clock):
     chip, sck, dout = make_chip(factory, clock, value=100_000, value_b=7)
-    settle(chip, sck, dout, clock, pulses=26)     # now on channel B / 32
+    settle(chip, sck, dout, clock, pulses=26)  # now on channel B / 32
     assert chip.mode == ("B", 32)
     sck.state = True
     clock.sleep(61e-6)
-    assert dout.state is True                      # powered down
+    assert dout.state is True  # powered down
     assert chip.powered_down
     sck.state = False
     assert chip.power_downs == 1
@@ -203,10 +205,19 @@ def test_stuck_low_dout_reads_zeros_and_stays_low_after_pulse_25(factory, clock)
 def test_scripted_saturation_spikes_and_garbage(factory, clock):
     f = MockFactory()
     clock2 = VirtualClock()
-    bank = FakeHX711Bank(["GPIO5", "GPIO6", "GPIO13"], "GPIO21", pin_factory=f,
-                         clock=clock2.now, values=[10, 10, 10], phases=[0, 0, 0],
-                         faults={0: ChipFaults(saturate="low"), 1: ChipFaults(spike_every=2),
-                                 2: ChipFaults(garbage=True)})
+    bank = FakeHX711Bank(
+        ["GPIO5", "GPIO6", "GPIO13"],
+        "GPIO21",
+        pin_factory=f,
+        clock=clock2.now,
+        values=[10, 10, 10],
+        phases=[0, 0, 0],
+        faults={
+            0: ChipFaults(saturate="low"),
+            1: ChipFaults(spike_every=2),
+            2: ChipFaults(garbage=True),
+        },
+    )
     clock2.sleep(0.001)
     for c in bank.chips:
         c.update()
@@ -226,8 +237,14 @@ def test_scripted_saturation_spikes_and_garbage(factory, clock):
 
 def test_late_data_is_ready_later_than_its_neighbours(factory, clock):
     f = MockFactory()
-    bank = FakeHX711Bank(["GPIO5", "GPIO6"], "GPIO21", pin_factory=f, clock=clock.now,
-                         phases=[0, 0], faults={1: ChipFaults(late_s=0.004)})
+    bank = FakeHX711Bank(
+        ["GPIO5", "GPIO6"],
+        "GPIO21",
+        pin_factory=f,
+        clock=clock.now,
+        phases=[0, 0],
+        faults={1: ChipFaults(late_s=0.004)},
+    )
     clock.sleep(0.001)
     assert [f.pin(p).state for p in ("GPIO5", "GPIO6")] == [False, True]
     clock.sleep(0.004)
@@ -285,12 +302,15 @@ def test_parse_fault_targets_one_cell_or_all():
     assert both[0].spike_every == 5 and both[0].noise_factor == 50
 
 
-@pytest.mark.parametrize("spec, message", [
-    ("melt:a", "unknown fault 'melt'"),
-    ("stuck-high:zz", "no cell 'zz'"),
-    ("late:a=soon", "not a number"),
-    ("saturate:a=sideways", "=high or =low"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("melt:a", "unknown fault 'melt'"),
+        ("stuck-high:zz", "no cell 'zz'"),
+        ("late:a=soon", "not a number"),
+        ("saturate:a=sideways", "=high or =low"),
+    ],
+)
 def test_parse_fault_rejects_bad_specs_with_the_fix(spec, message):
     with pytest.raises(UsageError, match=message):
         parse_fault(spec, ["a", "b"])
@@ -298,12 +318,12 @@ def test_parse_fault_rejects_bad_specs_with_the_fix(spec, message):
 
 def test_person_load_puts_the_whole_weight_on_the_cells_at_the_sway_cop():
     x, y = [-190.0, -50.0, 50.0, 190.0], [0.0, 0.0, 0.0, 0.0]
-    spec = FakeBoardSpec.for_cells(["GPIO5", "GPIO6", "GPIO13", "GPIO19"], "GPIO21", x, y,
-                                   seed=3, mass_kg=70.0, step_on_s=1.0)
+    spec = FakeBoardSpec.for_cells(
+        ["GPIO5", "GPIO6", "GPIO13", "GPIO19"], "GPIO21", x, y, seed=3, mass_kg=70.0, step_on_s=1.0
+    )
     values = spec.value_functions()
     for t in (0.5, 3.0, 7.25):
-        forces = [(v(t) - o) * s for v, o, s in zip(values, spec.offsets, spec.scales,
-                                                     strict=True)]
+        forces = [(v(t) - o) * s for v, o, s in zip(values, spec.offsets, spec.scales, strict=True)]
         total = sum(forces)
         if t < 1.0:
             assert total == pytest.approx(0.0, abs=1e-6)

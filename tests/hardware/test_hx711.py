@@ -23,27 +23,54 @@ LABELS = ["cell 'left_outer'", "cell 'left_inner'", "cell 'right_inner'", "cell 
 class Rig:
     """Fake chips and the driver on one mock factory and one virtual clock."""
 
-    def __init__(self, values=(1000, 2000, 3000, 4000), *, faults=None, rate=80.0,
-                 timeout=1.0, phases=None, ticks=None, **kw):
+    def __init__(
+        self,
+        values=(1000, 2000, 3000, 4000),
+        *,
+        faults=None,
+        rate=80.0,
+        timeout=1.0,
+        phases=None,
+        ticks=None,
+        **kw,
+    ):
         self.clock = VirtualClock()
         self.factory = MockFactory()
         n = len(values)
-        self.bank = FakeHX711Bank(DOUTS[:n], SCK, pin_factory=self.factory,
-                                  clock=self.clock.now, values=list(values), rate=rate,
-                                  faults=faults, phases=phases)
-        self.array = HX711Array(DOUTS[:n], SCK, pin_factory=self.factory, timeout=timeout,
-                                labels=LABELS[:n], clock=self.clock.now, sleep=self.clock.sleep,
-                                ticks=ticks or self.clock.ns, **kw)
+        self.bank = FakeHX711Bank(
+            DOUTS[:n],
+            SCK,
+            pin_factory=self.factory,
+            clock=self.clock.now,
+            values=list(values),
+            rate=rate,
+            faults=faults,
+            phases=phases,
+        )
+        self.array = HX711Array(
+            DOUTS[:n],
+            SCK,
+            pin_factory=self.factory,
+            timeout=timeout,
+            labels=LABELS[:n],
+            clock=self.clock.now,
+            sleep=self.clock.sleep,
+            ticks=ticks or self.clock.ns,
+            **kw,
+        )
 
     def reads(self, k):
         return [self.array.read() for _ in range(k)]
 
 
-@pytest.mark.parametrize("values", [
-    (123_456, -654_321, 0, 8_388_606),
-    (-8_388_607, 1, -1 + 2, 42),
-    (0, 0, 0, 0),
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        (123_456, -654_321, 0, 8_388_606),
+        (-8_388_607, 1, -1 + 2, 42),
+        (0, 0, 0, 0),
+    ],
+)
 def test_reads_exact_values_including_negative_zero_and_near_full_scale(values):
     rig = Rig(values)
     assert rig.reads(3) == [list(values)] * 3
@@ -218,24 +245,37 @@ def test_sweeps_that_keep_stretching_end_in_a_fault_not_a_hang():
         rig.array.read()
 
 
-@pytest.mark.parametrize("douts, sck, message", [
-    (["GPIO5", "GPIO99"], SCK, "GPIO99"),
-    (["GPIO5", "banana"], SCK, "banana"),
-    (["GPIO5", 5], SCK, "already used"),
-    (["GPIO5", "BOARD29"], SCK, "already used"),
-    (["GPIO5", "GPIO21"], SCK, "already used as SCK"),
-    ([], SCK, "one DOUT pin per chip"),
-])
+@pytest.mark.parametrize(
+    "douts, sck, message",
+    [
+        (["GPIO5", "GPIO99"], SCK, "GPIO99"),
+        (["GPIO5", "banana"], SCK, "banana"),
+        (["GPIO5", 5], SCK, "already used"),
+        (["GPIO5", "BOARD29"], SCK, "already used"),
+        (["GPIO5", "GPIO21"], SCK, "already used as SCK"),
+        ([], SCK, "one DOUT pin per chip"),
+    ],
+)
 def test_bad_pins_are_refused_naming_the_pin(douts, sck, message):
     with pytest.raises(PinConfigError, match=message):
-        HX711Array(douts, sck, pin_factory=MockFactory(), clock=VirtualClock().now,
-                   sleep=VirtualClock().sleep)
+        HX711Array(
+            douts,
+            sck,
+            pin_factory=MockFactory(),
+            clock=VirtualClock().now,
+            sleep=VirtualClock().sleep,
+        )
 
 
 def test_two_cells_on_one_dout_names_the_second_cell():
     with pytest.raises(PinConfigError) as info:
-        HX711Array(["GPIO5", "GPIO5"], SCK, pin_factory=MockFactory(), labels=["cell 'a'",
-                   "cell 'b'"], sleep=lambda s: None)
+        HX711Array(
+            ["GPIO5", "GPIO5"],
+            SCK,
+            pin_factory=MockFactory(),
+            labels=["cell 'a'", "cell 'b'"],
+            sleep=lambda s: None,
+        )
     assert "cell 'b'" in str(info.value) and "GPIO5" in str(info.value)
 
 
@@ -285,9 +325,16 @@ def test_a_power_pin_is_not_taken_for_a_gpio():
 def test_pins_may_be_named_as_gpiozero_names_them():
     clock = VirtualClock()
     factory = MockFactory()
-    FakeHX711Bank(["GPIO5", "GPIO6"], "GPIO21", pin_factory=factory, clock=clock.now,
-                  values=[-5, 7])
-    arr = HX711Array([5, "BOARD31"], "J8:40", pin_factory=factory, clock=clock.now,
-                     sleep=clock.sleep, ticks=clock.ns)
+    FakeHX711Bank(
+        ["GPIO5", "GPIO6"], "GPIO21", pin_factory=factory, clock=clock.now, values=[-5, 7]
+    )
+    arr = HX711Array(
+        [5, "BOARD31"],
+        "J8:40",
+        pin_factory=factory,
+        clock=clock.now,
+        sleep=clock.sleep,
+        ticks=clock.ns,
+    )
     assert arr.read() == [-5, 7]
     assert arr.dout_names == ["GPIO5", "GPIO6"] and arr.sck_name == "GPIO21"

@@ -30,6 +30,7 @@ def fake_spec(**kw):
 
 # -- priority ---------------------------------------------------------------------------------
 
+
 def refuse(*args):
     raise PermissionError(errno.EPERM, "Operation not permitted")
 
@@ -55,16 +56,32 @@ def test_raise_priority_falls_back_to_nice():
 
 # -- the read loop, in process, in virtual time ---------------------------------------------
 
+
 def session_rig(faults=None, timeout=0.2, max_restarts=2):
     clock = VirtualClock()
     factory = MockFactory()
-    bank = FakeHX711Bank(DOUTS, "GPIO21", pin_factory=factory, clock=clock.now,
-                         values=[10, 20, 30, 40], faults=faults)
-    array = HX711Array(DOUTS, "GPIO21", pin_factory=factory, labels=LABELS, timeout=timeout,
-                       clock=clock.now, sleep=clock.sleep, ticks=clock.ns)
+    bank = FakeHX711Bank(
+        DOUTS,
+        "GPIO21",
+        pin_factory=factory,
+        clock=clock.now,
+        values=[10, 20, 30, 40],
+        faults=faults,
+    )
+    array = HX711Array(
+        DOUTS,
+        "GPIO21",
+        pin_factory=factory,
+        labels=LABELS,
+        timeout=timeout,
+        clock=clock.now,
+        sleep=clock.sleep,
+        ticks=clock.ns,
+    )
     logs = []
-    session = ChipSession(array, max_restarts=max_restarts,
-                          on_log=lambda level, text: logs.append((level, text)))
+    session = ChipSession(
+        array, max_restarts=max_restarts, on_log=lambda level, text: logs.append((level, text))
+    )
     return clock, bank, session, logs
 
 
@@ -88,9 +105,11 @@ def test_session_gives_up_after_max_restarts_with_the_chip_named():
 
 # -- the reader process ------------------------------------------------------------------------
 
+
 def test_reader_process_delivers_timestamped_frames_and_stops_cleanly():
-    spec = ReaderSpec(DOUTS, "GPIO21", LABELS, raise_priority=False, fake=fake_spec(),
-                      stats_interval_s=0.1)
+    spec = ReaderSpec(
+        DOUTS, "GPIO21", LABELS, raise_priority=False, fake=fake_spec(), stats_interval_s=0.1
+    )
     reader = ChipReader(spec).start()
     try:
         frames = [reader.get(timeout=5.0) for _ in range(20)]
@@ -107,8 +126,15 @@ def test_reader_process_delivers_timestamped_frames_and_stops_cleanly():
 
 
 def test_reader_process_reports_a_dead_chip_naming_cell_and_pin():
-    spec = ReaderSpec(DOUTS, "GPIO21", LABELS, timeout=0.2, max_restarts=1,
-                      raise_priority=False, fake=fake_spec(faults=((1, ChipFaults(stuck="high")),)))
+    spec = ReaderSpec(
+        DOUTS,
+        "GPIO21",
+        LABELS,
+        timeout=0.2,
+        max_restarts=1,
+        raise_priority=False,
+        fake=fake_spec(faults=((1, ChipFaults(stuck="high")),)),
+    )
     reader = ChipReader(spec).start()
     try:
         with pytest.raises(SensorTimeout) as info:
@@ -122,24 +148,27 @@ def test_reader_process_reports_a_dead_chip_naming_cell_and_pin():
 
 
 def test_reader_process_refuses_a_bad_pin_at_start():
-    spec = ReaderSpec(("GPIO5", "GPIO77"), "GPIO21", ("cell 'a'", "cell 'b'"),
-                      raise_priority=False)
+    spec = ReaderSpec(("GPIO5", "GPIO77"), "GPIO21", ("cell 'a'", "cell 'b'"), raise_priority=False)
     with pytest.raises(PinConfigError, match="GPIO77"):
         ChipReader(spec, start_timeout=20).start()
 
 
 def test_hx711_board_with_nothing_connected_times_out_naming_every_cell():
     # Under the tests gpiozero's default factory is the mock: pins with no chips on them.
-    source = HX711Source(load_board("two-plate-4"), timeout=0.2, max_restarts=0,
-                         raise_priority=False)
+    source = HX711Source(
+        load_board("two-plate-4"), timeout=0.2, max_restarts=0, raise_priority=False
+    )
     try:
         with pytest.raises(SensorTimeout) as info:
             next(iter(source.frames()))
     finally:
         source.close()
     msg = str(info.value)
-    for name, pin in zip(("left_outer", "left_inner", "right_inner", "right_outer"),
-                         ("GPIO5", "GPIO6", "GPIO13", "GPIO19"), strict=True):
+    for name, pin in zip(
+        ("left_outer", "left_inner", "right_inner", "right_outer"),
+        ("GPIO5", "GPIO6", "GPIO13", "GPIO19"),
+        strict=True,
+    ):
         assert f"cell '{name}' (DOUT {pin})" in msg
     assert info.value.cells == ["left_outer", "left_inner", "right_inner", "right_outer"]
 
@@ -161,12 +190,14 @@ def test_mock_hx711_in_real_time_runs_the_whole_path_through_the_reader_process(
 
 # -- sources -------------------------------------------------------------------------------
 
+
 def test_board_without_dout_pins_is_refused_with_what_to_add():
     board = Board("bare", (Cell("l", "left", -100, 0), Cell("r", "right", 100, 0)), sck="GPIO21")
     with pytest.raises(PinConfigError, match="l, r have no dout pin"):
         HX711Source(board)
-    board = Board("nosck", (Cell("l", "left", -100, 0, "GPIO5"),
-                            Cell("r", "right", 100, 0, "GPIO6")))
+    board = Board(
+        "nosck", (Cell("l", "left", -100, 0, "GPIO5"), Cell("r", "right", 100, 0, "GPIO6"))
+    )
     with pytest.raises(PinConfigError, match="no sck pin"):
         HX711Source(board)
 
@@ -184,7 +215,7 @@ def test_virtual_mock_board_weighs_the_fake_person_with_its_builtin_calibration(
     counts = np.array([r[1] for r in rows], dtype=float)
     forces = (counts - offsets) * scales
     total_kg = forces.sum(axis=1) / 9.80665
-    assert abs(total_kg[t < 1.5]).max() < 0.5           # empty board first
+    assert abs(total_kg[t < 1.5]).max() < 0.5  # empty board first
     assert total_kg[t > 3.0].mean() == pytest.approx(70.0, abs=0.2)
     rate = (len(t) - 1) / (t[-1] - t[0])
     assert rate == pytest.approx(80.0, rel=0.02)
@@ -204,8 +235,13 @@ def test_mock_board_fault_names_must_be_cells_of_the_board():
 
 
 def test_mock_board_fault_surfaces_naming_the_cell():
-    source = open_mock_hx711(load_board("two-plate-4"), realtime=False,
-                             faults=["saturate:right_outer"], timeout=0.3, max_restarts=1)
+    source = open_mock_hx711(
+        load_board("two-plate-4"),
+        realtime=False,
+        faults=["saturate:right_outer"],
+        timeout=0.3,
+        max_restarts=1,
+    )
     with pytest.raises(Exception) as info:
         next(iter(source.frames()))
     source.close()

@@ -86,8 +86,11 @@ def test_few_sweeps_are_discarded(array):
     before = dict(array.discards)
     for _ in range(160):
         array.read()
-    bad = sum(v - before.get(k, 0) for k, v in array.discards.items()
-              if k not in ("settling", "unconfirmed"))
+    bad = sum(
+        v - before.get(k, 0)
+        for k, v in array.discards.items()
+        if k not in ("settling", "unconfirmed")
+    )
     assert bad <= 8, array.stats
 
 

@@ -27,8 +27,7 @@ def make(scenario: str = "quiet", board: str = "two-plate-4", **kw) -> Simulated
 
 def counts_of(sim: SimulatedBoard, seconds: float) -> tuple[np.ndarray, np.ndarray]:
     frames = list(islice(sim.frames(), int(round(seconds * FS))))
-    return (np.array([f.t for f in frames]),
-            np.array([f.counts for f in frames], dtype=float))
+    return (np.array([f.t for f in frames]), np.array([f.counts for f in frames], dtype=float))
 
 
 def balance_of(sim: SimulatedBoard, seconds: float) -> BalanceBlock:
@@ -74,8 +73,9 @@ def test_real_time_and_virtual_time_give_the_same_counts():
     fake = FakeTime()
     live = make("quiet", seed=4, realtime=True, clock=fake.clock, sleep=fake.sleep)
     virtual = make("quiet", seed=4)
-    assert ([f.counts for f in islice(live.frames(), 100)]
-            == [f.counts for f in islice(virtual.frames(), 100)])
+    assert [f.counts for f in islice(live.frames(), 100)] == [
+        f.counts for f in islice(virtual.frames(), 100)
+    ]
 
 
 def test_unknown_scenario_is_a_usage_error_naming_the_valid_ones():
@@ -153,8 +153,12 @@ def sway_stats(bal: BalanceBlock) -> tuple[float, float, float]:
 
 
 def test_quiet_stance_sway_amplitude_and_velocity_are_in_published_ranges():
-    stats = np.array([sway_stats(balance_of(make("quiet", "two-plate-8", seed=s,
-                                                 spike_rate=0.0), 60)) for s in range(3)])
+    stats = np.array(
+        [
+            sway_stats(balance_of(make("quiet", "two-plate-8", seed=s, spike_rate=0.0), 60))
+            for s in range(3)
+        ]
+    )
     ml_rms, ap_rms, velocity = stats.mean(axis=0)
     assert 2.0 <= ml_rms <= 4.0
     assert 4.0 <= ap_rms <= 6.0
@@ -196,8 +200,7 @@ def test_weak_hip_sways_more_and_drifts_toward_the_lifted_side(stance, seed):
         """Stance-foot ML COP over the hold, mm from the foot centre, + toward the lifted side."""
         sim = make(f"single-leg-{stance}", seed=seed, weak_hip=weak, spike_rate=0.0)
         bal = balance_of(sim, sim.script_duration_s)
-        hold = ((bal.t_s > event(sim, "lift_off").t_s + 2)
-                & (bal.t_s < event(sim, "touchdown").t_s))
+        hold = (bal.t_s > event(sim, "lift_off").t_s + 2) & (bal.t_s < event(sim, "touchdown").t_s)
         cop = (bal.left_cop_ml_mm if stance == "left" else bal.right_cop_ml_mm)[hold]
         return (cop - sim.board.side_centre_ml_mm(stance)) * toward
 
@@ -286,10 +289,17 @@ def test_spikes_are_rare_one_cell_outliers():
 # --- geometry ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("board", "x", "y"), [
-    ("two-plate-4", -160.0, 0.0), ("two-plate-4", 0.0, 0.0), ("two-plate-4", 75.0, 0.0),
-    ("corners-4", 120.0, -60.0), ("two-plate-8", -70.0, 55.0), ("two-plate-8", 150.0, -90.0),
-])
+@pytest.mark.parametrize(
+    ("board", "x", "y"),
+    [
+        ("two-plate-4", -160.0, 0.0),
+        ("two-plate-4", 0.0, 0.0),
+        ("two-plate-4", 75.0, 0.0),
+        ("corners-4", 120.0, -60.0),
+        ("two-plate-8", -70.0, 55.0),
+        ("two-plate-8", 150.0, -90.0),
+    ],
+)
 def test_a_placed_mass_reads_its_weight_at_the_point_it_was_put(board, x, y):
     sim = make("quiet", board, seed=18, spike_rate=0.0)
     sim.place_mass(20.0, x, y)
@@ -374,7 +384,7 @@ def test_interactive_stance_changes_lift_and_land_the_feet():
     assert [(e.name, e.side) for e in sim.events] == [("lift_off", "right")]
     sim.set_stance("off")
     bal = balance_of(sim, 8)
-    assert np.median(bal.total_kg[-int(FS):]) < 0.5
+    assert np.median(bal.total_kg[-int(FS) :]) < 0.5
     assert [e.name for e in sim.events] == ["lift_off", "touchdown", "step_off"]
     with pytest.raises(UsageError, match="stance"):
         sim.set_stance("hop")

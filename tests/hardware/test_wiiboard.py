@@ -83,8 +83,12 @@ def test_an_empty_report_is_not_a_new_frame():
 def test_syn_dropped_discards_the_partial_report_and_asks_for_a_resync():
     parser = WiiEventParser([TL, TR, BL, BR])
     parser.seed({TL: 1, TR: 2, BL: 3, BR: 4})
-    events = [(EV_ABS, TL, 500, 0.0), (EV_SYN, SYN_DROPPED, 0, 0.0), (EV_ABS, TR, 600, 0.0),
-              (EV_SYN, SYN_REPORT, 0, 0.0)]
+    events = [
+        (EV_ABS, TL, 500, 0.0),
+        (EV_SYN, SYN_DROPPED, 0, 0.0),
+        (EV_ABS, TR, 600, 0.0),
+        (EV_SYN, SYN_REPORT, 0, 0.0),
+    ]
     assert feed_all(parser, events) == []
     assert parser.values == [1, 2, 3, 4]
     assert parser.needs_resync and parser.dropped_reports == 1
@@ -125,8 +129,9 @@ def test_wall_clock_timestamps_move_onto_the_monotonic_clock():
     assert wall_to_monotonic(101.0, wall=lambda: 100.0, mono=lambda: 5.0) == 5.0
 
 
-@pytest.mark.parametrize("preset, message", [("two-plate-4", "one cell in each corner"),
-                                             ("two-plate-8", "both in the")])
+@pytest.mark.parametrize(
+    "preset, message", [("two-plate-4", "one cell in each corner"), ("two-plate-8", "both in the")]
+)
 def test_boards_without_one_cell_per_corner_are_refused(preset, message):
     with pytest.raises(BoardConfigError, match=message):
         corner_codes(load_board(preset))
@@ -158,8 +163,7 @@ class FakeDevice:
 
 def test_source_yields_frames_in_newtons_calibration_and_repeats_when_silent():
     clock = VirtualClock(10.0)
-    batches = [report(10.0, tl=1750, tr=1750, bl=1750, br=1750), [], [],
-               report(10.25, tl=2000)]
+    batches = [report(10.0, tl=1750, tr=1750, bl=1750, br=1750), [], [], report(10.25, tl=2000)]
     dev = FakeDevice(batches, clock=clock)
     source = WiiBalanceBoardSource(device=dev, clock=clock.now, to_monotonic=lambda t: t)
     frames = []
@@ -179,8 +183,10 @@ def test_source_yields_frames_in_newtons_calibration_and_repeats_when_silent():
 
 
 def test_source_reseeds_from_the_device_after_dropped_events():
-    dev = FakeDevice([[(EV_SYN, SYN_DROPPED, 0, 0.0), (EV_SYN, SYN_REPORT, 0, 0.0)],
-                      report(0.1, tl=5)], state={TL: 1, TR: 2, BL: 3, BR: 4})
+    dev = FakeDevice(
+        [[(EV_SYN, SYN_DROPPED, 0, 0.0), (EV_SYN, SYN_REPORT, 0, 0.0)], report(0.1, tl=5)],
+        state={TL: 1, TR: 2, BL: 3, BR: 4},
+    )
     source = WiiBalanceBoardSource(device=dev, to_monotonic=lambda t: t)
     dev.state = {TL: 11, TR: 22, BL: 33, BR: 44}
     it = source.frames()
