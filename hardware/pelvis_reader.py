@@ -2,7 +2,8 @@
 
 Why a process: the app's frame loop (pygame drawing, the protocols) must not delay a read by
 more than a sample period, and the fusion must not take time from the frame loop. The child
-polls the chip's data-ready bits at a quarter of the sample period, fuses every sample
+sleeps until shortly before each sample is due, polls the chip's data-ready bits, fuses every
+sample
 (:class:`~hardware.pelvis.PelvisSensor`) and sends batches of
 ``(t, obliquity_deg, rotation_deg)`` through a pipe, timestamped with ``time.monotonic()`` —
 the same clock the HX711 reader uses, so board frames and pelvis samples line up.
@@ -50,7 +51,7 @@ class PelvisReaderSpec:
 
     sensor: PelvisSpec
     fake: FakeChipSpec | None = None
-    batch_s: float = 0.02
+    batch_s: float = 0.0  # send every sample: the pipe costs less than the delay would
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -100,10 +101,7 @@ def reader_main(spec: PelvisReaderSpec, conn: Any) -> None:
                 if cmd == "zero":
                     sensor.zero()
                     conn.send(("zeroed",))
-            s = sensor.poll()
-            if s is None:
-                time.sleep(sensor.period_s / 4)
-                continue
+            s = sensor.wait_sample()
             batch.append((s.t, s.obliquity_deg, s.rotation_deg))
             if s.t - last_send >= spec.batch_s:
                 conn.send(("samples", batch))
