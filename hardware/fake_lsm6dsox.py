@@ -43,9 +43,9 @@ from .lsm6dsox import (
     Reg,
 )
 
-# Datasheet typical values (DS13195, table 2) used for the fake's imperfections.
+# Datasheet typical values (DS12814, table 2) used for the fake's imperfections.
 GYRO_NOISE_DPS_RTHZ = 3.8e-3  # rate noise density, high-performance mode
-ACCEL_NOISE_G_RTHZ = 70e-6  # acceleration noise density, ±2..±8 g
+ACCEL_NOISE_G_RTHZ = 75e-6  # acceleration noise density at ±4 g, high-performance mode
 GYRO_ZRL_DPS = 1.0  # zero-rate level, typical ±1 dps
 ACCEL_ZERO_G = 0.020  # zero-g offset, typical ±20 mg
 
