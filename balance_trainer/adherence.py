@@ -249,3 +249,26 @@ def programme_overview(store: Any, pid: str, today: date | None = None) -> dict[
 
 def _version_of(versions: Sequence[StoredProgramme], programme_id: int) -> int | None:
     return next((v.version for v in versions if v.id == programme_id), None)
+
+
+def history_lines(store: Any, pid: str, today: date | None = None) -> list[dict[str, Any]]:
+    """What ``history --json`` adds for a person with a programme: one object per programme
+    session (``"kind": "programme"``, with its sets) and a last ``"kind": "adherence"`` one.
+    Empty for a person who never had a programme."""
+    from .programme_store import ProgrammeStore
+
+    ps = ProgrammeStore(store)
+    versions = ps.versions(pid)
+    if not versions:
+        return []
+    sessions = ps.sessions(pid)
+    day = today or store.clock().astimezone().date()
+    out: list[dict[str, Any]] = [{"kind": "programme", **s.to_json()} for s in sessions]
+    out.append(
+        {
+            "kind": "adherence",
+            "programme_version": versions[-1].version,
+            **adherence(versions, sessions, day).to_json(),
+        }
+    )
+    return out

@@ -252,3 +252,33 @@ def test_a_bad_programme_file_exits_2_with_one_line(tmp_path, capsys):
 
 def test_overview_without_a_programme_says_so(store):
     assert programme_overview(store, "p01")["programme"] is None
+
+
+def test_history_json_and_the_report_carry_adherence(store, tmp_path, capsys, monkeypatch):
+    ps = ProgrammeStore(store)
+    ps.set_programme("p01", parse_programme(MINI))
+    _fake_session(ps, date(2026, 12, 1), pain=3)
+    from balance_trainer.adherence import history_lines
+    from balance_trainer.report import write_report
+
+    lines = history_lines(store, "p01", date(2026, 12, 2))
+    assert [x["kind"] for x in lines] == ["programme", "adherence"]
+    assert lines[-1]["adherence_pct"] == 100.0 and lines[-1]["streak"] == 1
+    assert lines[0]["sets"][0]["reps"][0]["held_s"] == 20.2
+    out = write_report(store, "p01", tmp_path / "r.html", now=datetime(2026, 12, 2, tzinfo=UTC))
+    html = out.read_text()
+    assert "Home programme: adherence" in html
+    no_prog = tmp_path / "other.html"
+    store.add_person("p02")
+    write_report(store, "p02", no_prog)
+    assert "Home programme" not in no_prog.read_text()
+
+
+def test_history_command_prints_the_adherence_line(tmp_path, capsys):
+    d = str(tmp_path)
+    main(["people", "add", "p01", "--data-dir", d])
+    main(["programme", "set", "p01", str(EXAMPLE), "--data-dir", d])
+    capsys.readouterr()
+    assert main(["history", "p01", "--json", "--data-dir", d]) == 0
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert last["kind"] == "adherence" and "calendar" in last
