@@ -48,18 +48,32 @@ def programme_figures(
     ]
 
 
+# The report's own look (report.py), repeated here so the two modules do not import each other.
+SIDE_STYLE: dict[str, dict[str, Any]] = {
+    "left": {"color": "black", "linestyle": "-", "marker": "o", "markerfacecolor": "black"},
+    "right": {"color": "0.45", "linestyle": "--", "marker": "s", "markerfacecolor": "white"},
+}
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)  # never a display
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def _date_axis(ax: Any) -> None:
     import matplotlib.dates as mdates
 
-    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))  # type: ignore[no-untyped-call]
 
 
 def programme_page(a: Adherence, programme: Programme, version: int, pid: str) -> Any:
     """The page as a matplotlib figure (A4 portrait)."""
-    from .report import SIDE_STYLE, _plt
-
     plt = _plt()
     fig = plt.figure(figsize=(8.27, 11.69))
     grid = fig.add_gridspec(

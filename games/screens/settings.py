@@ -13,7 +13,15 @@ from typing import Any
 import pygame
 
 from ..settings import DEFAULT_PIN, GameSettings
-from ..widgets import Choice, icon_back, icon_both_feet, icon_clock, icon_gear, icon_person
+from ..widgets import (
+    Choice,
+    icon_back,
+    icon_both_feet,
+    icon_chart,
+    icon_clock,
+    icon_gear,
+    icon_person,
+)
 from .base import ChoiceScreen
 
 KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Del", "0", "OK"]
@@ -124,7 +132,7 @@ class SettingsScreen(ChoiceScreen):
 
     name = "settings"
     title = "Settings"
-    columns = 4
+    columns = 5
     tile_w = 172
     tile_h = 148
     label_size = 22
@@ -168,6 +176,12 @@ class SettingsScreen(ChoiceScreen):
             ),
             Choice(
                 "Zero board", icon_both_feet, lambda: self.app.show("zero", next_screen="settings")
+            ),
+            Choice(
+                "Programme",
+                icon_chart,
+                lambda: self.app.show("programme"),
+                sub=self.app.person.label,
             ),
             Choice("Done", icon_back, lambda: self.app.show("menu")),
         ]
