@@ -85,3 +85,50 @@ def test_side_difference_uses_the_mdc():
     assert d == pytest.approx(5.5) and difference_is_real(d)
     assert difference_is_real(3.9) is False
     assert side_difference(left, None) is None and difference_is_real(None) is None
+
+
+def _block(n: int, t0: float = 0.0, pelvis: np.ndarray | None = None):
+    from balance_trainer.balance import BalanceBlock
+
+    cols = {f: np.zeros(n) for f in BalanceBlock.FIELDS}
+    cols["t_s"] = t0 + np.arange(n) / 80
+    cols["on_board"] = np.ones(n, dtype=bool)
+    return BalanceBlock.of(cols, pelvis)
+
+
+def test_blocks_carry_the_pelvis_column_through_take_concatenate_and_the_ring_buffer():
+    from balance_trainer.balance import BalanceBlock
+    from balance_trainer.stream import RingBuffer
+
+    a = _block(4, 0.0, np.arange(4.0))
+    b = _block(3, 0.05)  # a block without a sensor reading
+    both = BalanceBlock.concatenate([a, b])
+    assert np.array_equal(
+        both.pelvis_obliquity_deg, [0, 1, 2, 3, np.nan, np.nan, np.nan], equal_nan=True
+    )
+    assert both.take(slice(1, 3)).pelvis_obliquity_deg.tolist() == [1.0, 2.0]
+    assert BalanceBlock.concatenate([b, b]).pelvis_obliquity_deg is None
+    ring = RingBuffer(16, 1)
+    assert ring.read_since(0)[0].pelvis_obliquity_deg is None
+    ring.append(a, np.zeros((4, 1)))
+    got, _, seq, _ = ring.read_since(0)
+    assert got.pelvis_obliquity_deg.tolist() == [0.0, 1.0, 2.0, 3.0] and seq == 4
+
+
+def test_converter_gives_each_frame_the_pelvis_angle_in_force():
+    from balance_trainer.balance import BalanceModel
+    from balance_trainer.calibration import Calibration
+    from balance_trainer.config import load_board
+    from balance_trainer.stream import Converter
+
+    board = load_board("two-plate-4")
+    n = board.n_cells
+    cal = Calibration(board.cell_names, np.zeros(n), np.ones(n))
+    conv = Converter(cal, BalanceModel(board), PelvisAligner())
+    conv.pelvis.feed([PelvisSample(0.0, 1.5, 0.0), PelvisSample(0.0125, 2.5, 0.0)])
+    block, _ = conv.counts_block(np.array([0.0, 0.0125, 0.02]), np.full((3, n), 100.0))
+    assert block.pelvis_obliquity_deg.tolist() == [1.5, 2.5, 2.5]
+    plain = Converter(cal, BalanceModel(board))
+    assert (
+        plain.counts_block(np.array([0.0]), np.full((1, n), 100.0))[0].pelvis_obliquity_deg is None
+    )
