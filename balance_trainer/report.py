@@ -40,16 +40,13 @@ import numpy as np
 
 from .balance import BalanceModel
 from .errors import StoreUnavailableError, UsageError
+from .plotstyle import SIDE_HATCH, SIDE_STYLE
+from .plotstyle import pyplot as _plt
 from .results import NormComparison, Repetition, Trial
 from .store import Person, SessionRecord, Store, TrialRow
 
 Progress = Callable[[int, int, str], None]
 SIDES = ("left", "right")
-SIDE_STYLE: dict[str, dict[str, Any]] = {
-    "left": {"color": "black", "linestyle": "-", "marker": "o", "markerfacecolor": "black"},
-    "right": {"color": "0.45", "linestyle": "--", "marker": "s", "markerfacecolor": "white"},
-}
-SIDE_HATCH = {"left": "", "right": "///"}
 MAX_PLOT_POINTS = 4000
 """Traces are thinned to about this many points for drawing; measures use every sample."""
 ELLIPSE_LEVEL = 0.95
@@ -317,15 +314,6 @@ def _trace(store: Store, trial: TrialRow) -> Trace:
 
 
 # --- plots -------------------------------------------------------------------------------------
-
-
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)  # never a display: the Pi may have none
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def ellipse_geometry(
