@@ -13,7 +13,7 @@ def _screen_classes() -> dict[str, Any]:
     from .menu import MenuScreen
     from .people import PeopleScreen
     from .progress import ProgressScreen
-    from .settings import PinScreen, SettingsScreen
+    from .settings import NameScreen, PinScreen, SettingsScreen
     from .tests import TestRunScreen, TestSetupScreen, TestsScreen
     from .zero import ZeroScreen
 
@@ -26,6 +26,7 @@ def _screen_classes() -> dict[str, Any]:
         "progress": ProgressScreen,
         "pin": PinScreen,
         "settings": SettingsScreen,
+        "name": NameScreen,
         "tests": TestsScreen,
         "test-setup": TestSetupScreen,
         "test-run": TestRunScreen,
@@ -44,6 +45,7 @@ SCREEN_NAMES = (
     "progress",
     "pin",
     "settings",
+    "name",
     "tests",
     "test-setup",
     "test-run",
