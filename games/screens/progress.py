@@ -9,11 +9,13 @@ from typing import Any
 
 import pygame
 
+from balance_trainer.protocols import PROTOCOLS
+
 from ..catalog import GAMES
 from ..ui import panel
 from ..widgets import Choice, icon_back
 from .base import ChoiceScreen
-from .tests import TESTS, _title
+from .tests import _title
 
 try:  # the clinical issue's MDC (Goldberg 2011 for single-leg stance time)
     from balance_trainer.norms import PUBLISHED_MDC, change_verdict
@@ -142,11 +144,11 @@ class ProgressScreen(ChoiceScreen):
         by_test: dict[str, list[Any]] = {}
         for tr in trials:
             res = tr.result if isinstance(tr.result, dict) else None
-            if tr.protocol not in TESTS or res is None or tr.status not in FINISHED:
+            if tr.protocol not in PROTOCOLS or res is None or tr.status not in FINISHED:
                 continue  # aborted or empty recordings are not results
             by_test.setdefault(tr.protocol, []).append(tr)
         out = []
-        for name in TESTS:
+        for name in PROTOCOLS:
             rows = by_test.get(name)
             if not rows:
                 continue

@@ -14,6 +14,10 @@ from typing import Any
 
 import pygame
 
+from balance_trainer.protocols import PROTOCOLS, Protocol, ProtocolEvent, make_protocol
+from balance_trainer.results import TestResult
+from balance_trainer.run import LiveRun, Sink, StoreSink
+
 from ..feed import FeedUpdate
 from ..ui import panel, ring
 from ..widgets import (
@@ -32,49 +36,34 @@ from ..widgets import (
 )
 from .base import ChoiceScreen, Confirm, Screen
 
-try:
-    from balance_trainer import protocols as _protocols
-except ImportError:  # pragma: no cover - only while the core is incomplete
-    _protocols = None  # type: ignore[assignment]
-
-
 TESTS: dict[str, dict[str, Any]] = {
-    "single-leg-stance": {
-        "title": "One-leg stand",
-        "sided": True,
-        "eyes": True,
-        "blurb": "How long can you stand on one leg?",
-        "icon": icon_one_leg,
-    },
-    "single-leg-squat": {
-        "title": "One-leg squat",
-        "sided": True,
-        "eyes": False,
-        "blurb": "Five slow squats on one leg",
-        "icon": icon_squat,
-    },
-    "hip-stability": {
-        "title": "Hip stability",
-        "sided": True,
-        "eyes": False,
-        "blurb": "Hold still on one leg for 30 seconds",
-        "icon": icon_hold,
-    },
+    # The look of each test on screen (its title, blurb and options are the protocol's own):
+    # a distinct picture, and a longer line for the subtitle than a tile can hold.
+    "single-leg-stance": {"icon": icon_one_leg},
+    "single-leg-squat": {"icon": icon_squat},
+    "hip-stability": {"icon": icon_hold, "blurb": "Hold still on one leg for 30 seconds"},
     "mctsib": {
-        "title": "Senses test",
-        "sided": False,
-        "eyes": False,
-        "blurb": "Stand still, eyes open and closed, on the board and on foam",
         "icon": icon_eyes,
+        "blurb": "Stand still, eyes open and closed, on the board and on foam",
     },
     "weight-bearing-symmetry": {
-        "title": "Weight symmetry",
-        "sided": False,
-        "eyes": False,
-        "blurb": "Ten seconds on both feet: how your weight is shared",
         "icon": icon_scale,
+        "blurb": "Ten seconds on both feet: how your weight is shared",
     },
 }
+
+
+def _sided(name: str) -> bool:
+    return "side" in PROTOCOLS[name].options
+
+
+def _asks_eyes(name: str) -> bool:
+    return "eyes" in PROTOCOLS[name].options
+
+
+def _blurb(name: str) -> str:
+    return TESTS.get(name, {}).get("blurb") or PROTOCOLS[name].blurb
+
 
 SIDE_WORDS = {
     "both": "both legs, left then right",
@@ -88,25 +77,13 @@ TIME_LEFT_SAY_S = 10
 
 
 def available_tests() -> list[str]:
-    """Test names the installed protocol engine knows (in display order)."""
-    if _protocols is None or not hasattr(_protocols, "make_protocol"):
-        return []
-    known = None
-    for attr in ("PROTOCOLS", "PROTOCOL_NAMES", "NAMES"):
-        v = getattr(_protocols, attr, None)
-        if v:
-            known = list(v)
-            break
-    if known is None and hasattr(_protocols, "protocol_names"):
-        known = list(_protocols.protocol_names())
-    if known is None:
-        return list(TESTS)
-    ordered = [n for n in TESTS if n in known]
-    return ordered + [n for n in known if n not in ordered]
+    """Test names of the protocol registry, in its order."""
+    return list(PROTOCOLS)
 
 
 def _title(name: str) -> str:
-    return TESTS.get(name, {}).get("title", name.replace("-", " ").capitalize())
+    cls = PROTOCOLS.get(name)
+    return cls.short_title if cls is not None else name.replace("-", " ").capitalize()
 
 
 def _question(test: str, side: str | None, eyes: str) -> str:
@@ -114,7 +91,7 @@ def _question(test: str, side: str | None, eyes: str) -> str:
     parts = [f"Start the {_title(test).lower()}"]
     if side:
         parts.append(f"on {SIDE_WORDS.get(side, side)}")
-    if TESTS.get(test, {}).get("eyes"):
+    if test in PROTOCOLS and _asks_eyes(test):
         parts.append("with your eyes closed" if eyes == "closed" else "with your eyes open")
     return " ".join(parts) + "?"
 
@@ -133,19 +110,16 @@ class TestsScreen(ChoiceScreen):
     subs_in_subtitle = True
 
     def build(self) -> list[Choice]:
-        names = available_tests()
-        if not names:
-            self.subtitle = "The clinical tests are not installed in this version"
         out = []
-        for n in names:
+        for n in available_tests():
             info = TESTS.get(n, {})
-            sided = bool(info.get("sided"))
+            sided = _sided(n)
             out.append(
                 Choice(
                     _title(n),
                     info.get("icon", icon_clock),
                     lambda n=n: self._pick(n),
-                    sub=info.get("blurb", ""),
+                    sub=_blurb(n),
                     key=n,
                     confirm="" if sided else _question(n, None, "open"),
                 )
@@ -154,8 +128,7 @@ class TestsScreen(ChoiceScreen):
         return out
 
     def _pick(self, name: str) -> None:
-        info = TESTS.get(name, {})
-        if info.get("sided"):
+        if _sided(name):
             self.app.show("test-setup", test=name)
         else:
             self.app.show("test-run", test=name, side=None, eyes="open")
@@ -177,8 +150,7 @@ class TestSetupScreen(ChoiceScreen):
         self.title = _title(test)
 
     def build(self) -> list[Choice]:
-        info = TESTS.get(self.test, {})
-        eyes = bool(info.get("eyes"))
+        eyes = _asks_eyes(self.test)
         if self.side is None:
             self.subtitle = "Which leg will you stand on?"
 
@@ -219,7 +191,7 @@ class TestSetupScreen(ChoiceScreen):
         return out
 
     def _side(self, side: str) -> None:
-        if TESTS.get(self.test, {}).get("eyes"):
+        if _asks_eyes(self.test):
             self.app.show("test-setup", test=self.test, side=side)
         else:
             self.app.show("test-run", test=self.test, side=side, eyes="open")
@@ -254,7 +226,9 @@ class TestRunScreen(Screen):
         self.test = test
         self.side = side
         self.eyes = eyes
-        self.proto: Any = None
+        self.proto: Protocol | None = None
+        self.run: LiveRun | None = None
+        self.result: TestResult | None = None
         self.error = ""
         self.prompt = "Stand still on both feet"
         self.countdown: int | None = None
@@ -267,7 +241,6 @@ class TestRunScreen(Screen):
         self.lines: list[str] = []
         self.friendly: list[str] = []
         self.finished = False
-        self.recorder: Any = None
         self._stance = "both"
         self._next_squat = 0.0
         self._said_left = False
@@ -308,23 +281,20 @@ class TestRunScreen(Screen):
         return n if isinstance(n, int) else None
 
     def enter(self) -> None:
-        if _protocols is None:
-            self.error = "The clinical tests are not installed in this version."
-            return
         kwargs: dict[str, Any] = {}
         if self.side:
             kwargs["side"] = self.side
-        if TESTS.get(self.test, {}).get("eyes"):
+        if _asks_eyes(self.test):
             kwargs["eyes"] = self.eyes
         age = self._age()
         if age is not None:
             kwargs["age"] = age  # for the published norms
         try:
-            self.proto = _protocols.make_protocol(self.test, **kwargs)
+            self.proto = make_protocol(self.test, **kwargs)
         except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
             self.error = f"This test cannot start: {exc}"
             return
-        self._start_recording(kwargs)
+        self.run = LiveRun(self.proto, self._sinks(kwargs), on_sink_error=self._sink_failed)
 
     def _age(self) -> int | None:
         rec = self.app.records
@@ -337,48 +307,44 @@ class TestRunScreen(Screen):
         except Exception:  # noqa: BLE001 - no age, no norm: the test still runs
             return None
 
-    def _start_recording(self, params: dict[str, Any]) -> None:
+    def _sinks(self, params: dict[str, Any]) -> list[Sink]:
+        """The store's trial for a chosen person (a guest's test is not kept)."""
         rec = self.app.records
         person = self.app.person
         if person.guest or rec.store is None:
-            return
+            return []
         sid = rec.session(person, "test")
         if sid is None:
-            return
+            return []
         try:
-            self.recorder = rec.store.start_trial(sid, self.test, params, self.app.feed.board)
+            return [StoreSink(rec.store.start_trial(sid, self.test, params, self.app.feed.board))]
         except Exception as exc:  # noqa: BLE001
             rec.note = f"test not saved: {exc}"
-            self.recorder = None
+            return []
+
+    def _sink_failed(self, sink: Sink, exc: BaseException) -> None:
+        # The test goes on without the store; the person is told it was not saved.
+        self.app.records.note = f"test not saved: {exc}"
 
     def leave(self) -> None:
-        if self.recorder is not None and not self.recorder.finished:
-            try:
-                self.recorder.finish(status="aborted")
-            except Exception:  # noqa: BLE001
-                pass
+        if self.run is not None and not self.run.done:
+            self.run.abort()
 
     def feed(self, update: FeedUpdate) -> None:
-        if self.proto is None or self.finished or len(update) == 0:
+        if self.run is None or self.proto is None or self.finished or len(update) == 0:
             return
-        if self.recorder is not None:
-            try:
-                self.recorder.add_frames(update.block.t_s, update.forces_n)
-            except Exception as exc:  # noqa: BLE001
-                self.app.records.note = f"test frames not saved: {exc}"
-                self.recorder = None
         try:
-            events = self.proto.feed(update.block)
+            events = self.run.feed(update.block, update.forces_n)
         except Exception as exc:  # noqa: BLE001
             self.error = f"The test stopped: {exc}"
             self.finished = True
+            self.run.abort()
             return
-        for ev in events or []:
+        for ev in events:
             self._event(ev)
-        prompt = getattr(self.proto, "prompt", None)
-        if prompt and str(prompt) != self.prompt:
-            self._prompt(str(prompt))
-        if getattr(self.proto, "done", False) and not self.finished:
+        if self.proto.prompt and self.proto.prompt != self.prompt:
+            self._prompt(self.proto.prompt)
+        if self.run.done and not self.finished:
             self._done()
 
     def _say(self, text: str) -> None:
@@ -391,19 +357,18 @@ class TestRunScreen(Screen):
         self.prompt = text
         self._say(text)
 
-    def _event(self, ev: Any) -> None:
-        kind = getattr(ev, "kind", "")
-        data = getattr(ev, "data", {}) or {}
+    def _event(self, ev: ProtocolEvent) -> None:
+        kind = ev.kind
+        data = ev.data
         if kind == "prompt":
-            text = data.get("text") or data.get("prompt")
-            if text and str(text) != self.prompt:
-                self._prompt(str(text))
-            wants = data.get("stance")
+            text = str(data["text"])
+            if text != self.prompt:
+                self._prompt(text)
+            wants = data.get("stance")  # only prompts that ask for a stance carry one
             if wants in ("both", "left", "right", "off"):
                 self._stance = wants
         elif kind == "countdown":
-            n = data.get("remaining", data.get("n"))
-            self.countdown = int(n) if isinstance(n, (int, float)) else None
+            self.countdown = int(data["remaining"])
             self.countdown_t = self.t
             self.app.play("go" if self.countdown == 0 else "tick")
         elif kind == "trial_started":
@@ -437,27 +402,18 @@ class TestRunScreen(Screen):
         self.selected = 1  # the highlight rests on "Tests": nothing starts by itself
         self.app.hold.reset(self.app.now)
         self.app.play("done")
+        assert self.run is not None
         try:
-            self.lines = [str(x) for x in self.proto.summary_lines()]
-        except Exception as exc:  # noqa: BLE001
+            self.result = self.run.finish().result
+        except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
             self.lines = [f"(no summary: {exc})"]
-        result: Any = None
-        try:
-            result = self.proto.result()
-        except Exception:  # noqa: BLE001
-            result = None
-        self.friendly = (
-            friendly_result(result, self.app.person.guest) if isinstance(result, dict) else []
-        )
+            return
+        assert self.result is not None
+        self.lines = self.result.table()
+        self.friendly = self.result.sentences(guest=self.app.person.guest)
         self.result_summary = {"test": self.test, "lines": self.lines, "plain": self.friendly}
         if self.friendly:
             self._say("Test finished. " + self.friendly[0])
-        if self.recorder is not None:
-            try:
-                self.recorder.finish(result=_as_dict(result, self.lines))
-            except Exception as exc:  # noqa: BLE001
-                self.app.records.note = f"test not saved: {exc}"
-            self.recorder = None
 
     def update(self, dt: float) -> None:
         super().update(dt)
@@ -725,128 +681,3 @@ def _trial_words(rec: dict[str, Any]) -> str:
     if side in ("left", "right"):
         out += f" on the {side} leg"
     return out
-
-
-def _f(v: Any, spec: str = "{:.1f}") -> str:
-    return "-" if not isinstance(v, (int, float)) else spec.format(v)
-
-
-def _secs(v: Any) -> str:
-    return f"{v:.1f} s" if isinstance(v, (int, float)) else "-"
-
-
-def friendly_result(result: dict[str, Any], guest: bool = False) -> list[str]:
-    """A test's result as a few plain sentences: both sides, the share for weight bearing,
-    the composite for the senses test, the verdict against the norm.
-
-    Words say only what the board sees: the load under the feet, never the knee or pelvis.
-    """
-    name = result.get("test", "")
-    s = result.get("summary", {}) or {}
-    out: list[str] = []
-    if name in ("single-leg-stance", "hip-stability"):
-        trials = result.get("trials", []) or []
-        for side in ("left", "right"):
-            x = s.get(side)
-            if not (isinstance(x, dict) and "best_hold_s" in x):
-                continue
-            holds = [t["hold_s"] for t in trials if t.get("stance_side") == side]
-            n = len(holds) or x.get("trials") or 1
-            tries = f"{n} tries" if n != 1 else "1 try"
-            line = f"{side.capitalize()} leg: best {_secs(x['best_hold_s'])} in {tries}"
-            if len(holds) > 1:
-                line += " (" + ", ".join(f"{h:.1f}" for h in holds) + " s)"
-            out.append(line)
-            drift = x.get("mean_ml_drift_mm")
-            if name == "hip-stability" and isinstance(drift, (int, float)):
-                way = "toward the lifted foot" if drift > 0 else "toward the standing side"
-                out.append(
-                    f"The load under your {side} foot drifted {abs(drift):.0f} mm {way} "
-                    f"and swayed {_f(x.get('mean_ml_rms_mm'), '{:.0f}')} mm"
-                )
-        asym = s.get("asymmetry_pct")
-        if isinstance(asym, (int, float)):
-            more = "left" if asym > 0 else "right"
-            out.append(
-                f"Left and right differ by {abs(asym):.0f} %"
-                + (f" (longer on the {more} leg)" if abs(asym) >= 1 else "")
-            )
-        if name == "single-leg-stance":
-            norm = result.get("norm")
-            if isinstance(norm, dict):
-                above = norm.get("comparison") == "at or above mean"
-                verdict = (
-                    "you are at or above the average"
-                    if above
-                    else "you are below the average"
-                    if norm.get("comparison")
-                    else ""
-                )
-                out.append(
-                    f"The average for ages {norm['age_band']}, eyes {norm['eyes']}, is "
-                    f"{_secs(norm['mean_s'])}" + (f": {verdict}" if verdict else "")
-                )
-            elif guest:
-                out.append("Choose a person with a birth year to compare with the average")
-            else:
-                out.append("There is no published average for this age and test")
-        if name == "hip-stability":
-            out.append("The board feels the load under your foot; it cannot see your hips")
-    elif name == "single-leg-squat":
-        for side in ("left", "right"):
-            x = s.get(side)
-            if isinstance(x, dict):
-                out.append(
-                    f"{side.capitalize()} leg: {x.get('reps', 0)} squats; the load under your "
-                    f"foot moved {_f(x.get('mean_ml_range_mm'), '{:.0f}')} mm sideways "
-                    "(less is steadier)"
-                )
-    elif name == "mctsib":
-        comp = result.get("composite_velocity_mm_s")
-        out.append(
-            f"Sway speed over all four parts (the composite): {comp:.1f} mm/s"
-            if isinstance(comp, (int, float))
-            else "Not all four parts ran their full time, so there is no composite"
-        )
-        ratios = result.get("ratios") or {}
-        words = {
-            "somatosensory": "Eyes closed",
-            "visual": "On the foam",
-            "vestibular": "On the foam with eyes closed",
-        }
-        for k, label in words.items():
-            v = ratios.get(k)
-            if isinstance(v, (int, float)):
-                out.append(f"{label}: {v:.1f} times your sway with eyes open")
-    elif name == "weight-bearing-symmetry":
-        ls, rs = s.get("left_share"), s.get("right_share")
-        if not isinstance(ls, (int, float)):
-            for t in (result.get("trials") or [])[-1:]:
-                ls, rs = t.get("left_share"), t.get("right_share")
-        if isinstance(ls, (int, float)) and isinstance(rs, (int, float)):
-            out.append(f"Left foot {100 * ls:.0f} %, right foot {100 * rs:.0f} % of your weight")
-            diff = abs(100 * (ls - rs))
-            if diff < 2:
-                out.append("Your weight is shared evenly")
-            else:
-                more = "left" if ls > rs else "right"
-                out.append(f"{diff:.0f} percentage points more on your {more} foot")
-    for note in (result.get("notes") or [])[:2]:
-        out.append(str(note))
-    return out
-
-
-def _as_dict(result: Any, lines: list[str]) -> dict[str, Any]:
-    """A protocol result as a JSON object for the store."""
-    if isinstance(result, dict):
-        return result
-    for attr in ("to_json_dict", "to_dict", "as_dict"):
-        f = getattr(result, attr, None)
-        if callable(f):
-            try:
-                d = f()
-                if isinstance(d, dict):
-                    return d
-            except Exception:  # noqa: BLE001
-                pass
-    return {"summary": lines}

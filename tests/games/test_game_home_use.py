@@ -221,28 +221,30 @@ def test_speech_has_an_off_switch_and_follows_the_volume(app_factory):
 
 
 def test_the_espeak_speaker_never_waits_in_the_callers_frame():
-    started: list[list[str]] = []
+    import threading
 
-    class Proc:
+    started: list[list[str]] = []
+    talking = threading.Event()
+    release = threading.Event()
+
+    class Proc:  # espeak-ng: talks until released
         def __init__(self, cmd, **kw):
             started.append(cmd)
+            talking.set()
 
         def poll(self):
-            return None
+            return None if not release.is_set() else 0
 
         def wait(self):
-            import time
-
-            time.sleep(0.2)  # espeak-ng talking
+            release.wait(5.0)
 
         def terminate(self):
-            pass
+            release.set()
 
     sp = Speaker("/usr/bin/espeak-ng", popen=Proc)
-    import time
-
-    t0 = time.perf_counter()
-    sp.say("Lift your right foot now.")
-    assert time.perf_counter() - t0 < 0.05
+    sp.say("Lift your right foot now.")  # returns while the engine still talks
+    assert talking.wait(5.0) and not release.is_set()
+    sp.say("Put your foot down.")  # the newer instruction cuts the old one short
+    assert release.is_set()
     sp.close()
-    assert started and started[0][-1] == "Lift your right foot now."
+    assert started[0][-1] == "Lift your right foot now."
