@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .adherence import Adherence, adherence
+from .plotstyle import SIDE_STYLE
+from .plotstyle import pyplot as _plt
 from .programme import EXERCISES, Programme
 from .programme_store import ProgrammeStore
 
@@ -46,22 +48,6 @@ def programme_figures(
             programme_page(a, versions[-1].programme, versions[-1].version, pid),
         )
     ]
-
-
-# The report's own look (report.py), repeated here so the two modules do not import each other.
-SIDE_STYLE: dict[str, dict[str, Any]] = {
-    "left": {"color": "black", "linestyle": "-", "marker": "o", "markerfacecolor": "black"},
-    "right": {"color": "0.45", "linestyle": "--", "marker": "s", "markerfacecolor": "white"},
-}
-
-
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)  # never a display
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _date_axis(ax: Any) -> None:

@@ -96,7 +96,7 @@ def bench(days: int, folder: Path) -> dict[str, float]:
     def page() -> None:
         from matplotlib.backends.backend_pdf import PdfPages
 
-        from balance_trainer.report_programme import _plt
+        from balance_trainer.plotstyle import pyplot as _plt
 
         fig = programme_page(a, cur.programme, cur.version, "p01")  # type: ignore[arg-type]
         with PdfPages(io.BytesIO()) as pdf:

@@ -15,7 +15,7 @@ def _screen_classes() -> dict[str, Any]:
     from .programme import ProgrammeEditScreen, ProgrammeScreen
     from .progress import ProgressScreen
     from .session import SessionScreen
-    from .settings import PinScreen, SettingsScreen
+    from .settings import NameScreen, PinScreen, SettingsScreen
     from .tests import TestRunScreen, TestSetupScreen, TestsScreen
     from .zero import ZeroScreen
 
@@ -28,6 +28,7 @@ def _screen_classes() -> dict[str, Any]:
         "progress": ProgressScreen,
         "pin": PinScreen,
         "settings": SettingsScreen,
+        "name": NameScreen,
         "tests": TestsScreen,
         "test-setup": TestSetupScreen,
         "test-run": TestRunScreen,
@@ -49,6 +50,7 @@ SCREEN_NAMES = (
     "progress",
     "pin",
     "settings",
+    "name",
     "tests",
     "test-setup",
     "test-run",
