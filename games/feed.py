@@ -7,6 +7,12 @@ thread; each game frame pulls from the source exactly the frames whose timestamp
 the frame's virtual time, then reads them back through the same ring buffer. Both paths give
 the same values for the same source, so a headless run is a faithful, repeatable replay.
 
+The feed owns the one :class:`~balance_trainer.events.EventDetector` of the session: every
+new block goes through it, and the events that became known (step on/off, lift-off,
+touchdown, squats...) come with the block in :class:`FeedUpdate`; :attr:`BoardFeed.stance` is
+the detector's stance after the newest block. Games take lift-off and touchdown from there, so
+they say "foot up" exactly when the clinical tests would.
+
 Faults the app must ride out without crashing are states here, not exceptions:
 ``starting`` (no frame yet), ``ok``, ``stalled`` (no new frame for ``stall_s``; e.g. a cable
 pulled) and ``lost`` (the source ended or raised; it is reopened every ``retry_s`` with the
@@ -19,20 +25,18 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from balance_trainer.balance import Balance, BalanceBlock
 from balance_trainer.config import Board
+from balance_trainer.constants import STANDARD_GRAVITY
+from balance_trainer.events import Event, EventDetector
 from balance_trainer.frames import RawFrame, Source
+from balance_trainer.signal import LiveSmoother
 from balance_trainer.stream import RingBuffer, Sampler
-
-try:  # the causal smoother of the core; a plain pass-through keeps the app alive without it
-    from balance_trainer.signal import LiveSmoother
-except ImportError:  # pragma: no cover - only while the core is incomplete
-    LiveSmoother = None  # type: ignore[assignment,misc]
 
 DEFAULT_CUTOFF_HZ = 4.0
 STALL_S = 1.0
@@ -41,29 +45,30 @@ MAX_TARE_KG = 8.0
 """A zeroing residual above this means someone (or something) is still on the board."""
 
 
-class _PassThrough:
-    delay_s = 0.0
-
-    def update(self, x: float) -> float:
-        return float(x)
-
-    def reset(self) -> None:
-        pass
-
-
-def _smoother(fs_hz: float, cutoff_hz: float) -> Any:
-    if LiveSmoother is None:
-        return _PassThrough()
+def _smoother(fs_hz: float, cutoff_hz: float) -> LiveSmoother:
     return LiveSmoother(fs_hz, cutoff_hz=min(cutoff_hz, 0.45 * fs_hz))
 
 
 @dataclass
 class FeedUpdate:
-    """What arrived for one game frame: the new block (maybe empty) and its forces."""
+    """What arrived for one game frame: the new block (maybe empty), its forces and events.
+
+    Attributes
+    ----------
+    block : BalanceBlock
+        The frames that arrived, oldest first.
+    forces_n : ndarray, shape (n, n_cells)
+        Their per-cell forces, N.
+    missed : int
+        Frames lost to a full ring buffer since the last update.
+    events : list of Event
+        What the feed's event detector learned from ``block``, in the order it became known.
+    """
 
     block: BalanceBlock
     forces_n: np.ndarray
     missed: int = 0
+    events: list[Event] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.block)
@@ -119,6 +124,8 @@ class BoardFeed:
         self.foot_ml_mm = {"left": math.nan, "right": math.nan}
         self._sm_ml = _smoother(self.fs_hz, cutoff_hz)
         self._sm_foot = {s: _smoother(self.fs_hz, cutoff_hz) for s in ("left", "right")}
+        self.detector = EventDetector(fs_hz=self.fs_hz)
+        """The session's one event detector; its events come with each :class:`FeedUpdate`."""
         self.frames_seen = 0
         self.source_s = 0.0
         """Time spent waiting for the source to make frames in virtual time, s (the simulator
@@ -210,10 +217,12 @@ class BoardFeed:
         assert self._buffer is not None
         block, forces, self._seq, missed = self._buffer.read_since(self._seq)
         n = len(block)
+        events: list[Event] = []
         if n:
             self._last_new = now_s
             self.frames_seen += n
             self._smooth(block)
+            events = self.detector.feed(block)
             self.latest = block[n - 1]
             if self.status != "lost":  # the last frames before a fault still count
                 self.status = "ok"
@@ -221,7 +230,7 @@ class BoardFeed:
             self._lose(self._sampler.error, now_s)
         elif self._last_new is not None and now_s - self._last_new > self.stall_s:
             self.status = "stalled"
-        return FeedUpdate(block, forces, missed)
+        return FeedUpdate(block, forces, missed, events)
 
     def _empty(self) -> FeedUpdate:
         assert self._buffer is not None
@@ -333,11 +342,20 @@ class BoardFeed:
                 conn.calibration.offset_ = old_cal.offset_.copy()
         self.conn = conn
         self.error = None
+        # Frames start again after a gap: the detector starts afresh but keeps the person's
+        # body weight, so a game in progress need not wait for a new bipedal baseline.
+        self.detector = EventDetector(fs_hz=self.fs_hz, body_weight_n=self.detector.body_weight_n)
         self._start(now_s)
         self.status = "starting"
         self._last_new = now_s
 
     # -- derived values the screens use ------------------------------------------------------
+    @property
+    def stance(self) -> str:
+        """The event detector's stance after the newest frame: ``unknown`` (no body weight
+        yet), ``off``, ``both``, ``left`` or ``right`` (the foot standing)."""
+        return self.detector.stance if self.status != "lost" else "unknown"
+
     @property
     def on_board(self) -> bool:
         b = self.latest
@@ -368,7 +386,7 @@ class BoardFeed:
         if f.ndim != 2 or f.shape[0] == 0 or f.shape[1] != self.board.n_cells:
             raise ValueError("zeroing needs at least one frame of forces from every cell")
         residual = np.median(f, axis=0)
-        kg = float(abs(residual.sum()) / 9.80665)
+        kg = float(abs(residual.sum()) / STANDARD_GRAVITY)
         if kg > MAX_TARE_KG:
             raise ValueError(f"{kg:.1f} kg still on the board; step off to zero it")
         cal = self.conn.calibration

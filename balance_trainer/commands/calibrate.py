@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from ..calibration import Calibration
+from ..constants import STANDARD_GRAVITY
 from ..errors import CalibrationError, UsageError
 from ..frames import RawFrame
 from ..wiring import open_board, saved_calibration_path
@@ -167,7 +168,9 @@ def run(args: argparse.Namespace, answer: Callable[[str], str] | None = None) ->
             file=out,
         )
         for j, name in enumerate(board.cell_names):
-            line = f"{name:<20}{cal.offset_[j]:>18.1f}{cal.scale_[j] / 9.80665 * 1000:>18.5f}"
+            line = (
+                f"{name:<20}{cal.offset_[j]:>18.1f}{cal.scale_[j] / STANDARD_GRAVITY * 1000:>18.5f}"
+            )
             if truth:
                 t_off, t_scale = truth
                 err = 100.0 * (cal.scale_[j] - t_scale[j]) / t_scale[j]
