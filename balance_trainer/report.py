@@ -44,7 +44,6 @@ from .store import Person, SessionRecord, Store, TrialRow
 
 Progress = Callable[[int, int, str], None]
 SIDES = ("left", "right")
-SIDE_LABEL = {"left": "left", "right": "right"}
 SIDE_STYLE: dict[str, dict[str, Any]] = {
     "left": {"color": "black", "linestyle": "-", "marker": "o", "markerfacecolor": "black"},
     "right": {"color": "0.45", "linestyle": "--", "marker": "s", "markerfacecolor": "white"},
@@ -440,7 +439,7 @@ def trends_figure(data: ReportData) -> Any:
                 pts = data.trends[key].get(side)
                 if pts:
                     d, v = zip(*pts, strict=True)
-                    ax.plot(d, v, label=SIDE_LABEL[side], **SIDE_STYLE[side])
+                    ax.plot(d, v, label=side, **SIDE_STYLE[side])
             ax.set_ylabel(m.unit or "index")
             ax.set_title(m.title, fontsize=10, loc="left")
         ax.grid(True, color="0.85", linewidth=0.6)
@@ -470,7 +469,7 @@ def comparison_figure(data: ReportData) -> Any | None:
                 color="white" if side == "right" else "0.25",
                 edgecolor="black",
                 hatch=SIDE_HATCH[side],
-                label=SIDE_LABEL[side],
+                label=side,
             )
             ax.text(i, vals[side], m.fmt.format(vals[side]), ha="center", va="bottom", fontsize=8)
         ax.set_xticks([0, 1], ["left", "right"])

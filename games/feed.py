@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -41,8 +42,23 @@ from balance_trainer.stream import RingBuffer, Sampler
 DEFAULT_CUTOFF_HZ = 4.0
 STALL_S = 1.0
 RETRY_S = 2.0
+DETECT_EVERY_S = 0.1
+"""The event detector is fed in blocks of at least this much signal, s: its cost is mostly per
+call, and 0.1 s is small beside the 0.5 s a lift-off must last before it counts."""
 MAX_TARE_KG = 8.0
 """A zeroing residual above this means someone (or something) is still on the board."""
+
+
+class FeedStatus(StrEnum):
+    """The feed's state (see the module docstring); the words are what logs and screens show."""
+
+    STARTING = "starting"
+    """No frame yet (just opened, or reopened)."""
+    OK = "ok"
+    STALLED = "stalled"
+    """No new frame for ``stall_s``."""
+    LOST = "lost"
+    """The source ended or raised; reopened every ``retry_s``."""
 
 
 def _smoother(fs_hz: float, cutoff_hz: float) -> LiveSmoother:
@@ -62,7 +78,8 @@ class FeedUpdate:
     missed : int
         Frames lost to a full ring buffer since the last update.
     events : list of Event
-        What the feed's event detector learned from ``block``, in the order it became known.
+        What the feed's event detector learned, in the order it became known. It is fed every
+        :data:`DETECT_EVERY_S` of signal, so these may be about frames of earlier updates.
     """
 
     block: BalanceBlock
@@ -117,7 +134,7 @@ class BoardFeed:
         board = conn.model.board
         self.board = board
         self.fs_hz = float(board.sample_rate_hz)
-        self.status = "starting"
+        self.status = FeedStatus.STARTING
         self.error: BaseException | None = None
         self.latest: Balance | None = None
         self.ml_mm = math.nan
@@ -141,6 +158,7 @@ class BoardFeed:
         self._t_origin: float | None = None
         self._v_start = 0.0
         self._seq = 0
+        self._det_seq = 0
         self._last_new: float | None = None
         self._next_retry = 0.0
         self._reopening: threading.Thread | None = None
@@ -175,6 +193,7 @@ class BoardFeed:
         self._v_start = now_s
         self._buffer = RingBuffer(int(self.fs_hz * 30), self.board.n_cells)
         self._seq = 0
+        self._det_seq = 0
         self._peek = None
         if self.realtime:
             self._sampler = Sampler(
@@ -208,9 +227,9 @@ class BoardFeed:
         """
         if self._last_new is None:
             self._last_new = now_s  # a board that never sends a frame stalls too
-        if self.status == "lost":
+        if self.status is FeedStatus.LOST:
             self._try_reopen(now_s)
-            if self.status == "lost":
+            if self.status is FeedStatus.LOST:
                 return self._empty()
         if not self.realtime:
             self._pull_due(now_s)
@@ -222,15 +241,23 @@ class BoardFeed:
             self._last_new = now_s
             self.frames_seen += n
             self._smooth(block)
-            events = self.detector.feed(block)
+            events = self._detect()
             self.latest = block[n - 1]
-            if self.status != "lost":  # the last frames before a fault still count
-                self.status = "ok"
+            if self.status is not FeedStatus.LOST:  # the last frames before a fault still count
+                self.status = FeedStatus.OK
         elif self._sampler is not None and self._sampler.finished.is_set():
             self._lose(self._sampler.error, now_s)
         elif self._last_new is not None and now_s - self._last_new > self.stall_s:
-            self.status = "stalled"
+            self.status = FeedStatus.STALLED
         return FeedUpdate(block, forces, missed, events)
+
+    def _detect(self) -> list[Event]:
+        """Feed the detector everything since its last block, once there is enough of it."""
+        assert self._buffer is not None
+        if self._seq - self._det_seq < DETECT_EVERY_S * self.fs_hz:
+            return []
+        block, _, self._det_seq, _ = self._buffer.read_since(self._det_seq)
+        return self.detector.feed(block)
 
     def _empty(self) -> FeedUpdate:
         assert self._buffer is not None
@@ -291,8 +318,8 @@ class BoardFeed:
             self.foot_ml_mm["right"] = sr(rml[i])
 
     def _lose(self, exc: BaseException | None, now_s: float) -> None:
-        if self.status != "lost":
-            self.status = "lost"
+        if self.status is not FeedStatus.LOST:
+            self.status = FeedStatus.LOST
             self.error = exc
             self._next_retry = now_s + self.retry_s
             self.ml_mm = math.nan
@@ -346,7 +373,7 @@ class BoardFeed:
         # body weight, so a game in progress need not wait for a new bipedal baseline.
         self.detector = EventDetector(fs_hz=self.fs_hz, body_weight_n=self.detector.body_weight_n)
         self._start(now_s)
-        self.status = "starting"
+        self.status = FeedStatus.STARTING
         self._last_new = now_s
 
     # -- derived values the screens use ------------------------------------------------------
@@ -354,12 +381,12 @@ class BoardFeed:
     def stance(self) -> str:
         """The event detector's stance after the newest frame: ``unknown`` (no body weight
         yet), ``off``, ``both``, ``left`` or ``right`` (the foot standing)."""
-        return self.detector.stance if self.status != "lost" else "unknown"
+        return self.detector.stance if self.status is not FeedStatus.LOST else "unknown"
 
     @property
     def on_board(self) -> bool:
         b = self.latest
-        return bool(b is not None and b.on_board and self.status == "ok")
+        return bool(b is not None and b.on_board and self.status is FeedStatus.OK)
 
     def lifted_share(self, stance_side: str) -> float:
         """Share of the load on the side opposite ``stance_side`` (0..1; NaN off the board)."""

@@ -13,16 +13,12 @@ from typing import Any
 
 import pygame
 
+from balance_trainer.protocols import make_protocol, protocol_names
+
 from ..feed import FeedUpdate
 from ..ui import panel, ring
 from ..widgets import Choice, icon_back, icon_clock, icon_foot, icon_home, icon_play
 from .base import ChoiceScreen, Screen
-
-try:
-    from balance_trainer import protocols as _protocols
-except ImportError:  # pragma: no cover - only while the core is incomplete
-    _protocols = None  # type: ignore[assignment]
-
 
 TESTS: dict[str, dict[str, Any]] = {
     "single-leg-stance": {
@@ -58,24 +54,6 @@ TESTS: dict[str, dict[str, Any]] = {
 }
 
 
-def available_tests() -> list[str]:
-    """Test names the installed protocol engine knows (in display order)."""
-    if _protocols is None or not hasattr(_protocols, "make_protocol"):
-        return []
-    known = None
-    for attr in ("PROTOCOLS", "PROTOCOL_NAMES", "NAMES"):
-        v = getattr(_protocols, attr, None)
-        if v:
-            known = list(v)
-            break
-    if known is None and hasattr(_protocols, "protocol_names"):
-        known = list(_protocols.protocol_names())
-    if known is None:
-        return list(TESTS)
-    ordered = [n for n in TESTS if n in known]
-    return ordered + [n for n in known if n not in ordered]
-
-
 def _title(name: str) -> str:
     return TESTS.get(name, {}).get("title", name.replace("-", " ").capitalize())
 
@@ -93,9 +71,7 @@ class TestsScreen(ChoiceScreen):
     area = (40, 104, 720, 316)
 
     def build(self) -> list[Choice]:
-        names = available_tests()
-        if not names:
-            self.subtitle = "The clinical tests are not installed in this version"
+        names = protocol_names()
         out = [
             Choice(
                 _title(n),
@@ -203,9 +179,6 @@ class TestRunScreen(Screen):
         return self.finished
 
     def enter(self) -> None:
-        if _protocols is None:
-            self.error = "The clinical tests are not installed in this version."
-            return
         kwargs: dict[str, Any] = {}
         if self.side:
             kwargs["side"] = self.side
@@ -215,7 +188,7 @@ class TestRunScreen(Screen):
         if age is not None:
             kwargs["age"] = age  # for the published norms
         try:
-            self.proto = _protocols.make_protocol(self.test, **kwargs)
+            self.proto = make_protocol(self.test, **kwargs)
         except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
             self.error = f"This test cannot start: {exc}"
             return
