@@ -45,35 +45,31 @@ class RawFrame(NamedTuple):
 
 
 class PelvisSample(NamedTuple):
-    """One reading of the pelvis sensor, on the same monotonic clock as :class:`RawFrame`.
+    """One reading of the pelvis's orientation, from a pelvis sensor beside the board.
 
-    t : float
-        Monotonic time in seconds.
+    t_s : float
+        Monotonic time in seconds, on the same clock as the board's :class:`RawFrame` values
+        (virtual time for simulated and replayed sources): when the reading was taken.
     obliquity_deg : float
-        Frontal-plane tilt of the pelvis in degrees, zeroed standing level on both feet;
-        positive = the right side lower than the left. NaN when no trustworthy angle exists
-        (clipped readings, the filter re-converging).
+        Frontal-plane tilt, degrees, zeroed standing level on both feet. Positive = the
+        person's LEFT side lower. Standing on the right leg (left foot lifted) that is the
+        lifted side dropping, the Trendelenburg sign; standing on the left leg the lifted
+        side dropping is a negative value (see :meth:`drop_deg`).
     rotation_deg : float
-        Transverse-plane rotation in degrees from the zeroed heading; positive = counter-
-        clockwise seen from above (the right side coming forward). NaN as above.
+        Transverse-plane rotation, degrees, zeroed at the same moment. Positive = the pelvis
+        turned to the person's left (counter-clockwise seen from above, the right side forward).
     """
 
-    t: float
+    t_s: float
     obliquity_deg: float
     rotation_deg: float
 
+    def drop_deg(self, lifted: str) -> float:
+        """Pelvic drop toward the ``lifted`` side (``"left"``/``"right"``), degrees.
 
-def lifted_side_drop_deg(obliquity_deg: float, stance: str) -> float:
-    """Pelvic drop of the lifted leg's side (degrees; positive = the lifted side dropping).
-
-    Standing on the left leg the right leg is lifted, so a right-side-down obliquity is a drop
-    of the lifted side (the Trendelenburg sign); standing on the right leg it is the reverse.
-    """
-    if stance == "left":
-        return obliquity_deg
-    if stance == "right":
-        return -obliquity_deg
-    raise ValueError(f"stance must be 'left' or 'right', not {stance!r}")
+        Positive when the side of the lifted leg is lower, whichever leg is lifted.
+        """
+        return self.obliquity_deg if lifted == "left" else -self.obliquity_deg
 
 
 class Source(ABC):

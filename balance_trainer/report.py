@@ -40,15 +40,12 @@ import numpy as np
 
 from .balance import BalanceModel
 from .errors import StoreUnavailableError, UsageError
+from .plotting import SIDE_HATCH, SIDE_STYLE
+from .plotting import pyplot as _plt
 from .store import Person, SessionRecord, Store, TrialRow
 
 Progress = Callable[[int, int, str], None]
 SIDES = ("left", "right")
-SIDE_STYLE: dict[str, dict[str, Any]] = {
-    "left": {"color": "black", "linestyle": "-", "marker": "o", "markerfacecolor": "black"},
-    "right": {"color": "0.45", "linestyle": "--", "marker": "s", "markerfacecolor": "white"},
-}
-SIDE_HATCH = {"left": "", "right": "///"}
 MAX_PLOT_POINTS = 4000
 """Traces are thinned to about this many points for drawing; measures use every sample."""
 ELLIPSE_LEVEL = 0.95
@@ -339,15 +336,6 @@ def _trace(store: Store, trial: TrialRow) -> Trace:
 
 
 # --- plots -------------------------------------------------------------------------------------
-
-
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)  # never a display: the Pi may have none
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def ellipse_geometry(
@@ -659,6 +647,9 @@ def write_report(
         raise UsageError(f"report file {out}: name it FILE.pdf or FILE.html")
     data = gather(store, pid, n_traces=n_traces, now=now)
     figs = _figures(data, progress)
+    from .report_programme import programme_figures  # the home programme's page, if any
+
+    figs.extend(programme_figures(store, pid, now=now))
     plt = _plt()
     tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
     try:

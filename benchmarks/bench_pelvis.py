@@ -100,7 +100,7 @@ def realtime(seconds: float) -> dict[str, float]:
     while time.monotonic() < end:
         got = reader.read()
         now = time.monotonic()
-        delays += [now - p.t for p in got]
+        delays += [now - p.t_s for p in got]
         n += len(got)
         time.sleep(0.001)
     cpu = _cpu_s(pid) - cpu0

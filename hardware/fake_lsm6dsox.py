@@ -15,8 +15,9 @@ real part, not as the driver expects:
   (``OSError(EREMOTEIO)``), a stuck bus times out (``OSError(ETIMEDOUT)``), and a brown-out
   resets the chip's registers to power-down (it stops producing data).
 
-The motion the chip feels comes from ``motion(t)``: the pelvis's obliquity (right side down
-positive), anterior tilt and rotation in degrees, in the body frame (x right, y forward, z up).
+The motion the chip feels comes from ``motion(t)``: the pelvis's obliquity (left side down
+positive, as in :class:`~balance_trainer.frames.PelvisSample`), anterior tilt and rotation in
+degrees, in the body frame (x right, y forward, z up).
 The chip is mounted as the build guide says: on the sacrum, component side facing backward,
 its x axis to the person's right and its y axis up (so its z axis points backward).
 """
@@ -43,9 +44,9 @@ from .lsm6dsox import (
     Reg,
 )
 
-# Datasheet typical values (DS13195, table 2) used for the fake's imperfections.
+# Datasheet typical values (DS12814, table 2) used for the fake's imperfections.
 GYRO_NOISE_DPS_RTHZ = 3.8e-3  # rate noise density, high-performance mode
-ACCEL_NOISE_G_RTHZ = 70e-6  # acceleration noise density, ±2..±8 g
+ACCEL_NOISE_G_RTHZ = 75e-6  # acceleration noise density at ±4 g, high-performance mode
 GYRO_ZRL_DPS = 1.0  # zero-rate level, typical ±1 dps
 ACCEL_ZERO_G = 0.020  # zero-g offset, typical ±20 mg
 
@@ -61,9 +62,9 @@ def body_to_earth(obliquity_deg: float, tilt_deg: float, rotation_deg: float) ->
     """Rotation matrix from the pelvis's body axes to earth axes (x right, y forward, z up).
 
     Rotation about z (rotation, counter-clockwise from above positive), then about the forward
-    axis y (obliquity; right side down positive), then about x (anterior tilt positive).
+    axis y (obliquity; left side down positive), then about x (anterior tilt positive).
     """
-    r, o, p = (math.radians(v) for v in (rotation_deg, obliquity_deg, tilt_deg))
+    r, o, p = (math.radians(v) for v in (rotation_deg, -obliquity_deg, tilt_deg))
     rz = np.array([[math.cos(r), -math.sin(r), 0], [math.sin(r), math.cos(r), 0], [0, 0, 1]])
     # Right side down: the body x axis gains a negative z component (rotation about +y by +o).
     ry = np.array([[math.cos(o), 0, math.sin(o)], [0, 1, 0], [-math.sin(o), 0, math.cos(o)]])

@@ -6,7 +6,7 @@ This module speaks the chip's register protocol over any object with the three
 ``read_i2c_block_data``), so the same code runs against the Pi's ``/dev/i2c-1`` and against
 :mod:`hardware.fake_lsm6dsox` in tests.
 
-Register addresses, bit fields and sensitivities are from ST's datasheet DS13195 (LSM6DSOX) /
+Register addresses, bit fields and sensitivities are from ST's datasheet DS12814 (LSM6DSOX) /
 DS12140 (LSM6DSO): WHO_AM_I 0x0F reads 0x6C; CTRL1_XL 0x10 and CTRL2_G 0x11 hold the output
 data rate (ODR, bits 7:4) and full scale (bits 3:2); CTRL3_C 0x12 holds BDU (bit 6), IF_INC
 (bit 2, auto-increment, set after reset) and SW_RESET (bit 0); STATUS_REG 0x1E has GDA (bit 1)

@@ -6,12 +6,12 @@ maintained ``imufusion`` AHRS (Madgwick's revised complementary filter, x-io Tec
 rather than a hand-written filter, and reports :class:`~balance_trainer.frames.PelvisSample`
 values on the same monotonic clock as the board's frames:
 
-- **obliquity** (frontal-plane tilt, degrees; positive = the right side lower), and
+- **obliquity** (frontal-plane tilt, degrees; positive = the left side lower), and
 - **rotation** (transverse plane, degrees; positive = counter-clockwise from above),
 
 both zeroed by :meth:`PelvisSensor.zero` while the person stands level and still on both feet,
 which also learns the gyroscope's bias at rest. Which side is "lifted" is the board's
-knowledge: :func:`balance_trainer.frames.lifted_side_drop_deg` turns obliquity into the drop
+knowledge: :meth:`balance_trainer.frames.PelvisSample.drop_deg` turns obliquity into the drop
 of the lifted side.
 
 Never a made-up angle: while any axis is clipped, and for the filter's recovery time after,
@@ -137,9 +137,9 @@ class PelvisTracker:
 
     def _angles(self) -> tuple[float, float]:
         m = self._fusion.quaternion_to_matrix(self.ahrs.get_quaternion())
-        # Body x (the right side) in earth axes: its downward component is the obliquity.
+        # Body x (the right side) in earth axes: rising means the left side is lower.
         right = m[:, 0]
-        obliquity = math.degrees(math.asin(max(-1.0, min(1.0, -float(right[2])))))
+        obliquity = math.degrees(math.asin(max(-1.0, min(1.0, float(right[2])))))
         fwd = m[:, 1]
         heading = math.degrees(math.atan2(float(fwd[1]), float(fwd[0])))
         return obliquity, heading

@@ -102,10 +102,10 @@ def reader_main(spec: PelvisReaderSpec, conn: Any) -> None:
                     sensor.zero()
                     conn.send(("zeroed",))
             s = sensor.wait_sample()
-            batch.append((s.t, s.obliquity_deg, s.rotation_deg))
-            if s.t - last_send >= spec.batch_s:
+            batch.append((s.t_s, s.obliquity_deg, s.rotation_deg))
+            if s.t_s - last_send >= spec.batch_s:
                 conn.send(("samples", batch))
-                batch, last_send = [], s.t
+                batch, last_send = [], s.t_s
     except Exception as exc:
         if batch:
             conn.send(("samples", batch))

@@ -14,7 +14,7 @@ from balance_trainer.errors import (
     SensorTimeout,
     UsageError,
 )
-from balance_trainer.frames import lifted_side_drop_deg
+from balance_trainer.frames import PelvisSample
 from hardware import lsm6dsox
 from hardware.fake_lsm6dsox import ChipFaults, FakeI2CBus, FakeLsm6dsox
 from hardware.lsm6dsox import ImuBusStuck, ImuNotFound, Lsm6dsox, Reg
@@ -120,7 +120,7 @@ def test_cable_pulled_mid_session_is_a_disconnect_not_an_angle():
     with pytest.raises(BoardDisconnected, match="cable came loose"):
         while True:
             got.append(s.wait_sample())
-    assert got and max(p.t for p in got) < T0 + 3.0
+    assert got and max(p.t_s for p in got) < T0 + 3.0
 
 
 def test_brownout_reset_stops_data_and_is_reported_within_a_quarter_second():
@@ -142,9 +142,9 @@ def test_clipped_readings_give_nan_never_a_made_up_angle_then_recover():
     out = []
     while clock.t < T0 + 6.0:
         out.append(s.wait_sample())
-    during = [p for p in out if T0 + 3.0 <= p.t < T0 + 3.2]
+    during = [p for p in out if T0 + 3.0 <= p.t_s < T0 + 3.2]
     assert during and all(math.isnan(p.obliquity_deg) for p in during)
-    late = [p for p in out if p.t > T0 + 4.5]
+    late = [p for p in out if p.t_s > T0 + 4.5]
     assert late and all(abs(p.obliquity_deg) < 1.0 for p in late)
 
 
@@ -158,8 +158,8 @@ def test_obliquity_follows_the_true_pelvis_within_half_a_degree_with_noise_and_b
     err_o, err_r = [], []
     while clock.t < T0 + 64.0:
         p = s.wait_sample()
-        if p.t > T0 + 5.0:
-            o, _, r = sway(p.t)
+        if p.t_s > T0 + 5.0:
+            o, _, r = sway(p.t_s)
             err_o.append(p.obliquity_deg - o)
             err_r.append(p.rotation_deg - r)
     assert np.max(np.abs(err_o)) < 0.5
@@ -191,12 +191,15 @@ def test_zero_removes_the_mounting_offset():
     assert p.rotation_deg == pytest.approx(0.0, abs=0.3)
 
 
-def test_lifted_side_drop_sign_follows_the_stance():
-    # Right side down while standing on the left leg: the lifted (right) side drops.
-    assert lifted_side_drop_deg(5.0, "left") == 5.0
-    assert lifted_side_drop_deg(5.0, "right") == -5.0
-    with pytest.raises(ValueError):
-        lifted_side_drop_deg(1.0, "both")
+def test_a_left_side_drop_reads_positive_obliquity():
+    # The chip feels the body tilt left-side-down by 5 degrees: obliquity +5.
+    clock, chip, bus = rig(motion=lambda t: (5.0 if t > T0 + 3.0 else 0.0, 0.0, 0.0))
+    s = PelvisSensor(bus, clock=clock, sleep=clock.sleep)
+    s.zero()
+    while clock.t < T0 + 5.0:
+        p = s.wait_sample()
+    assert p.obliquity_deg == pytest.approx(5.0, abs=0.2)
+    assert PelvisSample(0.0, p.obliquity_deg, 0.0).drop_deg("left") == pytest.approx(5.0, abs=0.2)
 
 
 @pytest.mark.parametrize(
@@ -233,7 +236,7 @@ def test_reader_process_delivers_samples_at_the_chip_rate():
         time.sleep(1.0)
         got = reader.read()
     assert 80 <= len(got) <= 125
-    ts = [p.t for p in got]
+    ts = [p.t_s for p in got]
     assert ts == sorted(ts)
 
 
