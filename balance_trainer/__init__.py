@@ -5,4 +5,6 @@ This package never imports pygame or a GPIO library; see DESIGN.md's layering ru
 
 __version__ = "0.1.0"
 
-from .constants import STANDARD_GRAVITY  # noqa: F401 - kept for `from . import STANDARD_GRAVITY`
+from .constants import STANDARD_GRAVITY
+
+__all__ = ["STANDARD_GRAVITY", "__version__"]

@@ -61,7 +61,7 @@ def prediction_ellipse_scale(n: int, level: float = ELLIPSE_LEVEL) -> float:
         raise ValueError(f"ellipse level is {level}; give a probability such as 0.95")
     m = n - 2
     f_q = (m / 2.0) * ((1.0 - level) ** (-2.0 / m) - 1.0)
-    return 2.0 * (n + 1) * (n - 1) / (n * (n - 2)) * f_q
+    return float(2.0 * (n + 1) * (n - 1) / (n * (n - 2)) * f_q)
 
 
 def asymmetry_pct(left: float | None, right: float | None) -> float | None:

@@ -416,7 +416,7 @@ def sway_spectrum(x: np.ndarray, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
             f"spectrum: {n} samples; frequency measures need at least {MIN_SPECTRAL_SAMPLES}"
         )
     seg = n // 2
-    from scipy import signal as _sig  # type: ignore[import-untyped]  # on use: ~0.6 s to import
+    from scipy import signal as _sig  # on use: ~0.6 s to import
 
     f_hz, psd = _sig.welch(
         a,
