@@ -40,8 +40,8 @@ import numpy as np
 
 from .balance import BalanceModel
 from .errors import StoreUnavailableError, UsageError
-from .plotting import SIDE_HATCH, SIDE_STYLE
-from .plotting import pyplot as _plt
+from .plotstyle import SIDE_HATCH, SIDE_STYLE
+from .plotstyle import pyplot as _plt
 from .results import NormComparison, Repetition, Trial
 from .store import Person, SessionRecord, Store, TrialRow
 
