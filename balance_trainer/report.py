@@ -40,16 +40,12 @@ import numpy as np
 
 from .balance import BalanceModel
 from .errors import StoreUnavailableError, UsageError
+from .report_style import SIDE_HATCH, SIDE_STYLE, _date_axis, _plt
 from .results import NormComparison, Repetition, Trial
 from .store import Person, SessionRecord, Store, TrialRow
 
 Progress = Callable[[int, int, str], None]
 SIDES = ("left", "right")
-SIDE_STYLE: dict[str, dict[str, Any]] = {
-    "left": {"color": "black", "linestyle": "-", "marker": "o", "markerfacecolor": "black"},
-    "right": {"color": "0.45", "linestyle": "--", "marker": "s", "markerfacecolor": "white"},
-}
-SIDE_HATCH = {"left": "", "right": "///"}
 MAX_PLOT_POINTS = 4000
 """Traces are thinned to about this many points for drawing; measures use every sample."""
 ELLIPSE_LEVEL = 0.95
@@ -319,15 +315,6 @@ def _trace(store: Store, trial: TrialRow) -> Trace:
 # --- plots -------------------------------------------------------------------------------------
 
 
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)  # never a display: the Pi may have none
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def ellipse_geometry(
     ml: np.ndarray, ap: np.ndarray, level: float = ELLIPSE_LEVEL
 ) -> tuple[float, float, float, float, float, float]:
@@ -362,14 +349,6 @@ def _thin(*arrays: np.ndarray) -> list[np.ndarray]:
     n = arrays[0].size
     step = max(1, math.ceil(n / MAX_PLOT_POINTS))
     return [a[::step] for a in arrays]
-
-
-def _date_axis(ax: Any) -> None:
-    import matplotlib.dates as mdates
-
-    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
 def _date_span(data: ReportData) -> tuple[datetime, datetime]:
