@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
-from typing import Any
 
+from ..records import session_json
 from ..report import summarize_trial
-from ..store import SessionRecord, Store
+from ..store import Store
 
 
 def register(sub: argparse._SubParsersAction, common) -> None:
@@ -72,15 +71,3 @@ def run(args: argparse.Namespace) -> int:
             )
             when = ""
     return 0
-
-
-def session_json(s: SessionRecord) -> dict[str, Any]:
-    """A session as plain JSON (times ISO 8601, UTC)."""
-    d = asdict(s)
-    d["started_at"] = s.started_at.isoformat()
-    for t in d["trials"]:
-        for k in ("started_at", "ended_at"):
-            t[k] = t[k].isoformat() if t[k] else None
-    for g in d["games"]:
-        g["created_at"] = g["created_at"].isoformat()
-    return d
