@@ -6,7 +6,7 @@ import argparse
 import json
 
 from ..records import session_json
-from ..report import summarize_trial
+from ..report import history_table
 from ..store import Store
 
 
@@ -47,27 +47,5 @@ def run(args: argparse.Namespace) -> int:
     if not sessions:
         print(f"{args.id}: no sessions yet")
         return 0
-    print(
-        f"{'date':<16}  {'kind':<6} {'trial':>6}  {'test / game':<22} {'status':<11} "
-        f"{'s':>6}  result"
-    )
-    for s in sessions:
-        when = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        if not s.trials and not s.games:
-            print(f"{when:<16}  {s.kind:<6} {'-':>6}  {'(empty session)':<22}")
-        for t in s.trials:
-            dur = f"{t.duration_s:.1f}" if t.duration_s is not None else "-"
-            print(
-                f"{when:<16}  {s.kind:<6} {t.id:>6}  {t.protocol[:22]:<22} {t.status:<11} "
-                f"{dur:>6}  {summarize_trial(t)}"
-            )
-            when = ""
-        for g in s.games:
-            dur = f"{g.duration_s:.1f}" if g.duration_s is not None else "-"
-            level = f" (level {g.level})" if g.level is not None else ""
-            print(
-                f"{when:<16}  {s.kind:<6} {'-':>6}  {g.game[:22]:<22} {'':<11} {dur:>6}  "
-                f"score {g.score:g}{level}"
-            )
-            when = ""
+    print("\n".join(history_table(sessions)))
     return 0
