@@ -40,7 +40,8 @@ import numpy as np
 
 from .balance import BalanceModel
 from .errors import StoreUnavailableError, UsageError
-from .report_style import SIDE_HATCH, SIDE_STYLE, _date_axis, _plt
+from .plotstyle import SIDE_HATCH, SIDE_STYLE
+from .plotstyle import pyplot as _plt
 from .results import NormComparison, Repetition, Trial
 from .store import Person, SessionRecord, Store, TrialRow
 
@@ -378,6 +379,14 @@ def _thin(*arrays: np.ndarray) -> list[np.ndarray]:
     n = arrays[0].size
     step = max(1, math.ceil(n / MAX_PLOT_POINTS))
     return [a[::step] for a in arrays]
+
+
+def _date_axis(ax: Any) -> None:
+    import matplotlib.dates as mdates
+
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
 def _date_span(data: ReportData) -> tuple[datetime, datetime]:

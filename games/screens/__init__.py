@@ -14,7 +14,7 @@ def _screen_classes() -> dict[str, Any]:
     from .people import PeopleScreen
     from .progress import ProgressScreen
     from .session import SessionScreen
-    from .settings import PinScreen, SettingsScreen
+    from .settings import NameScreen, PinScreen, SettingsScreen
     from .tests import TestRunScreen, TestSetupScreen, TestsScreen
     from .zero import ZeroScreen
 
@@ -27,6 +27,7 @@ def _screen_classes() -> dict[str, Any]:
         "progress": ProgressScreen,
         "pin": PinScreen,
         "settings": SettingsScreen,
+        "name": NameScreen,
         "tests": TestsScreen,
         "test-setup": TestSetupScreen,
         "test-run": TestRunScreen,
@@ -46,6 +47,7 @@ SCREEN_NAMES = (
     "progress",
     "pin",
     "settings",
+    "name",
     "tests",
     "test-setup",
     "test-run",

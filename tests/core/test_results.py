@@ -126,7 +126,7 @@ def test_a_result_that_cannot_be_read_says_why(stored, words):
 def test_history_the_app_and_the_cli_say_the_same_thing(old_store, tmp_path, capsys):
     wbs = _by_test(old_store)["weight-bearing-symmetry"]
     first = wbs.test_result.sentences()[0]
-    assert first == "Left foot 48 %   right foot 52 %"
+    assert first == "Left foot 48 %, right foot 52 % of your weight"
     assert summarize_trial(wbs) == first
     old_store.close()
     assert main(["history", "p01", "--data-dir", str(tmp_path)]) == 0
