@@ -6,6 +6,7 @@ by name, finds the calibration, and returns a :class:`~balance_trainer.stream.Co
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass
@@ -30,9 +31,13 @@ class BoardConnection:
     model: BalanceModel
     spec: str
 
-    @property
+    @functools.cached_property
     def converter(self) -> Converter:
-        return Converter(self.calibration, self.model)
+        # One per connection: the converter's spike guard carries state from block to block.
+        # A recording's forces passed the guard when they were recorded; guarding them again
+        # would delay each confirmed step once more on every replay.
+        guarded = bool(getattr(self.source, "spike_guarded", False))
+        return Converter(self.calibration, self.model, spike_guard=not guarded)
 
     @property
     def simulated(self) -> bool:
