@@ -31,11 +31,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from .frames import PelvisSample
+
+if TYPE_CHECKING:
+    from .balance import BalanceBlock
 
 PELVIS_COLUMNS = ("pelvis_obliquity_deg", "pelvis_rotation_deg")
 """Optional recording columns after the cells, degrees, NaN (empty) where no angle exists."""
@@ -345,3 +348,22 @@ def trial_pelvis(
     pattern = classify_pattern(drop, shift)
     assert pattern is not None  # drop is not None
     return TrialPelvis(drop, pattern, shift)
+
+
+def pelvis_fields(frames: BalanceBlock, stance: str) -> dict[str, Any]:
+    """A single-leg window's pelvis measures as trial fields (empty without a sensor).
+
+    Keys: ``pelvic_drop_mean_deg``, ``pelvic_drop_peak_deg`` (the lifted side's drop) and
+    ``pelvis_pattern`` (``level``, ``drop`` or ``compensated``).
+    """
+    if frames.pelvis_obliquity_deg is None or stance not in ("left", "right"):
+        return {}
+    cop = frames.left_cop_ml_mm if stance == "left" else frames.right_cop_ml_mm
+    tp = trial_pelvis(frames.t_s, frames.pelvis_obliquity_deg, cop, stance)
+    if tp is None:
+        return {}
+    return {
+        "pelvic_drop_mean_deg": round(tp.drop.mean_deg, 2),
+        "pelvic_drop_peak_deg": round(tp.drop.peak_deg, 2),
+        "pelvis_pattern": tp.pattern.value,
+    }

@@ -132,7 +132,13 @@ class BoardConnection:
     def converter(self) -> Converter:
         if self._converter is None:
             aligner = None if self.pelvis is None else PelvisAligner(feed=self.pelvis)
-            self._converter = Converter(self.calibration, self.model, aligner)
+            # One per connection: its spike guard carries state from block to block. A
+            # recording's forces passed the guard when they were recorded; guarding them
+            # again would delay each confirmed step once more on every replay.
+            guarded = bool(getattr(self.source, "spike_guarded", False))
+            self._converter = Converter(
+                self.calibration, self.model, aligner, spike_guard=not guarded
+            )
         return self._converter
 
     @property
