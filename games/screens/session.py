@@ -404,6 +404,7 @@ class SessionScreen(Screen):
             self._draw_done(surface)
         else:
             self._draw_set(surface)
+        self.draw_person(surface)
 
     def _draw_set(self, surface: pygame.Surface) -> None:
         ui = self.ui
