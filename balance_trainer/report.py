@@ -383,9 +383,9 @@ def _thin(*arrays: np.ndarray) -> list[np.ndarray]:
 def _date_axis(ax: Any) -> None:
     import matplotlib.dates as mdates
 
-    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))  # type: ignore[no-untyped-call]
 
 
 def _date_span(data: ReportData) -> tuple[datetime, datetime]:
@@ -430,9 +430,9 @@ def trends_figure(data: ReportData) -> Any:
         else:
             m = MEASURES[key]
             for side in SIDES:
-                pts = data.trends[key].get(side)
-                if pts:
-                    d, v = zip(*pts, strict=True)
+                line = data.trends[key].get(side)
+                if line:
+                    d, v = zip(*line, strict=True)
                     ax.plot(d, v, label=side, **SIDE_STYLE[side])
             ax.set_ylabel(m.unit or "index")
             ax.set_title(m.title, fontsize=10, loc="left")
