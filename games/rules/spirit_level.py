@@ -148,6 +148,8 @@ class SpiritLevel:
         """True once fed by :meth:`update_pelvis`: the round is on the pelvis sensor."""
         self.obliquity_deg = math.nan
         self.drop_deg = 0.0
+        self._drop_sum = 0.0
+        self._drop_n = 0
 
     # -- state read by the view -------------------------------------------------------------
     @property
@@ -265,6 +267,8 @@ class SpiritLevel:
         self.bubble = max(-1.0, min(1.0, obliquity_deg / c.full_scale_deg))
         drop = obliquity_deg if self.lifted_side == "left" else -obliquity_deg
         self.drop_deg = drop
+        self._drop_sum += drop
+        self._drop_n += 1
         self.sway.add(obliquity_deg)
         if dt > 0:
             a = min(1.0, dt / c.drift_window_s)
@@ -274,6 +278,11 @@ class SpiritLevel:
         if self.drifting != was_drifting:
             events.append("drift_start" if self.drifting else "drift_end")
         return self._score(abs(obliquity_deg) <= c.band_deg, dt, events)
+
+    @property
+    def mean_drop_deg(self) -> float:
+        """Mean drop of the lifted side over the round's play (pelvis mode), degrees."""
+        return self._drop_sum / self._drop_n if self._drop_n else math.nan
 
     def _score(self, inside: bool, dt: float, events: list[str]) -> list[str]:
         c = self.config
@@ -304,7 +313,7 @@ class SpiritLevel:
                 "fill": round(self.fill, 3),
                 "band_deg": self.config.band_deg,
                 "obliquity_rms_deg": _round(self.sway.rms_mm),
-                "mean_drop_deg": round(self._drift_avg, 2),
+                "mean_drop_deg": _round(self.mean_drop_deg),
                 "touchdowns": self.touchdowns,
                 "stars": self.stars,
             }

@@ -58,3 +58,9 @@ def test_details_say_the_round_was_measured_by_the_pelvis_sensor():
     play(g, 0.5, 4.0)
     d = g.details()
     assert d["measured_by"] == "pelvis sensor" and d["band_deg"] == 2.0
+
+
+def test_the_round_reports_its_mean_drop():
+    g = SpiritLevel("right")
+    play(g, lambda t: 3.0 if t > 0.5 else 9.0, 5.0)  # the weight coming across is not scored
+    assert g.mean_drop_deg == pytest.approx(3.0) and g.details()["mean_drop_deg"] == 3.0
