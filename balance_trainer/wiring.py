@@ -14,9 +14,9 @@ from typing import Any
 
 from .balance import BalanceModel
 from .calibration import Calibration, calibration_path
+from .config import board_spec_origin
 from .config import data_dir as resolve_data_dir
-from .config import default_board_spec
-from .errors import CalibrationError
+from .errors import BalanceTrainerError, CalibrationError
 from .stream import Converter
 
 
@@ -85,17 +85,25 @@ def open_board(
     """
     from hardware.sources import open_source
 
-    spec = spec or default_board_spec()
-    source = open_source(
-        spec,
-        scenario=scenario,
-        seed=seed,
-        weak_hip=weak_hip,
-        realtime=realtime,
-        clock=clock,
-        sleep=sleep,
-        **options,
-    )
+    origin = None
+    if not spec:
+        spec, origin = board_spec_origin()
+    try:
+        source = open_source(
+            spec,
+            scenario=scenario,
+            seed=seed,
+            weak_hip=weak_hip,
+            realtime=realtime,
+            clock=clock,
+            sleep=sleep,
+            **options,
+        )
+    except BalanceTrainerError as exc:
+        # A board nobody typed must say where it was set (issue 17).
+        if origin is None or exc.exit_status != 2:
+            raise
+        raise type(exc)(f"{origin} = {spec!r}: {exc}") from exc
     try:
         cal, origin = find_calibration(source, data_dir, required=require_calibration)
     except BaseException:

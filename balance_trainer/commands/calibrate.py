@@ -19,6 +19,7 @@ from ..calibration import Calibration
 from ..errors import CalibrationError, UsageError
 from ..frames import RawFrame
 from ..wiring import open_board, saved_calibration_path
+from . import _types
 
 SETTLE_S = 0.5
 """Frames in the first half second after a change are skipped: the load (and a hand) settles."""
@@ -35,14 +36,14 @@ def register(sub: argparse._SubParsersAction, common) -> None:
     )
     p.add_argument(
         "--mass",
-        type=float,
+        type=_types.bounded_float(0.0, 1000.0, "kilograms"),
         default=None,
         metavar="KG",
         help="the known mass in kg (asked for when not given)",
     )
     p.add_argument(
         "--seconds",
-        type=float,
+        type=_types.bounded_float(0.0, 600.0, "seconds"),
         default=2.0,
         metavar="S",
         help="how long to average each step (default 2 s)",

@@ -10,6 +10,7 @@ import time
 
 from ..balance import Balance
 from ..errors import UsageError
+from . import _types
 from ._board import add_speed_option, connect, timed_blocks
 
 BAR_HALF_WIDTH_MM = 150.0
@@ -26,7 +27,7 @@ def register(sub: argparse._SubParsersAction, common) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per frame on stdout")
     p.add_argument(
         "--seconds",
-        type=float,
+        type=_types.seconds,
         default=None,
         metavar="N",
         help="stop after N seconds (default: until Ctrl-C)",
