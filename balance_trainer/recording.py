@@ -14,7 +14,7 @@ import errno
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +57,11 @@ class Recording:
 class RecordingWriter:
     """Write a recording row by row, flushing and syncing so nothing much is lost on a crash.
 
-    Use as a context manager, or call :meth:`close`.
+    Use as a context manager, or call :meth:`close`. The file is 0600 whatever the umask.
+    ``opener`` stands in for :func:`os.open` (tests hand it one that returns /dev/full, to
+    meet a full disk at the OS boundary). A write error is one :class:`DiskFullError` or
+    :class:`EnvironmentFault` naming the file; a file deleted while written is reported by
+    :meth:`close`.
     """
 
     def __init__(
@@ -67,6 +71,7 @@ class RecordingWriter:
         meta: Mapping[str, Any] | None = None,
         *,
         flush_interval_s: float = FLUSH_INTERVAL_S,
+        opener: Callable[[str, int, int], int] = os.open,
     ) -> None:
         self.path = Path(path)
         self.board = board
@@ -75,10 +80,10 @@ class RecordingWriter:
         self._last_sync_t: float | None = None
         try:
             # 0600 whatever the umask: a recording is health data.
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd = opener(str(self.path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.fchmod(fd, 0o600)
             self._fh: IO[str] = open(fd, "w", encoding="utf-8", newline="\n")
-            self._inode = os.fstat(fd).st_ino
+            self._inode = os.stat(self.path).st_ino
         except OSError as exc:
             raise RecordingError(f"{self.path}: cannot write recording ({exc.strerror})") from exc
         header: dict[str, Any] = {"format": FORMAT, "board": board.to_dict()}

@@ -660,6 +660,9 @@ def write_report(
         raise UsageError(f"report file {out}: name it FILE.pdf or FILE.html")
     data = gather(store, pid, n_traces=n_traces, now=now)
     figs = _figures(data, progress)
+    from .report_programme import programme_figures  # the home programme's page, if any
+
+    figs.extend(programme_figures(store, pid, now=now))
     plt = _plt()
     tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
     try:

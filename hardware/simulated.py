@@ -59,7 +59,7 @@ import numpy as np
 
 from balance_trainer.config import Board
 from balance_trainer.errors import UsageError
-from balance_trainer.frames import RawFrame
+from balance_trainer.frames import Clock, RawFrame, Sleep, Source
 
 from .person_model import (
     CHANNELS,
@@ -71,7 +71,6 @@ from .person_model import (
     SimEvent,
     build_timeline,
 )
-from .sources import Clock, Sleep, Source
 
 SCENARIOS = (
     "quiet",

@@ -1,4 +1,4 @@
-"""Generated bad inputs, every input class: no traceback, one line, the right exit, nothing changed.
+"""Generated bad inputs, every input class: no traceback, one line, the right exit, no changes.
 
 Each test draws one bad (or doubtful) input of its class with hypothesis, runs the command line
 on it in-process (:mod:`bad_input_harness`) and checks the promise of issue 17. Inputs are
@@ -6,9 +6,6 @@ mutations of real, valid files (the default board, a recording made by ``record`
 calibration, the published HBEDB and PDS files), so each example is one fault away from
 something that works. The runs are derandomised, so CI sees the same cases every time; the
 whole module runs in well under a minute.
-
-Programme files (``balance-trainer programme``, issue of h9) are not on main yet; their class
-is to be added here when they land.
 """
 
 from __future__ import annotations
@@ -751,3 +748,62 @@ def test_a_bad_environment_variable_is_one_line_and_changes_nothing(case, comman
             after=snapshot(data, tmp / "bin"),
         )
     record("environment", f"{command}: {desc}", verdict)
+
+
+# --- programme files -------------------------------------------------------------------------
+
+PROGRAMME = Path(__file__).parent.parent / "examples" / "glute-med-programme.toml"
+
+
+@st.composite
+def bad_programmes(draw: st.DrawFn) -> tuple[str, str]:
+    text = PROGRAMME.read_text(encoding="utf-8")
+    kind = draw(st.sampled_from(["dose", "top", "deep", "text", "rule"]))
+    if kind == "dose":
+        key = draw(st.sampled_from(["sets = 3", "reps = 12", "hold_s = 20", "rest_s = 30"]))
+        value = draw(st.sampled_from(["0", "-1", "1e9", "nan", "inf", '"3"', "true", "2.5"]))
+        name = key.split(" = ")[0]
+        return f"{name} = {value}", text.replace(key, f"{name} = {value}", 1)
+    if kind == "top":
+        old = draw(
+            st.sampled_from(["days_per_week = 5", "start = 2026-12-01", 'name = "side-lying-clam"'])
+        )
+        new = draw(st.sampled_from(['"5"', "0", "99", "[1]", '"nosuch"', "1e400"]))
+        key = old.split(" = ")[0]
+        return f"{key} = {new}", text.replace(old, f"{key} = {new}", 1)
+    if kind == "rule":
+        old = draw(st.sampled_from(['when = "all-sets-steady"', "sessions = 2", "max_hold_s = 45"]))
+        new = draw(st.sampled_from(['"never"', "-3", "1e12", "nan"]))
+        key = old.split(" = ")[0]
+        return f"rule {key} = {new}", text.replace(old, f"{key} = {new}", 1)
+    if kind == "deep":
+        depth = draw(st.sampled_from([1000, 3000, 20000]))
+        style = draw(st.sampled_from(["toml-array", "toml-table"]))
+        return f"notes nested {depth} ({style})", text.replace(
+            'notes = "Right hip', f'notes = {deep(depth, style)}\nx = "Right hip', 1
+        )
+    how = draw(st.sampled_from(["cut", "latin1", "nul", "empty"]))
+    if how == "cut":
+        return "cut short", text[: draw(st.integers(1, len(text) // 3))]
+    if how == "latin1":
+        return "not UTF-8", "\udcff" + text
+    if how == "nul":
+        return "NUL byte", text.replace("sets = 2", "sets\0= 2", 1)
+    return "empty file", ""
+
+
+@SUITE
+@given(case=bad_programmes())
+def test_a_bad_programme_file_is_one_line_and_changes_nothing(case):
+    desc, text = case
+    with fresh_data_dir() as data:
+        plan = data.parent / "plan.toml"
+        write_text(plan, text)
+        before = snapshot(data, plan)
+        o = run_cli(["programme", "set", "p01", str(plan)], base_env(data))
+        # A cut file can still be a valid programme (a prefix of whole exercises).
+        expect = MAYBE_OK if desc == "cut short" else BAD
+        verdict = judge(
+            o, expect=expect, names=(str(plan),), before=before, after=snapshot(data, plan)
+        )
+    record("programme", desc, verdict)

@@ -13,9 +13,10 @@ from balance_trainer.balance import BalanceBlock, BalanceModel
 from balance_trainer.calibration import Calibration
 from balance_trainer.config import load_board
 from balance_trainer.errors import UsageError
+from balance_trainer.frames import Source
+from balance_trainer.wiring import open_source
 from hardware.person_model import Person
 from hardware.simulated import ADC_MAX, SCENARIOS, SimEvent, SimulatedBoard
-from hardware.sources import Source, open_source
 
 FS = 80.0
 
