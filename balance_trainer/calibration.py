@@ -138,7 +138,8 @@ class Calibration:
 
     def forces(self, counts: np.ndarray) -> np.ndarray:
         """Newtons per cell; ``counts`` shape (n_cells,) or (n_frames, n_cells)."""
-        return (np.asarray(counts, dtype=float) - self.offset_) * self.scale_
+        out: np.ndarray = (np.asarray(counts, dtype=float) - self.offset_) * self.scale_
+        return out
 
     # -- files -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -94,7 +94,12 @@ def base_board() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return head, cells
 
 
-DELETE = object()
+class _Delete:
+    def __repr__(self) -> str:
+        return "<deleted>"
+
+
+DELETE = _Delete()
 BAD_NUMBERS = [float("nan"), float("inf"), float("-inf"), "80", True, [1], {"a": 1}, 1e300]
 BAD_RATES = [0, -1, 1e-300, 1e9, float("nan"), float("inf"), "80", False, 1e-3]
 BAD_NAMES = ["", " ", "a,b", "a\nb", 7, None, " left_outer ", "left_outer\n", "left_inner "]
