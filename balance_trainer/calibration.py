@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from . import STANDARD_GRAVITY
 from .config import check_nesting, ensure_private_dir
+from .constants import STANDARD_GRAVITY
 from .errors import CalibrationError, DiskFullError, EnvironmentFault
 
 FORMAT = "balance-trainer-calibration/1"
@@ -138,8 +138,8 @@ class Calibration:
 
     def forces(self, counts: np.ndarray) -> np.ndarray:
         """Newtons per cell; ``counts`` shape (n_cells,) or (n_frames, n_cells)."""
-        out: np.ndarray = (np.asarray(counts, dtype=float) - self.offset_) * self.scale_
-        return out
+        forces: np.ndarray = (np.asarray(counts, dtype=float) - self.offset_) * self.scale_
+        return forces
 
     # -- files -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

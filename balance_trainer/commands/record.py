@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..balance import BalanceBlock
 from ..errors import UsageError
@@ -16,8 +16,12 @@ from . import _types
 from ._board import add_speed_option, connect, timed_blocks
 from ._person import open_person_store
 
+if TYPE_CHECKING:
+    from ..cli import CommonOptions
+    from . import Subparsers
 
-def register(sub: argparse._SubParsersAction, common) -> None:
+
+def register(sub: Subparsers, common: CommonOptions) -> None:
     p = sub.add_parser(
         "record",
         parents=[common.board, common.data],
@@ -102,7 +106,7 @@ def _blocks(conn: Any, args: argparse.Namespace, progress: _Progress) -> Iterato
 def _record(args: argparse.Namespace, store: Any) -> int:
     with connect(args) as conn:
         board = conn.source.board
-        meta = {
+        meta: dict[str, Any] = {
             "started_at": datetime.now().astimezone().isoformat(timespec="seconds"),
             "source": conn.source.description,
             "calibration": conn.calibration_origin,
