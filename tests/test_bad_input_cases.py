@@ -741,3 +741,25 @@ def test_a_failed_settings_write_keeps_the_old_file(tmp_path, monkeypatch):
     assert gs.save_settings(s, tmp_path) is False
     assert (tmp_path / "games.json").read_bytes() == old
     assert sorted(q.name for q in tmp_path.iterdir()) == ["games.json"]
+
+
+def test_record_whose_database_is_deleted_midway_fails_instead_of_reporting_success(
+    data, monkeypatch, capsys
+):
+    import balance_trainer.run as run
+
+    seed_person(data)
+    real = run.StoreSink.on_block
+    calls = []
+
+    def deleting(self, live, block, forces, missed):
+        calls.append(1)
+        if len(calls) == 3:  # the data directory goes away while the frames come
+            for p in data.iterdir():
+                p.unlink()
+        return real(self, live, block, forces, missed)
+
+    monkeypatch.setattr(run.StoreSink, "on_block", deleting)
+    assert main(["record", "--person", "p01", "--fast", "--seconds", "20"]) == 1
+    err = capsys.readouterr().err
+    assert "deleted or replaced" in err and "frames as trial" not in err  # no success line
