@@ -150,7 +150,7 @@ class StoreSink(Sink):
 
     def on_block(self, run: LiveRun, block: BalanceBlock, forces_n: Forces, missed: int) -> None:
         if len(block):
-            self.recorder.add_frames(block.t_s, forces_n)
+            self.recorder.add_frames(block.t_s, forces_n, block.pelvis_obliquity_deg)
             if self.board is not None and run.protocol is None:
                 self._kept.append(block)
 

@@ -254,3 +254,27 @@ def test_a_bad_pelvis_angle_is_one_line_naming_the_row(tmp_path, bad):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(RecordingError, match=r"bad.csv:\d+: pelvis angle"):
         read_recording(path)
+
+
+def test_the_store_keeps_the_pelvis_angles_beside_the_frames(tmp_path):
+    from balance_trainer.config import load_board
+    from balance_trainer.store import Store
+
+    board = load_board("two-plate-4")
+    t = np.arange(400) / 80
+    forces = np.full((400, board.n_cells), 170.0)
+    angle = 2.5 * np.cos(t)
+    angle[100:120] = np.nan
+    store = Store(tmp_path / "db.sqlite")
+    store.add_person("p01", name="Ann")
+    sid = store.start_session("p01", "record", board=board)
+    rec = store.start_trial(sid, "record", {}, board)
+    rec.add_frames(t[:250], forces[:250], angle[:250])
+    rec.add_frames(t[250:], forces[250:], angle[250:])
+    rec.finish()
+    plain = store.start_trial(sid, "record", {}, board)
+    plain.add_frames(t, forces)
+    plain.finish()
+    assert np.allclose(store.trial_pelvis(rec.trial_id), angle, atol=0.005, equal_nan=True)
+    assert store.trial_pelvis(plain.trial_id) is None
+    assert len(store.trial_frames(rec.trial_id)) == 3  # (t, forces, board) as before
