@@ -36,10 +36,12 @@ readonly DEFAULT_PRESET=two-plate-4
 # run time with dlopen(): libdrm.so.2 and libgbm.so.1 for KMSDRM, libEGL.so.1 and
 # libGLESv2.so.2 to draw, Mesa's EGL vendor library and its vc4/v3d drivers behind them,
 # libudev.so.1 to find keyboards, and libasound.so.2 for sound (alsa-utils brings it, under
-# its Bookworm or its Trixie name, plus aplay/amixer for checking the speaker).
+# its Bookworm or its Trixie name, plus aplay/amixer for checking the speaker); espeak-ng speaks
+# the test instructions (games/speech.py).
 readonly APT_PACKAGES=(
     python3-venv python3-lgpio
     libdrm2 libgbm1 libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri libudev1 alsa-utils
+    espeak-ng
 )
 
 DRY_RUN=0

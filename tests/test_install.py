@@ -40,6 +40,7 @@ APT_PACKAGES = [
     "libgl1-mesa-dri",
     "libudev1",
     "alsa-utils",
+    "espeak-ng",  # spoken test instructions (games/speech.py)
 ]
 GROUPS = ["gpio", "video", "render", "input", "audio"]
 READ_ONLY = {  # stand-in calls that only look
