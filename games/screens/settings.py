@@ -14,7 +14,15 @@ import pygame
 
 from ..settings import DEFAULT_PIN, GameSettings
 from ..ui import panel
-from ..widgets import Choice, icon_back, icon_both_feet, icon_clock, icon_gear, icon_person
+from ..widgets import (
+    Choice,
+    icon_back,
+    icon_both_feet,
+    icon_chart,
+    icon_clock,
+    icon_gear,
+    icon_person,
+)
 from .base import ChoiceScreen, Confirm
 
 KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Del", "0", "OK"]
@@ -185,6 +193,12 @@ class SettingsScreen(ChoiceScreen):
             ),
             Choice(
                 "Zero board", icon_both_feet, lambda: self.app.show("zero", next_screen="settings")
+            ),
+            Choice(
+                "Programme",
+                icon_chart,
+                lambda: self.app.show("programme"),
+                sub=self.app.person.label,
             ),
             Choice("Done", icon_back, lambda: self.app.show("menu")),
         ]
