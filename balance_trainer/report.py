@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 
 from .balance import BalanceModel
+from .constants import ELLIPSE_LEVEL, prediction_ellipse_scale
+from .constants import asymmetry_pct as asymmetry_pct
 from .errors import StoreUnavailableError, UsageError
 from .plotstyle import SIDE_HATCH, SIDE_STYLE
 from .plotstyle import pyplot as _plt
@@ -49,7 +51,6 @@ Progress = Callable[[int, int, str], None]
 SIDES = ("left", "right")
 MAX_PLOT_POINTS = 4000
 """Traces are thinned to about this many points for drawing; measures use every sample."""
-ELLIPSE_LEVEL = 0.95
 
 
 @dataclass(frozen=True)
@@ -397,9 +398,7 @@ def ellipse_geometry(
     y = np.asarray(ap, dtype=float)
     n = x.size
     cov = np.cov(np.vstack([x, y]), ddof=1)
-    m = n - 2
-    f_q = (m / 2.0) * ((1.0 - level) ** (-2.0 / m) - 1.0)
-    k = 2.0 * (n + 1) * (n - 1) / (n * (n - 2)) * f_q
+    k = prediction_ellipse_scale(n, level)
     lam, vec = np.linalg.eigh(cov)
     lam = np.clip(lam, 0.0, None)
     angle = math.degrees(math.atan2(vec[1, 1], vec[0, 1]))
@@ -423,9 +422,9 @@ def _thin(*arrays: np.ndarray) -> list[np.ndarray]:
 def _date_axis(ax: Any) -> None:
     import matplotlib.dates as mdates
 
-    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))  # type: ignore[no-untyped-call]
 
 
 def _date_span(data: ReportData) -> tuple[datetime, datetime]:
@@ -470,9 +469,9 @@ def trends_figure(data: ReportData) -> Any:
         else:
             m = MEASURES[key]
             for side in SIDES:
-                pts = data.trends[key].get(side)
-                if pts:
-                    d, v = zip(*pts, strict=True)
+                line = data.trends[key].get(side)
+                if line:
+                    d, v = zip(*line, strict=True)
                     ax.plot(d, v, label=side, **SIDE_STYLE[side])
             ax.set_ylabel(m.unit or "index")
             ax.set_title(m.title, fontsize=10, loc="left")
@@ -515,15 +514,6 @@ def comparison_figure(data: ReportData) -> Any | None:
         ax.margins(y=0.15)
     fig.tight_layout()
     return fig
-
-
-def asymmetry_pct(left: float, right: float) -> float | None:
-    """100 × (L − R) / max(L, R), % (as the protocols define it): positive when left is higher.
-
-    None when the larger side is not above zero.
-    """
-    top = max(left, right)
-    return None if top <= 0 else 100.0 * (left - right) / top
 
 
 def trace_figure(tr: Trace) -> Any:

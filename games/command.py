@@ -16,7 +16,7 @@ import os
 import time
 from typing import Any
 
-from balance_trainer.errors import DisplayError, SensorError, UsageError
+from balance_trainer.errors import DisplayError, EnvironmentFault, SensorError, UsageError
 
 from .catalog import GAMES, resolve
 
@@ -53,6 +53,11 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
     )
     mode.add_argument(
         "--windowed", action="store_true", help="run in a window (the default in a desktop session)"
+    )
+    p.add_argument(
+        "--reset-settings",
+        action="store_true",
+        help="recovery: replace a damaged (locked) settings file with the defaults, PIN 1234",
     )
     p.add_argument(
         "--headless",
@@ -156,6 +161,15 @@ def run(args: argparse.Namespace) -> int:
     from .sound import SoundBank
 
     folder = resolve_data_dir(args.data_dir)
+    if getattr(args, "reset_settings", False):
+        from .settings import DEFAULT_PIN, reset_settings
+
+        try:
+            path = reset_settings(folder)
+        except OSError as exc:
+            raise EnvironmentFault(f"{folder}: cannot reset the settings ({exc})") from exc
+        print(f"settings reset to the defaults in {path}; the PIN is {DEFAULT_PIN}: change it now")
+        return 0
     store = _open_store(args, log)
     person = GUEST
     if args.person:
@@ -335,11 +349,8 @@ def _open_display(pygame: Any, args: argparse.Namespace, size: tuple[int, int] |
 
 def _open_store(args: argparse.Namespace, log: Any) -> Any:
     """The store, or None (guests only) when it cannot be opened, with a note why."""
-    try:
-        from balance_trainer.store import Store
-    except ImportError:
-        return None
     from balance_trainer.errors import StoreError
+    from balance_trainer.store import Store
 
     try:
         return Store.open(args.data_dir)
@@ -364,10 +375,8 @@ def _board_controls(conn: Any, inputs: Any, log: Any) -> Any:
     board = conn.model.board
     if not getattr(board, "controls", None):
         return None
-    try:
-        from hardware.controls import open_controls
-    except ImportError:
-        return None
+    from hardware.controls import open_controls
+
     try:
         ctl = open_controls(
             board, on_press=lambda name: inputs.push(BUTTON_INTENTS.get(str(name), ""))
@@ -379,16 +388,12 @@ def _board_controls(conn: Any, inputs: Any, log: Any) -> Any:
 
 
 def _watchdog() -> tuple[Any, Any]:
-    try:
-        from balance_trainer import watchdog as wd
-    except ImportError:
-        return None, None
+    from balance_trainer import watchdog as wd
+
     return wd.Watchdog(), wd.ready
 
 
 def _stopping() -> None:
-    try:
-        from balance_trainer import watchdog as wd
-    except ImportError:
-        return
+    from balance_trainer import watchdog as wd
+
     wd.stopping()
