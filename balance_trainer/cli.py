@@ -71,6 +71,14 @@ def _common() -> CommonOptions:
         help="where calibrations and the database live (default: the settings "
         "file's data_dir, else ~/.local/share/balance-trainer)",
     )
+    g.add_argument(
+        "--pelvis",
+        metavar="SENSOR",
+        default=None,
+        help="a pelvis sensor beside the board: none, sim (the simulated person's pelvis), "
+        "i2c or i2c:BUS:ADDR (the LSM6DSOX belt clip, e.g. i2c:1:0x6A); a recording made "
+        "with one plays its pelvis back (default: none)",
+    )
     return CommonOptions(board, data)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from .config import Board, cells_from_dicts, check_nesting, check_rate
 from .errors import BoardConfigError, DiskFullError, EnvironmentFault, RecordingError
+from .pelvis import PELVIS_COLUMN
 
 FORMAT = "balance-trainer/1"
 FORCE_DECIMALS = 3
@@ -38,6 +39,10 @@ MAX_GAP_S = 60.0
 """Frames more than this apart mean a broken clock, not a pause (the board sends all the time)."""
 
 
+PELVIS_DECIMALS = 2
+"""Pelvis angles to 0.01 degree: below the sensor's noise."""
+
+
 @dataclass
 class Recording:
     """A recording read from disk. ``forces_n`` has shape (n_frames, n_cells)."""
@@ -48,6 +53,8 @@ class Recording:
     t_s: np.ndarray
     forces_n: np.ndarray
     extra: dict[str, Any] = field(default_factory=dict)
+    pelvis_obliquity_deg: np.ndarray | None = None
+    """The optional pelvis column (degrees, NaN where empty), or None without one."""
 
     @property
     def n_frames(self) -> int:
@@ -72,8 +79,10 @@ class RecordingWriter:
         *,
         flush_interval_s: float = FLUSH_INTERVAL_S,
         opener: Callable[[str, int, int], int] = os.open,
+        pelvis: bool = False,
     ) -> None:
         self.path = Path(path)
+        self.pelvis = pelvis
         self.board = board
         self.flush_interval_s = flush_interval_s
         self.n_frames = 0
@@ -91,16 +100,28 @@ class RecordingWriter:
         for k, v in (meta or {}).items():
             if k not in ("format", "board"):
                 header[k] = v
+        if pelvis:
+            header["pelvis"] = {
+                "column": PELVIS_COLUMN,
+                "unit": "deg",
+                "sign": "positive = the left side of the pelvis lower",
+                "empty": "no angle (no sample, or the sensor clipped)",
+            }
         with self._disk():
             for k, v in header.items():
                 self._fh.write(f"# {k}: {json.dumps(v, separators=(', ', ': '))}\n")
-            self._fh.write(",".join(["t_s", *board.cell_names]) + "\n")
+            cols = ["t_s", *board.cell_names, *([PELVIS_COLUMN] if pelvis else [])]
+            self._fh.write(",".join(cols) + "\n")
         self._sync()
 
-    def write(self, t_s: float, forces_n: Sequence[float] | np.ndarray) -> None:
-        """Append one frame."""
+    def write(
+        self, t_s: float, forces_n: Sequence[float] | np.ndarray, pelvis_deg: float = math.nan
+    ) -> None:
+        """Append one frame (with the pelvis angle when the file has the pelvis column)."""
         f = np.asarray(forces_n, dtype=float)
         row = [f"{t_s:.{TIME_DECIMALS}f}"] + [f"{v:.{FORCE_DECIMALS}f}" for v in f]
+        if self.pelvis:
+            row.append(f"{pelvis_deg:.{PELVIS_DECIMALS}f}" if math.isfinite(pelvis_deg) else "")
         with self._disk():
             self._fh.write(",".join(row) + "\n")
         self.n_frames += 1
@@ -110,10 +131,13 @@ class RecordingWriter:
             self._sync()
             self._last_sync_t = t_s
 
-    def write_block(self, t_s: np.ndarray, forces_n: np.ndarray) -> None:
-        """Append a block of frames, shape (n,) and (n, n_cells)."""
-        for t, f in zip(t_s, forces_n, strict=True):
-            self.write(float(t), f)
+    def write_block(
+        self, t_s: np.ndarray, forces_n: np.ndarray, pelvis_deg: np.ndarray | None = None
+    ) -> None:
+        """Append a block of frames, shape (n,) and (n, n_cells) (and (n,) pelvis angles)."""
+        p = np.full(len(t_s), math.nan) if pelvis_deg is None else pelvis_deg
+        for t, f, a in zip(t_s, forces_n, p, strict=True):
+            self.write(float(t), f, float(a))
 
     @contextmanager
     def _disk(self) -> Iterator[None]:
@@ -235,12 +259,15 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
             )
             expected = ["t_s", *board.cell_names]
             got = [h.strip() for h in header.split(",")] if header else []
-            if got != expected:
+            has_pelvis = got == [*expected, PELVIS_COLUMN]
+            if got != expected and not has_pelvis:
                 raise RecordingError(
                     f"{path}:{lineno}: column header is {','.join(got) or '(none)'}; "
-                    f"expected {','.join(expected)} to match the board's cells"
+                    f"expected {','.join(expected)} to match the board's cells "
+                    f"(optionally followed by {PELVIS_COLUMN})"
                 )
-            ncol = len(expected)
+            ncol = len(got)
+            pelvis_rows: list[float] = []
             rows: list[list[float]] = []
             linenos: list[int] = []
             last_t = -math.inf
@@ -255,6 +282,18 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
                         f"{path}:{lineno}: row has {len(parts)} values, expected {ncol} "
                         "(truncated or extra columns); cut the row or repair it"
                     )
+                if has_pelvis:  # the pelvis angle may be empty: no angle for that frame
+                    last = parts.pop().strip()
+                    try:
+                        angle = float(last) if last else math.nan
+                    except ValueError:
+                        angle = math.inf
+                    if not (math.isnan(angle) and not last) and not abs(angle) <= 90.0:
+                        raise RecordingError(
+                            f"{path}:{lineno}: pelvis angle {last!r} is not an angle within "
+                            "±90 degrees; leave it empty for no angle"
+                        )
+                    pelvis_rows.append(angle)
                 try:
                     vals = [float(p) for p in parts]
                 except ValueError:
@@ -274,9 +313,12 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
                 linenos.append(lineno)
         except UnicodeDecodeError as exc:
             raise RecordingError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    arr = np.array(rows, dtype=float).reshape(-1, ncol)
+    arr = np.array(rows, dtype=float).reshape(-1, len(expected))
     _check_values(path, arr, linenos)
-    return Recording(path, meta, board, arr[:, 0].copy(), arr[:, 1:].copy())
+    pelvis = np.array(pelvis_rows, dtype=float) if has_pelvis else None
+    return Recording(
+        path, meta, board, arr[:, 0].copy(), arr[:, 1:].copy(), pelvis_obliquity_deg=pelvis
+    )
 
 
 def _check_values(path: Path, arr: np.ndarray, linenos: list[int]) -> None:

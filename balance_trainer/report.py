@@ -103,6 +103,25 @@ MEASURES: dict[str, Measure] = {
         ("single-leg-squat",),
         "{:.2f}",
     ),
+    "pelvic_drop": Measure(
+        "Pelvic drop of the lifted side, mean over each hold (pelvis sensor; positive = the "
+        "lifted side lower)",
+        "pelvic drop",
+        "deg",
+        "pelvic_drop_mean_deg",
+        "trials",
+        "mean",
+        ("hip-stability", "single-leg-stance"),
+    ),
+    "squat_pelvic_drop": Measure(
+        "Single-leg squat: peak pelvic drop of the lifted side per repetition (pelvis sensor)",
+        "peak pelvic drop",
+        "deg",
+        "pelvic_drop_peak_deg",
+        "reps",
+        "mean",
+        ("single-leg-squat",),
+    ),
 }
 
 

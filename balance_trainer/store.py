@@ -47,7 +47,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -66,7 +66,15 @@ from .errors import (
     UsageError,
 )
 from .migrations import LATEST_VERSION, applied_version, migrate
-from .recorder import BLOCK_S, MAX_BLOCK_FRAMES, TrialRecorder, decode_block, encode_block
+from .recorder import (
+    BLOCK_S,
+    MAX_BLOCK_FRAMES,
+    TrialRecorder,
+    decode_block,
+    decode_pelvis,
+    encode_block,
+    encode_pelvis,
+)
 from .records import (
     SESSION_KINDS,
     SEXES,
@@ -761,7 +769,11 @@ class Store:
 
     @_guarded
     def write_blocks(
-        self, trial_id: int, seq: int, blocks: list[tuple[np.ndarray, np.ndarray]], n_total: int
+        self,
+        trial_id: int,
+        seq: int,
+        blocks: Sequence[tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]],
+        n_total: int,
     ) -> int:
         """Commit frame blocks (times s, forces N) numbered from ``seq``; the recorder's call.
 
@@ -769,14 +781,16 @@ class Store:
         """
         self._check_still_there()
         rows = []
-        for t, f in blocks:
+        for blk in blocks:
+            t, f = blk[0], blk[1]
             t0, tb, fb = encode_block(t, f)
-            rows.append((trial_id, seq, t0, int(t.size), int(f.shape[1]), tb, fb))
+            pb = encode_pelvis(blk[2]) if len(blk) > 2 else None
+            rows.append((trial_id, seq, t0, int(t.size), int(f.shape[1]), tb, fb, pb))
             seq += 1
         with self._tx() as cur:
             cur.executemany(
                 "INSERT INTO frame_blocks (trial_id, seq, t0_us, n_frames, n_cells, t_us, "
-                "forces_mn) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "forces_mn, pelvis_cdeg) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             cur.execute("UPDATE trials SET n_frames = ? WHERE id = ?", (n_total, trial_id))
@@ -909,6 +923,20 @@ class Store:
         if not ts:
             return TrialFrames(np.zeros(0), np.zeros((0, board.n_cells)), board)
         return TrialFrames(np.concatenate(ts), np.concatenate(fs), board)
+
+    @_guarded
+    def trial_pelvis(self, trial_id: int) -> np.ndarray | None:
+        """The pelvis sensor's obliquity at each of a trial's frames (degrees, NaN: no angle),
+        or None when the trial was recorded without a pelvis sensor."""
+        ps: list[np.ndarray] = []
+        any_pelvis = False
+        for n, blob in self._db.execute(
+            "SELECT n_frames, pelvis_cdeg FROM frame_blocks WHERE trial_id = ? ORDER BY seq",
+            (trial_id,),
+        ):
+            any_pelvis = any_pelvis or blob is not None
+            ps.append(decode_pelvis(blob, int(n)))
+        return np.concatenate(ps) if any_pelvis and ps else None
 
     @_guarded
     def integrity_check(self) -> list[str]:

@@ -246,6 +246,12 @@ def open_pelvis(
     UsageError
         An unknown sensor name.
     """
+    if (
+        spec is None
+        and getattr(getattr(board_source, "recording", None), "pelvis_obliquity_deg", None)
+        is not None
+    ):
+        spec = "replay"  # a recording made with a pelvis sensor plays its pelvis back too
     text = (spec or "none").strip()
     kind = text.split(":", 1)[0].lower()
     if kind in ("", "none"):

@@ -35,10 +35,17 @@ def connect(args: argparse.Namespace, **options: Any) -> BoardConnection:
         weak_hip=args.weak_hip,
         realtime=not getattr(args, "fast", False),
         data_dir=getattr(args, "data_dir", None),
+        pelvis=getattr(args, "pelvis", None),
         **options,
     )
     if conn.simulated or not getattr(args, "quiet_banner", False):
         print(f"board: {conn.banner}", file=sys.stderr)
+    if conn.pelvis is not None:
+        print(f"pelvis: {conn.pelvis.source.description}", file=sys.stderr)
+        zero = getattr(conn.pelvis.source, "zero", None)
+        if zero is not None:  # a real sensor: level it on the person standing still
+            print("pelvis: stand level and still on both feet for 2 s...", file=sys.stderr)
+            zero()
     return conn
 
 

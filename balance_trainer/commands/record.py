@@ -118,7 +118,11 @@ def _record(args: argparse.Namespace, store: Any) -> int:
                 "weak_hip": args.weak_hip,
             }
         sinks: list[Sink] = []
-        writer = RecordingWriter(args.output, board, meta) if args.output else None
+        writer = (
+            RecordingWriter(args.output, board, meta, pelvis=conn.pelvis is not None)
+            if args.output
+            else None
+        )
         if writer is not None:
             sinks.append(RecordingSink(writer))
         stored = None

@@ -239,7 +239,8 @@ def _run(args: argparse.Namespace, params: dict[str, Any], store: Any) -> int:
                 "calibration": conn.calibration_origin,
                 "protocol": {"name": args.name, **given},
             }
-            sinks.append(RecordingSink(RecordingWriter(args.record, board, meta)))
+            writer = RecordingWriter(args.record, board, meta, pelvis=conn.pelvis is not None)
+            sinks.append(RecordingSink(writer))
         stored = None
         if store is not None:
             sid = store.start_session(
