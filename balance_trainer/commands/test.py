@@ -213,7 +213,11 @@ def _run(args: argparse.Namespace, params: dict[str, Any], store: Any) -> int:
     ui = _Terminal(sys.stderr if args.json else sys.stdout)
     with connect(args) as conn:
         board = conn.source.board
-        proto = make_protocol(args.name, fs_hz=float(board.sample_rate_hz), **params)
+        from ..stance import foot_spans
+
+        proto = make_protocol(
+            args.name, fs_hz=float(board.sample_rate_hz), foot_span_mm=foot_spans(board), **params
+        )
         timeout = args.timeout
         if timeout is None and conn.simulated and args.fast:
             timeout = DEFAULT_SIM_TIMEOUT_S

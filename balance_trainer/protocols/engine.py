@@ -343,6 +343,10 @@ class Protocol:
         Nominal frame rate, Hz.
     body_weight_n : float or None
         Body weight to use instead of measuring it (N).
+    foot_span_mm : mapping of side to (float, float), optional
+        ML extent of each side's cells, mm (:func:`balance_trainer.stance.foot_spans`), for
+        the measures that need the board's geometry (time-to-boundary, the squat's ML range
+        as a share of the span); None leaves those measures None.
     """
 
     name: ClassVar[str] = "protocol"
@@ -369,7 +373,9 @@ class Protocol:
         settings: Any = None,
         fs_hz: float = 80.0,
         body_weight_n: float | None = None,
+        foot_span_mm: Mapping[str, tuple[float, float]] | None = None,
     ) -> None:
+        self.foot_span_mm = dict(foot_span_mm) if foot_span_mm else {}
         if side == "default":
             side = self.default_side
         elif side == "any":

@@ -26,8 +26,21 @@ import numpy as np
 from ..balance import BalanceBlock
 from ..errors import AnalysisError
 from ..events import OTHER_SIDE, SIDES, Event
+from ..stance import (
+    END_MARGIN_S,
+    MIN_SETTLE_S,
+    MIN_STEADY_S,
+    ml_time_to_boundary_s,
+    steady_window,
+    time_to_stabilise_s,
+)
 from .engine import EPS_S, OpenTrial, Phase, Protocol, asymmetry, measure, stance_ml
 from .text import SCALE_LIMITS
+
+STEADY_DEFINITION = (
+    f"steady state: from lift-off + max(time to stabilise, {MIN_SETTLE_S:g} s) to "
+    f"{END_MARGIN_S:g} s before the end"
+)
 
 __all__ = ["SingleLegStance", "HipStability", "SingleLegSquat", "drift"]
 
@@ -203,8 +216,9 @@ class _SingleLeg(Protocol):
 
     # -- records --------------------------------------------------------------------------
     def _record(self, op: OpenTrial, end: float, reason: str) -> dict[str, Any]:
-        stance = op.stance_side
+        stance = op.stance_side or ""
         frames = self._history.slice(op.start, end)
+        metrics, window, whole = self._sway(frames, stance, op.start, end)
         return {
             "trial": op.number,
             "stance_side": stance,
@@ -213,8 +227,59 @@ class _SingleLeg(Protocol):
             "hold_s": end - op.start,
             "stop_reason": reason,
             "brushes": op.brushes,
-            "metrics": measure(frames, stance, self.fs_hz),
+            "metrics": metrics,
+            "sway_window": window,
+            "whole_trial": whole,
         }
+
+    def _sway(
+        self, frames: BalanceBlock, stance: str, start: float, end: float
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Sway over the steady-state window (balance_trainer.stance), and the whole trial's.
+
+        Returns the measures (with ``time_to_stabilise_s`` and the ML time-to-boundary), the
+        window (``start_s``, ``end_s`` relative to the test's start, ``definition``) and the
+        whole trial's ML range, RMS and velocity for comparison.
+        """
+        whole = measure(frames, stance, self.fs_hz)
+        ml, source = stance_ml(frames, stance)
+        tts = time_to_stabilise_s(frames.t_s, ml, start, end) if source == "stance foot" else None
+        win = steady_window(start, end, tts)
+        if win is None:
+            metrics = dict(whole)
+            window: dict[str, Any] = {
+                "start_s": self._rel(start),
+                "end_s": self._rel(end),
+                "definition": f"whole trial: under {MIN_STEADY_S:g} s left for a steady state",
+            }
+            part = frames
+        else:
+            part = self._history.slice(*win)
+            metrics = measure(part, stance, self.fs_hz)
+            window = {
+                "start_s": self._rel(win[0]),
+                "end_s": self._rel(win[1]),
+                "definition": STEADY_DEFINITION,
+            }
+        metrics["time_to_stabilise_s"] = tts
+        metrics.update(self._ttb(part, stance))
+        keep = ("duration_s", "ml_range_mm", "ml_rms_mm", "ml_mean_velocity_mm_s")
+        return metrics, window, {k: whole.get(k) for k in keep}
+
+    def _ttb(self, frames: BalanceBlock, stance: str) -> dict[str, Any]:
+        from ..signal import lowpass
+
+        span = self.foot_span_mm.get(stance)
+        ml, source = stance_ml(frames, stance)
+        if span is None or source != "stance foot" or ml.size < 16:
+            return {"ml_time_to_boundary_s": None, "ml_time_to_boundary_sd_s": None}
+        try:
+            x = lowpass(ml, self.fs_hz, 10.0) if self.fs_hz > 20.0 else ml
+        except AnalysisError:
+            x = ml
+        out = ml_time_to_boundary_s(x, self.fs_hz, span)
+        out.pop("ml_ttb_minima", None)
+        return out
 
     def _side_summary(self, key: str = "hold_s") -> dict[str, Any]:
         per: dict[str, Any] = {}

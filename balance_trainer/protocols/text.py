@@ -116,13 +116,23 @@ def _table_single(r: Mapping[str, Any], drift: bool) -> list[str]:
         )
     norm = r.get("norm")
     if norm:
+        short = norm.get("short_source") or str(norm["source"]).split(" (")[0]
+        stat = f", {norm['statistic']}" if norm.get("statistic") not in (None, "mean") else ""
         line = (
             f"norm: mean {norm['mean_s']:g} s for ages {norm['age_band']}, eyes "
-            f"{norm['eyes']} ({norm['source'].split(' Single')[0]})"
+            f"{norm['eyes']} ({short}{stat})"
         )
         if norm.get("comparison"):
             line += f"; best hold {norm['best_hold_s']:.1f} s is {norm['comparison']}"
         out.append(line)
+        for entry in norm.get("norms", []):
+            if entry.get("verdict"):
+                out.append(f"  {entry.get('short_source', '')}: {entry['verdict']}")
+        if norm.get("below_fall_risk_cutoff"):
+            out.append(
+                f"fall risk: a hold under {norm['fall_risk_cutoff_s']:g} s about doubles the risk "
+                f"of an injurious fall ({norm.get('fall_risk_short_source', 'Vellas et al. 1997')})"
+            )
     elif r.get("params", {}).get("age") is not None and not drift:
         out.append("norm: no published norm cited here for this age and condition")
     return out

@@ -19,6 +19,7 @@ from balance_trainer.protocols import (
     make_protocol,
 )
 from balance_trainer.recording import RecordingWriter
+from balance_trainer.stance import foot_spans
 
 PDS = "tests/data/pds/PDS13OR1grf.txt"
 BDS = "tests/data/hbedb/BDS00001.txt"
@@ -180,7 +181,8 @@ def test_both_sides_run_left_then_right_and_the_wrong_leg_is_not_counted():
     left, right = s["left"]["best_hold_s"], s["right"]["best_hold_s"]
     assert s["asymmetry_pct"] == pytest.approx(100 * (left - right) / max(left, right), abs=1e-3)
     norm = res["norm"]
-    assert norm["mean_s"] == 17.2 and norm["age_band"] == "70-79" and "Bohannon" in norm["source"]
+    assert norm["mean_s"] == 21.5 and norm["age_band"] == "70-79" and "Springer" in norm["source"]
+    assert norm["norms"][1]["mean_s"] == 17.2 and "Bohannon" in norm["norms"][1]["source"]
     assert norm["comparison"] == "below mean" and proto.done
 
 
@@ -247,7 +249,7 @@ def test_a_hold_of_exactly_the_false_start_time_counts_as_a_trial(hold_frames, f
         assert res["false_starts"] == []
 
 
-@pytest.mark.parametrize("age, mean", [(60, 27.0), (69.9, 27.0), (70, 17.2), (85, 8.5)])
+@pytest.mark.parametrize("age, mean", [(25, 44.7), (60, 32.1), (69.9, 32.1), (70, 21.5), (85, 9.4)])
 def test_the_norm_follows_the_age_band(age, mean):
     proto = make_protocol("single-leg-stance", age=age)
     assert proto.result()["norm"]["mean_s"] == mean
@@ -445,7 +447,8 @@ def _live_sim(tmp_path, name, scenario, seed, params, realtime):
         "sim", scenario=scenario, seed=seed, realtime=realtime, clock=now, sleep=sleep
     )
     path = tmp_path / f"{name}.csv"
-    proto = make_protocol(name, fs_hz=80.0, **params)
+    spans = foot_spans(conn.source.board)  # what the live command passes, as a replay does
+    proto = make_protocol(name, fs_hz=80.0, foot_span_mm=spans, **params)
     limit = conn.source.script_duration_s + 1.0
     with conn, RecordingWriter(path, conn.source.board) as writer:
         t0 = None
