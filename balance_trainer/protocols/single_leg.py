@@ -45,12 +45,84 @@ STEADY_DEFINITION = (
 __all__ = ["SingleLegStance", "HipStability", "SingleLegSquat", "drift"]
 
 
+class _TouchWatch:
+    """The strict touch rule: any touch of the lifted foot above the board's noise floor.
+
+    After the detector confirms a lift-off (the foot below 10 % of body weight for 0.5 s), the
+    foot is *armed* from the first frame its side reads at most ``touch_n``; from then on,
+    two frames in a row above ``touch_n`` are a ``touch`` event at the first of them. A touch
+    shorter than the detector's 50 ms brush rule, or lighter than 10 % of body weight, still
+    ends the trial; the detector's brush and touchdown events are reported as before.
+    """
+
+    def __init__(self, touch_n: float) -> None:
+        self.touch_n = touch_n
+        self._up: dict[str, bool] = {"left": False, "right": False}
+        self._armed = {"left": False, "right": False}
+        self._prev_high: dict[str, float | None] = {"left": None, "right": None}
+
+    def feed(self, block: BalanceBlock, events: list[Event], history: Any) -> list[Event]:
+        out: list[Event] = []
+        marks = sorted(
+            (e for e in events if e.kind in ("lift_off", "touchdown") and e.side in SIDES),
+            key=lambda e: e.known_s,
+        )
+        t = block.t_s
+        for side in SIDES:
+            load = block.left_n if side == "left" else block.right_n
+            j = 0
+            for i in range(len(t)):
+                while j < len(marks) and marks[j].known_s <= t[i]:
+                    ev = marks[j]
+                    j += 1
+                    if ev.side != side:
+                        continue
+                    if ev.kind == "touchdown":
+                        self._up[side] = False
+                    else:
+                        self._up[side] = True
+                        self._armed[side] = False
+                        self._prev_high[side] = None
+                        out += self._look_back(side, ev, history)
+                if not self._up[side]:
+                    continue
+                out += self._step(side, float(t[i]), float(load[i]))
+        return out
+
+    def _look_back(self, side: str, lift: Event, history: Any) -> list[Event]:
+        # The frames from the crossing to the confirmation were seen before the lift was known.
+        past = history.slice(lift.t_s, lift.known_s)
+        load = past.left_n if side == "left" else past.right_n
+        out: list[Event] = []
+        for tk, lk in zip(past.t_s[:-1], load[:-1], strict=True):
+            out += self._step(side, float(tk), float(lk), known=lift.known_s)
+        return out
+
+    def _step(self, side: str, t: float, load: float, known: float | None = None) -> list[Event]:
+        if not self._up[side]:
+            return []
+        if not self._armed[side]:
+            self._armed[side] = load <= self.touch_n
+            return []
+        if load > self.touch_n:
+            first = self._prev_high[side]
+            if first is None:
+                self._prev_high[side] = t
+                return []
+            self._up[side] = False  # one touch per lift
+            return [Event("touch", first, t if known is None else known, side, {"load_n": load})]
+        self._prev_high[side] = None
+        return []
+
+
 class _SingleLeg(Protocol):
     """Shared flow of the single-leg tests: ready, lift-off, hold, an ending, rest, next."""
 
     end_reasons: ClassVar[tuple[str, ...]] = ("touchdown", "step_off", "foot_shift", "max_time")
     trial_word: ClassVar[str] = "trial"
     false_starts_allowed: ClassVar[bool] = True
+    strict_touch: ClassVar[bool] = False
+    """Any touch of the lifted foot above ``touch_n`` ends the trial (:class:`_TouchWatch`)."""
     options: ClassVar[tuple[str, ...]] = ("side", "eyes", "trials", "max_time_s", "age")
 
     def __init__(self, **kw: Any) -> None:
@@ -67,6 +139,16 @@ class _SingleLeg(Protocol):
         self._plan_i = 0
         self.trials_done = {"left": 0, "right": 0}
         self.records: list[dict[str, Any]] = []
+        self._touch = _TouchWatch(self.settings.touch_n) if self.strict_touch else None
+
+    def _block_events(self, block: BalanceBlock, events: list[Event]) -> list[Event]:
+        if self._touch is None:
+            return events
+        touches = self._touch.feed(block, events, self._history)
+        if not touches:
+            return events
+        # Touches sort after the detector's events known at the same frame (touchdown first).
+        return sorted(events + touches, key=lambda e: (e.known_s, e.kind == "touch"))
 
     # -- which side now -------------------------------------------------------------------
     @property
@@ -106,6 +188,9 @@ class _SingleLeg(Protocol):
                 self._propose_end(ev.t_s, "touchdown")
             elif op is None and self.phase == Phase.BETWEEN_TRIALS:
                 self._rest_then_ready()
+        elif k == "touch":
+            if op is not None and ev.side == OTHER_SIDE[op.stance_side or ""]:
+                self._propose_end(ev.t_s, "touch")
         elif k == "brush":
             if op is not None:
                 op.brushes += 1
@@ -156,7 +241,7 @@ class _SingleLeg(Protocol):
         stance = op.stance_side or ""
         return (
             self.false_starts_allowed
-            and reason == "touchdown"
+            and reason in ("touchdown", "touch")
             and t - op.start < st.false_start_s
             and self._false_in_row[stance] < st.max_false_starts
         )
@@ -207,6 +292,7 @@ class _SingleLeg(Protocol):
         head = f"{held:.1f} s. " if held is not None else ""
         return head + {
             "touchdown": "Foot down. Rest on both feet.",
+            "touch": "Your foot touched the board. Rest on both feet.",
             "step_off": "You stepped off. Step back on with both feet.",
             "foot_shift": "Your standing foot moved. Put the other foot down and rest.",
             "max_time": "Time is up. Put your foot down and rest.",
@@ -340,6 +426,8 @@ class SingleLegStance(_SingleLeg):
     default_side = "both"
     default_trials = 3
     default_max_time_s = 45.0
+    end_reasons = ("touch", "touchdown", "step_off", "foot_shift", "max_time")
+    strict_touch = True
 
     def _result(self) -> dict[str, Any]:
         from ..norms import compare_hold
