@@ -197,3 +197,59 @@ def side_difference(left: PelvicDrop | None, right: PelvicDrop | None) -> float 
 def difference_is_real(diff_deg: float | None) -> bool | None:
     """True when a left/right difference exceeds :data:`SIDE_DIFFERENCE_MDC_DEG`."""
     return None if diff_deg is None else abs(diff_deg) > SIDE_DIFFERENCE_MDC_DEG
+
+
+@dataclass(frozen=True)
+class TrialPelvis:
+    """What the pelvis sensor saw over one single-leg trial's window.
+
+    drop : PelvicDrop
+        Drop of the lifted side over the window.
+    pattern : PelvisPattern
+        Level, drop, or compensated (see :func:`classify_pattern`).
+    cop_toward_lifted_mm : float or None
+        The stance foot's ML COP shift toward the lifted side over the window (last second's
+        mean minus first second's), mm.
+    """
+
+    drop: PelvicDrop
+    pattern: PelvisPattern
+    cop_toward_lifted_mm: float | None
+
+
+def trial_pelvis(
+    t_s: np.ndarray,
+    obliquity_deg: np.ndarray | None,
+    stance_cop_ml_mm: np.ndarray,
+    stance: str,
+) -> TrialPelvis | None:
+    """Pelvic drop and pattern over a single-leg window; None without enough angles.
+
+    Parameters
+    ----------
+    t_s : ndarray, shape (n,)
+        Frame times of the window, s.
+    obliquity_deg : ndarray, shape (n,), or None
+        The blocks' pelvis column (None: no sensor).
+    stance_cop_ml_mm : ndarray, shape (n,)
+        ML COP under the stance foot, mm, x positive to the person's right.
+    stance : str
+        ``"left"`` or ``"right"``: the leg stood on (the other is lifted).
+    """
+    if obliquity_deg is None or len(t_s) == 0:
+        return None
+    lifted = "right" if stance == "left" else "left"
+    drop = pelvic_drop(obliquity_deg, lifted)
+    if drop is None:
+        return None
+    t = np.asarray(t_s, dtype=float)
+    cop = np.asarray(stance_cop_ml_mm, dtype=float)
+    first = cop[(t <= t[0] + 1.0) & np.isfinite(cop)]
+    last = cop[(t >= t[-1] - 1.0) & np.isfinite(cop)]
+    shift: float | None = None
+    if first.size and last.size and t[-1] - t[0] >= 2.0:
+        toward_right = float(last.mean() - first.mean())
+        shift = toward_right if lifted == "right" else -toward_right
+    pattern = classify_pattern(drop, shift)
+    assert pattern is not None  # drop is not None
+    return TrialPelvis(drop, pattern, shift)

@@ -58,7 +58,8 @@ def _date_axis(ax: Any) -> None:
 
 def programme_page(a: Adherence, programme: Programme, version: int, pid: str) -> Any:
     """The page as a matplotlib figure (A4 portrait)."""
-    from .report import SIDE_STYLE, _plt
+    from .plotstyle import SIDE_STYLE
+    from .plotstyle import pyplot as _plt
 
     plt = _plt()
     fig = plt.figure(figsize=(8.27, 11.69))

@@ -201,6 +201,16 @@ def run(args: argparse.Namespace) -> int:
     sounds = SoundBank(settings.volume, enabled=not args.no_sound)
     if sounds.note and not args.no_sound:
         log(sounds.note)
+    from .speech import FakeSpeaker, open_speaker, silent_speaker
+
+    if args.headless:
+        speech = FakeSpeaker(volume=settings.volume)  # what would be said goes in the JSON
+    elif args.no_sound:
+        speech = silent_speaker()
+    else:
+        speech = open_speaker(volume=settings.volume, enabled=settings.speech)
+        if speech.note and settings.speech:
+            log(speech.note)
     inputs = InputQueue()
     controls = _board_controls(conn, inputs, log)
     watchdog, ready = _watchdog()
@@ -226,6 +236,7 @@ def run(args: argparse.Namespace) -> int:
         start_options=start_options,
         watchdog=watchdog,
         ready=ready,
+        speech=speech,
     )
     if controls is not None:
         app.on_cue = lambda name: controls.beep(CUE_BEEPS[name]) if name in CUE_BEEPS else None

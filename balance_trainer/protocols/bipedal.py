@@ -22,7 +22,9 @@ import numpy as np
 from ..balance import BalanceBlock
 from ..errors import UsageError
 from ..events import Event
+from ..results import TestResult
 from .engine import Condition, OpenTrial, Phase, Protocol, ProtocolParams, measure
+from .text import mctsib_sentences, mctsib_table, wbs_sentences, wbs_table
 
 __all__ = ["Mctsib", "WeightBearingSymmetry"]
 
@@ -154,11 +156,18 @@ class Mctsib(_Bipedal):
 
     name = "mctsib"
     title = "mCTSIB"
-    blurb = (
-        "Four 30-second stands on both feet: eyes open and closed, on the board and on a foam "
-        "pad. Shows how much balance leans on vision, the feet and the inner ear."
-    )
-    options = ("max_time_s",)
+    short_title = "Senses test"
+    blurb = "Eyes open and closed, 30 s each (mCTSIB)"
+    options = ()
+
+    @classmethod
+    def table_body(cls, result: TestResult) -> list[str]:
+        return mctsib_table(result)
+
+    @classmethod
+    def sentence_body(cls, result: TestResult, *, guest: bool = False) -> list[str]:
+        return mctsib_sentences(result)
+
     default_trials = None
     default_max_time_s = 30.0
     conditions = (
@@ -229,11 +238,18 @@ class WeightBearingSymmetry(_Bipedal):
 
     name = "weight-bearing-symmetry"
     title = "Weight-bearing symmetry"
-    blurb = (
-        "Ten seconds standing on both feet, as evenly as feels natural. The board shows the "
-        "share of the weight on each foot."
-    )
-    options = ("trials", "max_time_s")
+    short_title = "Weight symmetry"
+    blurb = "10 s on both feet: left and right"
+    options = ("trials",)
+
+    @classmethod
+    def table_body(cls, result: TestResult) -> list[str]:
+        return wbs_table(result)
+
+    @classmethod
+    def sentence_body(cls, result: TestResult, *, guest: bool = False) -> list[str]:
+        return wbs_sentences(result)
+
     default_trials = 1
     default_max_time_s = 10.0
 

@@ -25,7 +25,8 @@ from numpy.typing import NDArray
 from ..balance import BalanceBlock
 from ..errors import AnalysisError, ProtocolError, UsageError
 from ..events import SIDES, Event, EventDetector, EventSettings
-from .text import render
+from ..results import SCHEMA_VERSION, TestResult
+from .text import footer, header
 
 __all__ = [
     "SIDES",
@@ -274,7 +275,7 @@ class _History:
                 (b.t_s <= t1 + EPS_S) if inclusive else (b.t_s < t1 - EPS_S)
             )
             if mask.any():
-                parts.append(BalanceBlock(*(getattr(b, f)[mask] for f in BalanceBlock.FIELDS)))
+                parts.append(b.take(mask))  # keeps the pelvis column too
         if not parts:
             return BalanceBlock(
                 *(
@@ -363,10 +364,13 @@ class Protocol:
 
     name: ClassVar[str] = "protocol"
     title: ClassVar[str] = "Protocol"
+    short_title: ClassVar[str] = "Protocol"
+    """A few plain words for a menu tile (the app's tests menu)."""
     blurb: ClassVar[str] = ""
-    """One or two sentences saying what the test is, for a menu or a help screen."""
+    """One short line saying what the test asks of the person, under the menu tile."""
     options: ClassVar[tuple[str, ...]] = ()
-    """The choices a face should offer for this test (names of :class:`ProtocolParams`)."""
+    """The choices a face should offer for this test (names of :class:`ProtocolParams`):
+    ``side`` (which leg to stand on), ``eyes``, ``trials``, ``max_time_s``, ``age``."""
     default_side: ClassVar[str | None] = None
     default_trials: ClassVar[int | None] = 1
     default_max_time_s: ClassVar[float | None] = 45.0
@@ -512,8 +516,20 @@ class Protocol:
         return self._out
 
     def result(self) -> dict[str, Any]:
-        """The test's result, JSON-ready (see each test's docstring for its keys)."""
-        out: dict[str, Any] = {"test": self.name, "params": self.params()}
+        """The test's result in its stored JSON form (:meth:`TestResult.to_json`)."""
+        return self.test_result().to_json()
+
+    def test_result(self) -> TestResult:
+        """The test's result as a typed value (what the faces show and the store keeps)."""
+        return TestResult.from_json(self._raw_result())
+
+    def _raw_result(self) -> dict[str, Any]:
+        """The result as the tests build it (see each test's docstring for its keys)."""
+        out: dict[str, Any] = {
+            "schema": SCHEMA_VERSION,
+            "test": self.name,
+            "params": self.params(),
+        }
         out["body_weight_n"] = self.body_weight_n
         out.update(self._result())
         notes = self._notes()
@@ -524,7 +540,28 @@ class Protocol:
 
     def summary_lines(self) -> list[str]:
         """The result as a readable table."""
-        return render(self.result(), self.title)
+        return self.table(self.test_result())
+
+    # -- how this test's results read (the same in every face) ----------------------------
+    @classmethod
+    def table(cls, result: TestResult) -> list[str]:
+        """The clinician's table: a title line, the test's rows, the notes."""
+        return [header(result, cls.title), *cls.table_body(result), *footer(result)]
+
+    @classmethod
+    def table_body(cls, result: TestResult) -> list[str]:
+        """Hook: the test's own rows and summary lines."""
+        return []
+
+    @classmethod
+    def sentences(cls, result: TestResult, *, guest: bool = False) -> list[str]:
+        """Plain sentences for the person: the test's few numbers, then up to two notes."""
+        return [*cls.sentence_body(result, guest=guest), *result.notes[:2]]
+
+    @classmethod
+    def sentence_body(cls, result: TestResult, *, guest: bool = False) -> list[str]:
+        """Hook: the test's own sentences."""
+        return []
 
     def params(self) -> dict[str, Any]:
         return {

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import UsageError
+from ..results import TestResult, register_renderer
 from .bipedal import Mctsib, WeightBearingSymmetry
 from .engine import Protocol
 from .single_leg import HipStability, SingleLegSquat, SingleLegStance
-from .text import render
 
 __all__ = ["PROTOCOLS", "protocol_names", "protocol_class", "make_protocol", "format_result"]
 
@@ -18,6 +18,9 @@ PROTOCOLS: dict[str, type[Protocol]] = {
     for cls in (SingleLegStance, SingleLegSquat, HipStability, Mctsib, WeightBearingSymmetry)
 }
 """Every test by name."""
+
+for _cls in PROTOCOLS.values():
+    register_renderer(_cls.name, _cls)
 
 
 def protocol_names() -> list[str]:
@@ -56,6 +59,4 @@ def make_protocol(name: str, **params: Any) -> Protocol:
 
 def format_result(result: Mapping[str, Any]) -> list[str]:
     """A result (as :meth:`Protocol.result` gives it) as readable lines."""
-    name = result.get("test", "")
-    cls = PROTOCOLS.get(name)
-    return render(result, cls.title if cls else str(name))
+    return TestResult.from_json(result).table()

@@ -26,6 +26,7 @@ import numpy as np
 from ..balance import BalanceBlock
 from ..errors import AnalysisError
 from ..events import OTHER_SIDE, SIDES, Event
+from ..results import TestResult
 from ..stance import (
     END_MARGIN_S,
     MIN_SETTLE_S,
@@ -35,7 +36,13 @@ from ..stance import (
     time_to_stabilise_s,
 )
 from .engine import EPS_S, OpenTrial, Phase, Protocol, asymmetry, measure, stance_ml
-from .text import SCALE_LIMITS
+from .text import (
+    SCALE_LIMITS,
+    single_leg_sentences,
+    single_leg_table,
+    squat_sentences,
+    squat_table,
+)
 
 STEADY_DEFINITION = (
     f"steady state: from lift-off + max(time to stabilise, {MIN_SETTLE_S:g} s) to "
@@ -314,6 +321,9 @@ class _SingleLeg(Protocol):
             "stop_reason": reason,
             "brushes": op.brushes,
             "metrics": metrics,
+            "steady_ml_rms_mm": metrics.get("ml_rms_mm") if window["steady"] else None,
+            "time_to_stabilise_s": metrics.get("time_to_stabilise_s"),
+            "ml_time_to_boundary_s": metrics.get("ml_time_to_boundary_s"),
             "sway_window": window,
             "whole_trial": whole,
         }
@@ -336,6 +346,7 @@ class _SingleLeg(Protocol):
             window: dict[str, Any] = {
                 "start_s": self._rel(start),
                 "end_s": self._rel(end),
+                "steady": False,
                 "definition": f"whole trial: under {MIN_STEADY_S:g} s left for a steady state",
             }
             part = frames
@@ -345,6 +356,7 @@ class _SingleLeg(Protocol):
             window = {
                 "start_s": self._rel(win[0]),
                 "end_s": self._rel(win[1]),
+                "steady": True,
                 "definition": STEADY_DEFINITION,
             }
         metrics["time_to_stabilise_s"] = tts
@@ -419,15 +431,21 @@ class SingleLegStance(_SingleLeg):
 
     name = "single-leg-stance"
     title = "Single-leg stance"
-    blurb = (
-        "Stand on one leg as long as you can, up to the time limit. The board times the hold "
-        "from lift-off to touchdown and measures the sway under the standing foot."
-    )
+    short_title = "One-leg stand"
+    blurb = "How long can you stand on one leg?"
     default_side = "both"
     default_trials = 3
     default_max_time_s = 45.0
     end_reasons = ("touch", "touchdown", "step_off", "foot_shift", "max_time")
     strict_touch = True
+
+    @classmethod
+    def table_body(cls, result: TestResult) -> list[str]:
+        return single_leg_table(result, drift=False)
+
+    @classmethod
+    def sentence_body(cls, result: TestResult, *, guest: bool = False) -> list[str]:
+        return single_leg_sentences(result, drift=False, guest=guest)
 
     def _result(self) -> dict[str, Any]:
         from ..norms import compare_hold
@@ -449,13 +467,20 @@ class HipStability(_SingleLeg):
 
     name = "hip-stability"
     title = "Hip stability hold"
-    blurb = (
-        "A 30-second hold on each leg with the hips level. The board measures how the load "
-        "under the standing foot drifts toward the lifted side and how much it sways."
-    )
+    short_title = "Hip stability"
+    blurb = "A 30 second hold on one leg"
     default_side = "both"
     default_trials = 1
     default_max_time_s = 30.0
+    options = ("side", "trials", "max_time_s")
+
+    @classmethod
+    def table_body(cls, result: TestResult) -> list[str]:
+        return single_leg_table(result, drift=True)
+
+    @classmethod
+    def sentence_body(cls, result: TestResult, *, guest: bool = False) -> list[str]:
+        return single_leg_sentences(result, drift=True, guest=guest)
 
     def _hold_text(self, stance: str) -> str:
         return f"Hold still on your {stance} leg, hips level, for {self.max_time_s:g} s."
@@ -520,17 +545,23 @@ class SingleLegSquat(_SingleLeg):
 
     name = "single-leg-squat"
     title = "Single-leg squat"
-    blurb = (
-        "Slow squats on one leg. The board counts each repetition from the vertical force and "
-        "measures how far the load under the standing foot moves sideways."
-    )
+    short_title = "One-leg squat"
+    blurb = "Five slow squats on one leg"
     default_side = "both"
     default_trials = 5
     default_max_time_s = None  # a set ends at the repetition count or when the foot comes down
     end_reasons = ("touchdown", "step_off", "max_time", "reps_done")
     trial_word = "set"
     false_starts_allowed = False  # repetitions count, not sets
-    options = ("side", "trials")
+    options = ("side", "trials", "max_time_s")
+
+    @classmethod
+    def table_body(cls, result: TestResult) -> list[str]:
+        return squat_table(result)
+
+    @classmethod
+    def sentence_body(cls, result: TestResult, *, guest: bool = False) -> list[str]:
+        return squat_sentences(result)
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)

@@ -1,4 +1,9 @@
-"""The words of the clinical tests: prompts shared by every test and the result tables."""
+"""The words of the clinical tests: the clinician's tables and the person's sentences.
+
+Every function here reads a :class:`~balance_trainer.results.TestResult`; the protocol classes
+hand them out as their own ``table`` and ``sentences`` (so the CLI, the app, ``history`` and
+the report all show a result the same way).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..events import SIDES
+from ..results import TestResult, Trial
 
-__all__ = ["SCALE_LIMITS", "render"]
+__all__ = [
+    "SCALE_LIMITS",
+    "render",
+    "header",
+    "footer",
+    "single_leg_table",
+    "squat_table",
+    "mctsib_table",
+    "wbs_table",
+    "single_leg_sentences",
+    "squat_sentences",
+    "mctsib_sentences",
+    "wbs_sentences",
+]
 
 SCALE_LIMITS = (
     "What a scale can see: where the load falls under the stance foot and how it moves. "
@@ -15,20 +34,29 @@ SCALE_LIMITS = (
     "as the load drifting toward the lifted side or swaying more; a person can keep the load "
     "steady while the pelvis drops, or lean the trunk to compensate. Confirm by watching."
 )
+STANDARD_GRAVITY = 9.80665
+"""m/s², to show a body weight in kg."""
 
 
 def _fmt(v: Any, spec: str = "{:.1f}") -> str:
     return "-" if v is None else spec.format(v)
 
 
-# --- the readable table -----------------------------------------------------------------------
-
-
 def render(result: Mapping[str, Any], title: str | None = None) -> list[str]:
-    """A result (as :meth:`Protocol.result` gives it) as readable lines under ``title``."""
-    name = result.get("test", "")
-    lines = [title or str(name)]
-    p = result.get("params", {})
+    """A result in its JSON form as readable lines under ``title`` (the test's own table)."""
+    r = TestResult.from_json(result)
+    lines = r.table()
+    if title is not None:
+        lines[0] = header(r, title)
+    return lines
+
+
+# --- the clinician's table --------------------------------------------------------------------
+
+
+def header(r: TestResult, title: str) -> str:
+    """The title line: the test and what it was run with."""
+    p = r.params
     bits = []
     if p.get("eyes"):
         bits.append(f"eyes {p['eyes']}")
@@ -36,24 +64,18 @@ def render(result: Mapping[str, Any], title: str | None = None) -> list[str]:
         bits.append(f"max {p['max_time_s']:g} s")
     if p.get("age") is not None:
         bits.append(f"age {p['age']:g}")
-    if result.get("body_weight_n"):
-        bits.append(f"body weight {result['body_weight_n'] / 9.80665:.1f} kg")
-    if bits:
-        lines[0] += " (" + ", ".join(bits) + ")"
-    if name in ("single-leg-stance", "hip-stability"):
-        lines += _table_single(result, drift=name == "hip-stability")
-    elif name == "single-leg-squat":
-        lines += _table_squat(result)
-    elif name == "mctsib":
-        lines += _table_mctsib(result)
-    elif name == "weight-bearing-symmetry":
-        lines += _table_wbs(result)
-    if result.get("scale_limits"):
-        lines.append("")
-        lines.append("Note: " + result["scale_limits"])
-    for note in result.get("notes", []):
-        lines.append(f"note: {note}")
-    return lines
+    if r.body_weight_n:
+        bits.append(f"body weight {r.body_weight_n / STANDARD_GRAVITY:.1f} kg")
+    return title + (" (" + ", ".join(bits) + ")" if bits else "")
+
+
+def footer(r: TestResult) -> list[str]:
+    """What a scale can see (where the test says it), and the notes on missing data."""
+    out = []
+    if r.scale_limits:
+        out += ["", "Note: " + r.scale_limits]
+    out += [f"note: {note}" for note in r.notes]
+    return out
 
 
 def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -66,81 +88,78 @@ def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def _table_single(r: Mapping[str, Any], drift: bool) -> list[str]:
-    trials = r.get("trials", [])
-    if not trials:
+def single_leg_table(r: TestResult, drift: bool) -> list[str]:
+    """Single-leg stance (``drift`` False) and hip stability (True): one row per hold."""
+    if not r.trials:
         return ["no trials found"]
     header = ["trial", "side", "hold s", "stop", "ML RMS mm", "ML vel mm/s"]
     if drift:
         header += ["drift mm", "drift mm/s"]
     rows = []
-    for t in trials:
-        m = t.get("metrics", {})
+    for t in r.trials:
         row = [
-            str(t.get("trial", "")),
-            t["stance_side"],
-            _fmt(t["hold_s"]),
-            t["stop_reason"],
-            _fmt(m.get("ml_rms_mm")),
-            _fmt(m.get("ml_mean_velocity_mm_s")),
+            str(t.trial),
+            t.stance_side or "",
+            _fmt(t.hold_s),
+            t.stop_reason,
+            _fmt(t.metric("ml_rms_mm")),
+            _fmt(t.metric("ml_mean_velocity_mm_s")),
         ]
         if drift:
             row += [
-                _fmt(m.get("ml_drift_mm"), "{:+.1f}"),
-                _fmt(m.get("ml_drift_rate_mm_s"), "{:+.2f}"),
+                _fmt(t.metric("ml_drift_mm"), "{:+.1f}"),
+                _fmt(t.metric("ml_drift_rate_mm_s"), "{:+.2f}"),
             ]
         rows.append(row)
     out = _grid(header, rows)
-    s = r.get("summary", {})
     for side in SIDES:
-        if side in s:
-            x = s[side]
+        x = r.side(side)
+        if x is not None and x.trials is not None:
             out.append(
-                f"{side}: best {x['best_hold_s']:.1f} s, mean {x['mean_hold_s']:.1f} s "
-                f"({x['trials']} trial{'s' if x['trials'] != 1 else ''})"
+                f"{side}: best {_fmt(x.best_hold_s)} s, mean {_fmt(x.mean_hold_s)} s "
+                f"({x.trials} trial{'s' if x.trials != 1 else ''})"
             )
-    fs = r.get("false_starts") or []
-    if fs:
-        out.append(f"false starts (foot down within a second, not counted): {len(fs)}")
-    a = s.get("asymmetry_pct")
+    if r.false_starts:
+        out.append(f"false starts (foot down within a second, not counted): {len(r.false_starts)}")
+    a = r.asymmetry_pct
     if a is not None:
         longer = "left" if a > 0 else "right"
         out.append(
             f"asymmetry of best holds: {abs(a):.0f} %"
             + (f" (longer on the {longer})" if abs(a) >= 0.5 else "")
         )
-    if drift and s.get("ml_drift_difference_mm") is not None:
+    if drift and r.ml_drift_difference_mm is not None:
         out.append(
             f"drift toward the lifted side, left minus right stance: "
-            f"{s['ml_drift_difference_mm']:+.1f} mm"
+            f"{r.ml_drift_difference_mm:+.1f} mm"
         )
-    norm = r.get("norm")
-    if norm:
-        short = norm.get("short_source") or str(norm["source"]).split(" (")[0]
-        stat = f", {norm['statistic']}" if norm.get("statistic") not in (None, "mean") else ""
+    norm = r.norm
+    if norm is not None:
+        short = norm.short_source or norm.source.split(" Single")[0]  # as stored before
+        stat = f", {norm.statistic}" if norm.statistic not in (None, "mean") else ""
         line = (
-            f"norm: mean {norm['mean_s']:g} s for ages {norm['age_band']}, eyes "
-            f"{norm['eyes']} ({short}{stat})"
+            f"norm: mean {norm.mean_s:g} s for ages {norm.age_band}, eyes "
+            f"{norm.eyes} ({short}{stat})"
         )
-        if norm.get("comparison"):
-            line += f"; best hold {norm['best_hold_s']:.1f} s is {norm['comparison']}"
+        if norm.comparison:
+            line += f"; best hold {_fmt(norm.best_hold_s)} s is {norm.comparison}"
         out.append(line)
-        for entry in norm.get("norms", []):
+        for entry in norm.norms:
             if entry.get("verdict"):
                 out.append(f"  {entry.get('short_source', '')}: {entry['verdict']}")
-        if norm.get("below_fall_risk_cutoff"):
+        if norm.below_fall_risk_cutoff:
             out.append(
-                f"fall risk: a hold under {norm['fall_risk_cutoff_s']:g} s about doubles the risk "
-                f"of an injurious fall ({norm.get('fall_risk_short_source', 'Vellas et al. 1997')})"
+                f"fall risk: a hold under {norm.fall_risk_cutoff_s:g} s about doubles the risk "
+                f"of an injurious fall ({norm.fall_risk_short_source or 'Vellas et al. 1997'})"
             )
-    elif r.get("params", {}).get("age") is not None and not drift:
+    elif r.params.get("age") is not None and not drift:
         out.append("norm: no published norm cited here for this age and condition")
     return out
 
 
-def _table_squat(r: Mapping[str, Any]) -> list[str]:
-    reps = r.get("reps", [])
-    if not reps:
+def squat_table(r: TestResult) -> list[str]:
+    """Single-leg squats: one row per repetition."""
+    if not r.reps:
         return ["no repetitions found"]
     header = [
         "rep",
@@ -153,32 +172,29 @@ def _table_squat(r: Mapping[str, Any]) -> list[str]:
         "PCI",
         "depth mm",
     ]
-    rows = []
-    for x in reps:
-        m = x["metrics"]
-        rows.append(
-            [
-                str(x["rep"]),
-                x["stance_side"],
-                _fmt(x["start_s"], "{:.2f}"),
-                _fmt(x["bottom_s"], "{:.2f}"),
-                _fmt(x["end_s"], "{:.2f}"),
-                _fmt(m.get("ml_range_mm")),
-                _fmt(m.get("ml_path_mm")),
-                _fmt(m.get("pelvic_control_index"), "{:.2f}"),
-                _fmt(m.get("com_depth_mm"), "{:.0f}"),
-            ]
-        )
+    rows = [
+        [
+            str(x.rep),
+            x.stance_side,
+            _fmt(x.start_s, "{:.2f}"),
+            _fmt(x.bottom_s, "{:.2f}"),
+            _fmt(x.end_s, "{:.2f}"),
+            _fmt(x.metric("ml_range_mm")),
+            _fmt(x.metric("ml_path_mm")),
+            _fmt(x.metric("pelvic_control_index"), "{:.2f}"),
+            _fmt(x.metric("com_depth_mm"), "{:.0f}"),
+        ]
+        for x in r.reps
+    ]
     out = _grid(header, rows)
-    s = r.get("summary", {})
     for side in SIDES:
-        if side in s:
-            x = s[side]
+        s = r.side(side)
+        if s is not None:
             out.append(
-                f"{side}: {x['reps']} reps, mean ML range {_fmt(x['mean_ml_range_mm'])} mm,"
-                f" mean PCI {_fmt(x['mean_pelvic_control_index'], '{:.2f}')}"
+                f"{side}: {s.reps} reps, mean ML range {_fmt(s.mean_ml_range_mm)} mm,"
+                f" mean PCI {_fmt(s.mean_pelvic_control_index, '{:.2f}')}"
             )
-    a = s.get("pelvic_control_asymmetry_pct")
+    a = r.pelvic_control_asymmetry_pct
     if a is not None:
         out.append(f"pelvic-control index asymmetry: {a:+.0f} % (positive: more sway on left)")
     out.append(
@@ -187,53 +203,160 @@ def _table_squat(r: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def _table_mctsib(r: Mapping[str, Any]) -> list[str]:
-    conds = r.get("conditions", [])
-    if not conds:
+def mctsib_table(r: TestResult) -> list[str]:
+    """mCTSIB: one row per condition, the composite and the ratios."""
+    if not r.trials:
         return ["no conditions completed"]
-    key = r.get("velocity_measure", "ml_mean_velocity_mm_s")
+    key = r.velocity_measure or "ml_mean_velocity_mm_s"
     header = ["cond", "eyes/surface", "time s", "stop", "velocity mm/s", "ML RMS mm"]
     rows = [
         [
-            c["condition"],
-            f"{c['eyes']}/{c['surface']}",
-            _fmt(c["duration_s"]),
-            c["stop_reason"],
-            _fmt(c["metrics"].get(key), "{:.2f}"),
-            _fmt(c["metrics"].get("ml_rms_mm"), "{:.2f}"),
+            c.condition or "",
+            f"{c.eyes}/{c.surface}",
+            _fmt(c.duration_s),
+            c.stop_reason,
+            _fmt(c.metric(key), "{:.2f}"),
+            _fmt(c.metric("ml_rms_mm"), "{:.2f}"),
         ]
-        for c in conds
+        for c in r.trials
     ]
     out = _grid(header, rows)
     out.append(f"velocity: {key}")
-    comp = r.get("composite_velocity_mm_s")
     out.append(
-        f"composite: {_fmt(comp, '{:.2f}')} mm/s"
-        + ("" if r.get("complete") else " (not all four conditions ran their full time)")
+        f"composite: {_fmt(r.composite_velocity_mm_s, '{:.2f}')} mm/s"
+        + ("" if r.complete else " (not all four conditions ran their full time)")
     )
-    ratios = r.get("ratios", {})
     out.append(
         "ratios to eyes open/firm: "
-        + ", ".join(f"{k} {_fmt(v, '{:.2f}')}" for k, v in ratios.items())
+        + ", ".join(f"{k} {_fmt(v, '{:.2f}')}" for k, v in (r.ratios or {}).items())
     )
     return out
 
 
-def _table_wbs(r: Mapping[str, Any]) -> list[str]:
-    trials = r.get("trials", [])
-    if not trials:
+def wbs_table(r: TestResult) -> list[str]:
+    """Weight-bearing symmetry: one row per trial."""
+    if not r.trials:
         return ["no trial completed"]
-    header = ["trial", "time s", "stop", "left %", "right %", "asym %"]
     rows = [
         [
-            str(t["trial"]),
-            _fmt(t["duration_s"]),
-            t["stop_reason"],
-            _fmt(None if t["left_share"] is None else 100 * t["left_share"]),
-            _fmt(None if t["right_share"] is None else 100 * t["right_share"]),
-            _fmt(t["asymmetry_pct"], "{:+.1f}"),
+            str(t.trial),
+            _fmt(t.duration_s),
+            t.stop_reason,
+            _fmt(None if t.left_share is None else 100 * t.left_share),
+            _fmt(None if t.right_share is None else 100 * t.right_share),
+            _fmt(t.asymmetry_pct, "{:+.1f}"),
         ]
-        for t in trials
+        for t in r.trials
     ]
-    out = _grid(["trial", "time s"] + header[2:], rows)
+    return _grid(["trial", "time s", "stop", "left %", "right %", "asym %"], rows)
+
+
+# --- the person's sentences -------------------------------------------------------------------
+
+
+def _holds(trials: list[Trial]) -> str:
+    return ", ".join(_fmt(t.hold_s) for t in trials)
+
+
+def single_leg_sentences(r: TestResult, drift: bool, *, guest: bool = False) -> list[str]:
+    """In plain words: the best hold per leg (and each hold), how the legs differ, and the
+    drift (hip stability: of the load under the foot, never "the hip") or the norm (stance)."""
+    out: list[str] = []
+    for side in SIDES:
+        x = r.side(side)
+        if x is None or x.best_hold_s is None:
+            continue
+        trials = r.trials_on(side)
+        n = len(trials) or x.trials or 1
+        line = f"{side.capitalize()} leg: best {_fmt(x.best_hold_s)} s in "
+        line += f"{n} tries" if n != 1 else "1 try"
+        if len(trials) > 1:
+            line += f" ({_holds(trials)} s)"
+        out.append(line)
+        if drift and x.mean_ml_drift_mm is not None:
+            d = x.mean_ml_drift_mm
+            way = "toward the lifted foot" if d > 0 else "toward the standing side"
+            out.append(
+                f"The load under your {side} foot drifted {abs(d):.0f} mm {way} and swayed "
+                f"{_fmt(x.mean_ml_rms_mm, '{:.0f}')} mm"
+            )
+    a = r.asymmetry_pct
+    if a is not None and len([s for s in SIDES if r.side(s) is not None]) == 2:
+        longer = "left" if a > 0 else "right"
+        out.append(
+            f"Left and right differ by {abs(a):.0f} %"
+            + (f" (longer on the {longer} leg)" if abs(a) >= 1 else "")
+        )
+    if not drift:
+        norm = r.norm
+        if norm is not None:
+            verdict = {
+                "at or above mean": "you are at or above the average",
+                "below mean": "you are below the average",
+            }.get(norm.comparison or "", "")
+            out.append(
+                f"The average for ages {norm.age_band}, eyes {norm.eyes}, is "
+                f"{_fmt(norm.mean_s)} s" + (f": {verdict}" if verdict else "")
+            )
+        elif guest:
+            out.append("Choose a person with a birth year to compare with the average")
+        else:
+            out.append("There is no published average for this age and test")
+    else:
+        out.append("The board feels the load under your foot; it cannot see your hips")
+    return out
+
+
+def squat_sentences(r: TestResult) -> list[str]:
+    """In plain words: squats per leg and how far the load under the foot moved sideways."""
+    out: list[str] = []
+    for side in SIDES:
+        x = r.side(side)
+        if x is not None:
+            out.append(
+                f"{side.capitalize()} leg: {x.reps or 0} squats; the load under your foot "
+                f"moved {_fmt(x.mean_ml_range_mm, '{:.0f}')} mm sideways (less is steadier)"
+            )
+    return out
+
+
+MCTSIB_WORDS = {
+    "somatosensory": "Eyes closed",
+    "visual": "On the foam",
+    "vestibular": "On the foam with eyes closed",
+}
+"""The mCTSIB ratios as a person would say them (each condition over eyes open, firm)."""
+
+
+def mctsib_sentences(r: TestResult) -> list[str]:
+    """In plain words: the composite sway speed and each condition against eyes open."""
+    comp = r.composite_velocity_mm_s
+    out = [
+        f"Sway speed over all four parts (the composite): {comp:.1f} mm/s"
+        if comp is not None
+        else "Not all four parts ran their full time, so there is no composite"
+    ]
+    for key, label in MCTSIB_WORDS.items():
+        v = (r.ratios or {}).get(key)
+        if v is not None:
+            out.append(f"{label}: {v:.2f} times your sway with eyes open")
+    return out
+
+
+def wbs_sentences(r: TestResult) -> list[str]:
+    """In plain words: each foot's share of the weight, and which carries more."""
+    ls, rs = r.left_share, r.right_share
+    if ls is None or rs is None:
+        for t in r.trials[-1:]:
+            ls, rs = t.left_share, t.right_share
+    if ls is None or rs is None:
+        return []
+    out = [f"Left foot {100 * ls:.0f} %, right foot {100 * rs:.0f} % of your weight"]
+    diff = abs(100 * (ls - rs))
+    if diff < 2:
+        out.append("Your weight is shared evenly")
+    else:
+        out.append(
+            f"{diff:.0f} percentage points more on your {'left' if ls > rs else 'right'} foot"
+        )
     return out

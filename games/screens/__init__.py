@@ -13,7 +13,8 @@ def _screen_classes() -> dict[str, Any]:
     from .menu import MenuScreen
     from .people import PeopleScreen
     from .progress import ProgressScreen
-    from .settings import PinScreen, SettingsScreen
+    from .session import SessionScreen
+    from .settings import NameScreen, PinScreen, SettingsScreen
     from .tests import TestRunScreen, TestSetupScreen, TestsScreen
     from .zero import ZeroScreen
 
@@ -26,9 +27,11 @@ def _screen_classes() -> dict[str, Any]:
         "progress": ProgressScreen,
         "pin": PinScreen,
         "settings": SettingsScreen,
+        "name": NameScreen,
         "tests": TestsScreen,
         "test-setup": TestSetupScreen,
         "test-run": TestRunScreen,
+        "session": SessionScreen,
     }
     for g in GAMES.values():
         out[g.name] = getattr(importlib.import_module(g.module), g.cls)
@@ -44,9 +47,11 @@ SCREEN_NAMES = (
     "progress",
     "pin",
     "settings",
+    "name",
     "tests",
     "test-setup",
     "test-run",
+    "session",
     *GAMES,
 )
 

@@ -132,3 +132,20 @@ def test_converter_gives_each_frame_the_pelvis_angle_in_force():
     assert (
         plain.counts_block(np.array([0.0]), np.full((1, n), 100.0))[0].pelvis_obliquity_deg is None
     )
+
+
+def test_trial_pelvis_tells_the_compensated_pattern_from_an_uncompensated_drop():
+    from balance_trainer.pelvis import trial_pelvis
+
+    t = np.arange(0, 10, 1 / 80)
+    drop_left_lifted = np.full(t.size, 6.0)  # standing on the right leg, the left side lower
+    # Uncompensated: the load under the right foot drifts toward the lifted (left) side.
+    cop_drift = -2.0 * t
+    plain = trial_pelvis(t, drop_left_lifted, cop_drift, "right")
+    assert plain.pattern is PelvisPattern.DROP and plain.cop_toward_lifted_mm > 15
+    # Compensated: the trunk leans over the right leg, the load moves right.
+    lean = trial_pelvis(t, drop_left_lifted, +1.0 * t, "right")
+    assert lean.pattern is PelvisPattern.COMPENSATED
+    level = trial_pelvis(t, np.zeros(t.size), cop_drift, "right")
+    assert level.pattern is PelvisPattern.LEVEL
+    assert trial_pelvis(t, None, cop_drift, "right") is None
