@@ -281,7 +281,8 @@ class Repetition:
 
     ``metrics`` adds to the DESIGN.md measures ``duration_s``, ``descent_s``, ``ascent_s``,
     ``descent_ml_range_mm``, ``descent_ml_path_mm``, ``ascent_ml_range_mm``,
-    ``ascent_ml_path_mm``, ``com_depth_mm`` and ``pelvic_control_index``.
+    ``ascent_ml_path_mm``, ``com_depth_mm`` and ``ml_range_pct_span`` (results stored before
+    issue 13 have ``pelvic_control_index`` instead: ML range / 45 mm).
     """
 
     rep: int
@@ -374,6 +375,8 @@ class SideSummary:
     mean_ml_range_mm: float | None = None
     mean_ml_path_mm: float | None = None
     mean_pelvic_control_index: float | None = None
+    """Results stored before issue 13 only (ML range / 45 mm, renamed for what it is)."""
+    mean_ml_range_pct_span: float | None = None
     mean_com_depth_mm: float | None = None
     mean_steady_ml_rms_mm: float | None = None
     mean_time_to_stabilise_s: float | None = None
@@ -383,7 +386,7 @@ class SideSummary:
         "mean_duration_s",
         "mean_ml_range_mm",
         "mean_ml_path_mm",
-        "mean_pelvic_control_index",
+        "mean_ml_range_pct_span",
         "mean_com_depth_mm",
     )
 
@@ -394,6 +397,9 @@ class SideSummary:
                 continue
             v = getattr(self, f.name)
             # A squat side always lists its means, measured or not (what the test wrote).
+            old = self.mean_pelvic_control_index is not None  # stored before issue 13
+            if f.name == "mean_ml_range_pct_span" and old and v is None:
+                continue
             if v is not None or (self.reps is not None and f.name in self._SQUAT):
                 out[f.name] = v
         return out
@@ -540,6 +546,7 @@ class TestResult:
     ml_rms_asymmetry_pct: float | None = None
     ml_drift_difference_mm: float | None = None
     pelvic_control_asymmetry_pct: float | None = None
+    ml_range_asymmetry_pct: float | None = None
     left_share: float | None = None
     right_share: float | None = None
     more_on: str | None = None
@@ -651,7 +658,11 @@ class TestResult:
             return None
         out: dict[str, Any] = {s.side: s.to_json() for s in self.sides}
         if self.test == "single-leg-squat":
-            out["pelvic_control_asymmetry_pct"] = self.pelvic_control_asymmetry_pct
+            if any(s.mean_pelvic_control_index is not None for s in self.sides):
+                # stored before issue 13, when the range was a "pelvic-control index"
+                out["pelvic_control_asymmetry_pct"] = self.pelvic_control_asymmetry_pct
+            else:
+                out["ml_range_asymmetry_pct"] = self.ml_range_asymmetry_pct
             return out
         out["asymmetry_pct"] = self.asymmetry_pct
         if self.test == "hip-stability":
@@ -705,6 +716,7 @@ class TestResult:
             ml_rms_asymmetry_pct=_num(summary.get("ml_rms_asymmetry_pct")),
             ml_drift_difference_mm=_num(summary.get("ml_drift_difference_mm")),
             pelvic_control_asymmetry_pct=_num(summary.get("pelvic_control_asymmetry_pct")),
+            ml_range_asymmetry_pct=_num(summary.get("ml_range_asymmetry_pct")),
             left_share=_num(summary.get("left_share")),
             right_share=_num(summary.get("right_share")),
             more_on=_str(summary.get("more_on")),

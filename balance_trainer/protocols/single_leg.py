@@ -7,10 +7,12 @@ Definitions (thresholds in :class:`~balance_trainer.protocols.engine.ProtocolSet
   ``false_starts`` and the person tries again. A hold of exactly ``false_start_s`` counts.
   After ``max_false_starts`` (2) in a row on a side, a short hold counts, so someone who
   cannot hold a second still gets a result.
-* **pelvic-control index** (squats): the ML COP range under the stance foot during the
-  repetition divided by half a typical foot width (``foot_half_width_mm``, 45 mm). 0 means the
-  load stayed on one line under the foot; 1 means it swept as far as from the middle of the foot
-  to its edge. Lower is better. It measures the load under the foot, not the pelvis.
+* **stance-foot ML COP range** (squats): ``ml_range_mm`` of a repetition is the range of the
+  ML COP under the stance foot, and ``ml_range_pct_span`` that range as a share of the ML span
+  of the stance side's cells (the widest the foot's COP can read on this board), %. Lower is
+  steadier. It is the load moving under the foot, not the pelvis: a pelvis that drops toward
+  the lifted side and a trunk leaning over the stance leg to compensate move it in opposite
+  directions, so a small range does not mean a level pelvis.
 * **ML drift** (hip stability): mean ML COP under the stance foot over the last third of the
   hold minus that over the first third, signed positive toward the lifted side, after skipping
   the first ``drift_skip_s`` (the weight settling over the foot after lift-off); and the
@@ -538,7 +540,7 @@ class SingleLegSquat(_SingleLeg):
     Result: ``reps`` (``stance_side``, ``start_s``, ``bottom_s``, ``end_s``, ``metrics``: the
     DESIGN.md measures over the repetition plus ``duration_s``, ``descent_s``, ``ascent_s``,
     ``descent_ml_range_mm``, ``descent_ml_path_mm``, ``ascent_ml_range_mm``,
-    ``ascent_ml_path_mm``, ``com_depth_mm``, ``pelvic_control_index``), ``sets`` (each stretch
+    ``ascent_ml_path_mm``, ``com_depth_mm``, ``ml_range_pct_span``), ``sets`` (each stretch
     on one leg: ``stance_side``, ``start_s``, ``end_s``, ``stop_reason``, ``reps``) and
     ``summary`` per side with the left/right asymmetry.
     """
@@ -658,7 +660,10 @@ class SingleLegSquat(_SingleLeg):
                     m[f"{phase}_ml_range_mm"] = float(seg.max() - seg.min())
                     m[f"{phase}_ml_path_mm"] = float(np.abs(np.diff(seg)).sum())
         rng = m.get("ml_range_mm")
-        m["pelvic_control_index"] = None if rng is None else rng / self.settings.foot_half_width_mm
+        span = self.foot_span_mm.get(stance)
+        m["ml_range_pct_span"] = (
+            None if rng is None or span is None else 100.0 * rng / (span[1] - span[0])
+        )
         return m
 
     def _record(self, op: OpenTrial, end: float, reason: str) -> dict[str, Any]:
@@ -699,13 +704,13 @@ class SingleLegSquat(_SingleLeg):
                 "mean_duration_s": mean("duration_s"),
                 "mean_ml_range_mm": mean("ml_range_mm"),
                 "mean_ml_path_mm": mean("ml_path_mm"),
-                "mean_pelvic_control_index": mean("pelvic_control_index"),
+                "mean_ml_range_pct_span": mean("ml_range_pct_span"),
                 "mean_com_depth_mm": mean("com_depth_mm"),
             }
-        pci = {s: per[s]["mean_pelvic_control_index"] for s in per}
+        rng = {s: per[s]["mean_ml_range_mm"] for s in per}
         summary = {
             **per,
-            "pelvic_control_asymmetry_pct": asymmetry(pci.get("left"), pci.get("right")),
+            "ml_range_asymmetry_pct": asymmetry(rng.get("left"), rng.get("right")),
         }
         return {
             "reps": list(self.reps),

@@ -169,7 +169,7 @@ def squat_table(r: TestResult) -> list[str]:
         "end s",
         "ML range mm",
         "ML path mm",
-        "PCI",
+        "% span",
         "depth mm",
     ]
     rows = [
@@ -181,7 +181,7 @@ def squat_table(r: TestResult) -> list[str]:
             _fmt(x.end_s, "{:.2f}"),
             _fmt(x.metric("ml_range_mm")),
             _fmt(x.metric("ml_path_mm")),
-            _fmt(x.metric("pelvic_control_index"), "{:.2f}"),
+            _fmt(x.metric("ml_range_pct_span"), "{:.0f}"),
             _fmt(x.metric("com_depth_mm"), "{:.0f}"),
         ]
         for x in r.reps
@@ -190,15 +190,21 @@ def squat_table(r: TestResult) -> list[str]:
     for side in SIDES:
         s = r.side(side)
         if s is not None:
-            out.append(
-                f"{side}: {s.reps} reps, mean ML range {_fmt(s.mean_ml_range_mm)} mm,"
-                f" mean PCI {_fmt(s.mean_pelvic_control_index, '{:.2f}')}"
-            )
-    a = r.pelvic_control_asymmetry_pct
+            line = f"{side}: {s.reps} reps, mean ML range {_fmt(s.mean_ml_range_mm)} mm"
+            if s.mean_ml_range_pct_span is not None:
+                line += f" ({_fmt(s.mean_ml_range_pct_span, '{:.0f}')} % of the foot's cell span)"
+            elif s.mean_pelvic_control_index is not None:  # stored before issue 13
+                line += f", mean PCI {_fmt(s.mean_pelvic_control_index, '{:.2f}')}"
+            out.append(line)
+    a = r.ml_range_asymmetry_pct
     if a is not None:
+        out.append(f"ML range asymmetry: {a:+.0f} % (positive: more sway on the left)")
+    elif r.pelvic_control_asymmetry_pct is not None:
+        a = r.pelvic_control_asymmetry_pct
         out.append(f"pelvic-control index asymmetry: {a:+.0f} % (positive: more sway on left)")
     out.append(
-        "PCI: ML COP range under the stance foot / half a foot's width (45 mm); lower is steadier"
+        "ML range: how far the load moved sideways under the stance foot (% span: of the "
+        "stance side's cell span); lower is steadier. It is not the pelvis: see the note below"
     )
     return out
 
