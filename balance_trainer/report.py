@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 
 from .balance import BalanceModel
+from .constants import ELLIPSE_LEVEL, prediction_ellipse_scale
+from .constants import asymmetry_pct as asymmetry_pct
 from .errors import StoreUnavailableError, UsageError
 from .plotstyle import SIDE_HATCH, SIDE_STYLE
 from .plotstyle import pyplot as _plt
@@ -49,7 +51,6 @@ Progress = Callable[[int, int, str], None]
 SIDES = ("left", "right")
 MAX_PLOT_POINTS = 4000
 """Traces are thinned to about this many points for drawing; measures use every sample."""
-ELLIPSE_LEVEL = 0.95
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,25 @@ MEASURES: dict[str, Measure] = {
         "ML range",
         "mm",
         "ml_range_mm",
+        "reps",
+        "mean",
+        ("single-leg-squat",),
+    ),
+    "pelvic_drop": Measure(
+        "Pelvic drop of the lifted side, mean over each hold (pelvis sensor; positive = the "
+        "lifted side lower)",
+        "pelvic drop",
+        "deg",
+        "pelvic_drop_mean_deg",
+        "trials",
+        "mean",
+        ("hip-stability", "single-leg-stance"),
+    ),
+    "squat_pelvic_drop": Measure(
+        "Single-leg squat: peak pelvic drop of the lifted side per repetition (pelvis sensor)",
+        "peak pelvic drop",
+        "deg",
+        "pelvic_drop_peak_deg",
         "reps",
         "mean",
         ("single-leg-squat",),
@@ -203,6 +223,35 @@ def summarize_trial(trial: TrialRow) -> str:
                 )
     text = "; ".join(parts) or "no result"
     return text if trial.status == "complete" else f"{trial.status}: {text}"
+
+
+def history_table(sessions: list[SessionRecord]) -> list[str]:
+    """A person's sessions as a text table, oldest first: each trial with its test, status,
+    duration (s) and result in a few words (:func:`summarize_trial`), and each game score."""
+    out = [
+        f"{'date':<16}  {'kind':<6} {'trial':>6}  {'test / game':<22} {'status':<11} "
+        f"{'s':>6}  result"
+    ]
+    for s in sessions:
+        when = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        if not s.trials and not s.games:
+            out.append(f"{when:<16}  {s.kind:<6} {'-':>6}  {'(empty session)':<22}")
+        for t in s.trials:
+            dur = f"{t.duration_s:.1f}" if t.duration_s is not None else "-"
+            out.append(
+                f"{when:<16}  {s.kind:<6} {t.id:>6}  {t.protocol[:22]:<22} {t.status:<11} "
+                f"{dur:>6}  {summarize_trial(t)}"
+            )
+            when = ""
+        for g in s.games:
+            dur = f"{g.duration_s:.1f}" if g.duration_s is not None else "-"
+            level = f" (level {g.level})" if g.level is not None else ""
+            out.append(
+                f"{when:<16}  {s.kind:<6} {'-':>6}  {g.game[:22]:<22} {'':<11} {dur:>6}  "
+                f"score {g.score:g}{level}"
+            )
+            when = ""
+    return out
 
 
 # --- gathering ---------------------------------------------------------------------------------
@@ -327,9 +376,7 @@ def ellipse_geometry(
     y = np.asarray(ap, dtype=float)
     n = x.size
     cov = np.cov(np.vstack([x, y]), ddof=1)
-    m = n - 2
-    f_q = (m / 2.0) * ((1.0 - level) ** (-2.0 / m) - 1.0)
-    k = 2.0 * (n + 1) * (n - 1) / (n * (n - 2)) * f_q
+    k = prediction_ellipse_scale(n, level)
     lam, vec = np.linalg.eigh(cov)
     lam = np.clip(lam, 0.0, None)
     angle = math.degrees(math.atan2(vec[1, 1], vec[0, 1]))
@@ -353,9 +400,9 @@ def _thin(*arrays: np.ndarray) -> list[np.ndarray]:
 def _date_axis(ax: Any) -> None:
     import matplotlib.dates as mdates
 
-    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))  # type: ignore[no-untyped-call]
 
 
 def _date_span(data: ReportData) -> tuple[datetime, datetime]:
@@ -400,9 +447,9 @@ def trends_figure(data: ReportData) -> Any:
         else:
             m = MEASURES[key]
             for side in SIDES:
-                pts = data.trends[key].get(side)
-                if pts:
-                    d, v = zip(*pts, strict=True)
+                line = data.trends[key].get(side)
+                if line:
+                    d, v = zip(*line, strict=True)
                     ax.plot(d, v, label=side, **SIDE_STYLE[side])
             ax.set_ylabel(m.unit or "index")
             ax.set_title(m.title, fontsize=10, loc="left")
@@ -445,15 +492,6 @@ def comparison_figure(data: ReportData) -> Any | None:
         ax.margins(y=0.15)
     fig.tight_layout()
     return fig
-
-
-def asymmetry_pct(left: float, right: float) -> float | None:
-    """100 × (L − R) / max(L, R), % (as the protocols define it): positive when left is higher.
-
-    None when the larger side is not above zero.
-    """
-    top = max(left, right)
-    return None if top <= 0 else 100.0 * (left - right) / top
 
 
 def trace_figure(tr: Trace) -> Any:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar, Protocol
 
@@ -91,13 +91,16 @@ def _list(v: Any) -> list[Any]:
     return list(v) if isinstance(v, (list, tuple)) else []
 
 
-def _mapping(v: Any) -> dict[str, Any] | None:
-    return dict(v) if isinstance(v, Mapping) else None
-
-
 def _put(out: dict[str, Any], key: str, value: Any) -> None:
     if value is not None:
         out[key] = value
+
+
+def _extra(d: Mapping[str, Any], known: Iterable[str]) -> dict[str, Any]:
+    """What a stored object holds beyond the typed fields, kept as it is (nothing is lost when
+    a newer test adds a key this version does not type yet)."""
+    k = set(known)
+    return {str(key): v for key, v in d.items() if key not in k}
 
 
 @dataclass(frozen=True)
@@ -145,11 +148,6 @@ class Trial:
         lifted side dropping; issue 13).
     norm_verdict : str or None
         How this trial compares with a published norm, in words (issue 13).
-    sway_window : mapping or None
-        Single-leg holds: the window ``metrics`` were measured over (``start_s``, ``end_s``,
-        ``definition``; balance_trainer.stance).
-    whole_trial : mapping or None
-        Single-leg holds: ML range, RMS and velocity over the whole hold, for comparison.
     """
 
     trial: int
@@ -176,8 +174,8 @@ class Trial:
     pelvic_drop_mean_deg: float | None = None
     pelvic_drop_peak_deg: float | None = None
     norm_verdict: str | None = None
-    sway_window: Metrics | None = None
-    whole_trial: Metrics | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Stored keys this version does not type, kept as they are."""
 
     # Stored in this order; a None value is left out, except for these keys, which the
     # tests have always written (a weight-bearing trial without frames has null shares).
@@ -206,8 +204,6 @@ class Trial:
         "pelvic_drop_mean_deg",
         "pelvic_drop_peak_deg",
         "norm_verdict",
-        "sway_window",
-        "whole_trial",
     )
 
     @property
@@ -228,14 +224,11 @@ class Trial:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = dict(self.extra)
         for key in self._ORDER:
             v = getattr(self, key)
             if key == "metrics":
                 if self.hold_s is not None or self.condition is not None or v:
-                    out[key] = dict(v)
-            elif key in ("sway_window", "whole_trial"):
-                if v is not None:
                     out[key] = dict(v)
             else:
                 _put(out, key, v)
@@ -270,8 +263,7 @@ class Trial:
             pelvic_drop_mean_deg=_num(d.get("pelvic_drop_mean_deg")),
             pelvic_drop_peak_deg=_num(d.get("pelvic_drop_peak_deg")),
             norm_verdict=_str(d.get("norm_verdict")),
-            sway_window=_mapping(d.get("sway_window")),
-            whole_trial=_mapping(d.get("whole_trial")),
+            extra=_extra(d, cls._ORDER),
         )
 
 
@@ -281,8 +273,7 @@ class Repetition:
 
     ``metrics`` adds to the DESIGN.md measures ``duration_s``, ``descent_s``, ``ascent_s``,
     ``descent_ml_range_mm``, ``descent_ml_path_mm``, ``ascent_ml_range_mm``,
-    ``ascent_ml_path_mm``, ``com_depth_mm`` and ``ml_range_pct_span`` (results stored before
-    issue 13 have ``pelvic_control_index`` instead: ML range / 45 mm).
+    ``ascent_ml_path_mm``, ``com_depth_mm`` and ``pelvic_control_index``.
     """
 
     rep: int
@@ -294,12 +285,14 @@ class Repetition:
     metrics: Metrics = field(default_factory=dict)
     pelvic_drop_mean_deg: float | None = None
     pelvic_drop_peak_deg: float | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def metric(self, name: str) -> float | None:
         return _num(self.metrics.get(name))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
+            **self.extra,
             "rep": self.rep,
             "set": self.set,
             "stance_side": self.stance_side,
@@ -326,6 +319,7 @@ class Repetition:
             metrics=dict(m) if isinstance(m, Mapping) else {},
             pelvic_drop_mean_deg=_num(d.get("pelvic_drop_mean_deg")),
             pelvic_drop_peak_deg=_num(d.get("pelvic_drop_peak_deg")),
+            extra=_extra(d, (f.name for f in fields(cls) if f.name != "extra")),
         )
 
 
@@ -375,31 +369,27 @@ class SideSummary:
     mean_ml_range_mm: float | None = None
     mean_ml_path_mm: float | None = None
     mean_pelvic_control_index: float | None = None
-    """Results stored before issue 13 only (ML range / 45 mm, renamed for what it is)."""
-    mean_ml_range_pct_span: float | None = None
     mean_com_depth_mm: float | None = None
     mean_steady_ml_rms_mm: float | None = None
     mean_time_to_stabilise_s: float | None = None
     mean_pelvic_drop_deg: float | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     _SQUAT: ClassVar[tuple[str, ...]] = (
         "mean_duration_s",
         "mean_ml_range_mm",
         "mean_ml_path_mm",
-        "mean_ml_range_pct_span",
+        "mean_pelvic_control_index",
         "mean_com_depth_mm",
     )
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = dict(self.extra)
         for f in fields(self):
-            if f.name == "side":
+            if f.name in ("side", "extra"):
                 continue
             v = getattr(self, f.name)
             # A squat side always lists its means, measured or not (what the test wrote).
-            old = self.mean_pelvic_control_index is not None  # stored before issue 13
-            if f.name == "mean_ml_range_pct_span" and old and v is None:
-                continue
             if v is not None or (self.reps is not None and f.name in self._SQUAT):
                 out[f.name] = v
         return out
@@ -408,22 +398,16 @@ class SideSummary:
     def from_json(cls, side: str, d: Any) -> SideSummary:
         d = _obj(d, f"the {side} side's summary")
         kw: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name == "side":
-                continue
-            v = d.get(f.name)
-            kw[f.name] = _int(v) if f.name in ("trials", "reps") else _num(v)
-        return cls(side=side, **kw)
+        names = [f.name for f in fields(cls) if f.name not in ("side", "extra")]
+        for name in names:
+            v = d.get(name)
+            kw[name] = _int(v) if name in ("trials", "reps") else _num(v)
+        return cls(side=side, extra=_extra(d, names), **kw)
 
 
 @dataclass(frozen=True)
 class NormComparison:
-    """A published norm for the person's age and how the best hold compares with it.
-
-    The fields after ``comparison`` come from :func:`balance_trainer.norms.compare_hold`:
-    which statistic the headline norm is (``best of 3``), a short citation, every matching
-    norm with its verdict sentence, and the fall-risk cut-off.
-    """
+    """A published norm for the person's age and how the best hold compares with it."""
 
     mean_s: float
     age_band: str
@@ -432,44 +416,50 @@ class NormComparison:
     best_hold_s: float | None = None
     percent_of_mean: float | None = None
     comparison: str | None = None
-    """``at or above mean``, ``below mean`` or ``between the women's and men's means``."""
-    statistic: str | None = None
-    short_source: str | None = None
-    norms: tuple[Mapping[str, Any], ...] = ()
+    """``at or above mean`` or ``below mean``."""
+    norms: tuple[Mapping[str, Any], ...] | None = None
+    """Every published norm that matches (with its ``verdict`` sentence), as norms wrote it."""
     fall_risk_cutoff_s: float | None = None
     fall_risk_source: str | None = None
-    fall_risk_short_source: str | None = None
     below_fall_risk_cutoff: bool | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    _KNOWN: ClassVar[tuple[str, ...]] = (
+        "mean_s",
+        "age_band",
+        "eyes",
+        "source",
+        "best_hold_s",
+        "percent_of_mean",
+        "comparison",
+        "norms",
+        "fall_risk_cutoff_s",
+        "fall_risk_source",
+        "below_fall_risk_cutoff",
+    )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
+            **self.extra,
             "mean_s": self.mean_s,
             "age_band": self.age_band,
             "eyes": self.eyes,
             "source": self.source,
         }
-        for key in (
-            "statistic",
-            "short_source",
-            "best_hold_s",
-            "percent_of_mean",
-            "comparison",
-            "fall_risk_cutoff_s",
-            "fall_risk_source",
-            "fall_risk_short_source",
-            "below_fall_risk_cutoff",
-        ):
-            _put(out, key, getattr(self, key))
-        if self.norms:
+        _put(out, "best_hold_s", self.best_hold_s)
+        _put(out, "percent_of_mean", self.percent_of_mean)
+        _put(out, "comparison", self.comparison)
+        if self.norms is not None:
             out["norms"] = [dict(n) for n in self.norms]
+        _put(out, "fall_risk_cutoff_s", self.fall_risk_cutoff_s)
+        _put(out, "fall_risk_source", self.fall_risk_source)
+        _put(out, "below_fall_risk_cutoff", self.below_fall_risk_cutoff)
         return out
 
     @classmethod
     def from_json(cls, d: Any) -> NormComparison | None:
         if not isinstance(d, Mapping) or _num(d.get("mean_s")) is None:
             return None
-        below = d.get("below_fall_risk_cutoff")
-        norms = d.get("norms")
         return cls(
             mean_s=_num(d.get("mean_s")) or 0.0,
             age_band=str(d.get("age_band", "")),
@@ -478,15 +468,19 @@ class NormComparison:
             best_hold_s=_num(d.get("best_hold_s")),
             percent_of_mean=_num(d.get("percent_of_mean")),
             comparison=_str(d.get("comparison")),
-            statistic=_str(d.get("statistic")),
-            short_source=_str(d.get("short_source")),
-            norms=tuple(dict(n) for n in norms if isinstance(n, Mapping))
-            if isinstance(norms, Sequence) and not isinstance(norms, str)
-            else (),
+            norms=(
+                tuple(dict(n) for n in d["norms"] if isinstance(n, Mapping))
+                if isinstance(d.get("norms"), list)
+                else None
+            ),
             fall_risk_cutoff_s=_num(d.get("fall_risk_cutoff_s")),
             fall_risk_source=_str(d.get("fall_risk_source")),
-            fall_risk_short_source=_str(d.get("fall_risk_short_source")),
-            below_fall_risk_cutoff=below if isinstance(below, bool) else None,
+            below_fall_risk_cutoff=(
+                d["below_fall_risk_cutoff"]
+                if isinstance(d.get("below_fall_risk_cutoff"), bool)
+                else None
+            ),
+            extra=_extra(d, cls._KNOWN),
         )
 
 
@@ -546,7 +540,6 @@ class TestResult:
     ml_rms_asymmetry_pct: float | None = None
     ml_drift_difference_mm: float | None = None
     pelvic_control_asymmetry_pct: float | None = None
-    ml_range_asymmetry_pct: float | None = None
     left_share: float | None = None
     right_share: float | None = None
     more_on: str | None = None
@@ -562,6 +555,41 @@ class TestResult:
     notes: tuple[str, ...] = ()
     schema: int = SCHEMA_VERSION
     """The layout this result was read from (1: stored before results were versioned)."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Stored top-level keys this version does not type, kept as they are."""
+    summary_extra: Mapping[str, Any] = field(default_factory=dict)
+    """The same inside ``summary``."""
+
+    _KNOWN: ClassVar[tuple[str, ...]] = (
+        "schema",
+        "test",
+        "params",
+        "body_weight_n",
+        "trials",
+        "sets",
+        "conditions",
+        "reps",
+        "false_starts",
+        "summary",
+        "velocity_measure",
+        "velocities_mm_s",
+        "composite_velocity_mm_s",
+        "ratios",
+        "complete",
+        "norm",
+        "scale_limits",
+        "notes",
+    )
+    _SUMMARY: ClassVar[tuple[str, ...]] = (
+        *SIDES,
+        "asymmetry_pct",
+        "ml_rms_asymmetry_pct",
+        "ml_drift_difference_mm",
+        "pelvic_control_asymmetry_pct",
+        "left_share",
+        "right_share",
+        "more_on",
+    )
 
     # -- reading -----------------------------------------------------------------------------
     def side(self, side: str) -> SideSummary | None:
@@ -615,6 +643,7 @@ class TestResult:
     def to_json(self) -> dict[str, Any]:
         """The stored form (module docstring), ``schema`` first."""
         out: dict[str, Any] = {
+            **self.extra,
             "schema": SCHEMA_VERSION,
             "test": self.test,
             "params": dict(self.params),
@@ -649,6 +678,7 @@ class TestResult:
             if self.left_share is None:
                 return None
             return {
+                **self.summary_extra,
                 "left_share": self.left_share,
                 "right_share": self.right_share,
                 "asymmetry_pct": self.asymmetry_pct,
@@ -656,13 +686,10 @@ class TestResult:
             }
         if self.test == "mctsib":
             return None
-        out: dict[str, Any] = {s.side: s.to_json() for s in self.sides}
+        out: dict[str, Any] = dict(self.summary_extra)
+        out.update({s.side: s.to_json() for s in self.sides})
         if self.test == "single-leg-squat":
-            if any(s.mean_pelvic_control_index is not None for s in self.sides):
-                # stored before issue 13, when the range was a "pelvic-control index"
-                out["pelvic_control_asymmetry_pct"] = self.pelvic_control_asymmetry_pct
-            else:
-                out["ml_range_asymmetry_pct"] = self.ml_range_asymmetry_pct
+            out["pelvic_control_asymmetry_pct"] = self.pelvic_control_asymmetry_pct
             return out
         out["asymmetry_pct"] = self.asymmetry_pct
         if self.test == "hip-stability":
@@ -716,7 +743,6 @@ class TestResult:
             ml_rms_asymmetry_pct=_num(summary.get("ml_rms_asymmetry_pct")),
             ml_drift_difference_mm=_num(summary.get("ml_drift_difference_mm")),
             pelvic_control_asymmetry_pct=_num(summary.get("pelvic_control_asymmetry_pct")),
-            ml_range_asymmetry_pct=_num(summary.get("ml_range_asymmetry_pct")),
             left_share=_num(summary.get("left_share")),
             right_share=_num(summary.get("right_share")),
             more_on=_str(summary.get("more_on")),
@@ -736,6 +762,8 @@ class TestResult:
             scale_limits=_str(d.get("scale_limits")),
             notes=notes,
             schema=schema,
+            extra=_extra(d, cls._KNOWN),
+            summary_extra=_extra(summary, cls._SUMMARY),
         )
 
     def with_notes(self, notes: Sequence[str]) -> TestResult:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import time
 from typing import Any
 
-from balance_trainer.errors import DisplayError, SensorError, UsageError
+from balance_trainer.errors import DisplayError, EnvironmentFault, SensorError, UsageError
 
 from .catalog import GAMES, resolve
 
@@ -52,6 +53,11 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
     )
     mode.add_argument(
         "--windowed", action="store_true", help="run in a window (the default in a desktop session)"
+    )
+    p.add_argument(
+        "--reset-settings",
+        action="store_true",
+        help="recovery: replace a damaged (locked) settings file with the defaults, PIN 1234",
     )
     p.add_argument(
         "--headless",
@@ -155,6 +161,15 @@ def run(args: argparse.Namespace) -> int:
     from .sound import SoundBank
 
     folder = resolve_data_dir(args.data_dir)
+    if getattr(args, "reset_settings", False):
+        from .settings import DEFAULT_PIN, reset_settings
+
+        try:
+            path = reset_settings(folder)
+        except OSError as exc:
+            raise EnvironmentFault(f"{folder}: cannot reset the settings ({exc})") from exc
+        print(f"settings reset to the defaults in {path}; the PIN is {DEFAULT_PIN}: change it now")
+        return 0
     store = _open_store(args, log)
     person = GUEST
     if args.person:
@@ -214,6 +229,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = InputQueue()
     controls = _board_controls(conn, inputs, log)
     watchdog, ready = _watchdog()
+    preload_slow_modules()
     records = Records(
         store, board_name=conn.model.board.name, source=getattr(conn.source, "kind", None)
     )
@@ -279,6 +295,29 @@ def _board_geometry(spec: str | None) -> Any:
         return load_board("two-plate-4")
 
 
+FULLSCREEN_RENDER = (1280, 720)
+
+
+def fullscreen_render_size(screen: tuple[int, int] | None) -> tuple[int, int]:
+    """The size the game draws at in full screen: 1280x720, or the screen's if smaller."""
+    if not screen or screen[0] <= 0 or screen[1] <= 0:
+        return FULLSCREEN_RENDER
+    w, h = FULLSCREEN_RENDER
+    return (min(w, screen[0]), min(h, screen[1]))
+
+
+def preload_slow_modules() -> float:
+    """Import now what the clinical tests need later (scipy.signal: ~2 s here, 10-17 s on a
+    Pi 4), before the app tells systemd it is ready; the watchdog (15 s) runs only after
+    that, and a test must never stall the frame loop importing it. Returns seconds spent."""
+    t0 = time.perf_counter()
+    try:
+        import scipy.signal  # noqa: F401
+    except ImportError:
+        pass  # the metrics say what is missing when they are asked for
+    return time.perf_counter() - t0
+
+
 def _open_display(pygame: Any, args: argparse.Namespace, size: tuple[int, int] | None) -> Any:
     """The display surface, or DisplayError with how to get one."""
     try:
@@ -293,7 +332,11 @@ def _open_display(pygame: Any, args: argparse.Namespace, size: tuple[int, int] |
                 f"no display: SDL found only its {driver!r} video driver; {NO_DISPLAY_HELP}"
             )
         if _want_fullscreen(args):
-            surf = pygame.display.set_mode(size or (0, 0), pygame.FULLSCREEN)
+            # Render at 1280x720 at most and let SDL scale it to the screen: at a TV's
+            # native 1080p or 4K a Pi 4 would draw at 30-45 fps.
+            desktop = list(getattr(pygame.display, "get_desktop_sizes", lambda: [])())
+            render = size or fullscreen_render_size(desktop[0] if desktop else None)
+            surf = pygame.display.set_mode(render, pygame.FULLSCREEN | pygame.SCALED)
         else:
             surf = pygame.display.set_mode(size or (800, 480), pygame.RESIZABLE)
         return surf
@@ -306,11 +349,8 @@ def _open_display(pygame: Any, args: argparse.Namespace, size: tuple[int, int] |
 
 def _open_store(args: argparse.Namespace, log: Any) -> Any:
     """The store, or None (guests only) when it cannot be opened, with a note why."""
-    try:
-        from balance_trainer.store import Store
-    except ImportError:
-        return None
     from balance_trainer.errors import StoreError
+    from balance_trainer.store import Store
 
     try:
         return Store.open(args.data_dir)
@@ -335,10 +375,8 @@ def _board_controls(conn: Any, inputs: Any, log: Any) -> Any:
     board = conn.model.board
     if not getattr(board, "controls", None):
         return None
-    try:
-        from hardware.controls import open_controls
-    except ImportError:
-        return None
+    from hardware.controls import open_controls
+
     try:
         ctl = open_controls(
             board, on_press=lambda name: inputs.push(BUTTON_INTENTS.get(str(name), ""))
@@ -350,16 +388,12 @@ def _board_controls(conn: Any, inputs: Any, log: Any) -> Any:
 
 
 def _watchdog() -> tuple[Any, Any]:
-    try:
-        from balance_trainer import watchdog as wd
-    except ImportError:
-        return None, None
+    from balance_trainer import watchdog as wd
+
     return wd.Watchdog(), wd.ready
 
 
 def _stopping() -> None:
-    try:
-        from balance_trainer import watchdog as wd
-    except ImportError:
-        return
+    from balance_trainer import watchdog as wd
+
     wd.stopping()

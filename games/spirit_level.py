@@ -16,7 +16,7 @@ import pygame
 
 from .records import GameResult
 from .rules.adaptive import band_from_sway, recent_sway_mm
-from .rules.spirit_level import SpiritLevel, SpiritLevelConfig
+from .rules.spirit_level import STAR_FILLS, Phase, SpiritLevel, SpiritLevelConfig
 from .screens.game import GameScreen
 from .ui import panel, star
 from .widgets import draw_fill_bar, icon_foot
@@ -48,7 +48,7 @@ class SpiritLevelScreen(GameScreen):
     @property
     def sim_stance(self) -> str:  # type: ignore[override]
         r = self.rules
-        if self.phase == "play" and r is not None and r.phase != "done":
+        if self.phase == "play" and r is not None and r.phase is not Phase.DONE:
             return self.side
         return "both"
 
@@ -63,7 +63,11 @@ class SpiritLevelScreen(GameScreen):
         r = self.rules
         assert r is not None
         feed = self.app.feed
-        events = r.update(self.t, feed.stance_ml_mm(self.side), feed.lifted_share(self.side))
+        if getattr(feed, "has_pelvis", False):
+            # The pelvis sensor sees the pelvis itself: the game is played on its angle.
+            events = r.update_pelvis(self.t, feed.pelvis_obliquity_deg, feed.stance)
+        else:
+            events = r.update(self.t, feed.stance_ml_mm(self.side), feed.stance)
         for ev in events:
             if ev == "star":
                 self.app.play("star")
@@ -72,7 +76,7 @@ class SpiritLevelScreen(GameScreen):
                 self.app.play("move")
             elif ev == "drift_start":
                 self.app.play("soft_miss")
-            elif ev == "lift_off" and r.phase in ("settling", "playing"):
+            elif ev == "lift_off" and r.phase in (Phase.SETTLING, Phase.PLAYING):
                 self.app.play("select")
             elif ev == "done":
                 self.finish()
@@ -90,7 +94,7 @@ class SpiritLevelScreen(GameScreen):
 
     # -- picture -----------------------------------------------------------------------------
     def static_key(self) -> tuple:
-        return (*super().static_key(), self.config.band_mm)
+        return (*super().static_key(), self.config.band_mm, self.config.band_deg)
 
     def draw_static(self, s: pygame.Surface) -> None:
         """Background, tube glass and band marks."""
@@ -124,7 +128,7 @@ class SpiritLevelScreen(GameScreen):
         r = self.rules
         tube = ui.rect(*TUBE)
         travel = tube.w / 2 - tube.h / 2
-        bubble = r.bubble if r is not None and r.phase in ("playing",) else 0.0
+        bubble = r.bubble if r is not None and r.phase is Phase.PLAYING else 0.0
         in_band = bool(r and r.in_band)
         bx = int(tube.centerx + bubble * travel)
         bub = pygame.Rect(0, 0, int(tube.h * 1.25), int(tube.h * 0.62))
@@ -142,7 +146,7 @@ class SpiritLevelScreen(GameScreen):
         draw_fill_bar(surface, ui, bar, fill, t.good, vertical=True)
         for k in (1, 2, 3):
             y = bar.bottom - int(bar.h * k / 3)
-            got = fill >= (0.33, 0.66, 1.0)[k - 1]  # the rules' star thresholds
+            got = fill >= STAR_FILLS[k - 1]
             star(
                 surface,
                 t.accent if got else t.panel,
@@ -157,7 +161,7 @@ class SpiritLevelScreen(GameScreen):
         ui = self.ui
         t = ui.theme
         r = self.rules
-        drift = r.drift_mm if r is not None and r.phase == "playing" else 0.0
+        drift = r.drift_mm if r is not None and r.phase is Phase.PLAYING else 0.0
         drifting = bool(r and r.drifting)
         # Only a drop of the lifted side is drawn: that is what the drift means.
         drop = max(0.0, min(1.0, drift / (2 * self.config.drift_mm)))
@@ -169,6 +173,17 @@ class SpiritLevelScreen(GameScreen):
             "left": (c[0] - half, c[1] - lift_sign * dy),
             "right": (c[0] + half, c[1] + lift_sign * dy),
         }
+        if r is not None and r.pelvis:
+            # With the sensor the hips tilt by the measured angle itself (left side lower:
+            # positive obliquity), drawn true to the degree, not exaggerated.
+            o = (
+                r.obliquity_deg
+                if r.phase is Phase.PLAYING and math.isfinite(r.obliquity_deg)
+                else 0.0
+            )
+            dy_o = half * math.tan(math.radians(o))
+            hips = {"left": (c[0] - half, c[1] + dy_o), "right": (c[0] + half, c[1] - dy_o)}
+            dy = 0.0
         col = t.warn if drifting else t.good
         body = (255, 255, 255) if t.name == "normal" else (255, 255, 255)
         w = ui.px(9)
@@ -184,7 +199,7 @@ class SpiritLevelScreen(GameScreen):
             (shoulder[0] + ui.px(62), shoulder[1] + ui.px(10)),
             w,
         )
-        both_down = r is None or r.phase in ("waiting", "foot_down")
+        both_down = r is None or r.phase in (Phase.WAITING, Phase.FOOT_DOWN)
         for side, p in hips.items():
             stance = side == self.side or both_down
             out = 1 if side == "right" else -1
@@ -203,6 +218,18 @@ class SpiritLevelScreen(GameScreen):
             pygame.draw.circle(surface, col, (int(p[0]), int(p[1])), ui.px(12))
         if drifting:
             self.say("Keep your hips level", 0.3)
+        # Say what the picture is measured by: the pelvis itself, or the load under the foot.
+        if r is not None and r.pelvis:
+            o = r.obliquity_deg
+            low = (
+                ""
+                if not math.isfinite(o) or abs(o) < 0.5
+                else (f": {abs(o):.1f}\N{DEGREE SIGN} lower on the {'left' if o > 0 else 'right'}")
+            )
+            caption = f"Measured by the pelvis sensor{low}"
+        else:
+            caption = "Measured from the load under your foot"
+        ui.blit_text(surface, caption, 20, (ui.x(360), ui.y(462)), t.text)
 
     def _draw_prompt(self, surface: pygame.Surface) -> None:
         ui = self.ui
@@ -212,11 +239,11 @@ class SpiritLevelScreen(GameScreen):
             return
         lifted = "right" if self.side == "left" else "left"
         text = ""
-        if r.phase == "waiting":
+        if r.phase is Phase.WAITING:
             text = f"Lift your {lifted} foot"
-        elif r.phase == "settling":
+        elif r.phase is Phase.SETTLING:
             text = "Hold still..."
-        elif r.phase == "foot_down":
+        elif r.phase is Phase.FOOT_DOWN:
             text = f"Foot down - lift your {lifted} foot again when ready"
         if text:
             box = ui.rect(150, 380, 500, 62)
@@ -243,9 +270,14 @@ class SpiritLevelScreen(GameScreen):
         )
         lines = [
             f"Stood on your {self.side} leg {r.time_on_leg_s:.0f} s",
-            f"Bubble in the middle {r.time_in_band_s:.0f} s",
+            f"{'Pelvis level' if r.pelvis else 'Bubble in the middle'} {r.time_in_band_s:.0f} s",
         ]
-        if math.isfinite(r.sway.rms_mm):
+        if r.pelvis and math.isfinite(r.mean_drop_deg):
+            lifted = "right" if self.side == "left" else "left"
+            lines.append(
+                f"Your {lifted} hip dropped {r.mean_drop_deg:.1f}\N{DEGREE SIGN} on average"
+            )
+        elif math.isfinite(r.sway.rms_mm):
             lines.append(f"Sway {r.sway.rms_mm:.1f} mm (band {self.config.band_mm:.0f} mm)")
         if r.touchdowns:
             lines.append(f"Foot down {r.touchdowns} time{'s' if r.touchdowns > 1 else ''}")

@@ -18,16 +18,18 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from balance_trainer import errors
-from balance_trainer.errors import BoardDisconnected, SensorError
+from balance_trainer.errors import BoardDisconnected, SensorError, UsageError
 from balance_trainer.frames import PelvisSample
+from balance_trainer.pelvis import PelvisRequest
 
 from . import lsm6dsox
 from .fake_lsm6dsox import ChipFaults, FakeI2CBus, FakeLsm6dsox
-from .pelvis import PelvisSensor, PelvisSpec, open_i2c_bus
+from .pelvis import PelvisSensor, PelvisSpec, open_i2c_bus, parse_pelvis_spec
 
 READY_TIMEOUT_S = 10.0  # spawning a Python child and importing numpy takes ~1-3 s on a Pi 4
 ZERO_TIMEOUT_S = 6.0
@@ -228,3 +230,115 @@ class PelvisReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class I2CPelvis:
+    """The pelvis sensor on the Pi's I2C bus as a pelvis source (``--pelvis i2c[:BUS:ADDR]``).
+
+    :meth:`samples` yields what the reader process sends, in real time; a fault of the sensor
+    (a pulled cable, a silent chip) ends the stream with its error.
+    """
+
+    kind = "i2c"
+    realtime = True
+    simulated = False
+
+    def __init__(self, spec: PelvisReaderSpec, *, poll_s: float = 0.005) -> None:
+        self.reader = PelvisReader(spec).start()
+        self.poll_s = poll_s
+        self.closed = False
+
+    @property
+    def description(self) -> str:
+        return self.reader.description
+
+    def zero(self) -> None:
+        """Zero the angles: the person stands level and still on both feet for 2 s."""
+        self.reader.zero()
+
+    def samples(self) -> Iterator[PelvisSample]:
+        while not self.closed:
+            got = self.reader.read()
+            if not got:
+                time.sleep(self.poll_s)
+            yield from got
+
+    def close(self) -> None:
+        self.closed = True
+        self.reader.close()
+
+
+def open_i2c_pelvis(request: PelvisRequest) -> I2CPelvis:
+    """Entry point ``balance_trainer.pelvis: i2c``."""
+    spec = parse_pelvis_spec(request.spec)
+    return I2CPelvis(PelvisReaderSpec(spec))
+
+
+def open_sim_pelvis(request: PelvisRequest) -> Any:
+    """Entry point ``balance_trainer.pelvis: sim``: the simulated person's pelvis.
+
+    Raises
+    ------
+    UsageError
+        The board is not the simulator (only its person has a simulated pelvis).
+    """
+    board = request.board_source
+    if getattr(board, "kind", None) != "sim":
+        raise UsageError(
+            f"--pelvis sim reads the simulated person, but the board is "
+            f"{getattr(board, 'kind', board)!r}; use --board sim, or --pelvis i2c for a real "
+            "sensor"
+        )
+    try:
+        from .simulated import SimulatedPelvis
+    except ImportError:  # a simulator without a pelvis (an older hardware package)
+        raise UsageError("--pelvis sim: this simulator has no simulated pelvis") from None
+    return SimulatedPelvis(board)
+
+
+class ReplayPelvis:
+    """The pelvis column of a recording, played beside its frames (``--board replay:FILE``).
+
+    Each frame's angle comes back as a sample stamped with the frame's own time, so the
+    converter's hold gives every frame exactly the angle the live run recorded.
+    """
+
+    kind = "replay"
+    realtime = False  # pulled frame by frame, in step with the replayed board
+    simulated = True
+
+    def __init__(self, t_s: Any, obliquity_deg: Any, name: str) -> None:
+        self._t = t_s
+        self._o = obliquity_deg
+        self._name = name
+        self.closed = False
+
+    @property
+    def description(self) -> str:
+        return f"pelvis column of {self._name}"
+
+    def samples(self) -> Iterator[PelvisSample]:
+        while not self.closed:
+            for t, o in zip(self._t, self._o, strict=True):
+                yield PelvisSample(float(t), float(o), float("nan"))
+            return
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def open_replay_pelvis(request: PelvisRequest) -> ReplayPelvis:
+    """Entry point ``balance_trainer.pelvis: replay``: a recording's own pelvis column.
+
+    Raises
+    ------
+    UsageError
+        The board is not a replay, or the recording has no pelvis column.
+    """
+    rec = getattr(request.board_source, "recording", None)
+    if rec is None or getattr(rec, "pelvis_obliquity_deg", None) is None:
+        raise UsageError(
+            "--pelvis replay plays a recording's pelvis column, but this board is not a "
+            "recording with one; record with --pelvis sim or --pelvis i2c first"
+        )
+    return ReplayPelvis(rec.t_s, rec.pelvis_obliquity_deg, rec.path.name)

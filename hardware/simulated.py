@@ -58,6 +58,7 @@ from typing import Any
 import numpy as np
 
 from balance_trainer.config import Board
+from balance_trainer.constants import FOOT_HALF_WIDTH_MM
 from balance_trainer.errors import UsageError
 from balance_trainer.frames import Clock, RawFrame, Sleep, Source
 
@@ -98,7 +99,6 @@ WARM_UP_S = 15.0
 """Sway simulated before t = 0, so the first frames are already in steady sway."""
 MAX_LAG_S = 0.5
 """In real time, a consumer this far behind the frame grid moves the grid instead."""
-FOOT_HALF_WIDTH_MM = 45.0
 FOOT_HALF_LENGTH_MM = 80.0
 SINGLE_PLATE_HALF_STANCE_MM = 100.0
 FOOT_OWN_SWAY_MM = 1.5

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Generator
 from typing import Any
 
+import numpy as np
+
+from ..balance import BalanceBlock
 from ..wiring import BoardConnection, open_board
+
+Blocks = Generator[tuple[BalanceBlock, np.ndarray, int], None, None]
+"""``(block, forces_n, missed)`` from :func:`balance_blocks`."""
+TimedBlocks = Generator[tuple[BalanceBlock, np.ndarray, int, float | None, bool], None, None]
+"""``(block, forces_n, missed, t0_s, done)`` from :func:`timed_blocks`."""
 
 
 def add_speed_option(p: argparse.ArgumentParser) -> None:
@@ -26,14 +35,21 @@ def connect(args: argparse.Namespace, **options: Any) -> BoardConnection:
         weak_hip=args.weak_hip,
         realtime=not getattr(args, "fast", False),
         data_dir=getattr(args, "data_dir", None),
+        pelvis=getattr(args, "pelvis", None),
         **options,
     )
     if conn.simulated or not getattr(args, "quiet_banner", False):
         print(f"board: {conn.banner}", file=sys.stderr)
+    if conn.pelvis is not None:
+        print(f"pelvis: {conn.pelvis.source.description}", file=sys.stderr)
+        zero = getattr(conn.pelvis.source, "zero", None)
+        if zero is not None:  # a real sensor: level it on the person standing still
+            print("pelvis: stand level and still on both feet for 2 s...", file=sys.stderr)
+            zero()
     return conn
 
 
-def balance_blocks(conn: BoardConnection, *, realtime: bool):
+def balance_blocks(conn: BoardConnection, *, realtime: bool) -> Blocks:
     """Yield ``(block, forces, missed)`` from the board.
 
     In real time a sampler thread fills the ring buffer and this reads it without blocking the
@@ -63,15 +79,15 @@ def balance_blocks(conn: BoardConnection, *, realtime: bool):
         sampler.stop()
 
 
-def timed_blocks(conn: BoardConnection, *, realtime: bool, seconds: float | None = None):
+def timed_blocks(
+    conn: BoardConnection, *, realtime: bool, seconds: float | None = None
+) -> TimedBlocks:
     """:func:`balance_blocks` cut at ``seconds`` of board time after the first frame.
 
     Yields ``(block, forces, missed, t0, done)``: ``t0`` is the first frame's time (None
     before any frame). The block with ``done`` set holds only the frames before the cut, and
     nothing follows it. Without ``seconds`` it runs until the source ends.
     """
-    import numpy as np
-
     blocks = balance_blocks(conn, realtime=realtime)
     t0: float | None = None
     try:

@@ -7,15 +7,21 @@ import json
 import math
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from ..balance import Balance
 from ..errors import UsageError
+from . import _types
 from ._board import add_speed_option, connect, timed_blocks
+
+if TYPE_CHECKING:
+    from ..cli import CommonOptions
+    from . import Subparsers
 
 BAR_HALF_WIDTH_MM = 150.0
 
 
-def register(sub: argparse._SubParsersAction, common) -> None:
+def register(sub: Subparsers, common: CommonOptions) -> None:
     p = sub.add_parser(
         "live",
         parents=[common.board, common.data],
@@ -26,7 +32,7 @@ def register(sub: argparse._SubParsersAction, common) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per frame on stdout")
     p.add_argument(
         "--seconds",
-        type=float,
+        type=_types.seconds,
         default=None,
         metavar="N",
         help="stop after N seconds (default: until Ctrl-C)",

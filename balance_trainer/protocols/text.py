@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..constants import STANDARD_GRAVITY
 from ..events import SIDES
 from ..results import TestResult, Trial
 
@@ -34,8 +35,6 @@ SCALE_LIMITS = (
     "as the load drifting toward the lifted side or swaying more; a person can keep the load "
     "steady while the pelvis drops, or lean the trunk to compensate. Confirm by watching."
 )
-STANDARD_GRAVITY = 9.80665
-"""m/s², to show a body weight in kg."""
 
 
 def _fmt(v: Any, spec: str = "{:.1f}") -> str:
@@ -135,8 +134,9 @@ def single_leg_table(r: TestResult, drift: bool) -> list[str]:
         )
     norm = r.norm
     if norm is not None:
-        short = norm.short_source or norm.source.split(" Single")[0]  # as stored before
-        stat = f", {norm.statistic}" if norm.statistic not in (None, "mean") else ""
+        short = _x(norm, "short_source") or norm.source.split(" Single")[0]  # as stored before
+        statistic = _x(norm, "statistic")
+        stat = f", {statistic}" if statistic not in (None, "mean") else ""
         line = (
             f"norm: mean {norm.mean_s:g} s for ages {norm.age_band}, eyes "
             f"{norm.eyes} ({short}{stat})"
@@ -144,17 +144,28 @@ def single_leg_table(r: TestResult, drift: bool) -> list[str]:
         if norm.comparison:
             line += f"; best hold {_fmt(norm.best_hold_s)} s is {norm.comparison}"
         out.append(line)
-        for entry in norm.norms:
+        for entry in norm.norms or ():
             if entry.get("verdict"):
                 out.append(f"  {entry.get('short_source', '')}: {entry['verdict']}")
         if norm.below_fall_risk_cutoff:
+            who = _x(norm, "fall_risk_short_source") or "Vellas et al. 1997"
             out.append(
                 f"fall risk: a hold under {norm.fall_risk_cutoff_s:g} s about doubles the risk "
-                f"of an injurious fall ({norm.fall_risk_short_source or 'Vellas et al. 1997'})"
+                f"of an injurious fall ({who})"
             )
     elif r.params.get("age") is not None and not drift:
         out.append("norm: no published norm cited here for this age and condition")
     return out
+
+
+def _x(obj: Any, name: str) -> Any:
+    """A typed field, or a stored key the typed result keeps in ``extra``."""
+    v = getattr(obj, name, None)
+    if v is None:
+        v = getattr(obj, "extra", {}).get(name)
+    if v is None:
+        v = getattr(obj, "summary_extra", {}).get(name)
+    return v
 
 
 def squat_table(r: TestResult) -> list[str]:
@@ -191,12 +202,13 @@ def squat_table(r: TestResult) -> list[str]:
         s = r.side(side)
         if s is not None:
             line = f"{side}: {s.reps} reps, mean ML range {_fmt(s.mean_ml_range_mm)} mm"
-            if s.mean_ml_range_pct_span is not None:
-                line += f" ({_fmt(s.mean_ml_range_pct_span, '{:.0f}')} % of the foot's cell span)"
+            pct = _x(s, "mean_ml_range_pct_span")
+            if pct is not None:
+                line += f" ({_fmt(pct, '{:.0f}')} % of the foot's cell span)"
             elif s.mean_pelvic_control_index is not None:  # stored before issue 13
                 line += f", mean PCI {_fmt(s.mean_pelvic_control_index, '{:.2f}')}"
             out.append(line)
-    a = r.ml_range_asymmetry_pct
+    a = _x(r, "ml_range_asymmetry_pct")
     if a is not None:
         out.append(f"ML range asymmetry: {a:+.0f} % (positive: more sway on the left)")
     elif r.pelvic_control_asymmetry_pct is not None:

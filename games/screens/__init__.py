@@ -12,6 +12,7 @@ def _screen_classes() -> dict[str, Any]:
     from .game import IntroScreen, ResultScreen
     from .menu import MenuScreen
     from .people import PeopleScreen
+    from .programme import ProgrammeEditScreen, ProgrammeScreen
     from .progress import ProgressScreen
     from .session import SessionScreen
     from .settings import NameScreen, PinScreen, SettingsScreen
@@ -32,6 +33,8 @@ def _screen_classes() -> dict[str, Any]:
         "test-setup": TestSetupScreen,
         "test-run": TestRunScreen,
         "session": SessionScreen,
+        "programme": ProgrammeScreen,
+        "programme-edit": ProgrammeEditScreen,
     }
     for g in GAMES.values():
         out[g.name] = getattr(importlib.import_module(g.module), g.cls)
@@ -52,6 +55,8 @@ SCREEN_NAMES = (
     "test-setup",
     "test-run",
     "session",
+    "programme",
+    "programme-edit",
     *GAMES,
 )
 
