@@ -93,15 +93,13 @@ MEASURES: dict[str, Measure] = {
         ("single-leg-stance",),
     ),
     "squat": Measure(
-        "Single-leg squat: pelvic-control index (ML COP range under the foot / "
-        "45 mm; lower is steadier)",
-        "PCI",
-        "",
-        "pelvic_control_index",
+        "Single-leg squat: ML COP range under the stance foot (lower is steadier)",
+        "ML range",
+        "mm",
+        "ml_range_mm",
         "reps",
         "mean",
         ("single-leg-squat",),
-        "{:.2f}",
     ),
     "pelvic_drop": Measure(
         "Pelvic drop of the lifted side, mean over each hold (pelvis sensor; positive = the "

@@ -141,12 +141,12 @@ def test_hold_is_the_best_trial_and_sway_the_mean_per_side():
     sq = _trial(
         {
             "reps": [
-                {"stance_side": "right", "metrics": {"pelvic_control_index": 0.4}},
-                {"stance_side": "right", "metrics": {"pelvic_control_index": 0.6}},
+                {"stance_side": "right", "metrics": {"ml_range_mm": 40.0}},
+                {"stance_side": "right", "metrics": {"ml_range_mm": 60.0}},
             ]
         }
     )
-    assert rp.measure_by_side(sq, rp.MEASURES["squat"]) == {"right": pytest.approx(0.5)}
+    assert rp.measure_by_side(sq, rp.MEASURES["squat"]) == {"right": pytest.approx(50.0)}
 
 
 @pytest.mark.parametrize(
@@ -206,7 +206,7 @@ def test_latest_result_per_test_prefers_the_latest_complete_trial(filled):
     stance = data.latest[3]
     assert stance.summary.startswith("L: best hold 16.0 s, ML RMS 3.0 mm; R: best hold 23.0 s")
     assert "99" not in stance.summary
-    assert data.latest[2].summary == "L: PCI 0.60; R: PCI 1.00"
+    assert data.latest[2].summary == "L: ML range 32.0 mm; R: ML range 45.0 mm"
 
 
 def test_trends_follow_completed_tests_per_side_in_time_order(filled):
@@ -216,8 +216,8 @@ def test_trends_follow_completed_tests_per_side_in_time_order(filled):
     assert [v for _, v in hold["right"]] == [20.0, 21.0, 22.0, 23.0]
     assert [d for d, _ in hold["left"]] == sorted(d for d, _ in hold["left"])
     assert data.trends["squat"] == {
-        "left": [(DAY0 + timedelta(days=22), pytest.approx(0.6))],
-        "right": [(DAY0 + timedelta(days=22), 1.0)],
+        "left": [(DAY0 + timedelta(days=22), pytest.approx(32.0))],
+        "right": [(DAY0 + timedelta(days=22), 45.0)],
     }
     assert [v for _, v in data.games["pelvis-pilot"]] == [10.0, 14.0]
     assert data.latest_by_side["sway"] == {"left": (2.0 + 4.0) / 2, "right": 6.0}
