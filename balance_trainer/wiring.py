@@ -65,7 +65,7 @@ def open_board(
     *,
     scenario: str = "quiet",
     seed: int = 0,
-    weak_hip: bool = False,
+    weak_hip: str | None = None,
     realtime: bool = True,
     data_dir: str | os.PathLike[str] | None = None,
     clock: Any = time.monotonic,

@@ -113,7 +113,7 @@ def open_source(
     *,
     scenario: str = "quiet",
     seed: int = 0,
-    weak_hip: bool = False,
+    weak_hip: str | None = None,
     realtime: bool = True,
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
