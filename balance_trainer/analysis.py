@@ -27,7 +27,13 @@ import numpy as np
 
 from .balance import DEFAULT_MIN_LOAD_N
 from .errors import AnalysisError, BalanceTrainerError, InsufficientDataError
-from .metrics import METRIC_NAMES, MIN_SPECTRAL_SAMPLES, compute_metrics
+from .metrics import (
+    METRIC_NAMES,
+    MIN_SPECTRAL_SAMPLES,
+    MIN_SPECTRAL_SECONDS,
+    compute_metrics,
+    spectral_bands_hz,
+)
 from .readers import Trial, read_trial
 from .signal import lowpass, resample_uniform
 
@@ -36,16 +42,34 @@ __all__ = [
     "LOWPASS_CUTOFF_HZ",
     "LOWPASS_ORDER",
     "MIN_TRIAL_SAMPLES",
+    "SIDE_NOISE_N",
+    "MIN_STRETCH_S",
     "analyze_trial",
     "analyze_file",
     "trim_off_board",
     "on_board_span",
+    "on_board_stretches",
 ]
 
 LOWPASS_CUTOFF_HZ = 10.0
 LOWPASS_ORDER = 4
 MIN_TRIAL_SAMPLES = MIN_SPECTRAL_SAMPLES
 """Fewest samples a trial needs for every measure (the frequency measures need the most)."""
+
+SIDE_NOISE_N = 10.0
+"""How far below zero, N, one side's load may read and still be noise around an empty side.
+
+A lifted foot leaves its cells at zero plus noise and tare drift: the simulator's cells read
+down to -0.06 N per side, a real HX711 cell after hours a few newtons (about 0.2-0.5 kg of drift
+on a 50 kg cell). Ten newtons (about 1 kg) covers both with margin; below that the data is
+wrong (a cell wired backwards, a stale tare) and the left share outside 0..1 is refused."""
+
+SHARE_NOISE = 0.01
+"""Without the total load, how far outside 0..1 a left share may lie and count as noise (1 %:
+10 N of a 1 kN person)."""
+
+MIN_STRETCH_S = 1.0
+"""Shortest on-board stretch, s, that :func:`analyze_file` will analyse."""
 
 RATE_MISMATCH = 0.10
 """A stated rate more than 10 % away from the sample times' own rate is not used."""
@@ -191,17 +215,12 @@ def analyze_trial(
     if ap is not None:
         _validate_cop(t, ap, "AP COP")
     share: np.ndarray | None = None
+    notes: list[str] = []
     if left_share is not None:
         share = np.asarray(left_share, dtype=float)
         share = np.full(n, float(share)) if share.ndim == 0 else _array(share, "left share", n)
-        bad = ~((share >= 0) & (share <= 1))
-        if bad.any():
-            i = _first_bad(bad)
-            raise AnalysisError(
-                f"left share is {share[i]} at sample {i}; it must lie between 0 and 1"
-            )
+        share = _check_share(share, load, notes)
 
-    notes: list[str] = []
     fs = _nominal_rate(t, fs_hz, notes)
 
     # One column per series, so all of them are resampled on the same grid in one go.
@@ -251,7 +270,8 @@ def analyze_trial(
     if share is not None:
         share_u = stack[:, col]
 
-    cop = compute_metrics(ml_u, ap_u, fs)
+    null_reasons: dict[str, str] = {}
+    cop = compute_metrics(ml_u, ap_u, fs, reasons=null_reasons)
     result: dict[str, Any] = {
         "duration_s": m / fs,
         "sample_rate_hz": fs,
@@ -262,10 +282,50 @@ def analyze_trial(
     result["processing"] = {
         "resampled_to_hz": fs if resampled else None,
         "lowpass": lp,
+        "spectral_band_hz": spectral_bands_hz(fs),
+        "min_spectral_s": MIN_SPECTRAL_SECONDS,
+        "null_reasons": null_reasons,
         "notes": notes,
         "summary": _summary(fs, resampled, lp, filter),
     }
     return result
+
+
+def _check_share(share: np.ndarray, load: np.ndarray | None, notes: list[str]) -> np.ndarray:
+    """The left share clipped to 0..1 where it strays by sensor noise; refused beyond that.
+
+    With the total load known, a share ``s`` above 1 means the right side reads
+    ``-(s - 1) · load`` newtons (below 0, the left side ``s · load``): noise when that is above
+    ``-SIDE_NOISE_N``.
+    """
+    low = np.minimum(share, 0.0)
+    high = np.maximum(share - 1.0, 0.0)
+    if load is not None:
+        side = (high - low) * np.abs(load)  # how far below zero the empty side reads, N
+        bad = ~(side <= SIDE_NOISE_N)  # also catches NaN
+        if bad.any():
+            i = _first_bad(bad)
+            foot = "right" if share[i] > 1 else "left"
+            raise AnalysisError(
+                f"left share is {share[i]:.4g} at sample {i}: the {foot} foot reads "
+                f"{-side[i]:.1f} N, below the -{SIDE_NOISE_N:g} N a cell's noise explains - "
+                "re-tare the board (balance-trainer calibrate) or check the cell wiring"
+            )
+    else:
+        bad = ~((low >= -SHARE_NOISE) & (high <= SHARE_NOISE))
+        if bad.any():
+            i = _first_bad(bad)
+            raise AnalysisError(
+                f"left share is {share[i]:.4g} at sample {i}; it must lie between 0 and 1 "
+                f"(within {SHARE_NOISE:g} for sensor noise)"
+            )
+    strays = int(np.count_nonzero((low < 0) | (high > 0)))
+    if strays:
+        notes.append(
+            f"left share clipped to 0..1 on {strays} samples where an unloaded side read "
+            "slightly below zero (cell noise)"
+        )
+    return np.asarray(np.clip(share, 0.0, 1.0))
 
 
 def _summary(fs: float, resampled: bool, lp: dict[str, Any] | None, asked: bool) -> str:
@@ -286,32 +346,52 @@ def _summary(fs: float, resampled: bool, lp: dict[str, Any] | None, asked: bool)
 
 
 def trim_off_board(trial: Trial) -> tuple[slice, float, float]:
-    """The span of ``trial`` from the first to the last sample with someone on the board.
+    """The longest stretch of ``trial`` with someone on the board throughout.
 
     A recording usually starts before the person steps on and ends after they step off; those
-    edges have no COP. Gaps inside the span are left for :func:`analyze_trial` to refuse.
+    edges have no COP. When the person steps off and on again in between, the trial is the
+    longest continuous stance (a gap has no COP to measure, and bridging it would invent
+    sway): :func:`analyze_file` reports the others as cut.
 
     Returns
     -------
     span : slice
-        Indices of the on-board span.
+        Indices of the stretch.
     start_trim_s, end_trim_s : float
-        Seconds cut at the start and at the end.
+        Seconds cut before and after it.
 
     Raises
     ------
     AnalysisError
-        Nobody is on the board at any time.
+        Nobody is on the board at any time, or never for :data:`MIN_STRETCH_S`.
     """
-    span = on_board_span(trial.load_n, trial.cop_ml_mm)
-    if span is None:
+    stretches = on_board_stretches(trial.load_n, trial.cop_ml_mm)
+    t = trial.t_s
+    if not stretches:
         peak = float(np.nanmax(trial.load_n)) if trial.n_samples else 0.0
         raise AnalysisError(
             f"nobody is on the board at any time: total load never reaches "
             f"{DEFAULT_MIN_LOAD_N:g} N (highest {peak:.1f} N); record with someone standing on it"
         )
-    t = trial.t_s
+    span = max(stretches, key=lambda s: float(t[s.stop - 1] - t[s.start]))
+    length = float(t[span.stop - 1] - t[span.start])
+    whole = span.start == 0 and span.stop == trial.n_samples  # a short file: analyze_trial says
+    if length < MIN_STRETCH_S and not whole:
+        raise AnalysisError(
+            f"nobody stands on the board for {MIN_STRETCH_S:g} s at a time (longest "
+            f"{length:.2f} s from {t[span.start]:.2f} s); record with someone standing on it"
+        )
     return span, float(t[span.start] - t[0]), float(t[-1] - t[span.stop - 1])
+
+
+def on_board_stretches(load_n: np.ndarray, cop_ml_mm: np.ndarray) -> list[slice]:
+    """Index ranges of the runs of samples with someone on the board, in time order.
+
+    On the board: total load (N) at least ``DEFAULT_MIN_LOAD_N`` and a finite ML COP (mm).
+    """
+    on = (np.asarray(load_n) >= DEFAULT_MIN_LOAD_N) & np.isfinite(cop_ml_mm)
+    edges = np.flatnonzero(np.diff(np.r_[0, on.astype(np.int8), 0]))
+    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def on_board_span(load_n: np.ndarray, cop_ml_mm: np.ndarray) -> slice | None:
@@ -332,7 +412,9 @@ def analyze_file(
     """Read a trial from a file and analyse it.
 
     Leading and trailing samples with nobody on the board (our recordings start before the
-    person steps on) are cut first and ``processing['trimmed_s']`` says how much.
+    person steps on) are cut first and ``processing['trimmed_s']`` says how much; when the
+    person stepped off in between, the longest continuous stance is analysed
+    (:func:`trim_off_board`) and ``processing['notes']`` says which.
 
     Parameters
     ----------
@@ -376,11 +458,19 @@ def analyze_file(
     except BalanceTrainerError as exc:
         raise type(exc)(f"{path}: {exc}") from exc
     processing = result.pop("processing")
+    n_stretches = len(on_board_stretches(trial.load_n, trial.cop_ml_mm))
+    lead: list[str] = []
     if cut0 > 0 or cut1 > 0:
         processing["trimmed_s"] = {"start": cut0, "end": cut1}
-        processing["notes"].insert(
-            0, f"cut {cut0:.2f} s at the start and {cut1:.2f} s at the end with nobody on the board"
+        why = "with nobody on the board" if n_stretches == 1 else "outside the analysed stance"
+        lead.append(f"cut {cut0:.2f} s at the start and {cut1:.2f} s at the end {why}")
+    if n_stretches > 1:
+        t = trial.t_s
+        lead.append(
+            f"someone stepped off the board: {n_stretches} stretches on it; analysed the "
+            f"longest, {t[span.start] - t[0]:.2f}-{t[span.stop - 1] - t[0]:.2f} s"
         )
+    processing["notes"][:0] = lead
     return {
         "file": os.fspath(path),
         "format": trial.format,

@@ -88,6 +88,9 @@ class BalanceBlock:
     left_cop_ml_mm: np.ndarray
     right_cop_ml_mm: np.ndarray
     on_board: np.ndarray
+    pelvis_obliquity_deg: np.ndarray | None = None
+    """Pelvic obliquity at each frame from the pelvis sensor (degrees, positive = the left side
+    lower, NaN where no angle exists), or None when no pelvis sensor is fitted."""
 
     FIELDS = (
         "t_s",
@@ -118,11 +121,29 @@ class BalanceBlock:
 
     def take(self, index: slice | np.ndarray) -> BalanceBlock:
         """The frames at ``index`` (a slice or an index array) as a new block."""
-        return BalanceBlock(*(getattr(self, f)[index] for f in self.FIELDS))
+        pelvis = None if self.pelvis_obliquity_deg is None else self.pelvis_obliquity_deg[index]
+        return BalanceBlock.of({f: getattr(self, f)[index] for f in self.FIELDS}, pelvis)
 
     @classmethod
     def concatenate(cls, blocks: list[BalanceBlock]) -> BalanceBlock:
-        return cls(*(np.concatenate([getattr(b, f) for b in blocks]) for f in cls.FIELDS))
+        pelvis = None
+        if any(b.pelvis_obliquity_deg is not None for b in blocks):
+            pelvis = np.concatenate(
+                [
+                    np.full(len(b), np.nan)
+                    if b.pelvis_obliquity_deg is None
+                    else b.pelvis_obliquity_deg
+                    for b in blocks
+                ]
+            )
+        return cls.of(
+            {f: np.concatenate([getattr(b, f) for b in blocks]) for f in cls.FIELDS}, pelvis
+        )
+
+    @classmethod
+    def of(cls, columns: dict[str, np.ndarray], pelvis: np.ndarray | None = None) -> BalanceBlock:
+        """A block from its :attr:`FIELDS` columns by name, plus the optional pelvis column."""
+        return cls(**columns, pelvis_obliquity_deg=pelvis)
 
 
 class BalanceModel:

@@ -126,6 +126,67 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX game_results_by_session ON game_results (session_id)",
         ),
     ),
+    Migration(
+        2,
+        "home programmes with their history, programme sessions, sets and proposals",
+        (
+            # Every change is a new version row; the current programme is the highest version.
+            """CREATE TABLE programmes (
+            id {id_pk},
+            person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            author TEXT NOT NULL,
+            reason TEXT,
+            body TEXT NOT NULL,
+            UNIQUE (person_id, version)
+        )""",
+            # day: the person's local calendar day the session counts for (YYYY-MM-DD);
+            # owner as in trials, so a session left 'running' by a dead app is found.
+            """CREATE TABLE programme_sessions (
+            id {id_pk},
+            person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            programme_id {bigint} NOT NULL REFERENCES programmes(id) ON DELETE CASCADE,
+            day TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('running', 'complete', 'interrupted', 'abandoned')),
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            effort INTEGER CHECK (effort BETWEEN 0 AND 10),
+            pain INTEGER CHECK (pain BETWEEN 0 AND 10),
+            owner TEXT
+        )""",
+            "CREATE INDEX programme_sessions_by_person ON programme_sessions (person_id, day)",
+            # One row per set, written when it starts and updated with every repetition.
+            """CREATE TABLE programme_sets (
+            id {id_pk},
+            session_id {bigint} NOT NULL REFERENCES programme_sessions(id) ON DELETE CASCADE,
+            step INTEGER NOT NULL,
+            exercise TEXT NOT NULL,
+            side TEXT NOT NULL,
+            set_no INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('running', 'done', 'skipped', 'interrupted')),
+            target TEXT NOT NULL,
+            reps_done INTEGER NOT NULL DEFAULT 0,
+            reps TEXT,
+            steady INTEGER,
+            feedback TEXT,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            UNIQUE (session_id, step)
+        )""",
+            """CREATE TABLE programme_proposals (
+            id {id_pk},
+            person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            programme_id {bigint} NOT NULL REFERENCES programmes(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            change TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('proposed', 'applied', 'dismissed')),
+            decided_at TEXT,
+            decided_by TEXT
+        )""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -20,7 +20,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .config import Board, cells_from_dicts
-from .errors import UsageError
+from .errors import DataFormatError, UsageError
+from .results import TestResult
 
 SESSION_KINDS = ("record", "test", "game")
 TRIAL_STATUSES = ("running", "complete", "interrupted", "aborted")
@@ -79,6 +80,20 @@ class TrialRow:
     duration_s: float | None
     result: dict[str, Any] | None
     metrics: dict[str, Any] | None
+
+    @property
+    def test_result(self) -> TestResult | None:
+        """The stored clinical-test result as a typed value; None for a plain recording.
+
+        Results stored before they carried a schema (and without a test name) load too: the
+        trial's protocol names the test.
+        """
+        if not isinstance(self.result, dict):
+            return None
+        try:
+            return TestResult.from_json({"test": self.protocol, **self.result})
+        except DataFormatError:
+            return None
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ Contents, in order:
    doi:10.1016/j.gaitpost.2013.09.001) for the latest trials with frames. Without AP the second
    panel shows the load on each foot instead.
 
-Results are read the way the protocols write them (``{"trials": [{"stance_side", "hold_s",
-"metrics": {...}}], "norm": {...}}``, ``{"reps": [...]}``) but nothing is assumed to be there:
-whatever is missing is left out of the report, never shown as zero.
+Results are read as typed values (:attr:`TrialRow.test_result`, results of any schema the
+store holds), and nothing is assumed to be there: whatever is missing is left out of the
+report, never shown as zero.
 
 Plots use matplotlib's Agg back end (no display needed) and stay readable printed in black and
 white: the left side is a solid black line with filled circles, the right a dashed grey line
@@ -40,11 +40,11 @@ import numpy as np
 
 from .balance import BalanceModel
 from .errors import StoreUnavailableError, UsageError
+from .results import NormComparison, Repetition, Trial
 from .store import Person, SessionRecord, Store, TrialRow
 
 Progress = Callable[[int, int, str], None]
 SIDES = ("left", "right")
-SIDE_LABEL = {"left": "left", "right": "right"}
 SIDE_STYLE: dict[str, dict[str, Any]] = {
     "left": {"color": "black", "linestyle": "-", "marker": "o", "markerfacecolor": "black"},
     "right": {"color": "0.45", "linestyle": "--", "marker": "s", "markerfacecolor": "white"},
@@ -57,18 +57,19 @@ ELLIPSE_LEVEL = 0.95
 
 @dataclass(frozen=True)
 class Measure:
-    """A per-side measure read from result entries: first of ``keys`` found, in ``unit``.
+    """A per-side measure read from a typed result: ``key`` of each trial or repetition.
 
-    ``lists`` are the result's per-side lists to look in; ``combine`` says how one trial's
-    entries make one value ("max": the best, "mean"); ``protocols`` are the tests whose results
-    make the trend (others are only summarised, since their conditions differ).
+    ``source`` is where it is read (``trials``: the holds, ``reps``: the squats); ``combine``
+    says how one test's entries make one value ("max": the best, "mean"); ``protocols`` are
+    the tests whose results make the trend (others are only summarised, since their
+    conditions differ).
     """
 
     title: str
     label: str
     unit: str
-    keys: tuple[str, ...]
-    lists: tuple[str, ...]
+    key: str
+    source: str
     combine: str
     protocols: tuple[str, ...]
     fmt: str = "{:.1f}"
@@ -79,8 +80,8 @@ MEASURES: dict[str, Measure] = {
         "Single-leg stance: best hold time",
         "best hold",
         "s",
-        ("hold_s",),
-        ("trials",),
+        "hold_s",
+        "trials",
         "max",
         ("single-leg-stance",),
     ),
@@ -88,8 +89,8 @@ MEASURES: dict[str, Measure] = {
         "Single-leg stance: ML sway under the stance foot (RMS)",
         "ML RMS",
         "mm",
-        ("ml_rms_mm",),
-        ("trials",),
+        "ml_rms_mm",
+        "trials",
         "mean",
         ("single-leg-stance",),
     ),
@@ -98,8 +99,8 @@ MEASURES: dict[str, Measure] = {
         "45 mm; lower is steadier)",
         "PCI",
         "",
-        ("pelvic_control_index",),
-        ("reps", "repetitions"),
+        "pelvic_control_index",
+        "reps",
         "mean",
         ("single-leg-squat",),
         "{:.2f}",
@@ -116,62 +117,39 @@ def _number(v: Any) -> float | None:
     return float(v) if math.isfinite(v) else None
 
 
-def side_entries(
-    result: Any, lists: tuple[str, ...] = ("trials", "reps", "repetitions")
-) -> list[tuple[str, dict[str, Any]]]:
-    """``(side, entry)`` for every entry of the result's per-side lists."""
-    out: list[tuple[str, dict[str, Any]]] = []
-    if not isinstance(result, dict):
-        return out
-    for key in lists:
-        items = result.get(key)
-        if not isinstance(items, list):
-            continue
-        for e in items:
-            if isinstance(e, dict):
-                side = e.get("stance_side", e.get("side"))
-                if side in SIDES:
-                    out.append((side, e))
-    return out
-
-
-def _entry_value(entry: dict[str, Any], keys: tuple[str, ...]) -> float | None:
-    metrics = entry.get("metrics") if isinstance(entry.get("metrics"), dict) else {}
-    for k in keys:
-        for src in (entry, metrics):
-            v = _number(src.get(k))
-            if v is not None:
-                return v
-    return None
-
-
 def measure_by_side(trial: TrialRow, measure: Measure) -> dict[str, float]:
     """One value of ``measure`` per side present in the trial's result."""
+    res = trial.test_result
+    if res is None:
+        return {}
+    entries: list[Trial] | list[Repetition] = (
+        list(res.trials) if measure.source == "trials" else list(res.reps)
+    )
     values: dict[str, list[float]] = {}
-    for side, e in side_entries(trial.result, measure.lists):
-        v = _entry_value(e, measure.keys)
-        if v is not None:
-            values.setdefault(side, []).append(v)
+    for e in entries:
+        v = e.metric(measure.key)
+        if e.stance_side in SIDES and v is not None:
+            values.setdefault(e.stance_side, []).append(v)
     agg = max if measure.combine == "max" else (lambda xs: sum(xs) / len(xs))
     return {side: float(agg(vs)) for side, vs in values.items()}
 
 
 def norm_text(result: Any) -> str:
-    """The norm a test stored beside its result, as one readable line ('' if none)."""
+    """The norm a test stored beside its result, as one readable line ('' if none).
+
+    The tests store :class:`~balance_trainer.results.NormComparison`; a norm typed in by
+    hand in another shape is shown as it is.
+    """
     norm = result.get("norm") if isinstance(result, dict) else None
     if norm is None:
         return ""
+    typed = NormComparison.from_json(norm)
+    if typed is not None:
+        where = ", ".join(x for x in (typed.age_band, typed.eyes and f"eyes {typed.eyes}") if x)
+        text = f"mean hold {typed.mean_s:g} s" + (f" for {where}" if where else "")
+        return text + (f" ({typed.source})" if typed.source else "")
     if not isinstance(norm, dict):
         return str(norm)
-    mean = _number(norm.get("mean_s"))
-    if mean is not None:  # the protocols' form (balance_trainer.norms.compare_hold)
-        where = ", ".join(
-            str(norm[k]) if k != "eyes" else f"eyes {norm[k]}"
-            for k in ("age_band", "eyes")
-            if norm.get(k)
-        )
-        text = f"mean hold {mean:g} s" + (f" for {where}" if where else "")
-        return text + (f" ({norm['source']})" if norm.get("source") else "")
     parts = []
     for k, v in norm.items():
         if isinstance(v, dict):
@@ -192,18 +170,19 @@ def _fmt_any(v: Any) -> str:
 
 
 def _norm_hold_s(result: Any) -> float | None:
+    """The norm's mean hold: the stored comparison's, or a hand-entered ``hold_s``."""
     norm = result.get("norm") if isinstance(result, dict) else None
+    typed = NormComparison.from_json(norm)
+    if typed is not None:
+        return typed.mean_s
     if not isinstance(norm, dict):
         return _number(norm)
-    for k in ("mean_s", "hold_s", "mean_hold_s", "norm_s", "value_s", "value", "mean"):
-        v = _number(norm.get(k))
-        if v is not None:
-            return v
-    return None
+    return _number(norm.get("hold_s"))
 
 
 def summarize_trial(trial: TrialRow) -> str:
-    """The trial's result in a few words: per side measures, else its scalars or sway."""
+    """The trial's result in a few words: per side measures, else the test's first sentence,
+    else the recording's sway."""
     parts = []
     for side in SIDES:
         vals = []
@@ -213,11 +192,9 @@ def summarize_trial(trial: TrialRow) -> str:
                 vals.append(f"{m.label} {m.fmt.format(v)} {m.unit}".rstrip())
         if vals:
             parts.append(f"{side[0].upper()}: " + ", ".join(vals))
-    if not parts and isinstance(trial.result, dict):
-        scalars = [
-            (k, v) for k, v in trial.result.items() if _number(v) is not None or isinstance(v, str)
-        ]
-        parts = [f"{k} {_fmt_any(v)}" for k, v in scalars[:3]]
+    res = trial.test_result
+    if not parts and res is not None:
+        parts = res.sentences()[:1]
     if not parts and isinstance(trial.metrics, dict):
         for key, label, unit in (
             ("ml_rms_mm", "ML RMS", "mm"),
@@ -440,7 +417,7 @@ def trends_figure(data: ReportData) -> Any:
                 pts = data.trends[key].get(side)
                 if pts:
                     d, v = zip(*pts, strict=True)
-                    ax.plot(d, v, label=SIDE_LABEL[side], **SIDE_STYLE[side])
+                    ax.plot(d, v, label=side, **SIDE_STYLE[side])
             ax.set_ylabel(m.unit or "index")
             ax.set_title(m.title, fontsize=10, loc="left")
         ax.grid(True, color="0.85", linewidth=0.6)
@@ -470,7 +447,7 @@ def comparison_figure(data: ReportData) -> Any | None:
                 color="white" if side == "right" else "0.25",
                 edgecolor="black",
                 hatch=SIDE_HATCH[side],
-                label=SIDE_LABEL[side],
+                label=side,
             )
             ax.text(i, vals[side], m.fmt.format(vals[side]), ha="center", va="bottom", fontsize=8)
         ax.set_xticks([0, 1], ["left", "right"])
@@ -512,9 +489,14 @@ def trace_figure(tr: Trace) -> Any:
     a1.plot(ts, ml, color="black", linestyle="-", linewidth=0.9, label="ML (+ = right)")
     if tr.ap_mm is not None:
         a1.plot(ts, ap, color="0.45", linestyle="--", linewidth=0.9, label="AP (+ = forward)")
-    for side, e in side_entries(t.result, ("trials", "reps", "repetitions")):
-        s0, s1 = _number(e.get("start_s")), _number(e.get("end_s"))
-        if s0 is not None and s1 is not None:
+    res = t.test_result
+    spans: list[Trial] | list[Repetition] = []
+    if res is not None:
+        spans = list(res.reps) if res.reps else list(res.trials)
+    for e in spans:
+        side = e.stance_side
+        s0, s1 = e.start_s, e.end_s
+        if side in SIDES and s1 > s0:
             a1.axvspan(s0, s1, facecolor="0.9", edgecolor="none", zorder=0)
             a1.text(
                 s0,
@@ -660,6 +642,9 @@ def write_report(
         raise UsageError(f"report file {out}: name it FILE.pdf or FILE.html")
     data = gather(store, pid, n_traces=n_traces, now=now)
     figs = _figures(data, progress)
+    from .report_programme import programme_figures  # the home programme's page, if any
+
+    figs.extend(programme_figures(store, pid, now=now))
     plt = _plt()
     tmp = out.with_name(f".{out.name}.part-{os.getpid()}")
     try:

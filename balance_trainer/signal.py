@@ -141,13 +141,13 @@ def lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float = 10.0, order: int = 4
         )
     if not np.all(np.isfinite(xa)):
         raise AnalysisError("low-pass input holds NaN or infinity; remove or fill those samples")
-    from scipy import signal as _sig  # imported on use: it costs ~0.6 s, the live path needs none
+    from scipy import signal as _sig  # type: ignore[import-untyped]  # on use: ~0.6 s to import
 
     sos = _sig.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
     padlen = 3 * (2 * len(sos) + 1)
     if xa.shape[0] <= padlen:
         raise InsufficientDataError(f"low-pass needs more than {padlen} samples; got {xa.shape[0]}")
-    return _sig.sosfiltfilt(sos, xa, axis=0)
+    return np.asarray(_sig.sosfiltfilt(sos, xa, axis=0))
 
 
 class LiveSmoother:
@@ -198,12 +198,12 @@ class LiveSmoother:
     @property
     def pole(self) -> float:
         """The (double) pole p of the discrete filter, 0 < p < 1."""
-        return self._p
+        return float(self._p)
 
     @property
     def delay_s(self) -> float:
         """Group delay at low frequency, s: ``2·p / ((1 - p)·fs)``."""
-        return 2 * self._p / ((1 - self._p) * self.fs_hz)
+        return float(2 * self._p / ((1 - self._p) * self.fs_hz))
 
     def reset(self) -> None:
         """Forget the past; the next sample starts the filter afresh."""

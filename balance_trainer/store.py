@@ -39,13 +39,14 @@ Portability
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -413,6 +414,24 @@ class Store:
     def _tx(self) -> Store._Tx:
         assert self._conn is not None
         return Store._Tx(self._conn)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Cursor]:
+        """A write transaction under the store's lock, for modules that keep their own tables
+        (:mod:`.programme_store`); driver and OS errors become store errors."""
+        with self._lock:
+            if self._conn is None:
+                raise StoreError(f"{self.path}: the store is closed; open it again")
+            try:
+                with self._tx() as cur:
+                    yield cur
+            except (sqlite3.Error, OSError) as exc:
+                raise translate_error(exc, self.path) from exc
+
+    @_guarded
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read-only statement (for modules that keep their own tables)."""
+        return self._conn.execute(sql, params).fetchall()
 
     # -- people ---------------------------------------------------------------------------------
     @_guarded

@@ -9,6 +9,7 @@ than a buffer's worth behind is told how many frames it missed instead of gettin
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import numpy as np
 from .balance import Balance, BalanceBlock, BalanceModel
 from .calibration import Calibration
 from .frames import RawFrame
+from .pelvis import PelvisAligner
 
 _COLUMNS = BalanceBlock.FIELDS
 
@@ -39,6 +41,8 @@ class RingBuffer:
             for name in _COLUMNS
         }
         self._forces = np.zeros((capacity, n_cells))
+        self._pelvis = np.full(capacity, np.nan)
+        self._has_pelvis = False
         self._seq = 0
         self._cond = threading.Condition()
 
@@ -63,6 +67,11 @@ class RingBuffer:
         for name in _COLUMNS:
             self._data[name][idx] = getattr(block, name)
         self._forces[idx] = forces_n
+        if block.pelvis_obliquity_deg is not None:
+            self._has_pelvis = True
+            self._pelvis[idx] = block.pelvis_obliquity_deg
+        else:
+            self._pelvis[idx] = np.nan
         # Publishing the new count last means a reader never sees a slot before it is filled.
         with self._cond:
             self._seq += n
@@ -82,7 +91,8 @@ class RingBuffer:
             missed = new_first - first
             first = new_first
         idx = np.arange(first, end) % self.capacity
-        block = BalanceBlock(*(self._data[name][idx].copy() for name in _COLUMNS))
+        pelvis = self._pelvis[idx].copy() if self._has_pelvis else None
+        block = BalanceBlock.of({name: self._data[name][idx].copy() for name in _COLUMNS}, pelvis)
         forces = self._forces[idx].copy()
         if self._seq - first > self.capacity:  # overtaken while copying: drop the oldest
             lost = self._seq - first - self.capacity
@@ -121,6 +131,8 @@ class Converter:
 
     calibration: Calibration
     model: BalanceModel
+    pelvis: PelvisAligner | None = None
+    """With a pelvis sensor: its samples, fed as they arrive, give each block its obliquity."""
 
     def block(self, frames: list[RawFrame]) -> tuple[BalanceBlock, np.ndarray]:
         t = np.fromiter((f.t for f in frames), dtype=float, count=len(frames))
@@ -128,7 +140,11 @@ class Converter:
 
     def counts_block(self, t: np.ndarray, counts: np.ndarray) -> tuple[BalanceBlock, np.ndarray]:
         forces = self.calibration.forces(counts)
-        return self.model.compute(t, forces), forces
+        block = self.model.compute(t, forces)
+        if self.pelvis is not None:
+            obliquity, _ = self.pelvis.at(t)
+            block = dataclasses.replace(block, pelvis_obliquity_deg=obliquity)
+        return block, forces
 
 
 class Sampler:

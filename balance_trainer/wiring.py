@@ -1,7 +1,8 @@
 """Wiring a board source to the core: the one place the faces (CLI, games) open a board.
 
-This module is the core's only door to ``hardware/``: it asks ``hardware.sources`` for a source
-by name, finds the calibration, and returns a :class:`~balance_trainer.stream.Converter`.
+Sources are found by name among the factories registered under the entry-point group
+``balance_trainer.sources`` (:data:`~balance_trainer.frames.SOURCE_GROUP`); the core imports
+nothing from ``hardware/``. :func:`open_board` adds the calibration and the balance model.
 """
 
 from __future__ import annotations
@@ -9,22 +10,111 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from .balance import BalanceModel
 from .calibration import Calibration, calibration_path
 from .config import data_dir as resolve_data_dir
-from .config import default_board_spec
-from .errors import CalibrationError
+from .config import default_board_spec, load_board
+from .errors import CalibrationError, EnvironmentFault, UsageError
+from .frames import SOURCE_GROUP, Clock, Sleep, Source, SourceFactory, SourceRequest
 from .stream import Converter
+
+
+def source_kinds() -> list[str]:
+    """Names of the registered sources, sorted (``mock-hx711``, ``replay``, ``sim``, ...).
+
+    Raises
+    ------
+    EnvironmentFault
+        No source is registered at all: the package metadata is missing or stale.
+    """
+    kinds = sorted({ep.name for ep in entry_points(group=SOURCE_GROUP)})
+    if not kinds:
+        raise EnvironmentFault(
+            f"no board sources are registered (entry points {SOURCE_GROUP!r}); "
+            "reinstall the package: pip install -e ."
+        )
+    return kinds
+
+
+def source_factory(kind: str) -> SourceFactory:
+    """The factory registered as ``kind`` under ``balance_trainer.sources``.
+
+    Raises
+    ------
+    UsageError
+        No source of that name is registered.
+    EnvironmentFault
+        No source is registered at all (see :func:`source_kinds`).
+    """
+    found = [ep for ep in entry_points(group=SOURCE_GROUP) if ep.name == kind]
+    if found:
+        factory: SourceFactory = found[0].load()
+        return factory
+    raise UsageError(f"source {kind!r} is unknown; use one of {', '.join(source_kinds())}")
+
+
+def open_source(
+    spec: str,
+    *,
+    scenario: str = "quiet",
+    seed: int = 0,
+    weak_hip: str | None = None,
+    realtime: bool = True,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+    **options: Any,
+) -> Source:
+    """Open the source named by ``spec``: ``KIND``, ``KIND:ARG``, a preset or a board file.
+
+    ``KIND`` is a registered source name (``sim``, ``replay:FILE``, ``mock-hx711:PRESET``,
+    ``wii``...). Anything else is a board preset or ``.toml`` path, read with the source its
+    file names (``source = "hx711"`` by default).
+
+    Raises
+    ------
+    UsageError
+        The spec names no known source.
+    BoardConfigError, RecordingError, SensorError
+        From the board file, the recording or the hardware.
+    """
+    kind, sep, arg = spec.partition(":")
+    kinds = source_kinds()
+    board = None
+    if kind not in kinds:
+        if sep and not Path(spec).exists():
+            raise UsageError(
+                f"--board {spec!r}: no source named {kind!r}; use one of "
+                f"{', '.join(kinds)}, or a board preset or .toml file"
+            )
+        board = load_board(spec)
+        kind, arg = board.source, ""
+        if kind not in kinds:
+            raise UsageError(
+                f"board {board.name}: source {kind!r} is unknown; use one of {', '.join(kinds)}"
+            )
+    request = SourceRequest(
+        arg=arg,
+        board=board,
+        scenario=scenario,
+        seed=seed,
+        weak_hip=weak_hip,
+        realtime=realtime,
+        clock=clock,
+        sleep=sleep,
+        options=options,
+    )
+    return source_factory(kind)(request)
 
 
 @dataclass
 class BoardConnection:
     """An open source plus everything needed to turn its frames into balance."""
 
-    source: Any  # hardware.sources.Source
+    source: Source
     calibration: Calibration
     calibration_origin: str
     model: BalanceModel
@@ -36,7 +126,7 @@ class BoardConnection:
 
     @property
     def simulated(self) -> bool:
-        return bool(getattr(self.source, "simulated", False))
+        return self.source.simulated
 
     @property
     def banner(self) -> str:
@@ -68,8 +158,8 @@ def open_board(
     weak_hip: str | None = None,
     realtime: bool = True,
     data_dir: str | os.PathLike[str] | None = None,
-    clock: Any = time.monotonic,
-    sleep: Any = time.sleep,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
     require_calibration: bool = True,
     **options: Any,
 ) -> BoardConnection:
@@ -83,8 +173,6 @@ def open_board(
     CalibrationError
         Real hardware that was never calibrated (and ``require_calibration``).
     """
-    from hardware.sources import open_source
-
     spec = spec or default_board_spec()
     source = open_source(
         spec,
@@ -105,7 +193,7 @@ def open_board(
 
 
 def find_calibration(
-    source: Any, data_dir: str | os.PathLike[str] | None = None, *, required: bool = True
+    source: Source, data_dir: str | os.PathLike[str] | None = None, *, required: bool = True
 ) -> tuple[Calibration, str]:
     """The calibration to use for ``source`` and where it came from."""
     names = source.board.cell_names
@@ -126,5 +214,5 @@ def find_calibration(
     return Calibration(names, key=key), "none"
 
 
-def saved_calibration_path(source: Any, data_dir: str | os.PathLike[str] | None = None) -> Path:
+def saved_calibration_path(source: Source, data_dir: str | os.PathLike[str] | None = None) -> Path:
     return calibration_path(resolve_data_dir(data_dir), source.calibration_key)

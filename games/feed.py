@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 
 from balance_trainer.balance import Balance, BalanceBlock
+from balance_trainer.config import Board
+from balance_trainer.frames import RawFrame, Source
 from balance_trainer.stream import RingBuffer, Sampler
 
 try:  # the causal smoother of the core; a plain pass-through keeps the app alive without it
@@ -381,30 +383,28 @@ def virtual_clock(fps: float) -> Callable[[int], float]:
     return lambda k: k / fps
 
 
-class OfflineSource:
+class OfflineSource(Source):
     """Stands in for a board that could not be opened at start: it has the board's geometry
     and no frames (its stream fails at once), so the app starts, says the board is not
     connected, and keeps trying to open the real one."""
 
     kind = "offline"
-    simulated = False
     scenario = None
 
-    def __init__(self, board: Any, error: BaseException) -> None:
-        self.board = board
+    def __init__(self, board: Board, error: BaseException) -> None:
+        super().__init__(board, realtime=False)
         self.error = error
-        self.closed = False
-        self.description = f"board {board.name} (not connected: {error})"
 
-    def frames(self) -> Iterator[Any]:
+    @property
+    def description(self) -> str:
+        return f"board {self.board.name} (not connected: {self.error})"
+
+    def frames(self) -> Iterator[RawFrame]:
         raise self.error
         yield  # pragma: no cover - makes this a generator
 
-    def close(self) -> None:
-        self.closed = True
 
-
-def offline_connection(board: Any, error: BaseException) -> Any:
+def offline_connection(board: Board, error: BaseException) -> Any:
     """A :class:`~balance_trainer.wiring.BoardConnection` with no frames, for ``board``."""
     from balance_trainer.balance import BalanceModel
     from balance_trainer.calibration import Calibration

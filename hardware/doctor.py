@@ -98,7 +98,7 @@ def diagnose(
 
     Parameters
     ----------
-    source : hardware.sources.Source
+    source : balance_trainer.frames.Source
     seconds : float
         Length of the hold, s.
     scales : array-like of float, optional
@@ -380,9 +380,7 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Open the board, diagnose it, print the table; 1 when something is wrong."""
     from balance_trainer.config import default_board_spec
-    from balance_trainer.wiring import find_calibration
-
-    from .sources import open_source
+    from balance_trainer.wiring import find_calibration, open_source
 
     if not args.seconds > 0:
         raise UsageError(f"--seconds {args.seconds!r}: give a hold time > 0")

@@ -21,11 +21,10 @@ from typing import Any
 
 from balance_trainer.config import Board, Cell
 from balance_trainer.errors import BoardDisconnected, PinConfigError
-from balance_trainer.frames import RawFrame
+from balance_trainer.frames import Clock, RawFrame, Sleep, Source
 
 from .fake_hx711 import ChipFaults, FakeBoardSpec, VirtualClock, parse_fault
 from .reader import ChipReader, ChipSession, ReaderSpec, open_array
-from .sources import Clock, Sleep, Source
 
 log = logging.getLogger(__name__)
 

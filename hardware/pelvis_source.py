@@ -12,9 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
-from balance_trainer.frames import PelvisSample
-
-from .sources import Clock, Sleep
+from balance_trainer.frames import Clock, PelvisSample, Sleep
 
 
 class PelvisSource(ABC):

@@ -324,6 +324,7 @@ class PersonSway:
         bounds_ml: tuple[np.ndarray, np.ndarray],
         bounds_ap: tuple[np.ndarray, np.ndarray],
         weak: np.ndarray | None = None,
+        condition: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
     ) -> Sway:
         """One block of sway.
 
@@ -335,6 +336,9 @@ class PersonSway:
             Extra multiplier on ML motor noise (≥ 1 during single-leg squats).
         weak : ndarray, shape (n,), optional
             1 while standing on the leg of a weak hip (its ML control), else 0.
+        condition : tuple of 4 ndarray, shape (n,), optional
+            Multipliers on the ML noise, ML rambling, AP noise and AP rambling, per sample
+            (eyes closing, a foam pad put down during a session; 1 = as constructed).
         ref_ml, ref_ap : tuple of ndarray
             Reference position (mm), velocity (mm/s), acceleration (mm/s²).
         bounds_ml, bounds_ap : tuple of ndarray
@@ -355,9 +359,22 @@ class PersonSway:
         w = np.zeros(n) if weak is None else np.clip(weak, 0.0, 1.0)
         sway = self.person.sway
         cops, coms = [], []
-        for axis, controls, (fb, sb), (fs_, ss), ref, bounds, extra, wk in (
-            (self.axis_ml, self.ml, draws[0], draws[1], ref_ml, bounds_ml, wobble, w),
-            (self.axis_ap, self.ap, draws[2], draws[3], ref_ap, bounds_ap, 1.0, 0.0 * w),
+        one_ = np.ones(n)
+        c_nml, c_rml, c_nap, c_rap = condition if condition is not None else (one_,) * 4
+        for axis, controls, (fb, sb), (fs_, ss), ref, bounds, extra, wk, kn, kr in (
+            (self.axis_ml, self.ml, draws[0], draws[1], ref_ml, bounds_ml, wobble, w, c_nml, c_rml),
+            (
+                self.axis_ap,
+                self.ap,
+                draws[2],
+                draws[3],
+                ref_ap,
+                bounds_ap,
+                1.0,
+                0.0 * w,
+                c_nap,
+                c_rap,
+            ),
         ):
             both, healthy = controls
 
@@ -370,8 +387,8 @@ class PersonSway:
                 a = getattr(h, name)
                 return a + wk * (getattr(weak_c, name) - a)
 
-            noise = sway * extra * ((1 - s) * both.noise_mm * fb + s * one("noise_mm") * fs_)
-            ramble = sway * ((1 - s) * both.ramble_mm * sb + s * one("ramble_mm") * ss)
+            noise = kn * sway * extra * ((1 - s) * both.noise_mm * fb + s * one("noise_mm") * fs_)
+            ramble = kr * sway * ((1 - s) * both.ramble_mm * sb + s * one("ramble_mm") * ss)
 
             def mix(a: float, b: float | np.ndarray, s: np.ndarray = s) -> np.ndarray:
                 return a + s * (b - a)

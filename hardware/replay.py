@@ -13,10 +13,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from balance_trainer.frames import RawFrame
+from balance_trainer.frames import Clock, RawFrame, Sleep, Source
 from balance_trainer.recording import read_recording
-
-from .sources import Clock, Sleep, Source
 
 MN_PER_COUNT = 0.001
 

@@ -11,6 +11,7 @@ the hips that set the pelvis on one leg are :mod:`hardware.hip_model`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -45,6 +46,10 @@ CHANNELS = (
     "z_acc",
     "obliq",
     "weak",
+    "c_nml",
+    "c_rml",
+    "c_nap",
+    "c_rap",
 )
 """Plan channels, one value per sample:
 
@@ -58,6 +63,8 @@ z_acc      vertical COM acceleration, m/s²
 obliq      the pelvis's held frontal-plane tilt, degrees, positive = the left side lower
            (from :class:`~hardware.hip_model.HipModel`; the sway adds its own motion)
 weak       1 while standing on the leg of a weak hip (its ML control), else 0
+c_nml ...  condition multipliers on ML noise, ML rambling, AP noise, AP rambling (the eyes
+           closing or a foam pad during a scripted session; 1 = the simulator's own condition)
 """
 
 
@@ -160,11 +167,17 @@ class Moves:
     """
 
     def __init__(
-        self, geo: FeetLayout, rng: np.random.Generator, hip: HipModel | None = None
+        self,
+        geo: FeetLayout,
+        rng: np.random.Generator,
+        hip: HipModel | None = None,
+        condition_ratio: Callable[[str, str], tuple[float, ...]] | None = None,
     ) -> None:
         self.geo = geo
         self.rng = rng
         self.hip = hip if hip is not None else HipModel()
+        # (eyes, surface) -> multipliers relative to the simulator's own condition (mctsib)
+        self.condition_ratio = condition_ratio or (lambda eyes, surface: (1.0,) * 4)
         # Where this person stands when at ease: a little off the middle, as people do.
         self.bias_ml = float(rng.uniform(-6.0, 6.0))
         self.bias_ap = float(rng.uniform(-10.0, 10.0))
@@ -194,6 +207,7 @@ class Moves:
             "z_acc": 0.0,
             "obliq": self._held(stance, np.zeros(1))[0][0] if one else 0.0,
             "weak": 1.0 if one and self.hip.is_weak(stance) else 0.0,
+            **dict.fromkeys(CONDITION_CHANNELS, 1.0),
         }
 
     def _held(
@@ -380,6 +394,40 @@ REPS_PER_SET = 5
 """Squats per set (the squat test's 5 repetitions)."""
 
 
+CONDITION_CHANNELS = ("c_nml", "c_rml", "c_nap", "c_rap")
+MCTSIB_SWITCH_S = (37.5, 72.0)
+"""mctsib: eyes close in the pause before the protocol's 2nd condition (trial 1 runs ~4.5-34.5
+s, the 2nd from ~40.5 s after a 3 s rest and a 3 s countdown) and the person steps off for the
+foam pad after it (~70.5 s)."""
+
+
+def _condition(sc: Script, ratios: tuple[float, ...]) -> None:
+    sc.set(**dict(zip(CONDITION_CHANNELS, ratios, strict=True)))
+
+
+def mctsib_script(sc: Script, moves: Moves, ratio: Callable[[str, str], tuple[float, ...]]) -> None:
+    """The four mCTSIB conditions as the protocol runs them, for a person on the board.
+
+    ``ratio(eyes, surface)`` gives the condition multipliers relative to the simulator's own
+    condition. The eyes close in the pauses between the protocol's trials; between the 2nd
+    and 3rd the person steps off, the foam pad goes down, and they step back on.
+    """
+    rng = moves.rng
+    sc.hold(MCTSIB_SWITCH_S[0])
+    _condition(sc, ratio("closed", "firm"))
+    sc.hold(MCTSIB_SWITCH_S[1] - MCTSIB_SWITCH_S[0])
+    _condition(sc, ratio("open", "firm"))
+    moves.step_off(sc, str(rng.choice(["left", "right"])))
+    sc.hold(float(rng.uniform(5.0, 8.0)))
+    _condition(sc, ratio("open", "foam"))
+    moves.step_on(sc, str(rng.choice(["left", "right"])))
+    # the protocol: ~1.5 s to weigh the person, a 3 s countdown, 30 s; then 3 s rest and a
+    # 3 s countdown: the eyes close in the middle of that pause
+    sc.hold(1.5 + 3.0 + 30.0 + 3.0)
+    _condition(sc, ratio("closed", "foam"))
+    sc.hold(40.0)
+
+
 def _stances(scenario: str) -> list[str]:
     tail = scenario.rsplit("-", 1)[-1]
     return [tail] if tail in ("left", "right") else ["left", "right"]
@@ -421,6 +469,8 @@ def build_timeline(scenario: str, moves: Moves, fs: float) -> Script:
                 sc.hold(1.0)
                 moves.touch_down(sc, stance)
                 sc.hold(float(rng.uniform(6.0, 10.0)))
+    elif scenario == "mctsib":
+        mctsib_script(sc, moves, moves.condition_ratio)
     elif scenario == "step-on-off":
         sc.hold(2.5)
         for _ in range(3):

@@ -62,15 +62,14 @@ import numpy as np
 
 from balance_trainer.config import Board
 from balance_trainer.errors import UsageError
-from balance_trainer.frames import PelvisSample, RawFrame
+from balance_trainer.frames import Clock, PelvisSample, RawFrame, Sleep, Source
 
 from .hip_model import HipModel
 from .pelvis_source import PelvisSource
 from .person_model import G_M_S2, Person, PersonSway
 from .scenarios import CHANNELS, Moves, Script, SimEvent, build_timeline
 from .sim_geometry import Geometry
-from .sources import Clock, Sleep, Source
-from .sway_calibration import EYES, SURFACES, controls_for
+from .sway_calibration import EYES, SURFACES, condition_ratio, controls_for
 
 SCENARIOS = (
     "quiet",
@@ -82,6 +81,7 @@ SCENARIOS = (
     "squats-right",
     "step-on-off",
     "weight-shift",
+    "mctsib",
     "empty",
     "interactive",
 )
@@ -107,6 +107,8 @@ PELVIS_ML_DEG_PER_MM_BOTH = 0.02
 """On both feet: the same, degrees per mm."""
 PELVIS_AP_DEG_PER_MM = 0.03
 """Pelvic rotation per mm of AP COM sway, degrees."""
+PELVIS_BATCH = 10
+"""Pelvis sensor samples computed at a time (0.1 s at 100 Hz)."""
 PELVIS_KEEP_BLOCKS = 6000
 """Blocks of pelvis ground truth kept (10 minutes at 0.1 s)."""
 
@@ -245,7 +247,12 @@ class SimulatedBoard(Source):
 
         # Person and timeline.
         self._geo = Geometry(board)
-        self._moves = Moves(self._geo, rng_script, self.hip)
+        self._moves = Moves(
+            self._geo,
+            rng_script,
+            self.hip,
+            lambda e, f: condition_ratio(self.person.age_years, (eyes, surface), e, f),
+        )
         script = build_timeline(scenario, self._moves, self.fs)
         self._plan_arrays = script.build()
         self._script_n = script.n
@@ -555,6 +562,7 @@ class SimulatedBoard(Source):
             (lo_ml, hi_ml),
             (np.full(n, y_lo), np.full(n, y_hi)),
             plan["weak"],
+            (plan["c_nml"], plan["c_rml"], plan["c_nap"], plan["c_rap"]),
         )
         cop_ml, cop_ap, vertical, foot = sway.cop_ml, sway.cop_ap, sway.vertical, sway.foot
         self._last_pelvis = self._pelvis_of(plan, sway)
@@ -775,37 +783,50 @@ class SimulatedPelvis(PelvisSource):
         return self.board.pelvis_truth(np.asarray(t_s, dtype=float) - origin)
 
     def _origin(self) -> float:
+        """Clock time of the person's sim time 0: the board's first frame (fixed once read)."""
         if not self.realtime:
             return 0.0
-        if self.board.time_origin is not None:
-            return self.board.time_origin
         if self._t0 is None:
-            self._t0 = self.clock()
+            origin = self.board.time_origin
+            self._t0 = origin if origin is not None else self.clock()
         return self._t0
 
     _t0: float | None = None
 
     def samples(self) -> Iterator[PelvisSample]:
-        """Yield samples until closed (the person goes on as long as the board does)."""
+        """Yield samples until closed (the person goes on as long as the board does).
+
+        The true pelvis and the sensor's errors are computed ``PELVIS_BATCH`` samples at a
+        time (the sample instants are the sensor's own grid, known ahead); in real time each
+        sample is still handed out at its instant, stamped when it is read.
+        """
         rng = self._rng
         b = math.sqrt(1.0 - self._a * self._a) * self.wander_deg
         start = self.clock() if self.realtime else 0.0
         while not self.closed and not self.board.closed:
-            j = self._n
+            j = self._n + np.arange(PELVIS_BATCH)
             due = start + j * self.period_s
-            if self.realtime:
-                now = self.clock()
-                if now < due:
-                    self.sleep(due - now)
-                t_sample = max(due, self.clock() - self.latency_s)
-            else:
-                t_sample = due
-            obl, rot = self.truth(np.array([t_sample]))
-            self._wander = self._a * self._wander + b * rng.standard_normal(2)
-            err = self._zero + self._wander + self.white_deg * rng.standard_normal(2)
-            stamp = t_sample + self.latency_s * float(rng.uniform(0.7, 1.3))
-            self._n += 1
-            yield PelvisSample(float(stamp), float(obl[0] + err[0]), float(rot[0] + err[1]))
+            obl, rot = self.truth(due)
+            wander = np.empty((PELVIS_BATCH, 2))
+            w = self._wander
+            kicks = rng.standard_normal((PELVIS_BATCH, 2))
+            for i in range(PELVIS_BATCH):
+                w = self._a * w + b * kicks[i]
+                wander[i] = w
+            self._wander = w
+            err = self._zero + wander + self.white_deg * rng.standard_normal((PELVIS_BATCH, 2))
+            late = self.latency_s * rng.uniform(0.7, 1.3, PELVIS_BATCH)
+            for i in range(PELVIS_BATCH):
+                if self.closed:
+                    return
+                stamp = float(due[i] + late[i])
+                if self.realtime:
+                    now = self.clock()
+                    if now < stamp:
+                        self.sleep(stamp - now)
+                    stamp = max(stamp, self.clock())
+                self._n += 1
+                yield PelvisSample(stamp, float(obl[i] + err[i, 0]), float(rot[i] + err[i, 1]))
 
 
 def _check_positive(

@@ -1,9 +1,10 @@
-"""The one face every board source has, and opening a source by name.
+"""The sources ``hardware/`` provides, as factories registered under ``balance_trainer.sources``.
 
-A source yields :class:`~balance_trainer.frames.RawFrame` values: a monotonic timestamp (s) and
-one integer count per cell, in the board file's cell order. The simulator, a recording, the
-HX711 chips and a Wii Balance Board all look alike from here on, so everything downstream runs
-the same with or without hardware.
+Each factory takes a :class:`~balance_trainer.frames.SourceRequest` and returns an open
+:class:`~balance_trainer.frames.Source`. ``pyproject.toml`` names them, one entry point per
+kind, and :func:`balance_trainer.wiring.open_source` finds them by that name; nothing imports
+this module directly, and the source modules import the interface from the core, so there is
+no cycle between this module and them.
 
 Source specs (``--board``):
 
@@ -16,165 +17,74 @@ Source specs (``--board``):
 ``wii``
     a Nintendo Wii Balance Board through the kernel's hid-wiimote driver;
 ``PRESET`` or ``path/to/board.toml``
-    a real board, read with the source the file names (``hx711`` by default).
+    a real board, read with the source its file names (``source = "hx711"`` by default, or
+    ``"wii"``).
 """
 
 from __future__ import annotations
 
-import time
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
-from typing import Any
-
-from balance_trainer.config import Board, load_board
+from balance_trainer.config import DEFAULT_PRESET, Board, load_board
 from balance_trainer.errors import UsageError
-from balance_trainer.frames import RawFrame
-
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
-
-SOURCE_KINDS = ("sim", "replay", "mock-hx711", "wii", "hx711")
+from balance_trainer.frames import Source, SourceRequest
 
 
-class Source(ABC):
-    """A stream of raw frames from one board.
-
-    Attributes
-    ----------
-    board : Board
-        Geometry and wiring; frames carry one count per ``board.cells`` entry.
-    kind : str
-        ``sim``, ``replay``, ``hx711``, ``mock-hx711`` or ``wii``.
-    simulated : bool
-        True when no person is really standing on anything (simulator, replay, fake chips).
-    realtime : bool
-        True when frames arrive at the board's rate in wall-clock time; False when a
-        virtual-time source yields them as fast as it can (tests, offline analysis).
-    """
-
-    kind: str = "source"
-    simulated: bool = False
-
-    def __init__(
-        self,
-        board: Board,
-        *,
-        realtime: bool = True,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = time.sleep,
-    ) -> None:
-        self.board = board
-        self.realtime = realtime
-        self.clock = clock
-        self.sleep = sleep
-        self.closed = False
-
-    @abstractmethod
-    def frames(self) -> Iterator[RawFrame]:
-        """Yield frames until the source ends (a recording) or is closed."""
-
-    def builtin_calibration(self) -> tuple[list[float], list[float]] | None:
-        """``(offsets_counts, scales_n_per_count)`` a source ships with, or None.
-
-        The simulator knows its own cells; a replay stores newtons as integer milli-newtons.
-        Real chips have none: they must be calibrated.
-        """
-        return None
-
-    @property
-    def calibration_key(self) -> str:
-        """Name under which this source's calibration is saved in the data directory."""
-        return f"{self.kind}-{self.board.name}"
-
-    @property
-    def description(self) -> str:
-        return f"{self.kind} board {self.board.name}"
-
-    def stats(self) -> dict[str, Any]:
-        """Counters for doctor and logs (discarded sweeps, restarts...)."""
-        return {}
-
-    def close(self) -> None:
-        self.closed = True
-
-    def __enter__(self) -> Source:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+def _board(req: SourceRequest) -> Board:
+    return req.board if req.board is not None else load_board(req.arg or DEFAULT_PRESET)
 
 
-def _board_for(arg: str) -> Board:
-    return load_board(arg or "two-plate-4")
+def open_sim(req: SourceRequest) -> Source:
+    """``sim[:PRESET]``: the simulated board and person."""
+    from .simulated import SimulatedBoard
+
+    return SimulatedBoard(
+        _board(req),
+        req.scenario,
+        seed=req.seed,
+        weak_hip=req.weak_hip,
+        realtime=req.realtime,
+        clock=req.clock,
+        sleep=req.sleep,
+        **req.options,
+    )
 
 
-def open_source(
-    spec: str,
-    *,
-    scenario: str = "quiet",
-    seed: int = 0,
-    weak_hip: str | None = None,
-    realtime: bool = True,
-    clock: Clock = time.monotonic,
-    sleep: Sleep = time.sleep,
-    **options: Any,
-) -> Source:
-    """Open the source named by ``spec`` (see the module docstring).
+def open_replay(req: SourceRequest) -> Source:
+    """``replay:FILE``: a recording played back."""
+    if not req.arg:
+        raise UsageError("--board replay: needs a file, as in replay:session.csv")
+    from .replay import ReplaySource
 
-    Raises
-    ------
-    UsageError
-        The spec names no known source.
-    BoardConfigError, RecordingError, SensorError
-        From the board file, the recording or the hardware.
-    """
-    kind, _, arg = spec.partition(":")
-    if kind == "sim":
-        from .simulated import SimulatedBoard
+    return ReplaySource(req.arg, realtime=req.realtime, clock=req.clock, sleep=req.sleep)
 
-        return SimulatedBoard(
-            _board_for(arg),
-            scenario,
-            seed=seed,
-            weak_hip=weak_hip,
-            realtime=realtime,
-            clock=clock,
-            sleep=sleep,
-            **options,
-        )
-    if kind == "replay":
-        if not arg:
-            raise UsageError("--board replay: needs a file, as in replay:session.csv")
-        from .replay import ReplaySource
 
-        return ReplaySource(arg, realtime=realtime, clock=clock, sleep=sleep)
-    if kind == "mock-hx711":
-        from .hx711_source import open_mock_hx711
+def open_mock_hx711(req: SourceRequest) -> Source:
+    """``mock-hx711[:PRESET]``: the HX711 code against fake chips on mock pins."""
+    from .hx711_source import open_mock_hx711 as open_fake_chips
 
-        return open_mock_hx711(
-            _board_for(arg),
-            seed=seed,
-            realtime=realtime,
-            clock=clock,
-            sleep=sleep,
-            scenario=scenario,
-            **options,
-        )
-    if kind == "wii":
-        from .wiiboard import WiiBalanceBoardSource
+    return open_fake_chips(
+        _board(req),
+        seed=req.seed,
+        realtime=req.realtime,
+        clock=req.clock,
+        sleep=req.sleep,
+        scenario=req.scenario,
+        **req.options,
+    )
 
-        return WiiBalanceBoardSource(realtime=realtime, clock=clock, **options)
-    if spec.startswith("replay") or spec.startswith("sim"):
-        raise UsageError(f"--board {spec!r}: write sim, sim:PRESET, or replay:FILE")
-    board = load_board(spec)
-    if board.source == "hx711":
-        from .hx711_source import HX711Source
 
-        return HX711Source(board, clock=clock, **options)
-    if board.source == "wii":
-        from .wiiboard import WiiBalanceBoardSource
+def open_hx711(req: SourceRequest) -> Source:
+    """A board file whose ``source`` is ``hx711`` (or ``hx711:PRESET``): the real chips."""
+    from .hx711_source import HX711Source
 
-        return WiiBalanceBoardSource(board=board, realtime=realtime, clock=clock, **options)
-    raise UsageError(
-        f"board {board.name}: source {board.source!r} is unknown; use 'hx711' or 'wii'"
+    return HX711Source(_board(req), clock=req.clock, **req.options)
+
+
+def open_wii(req: SourceRequest) -> Source:
+    """``wii``, or a board file whose ``source`` is ``wii``: a Wii Balance Board."""
+    from .wiiboard import WiiBalanceBoardSource
+
+    if req.board is None and not req.arg:
+        return WiiBalanceBoardSource(realtime=req.realtime, clock=req.clock, **req.options)
+    return WiiBalanceBoardSource(
+        board=_board(req), realtime=req.realtime, clock=req.clock, **req.options
     )

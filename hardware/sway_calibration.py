@@ -95,3 +95,16 @@ def controls_for(age_years: float, eyes: str = "open", surface: str = "firm") ->
         single_ml=_scaled(SINGLE_ML, one[0], one[1]),
         single_ap=_scaled(SINGLE_AP, one[2], one[3]),
     )
+
+
+def condition_ratio(
+    age_years: float, base: tuple[str, str], eyes: str, surface: str
+) -> tuple[float, float, float, float]:
+    """Quiet-stance multipliers (ML noise, ML rambling, AP noise, AP rambling) that take a
+    person of ``age_years`` from the ``base`` (eyes, surface) condition to ``eyes`` on
+    ``surface``."""
+    w = old_weight(age_years)
+    to = _blend(QUIET_FIT[("young", eyes, surface)], QUIET_FIT[("old", eyes, surface)], w)
+    b = _blend(QUIET_FIT[("young", *base)], QUIET_FIT[("old", *base)], w)
+    r = tuple(x / y for x, y in zip(to, b, strict=True))
+    return (r[0], r[1], r[2], r[3])

@@ -42,9 +42,7 @@ from typing import Any, Protocol
 
 from balance_trainer.config import Board, load_board
 from balance_trainer.errors import BoardConfigError, BoardDisconnected, SensorError
-from balance_trainer.frames import RawFrame
-
-from .sources import Clock, Sleep, Source
+from balance_trainer.frames import Clock, RawFrame, Sleep, Source
 
 log = logging.getLogger(__name__)
 

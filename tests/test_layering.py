@@ -1,47 +1,173 @@
-"""DESIGN.md's layering rules, checked on the source: arrows never point back up."""
+"""DESIGN.md's layering rules, checked on the parsed source: arrows never point back up.
+
+Imports are read with :mod:`ast`, not by searching the text, so a docstring that mentions
+``hardware.sources`` is not an import and an ``import hardware.hx711 as hx`` inside a function
+is one. Imports under ``if TYPE_CHECKING:`` are left out: they never run.
+"""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("balance_trainer", "hardware", "games")
 
 
-def imports_of(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def module_name(path: Path) -> str:
+    """``balance_trainer/commands/test.py`` -> ``balance_trainer.commands.test``."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _import_nodes(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.If) and _is_type_checking(child.test):
+            for other in child.orelse:
+                yield from _import_nodes(other)
+            continue
+        if isinstance(child, ast.Import | ast.ImportFrom):
+            yield child
+        yield from _import_nodes(child)
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every dotted module name ``path`` imports (relative imports resolved), anywhere in it.
+
+    For ``from X import y`` both ``X`` and ``X.y`` are given (``y`` may be a submodule).
+    """
+    here = module_name(path).split(".")
+    package = here if path.name == "__init__.py" else here[:-1]
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _import_nodes(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            names.update(a.name.split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
+            names.update(a.name for a in node.names)
+            continue
+        if node.level:
+            base = package[: len(package) - (node.level - 1)]
+            mod = ".".join([*base, node.module] if node.module else base)
+        else:
+            mod = node.module or ""
+        names.add(mod)
+        names.update(f"{mod}.{a.name}" for a in node.names)
     return names
 
 
-def modules(package: str):
+def top_levels(path: Path) -> set[str]:
+    return {name.split(".")[0] for name in imported_names(path)}
+
+
+def modules(package: str) -> list[Path]:
     return sorted((ROOT / package).rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", modules("balance_trainer"), ids=lambda p: p.name)
-def test_core_imports_neither_pygame_nor_gpio_nor_games(path):
-    found = imports_of(path)
-    assert not found & {"pygame", "gpiozero", "lgpio", "RPi", "evdev", "games"}, found
-    if path.name != "wiring.py":  # the one door from the core to a source
-        assert "hardware" not in found, f"{path} imports hardware/"
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the project modules it imports (only names that are project modules)."""
+    paths = [p for pkg in PACKAGES for p in modules(pkg)]
+    known = {module_name(p) for p in paths}
+    return {module_name(p): {n for n in imported_names(p) if n in known} for p in paths}
 
 
-@pytest.mark.parametrize("path", modules("hardware"), ids=lambda p: p.name)
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (or a self-import), sorted.
+
+    Tarjan's algorithm; each component is one knot of modules that import each other.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1 or v in graph.get(v, ()):
+                found.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return sorted(found)
+
+
+# -- the checker checks what it should -----------------------------------------------------
+
+
+def test_imported_names_resolves_relative_imports_and_skips_type_checking(tmp_path, monkeypatch):
+    pkg = tmp_path / "games" / "rules"
+    pkg.mkdir(parents=True)
+    f = pkg / "thing.py"
+    f.write_text(
+        '"""Mentions hardware.sources in prose only."""\n'
+        "from typing import TYPE_CHECKING\n"
+        "from . import stats\n"
+        "from ..feed import BoardFeed\n"
+        "if TYPE_CHECKING:\n"
+        "    import hardware.hx711\n"
+        "def later():\n"
+        "    import gpiozero.pins as p\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    names = imported_names(f)
+    assert {"games.rules", "games.rules.stats", "games.feed", "gpiozero.pins"} <= names
+    assert not any(n.startswith("hardware") for n in names)
+
+
+def test_cycles_finds_a_knot_and_nothing_in_a_tree():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+# -- the rules --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", modules("balance_trainer"), ids=module_name)
+def test_core_imports_neither_pygame_nor_gpio_nor_games_nor_hardware(path):
+    found = top_levels(path)
+    assert not found & {"pygame", "gpiozero", "lgpio", "RPi", "evdev", "games", "hardware"}, found
+
+
+@pytest.mark.parametrize("path", modules("hardware"), ids=module_name)
 def test_hardware_knows_nothing_of_games_or_cop(path):
-    found = imports_of(path)
-    assert "games" not in found and "pygame" not in found
-    text = path.read_text(encoding="utf-8")
-    assert "balance_trainer.balance" not in text and "balance_trainer.metrics" not in text
+    names = imported_names(path)
+    assert not top_levels(path) & {"games", "pygame"}
+    cop = {"balance_trainer.balance", "balance_trainer.metrics", "balance_trainer.events"}
+    assert not names & cop, names & cop
 
 
-@pytest.mark.parametrize("path", modules("games"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", modules("games"), ids=module_name)
 def test_games_never_touch_a_pin(path):
-    found = imports_of(path)
+    found = top_levels(path)
     assert not found & {"gpiozero", "lgpio", "RPi"}, found
+
+
+def test_there_is_no_import_cycle_anywhere():
+    assert cycles(import_graph()) == []

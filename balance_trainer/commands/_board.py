@@ -28,12 +28,14 @@ def add_speed_option(p: argparse.ArgumentParser) -> None:
 SCENARIO_HELP = (
     "quiet, single-leg (3 trials on the left leg, then 3 on the right), single-leg-left, "
     "single-leg-right (3 trials on that leg), squats (a set of 5 on each leg), squats-left, "
-    "squats-right (3 sets of 5), step-on-off, weight-shift, interactive, empty"
+    "squats-right (3 sets of 5), step-on-off, weight-shift, mctsib (the four conditions, "
+    "stepping off for the foam pad), interactive, empty"
 )
 TEST_SCENARIOS = {
     "single-leg-stance": "single-leg",
     "hip-stability": "single-leg",
     "single-leg-squat": "squats",
+    "mctsib": "mctsib",
 }
 """The simulated person's default script for a ``test``: it does what the test asks."""
 
@@ -96,7 +98,8 @@ def scenario_for(args: argparse.Namespace, default: str = "quiet") -> str:
     if getattr(args, "command", None) == "test":
         script = TEST_SCENARIOS.get(getattr(args, "name", ""), default)
         side = getattr(args, "side", None)
-        return f"{script}-{side}" if script != default and side in ("left", "right") else script
+        sided = script in ("single-leg", "squats")
+        return f"{script}-{side}" if sided and side in ("left", "right") else script
     return default
 
 

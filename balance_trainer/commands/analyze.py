@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from ..errors import BalanceTrainerError, UsageError
 from ..readers import FORMATS
+from ..results import TestResult
 
 PROGRESS_MIN_FILES = 4
 """Show a progress counter on stderr from this many files on."""
@@ -199,12 +200,10 @@ def _run_test(args: argparse.Namespace) -> int:
             f"--test {args.test}: the protocols module has no analyze_recording_for_test"
         )
     for path in args.files:
-        result = handler(path, args.test)
+        result = TestResult.from_json({"test": args.test, **handler(path, args.test)})
         if args.json:
-            body = result if isinstance(result, dict) else {"result": result}
-            print(json.dumps(_clean({"file": path, "test": args.test, **body})), flush=True)
+            print(json.dumps(_clean({"file": path, **result.to_json()})), flush=True)
         else:
             print(f"{path}: {args.test}")
-            table = getattr(protocols, "format_result", None)
-            print("\n".join(table(result)) if table else json.dumps(_clean(result), indent=2))
+            print("\n".join(result.table()))
     return 0

@@ -27,12 +27,24 @@ def register(sub: argparse._SubParsersAction, common) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..adherence import history_lines
+
     with Store.open(args.data_dir) as store:
         sessions = store.history(args.id)
+        programme = history_lines(store, args.id)  # programme sessions, then adherence
     if args.json:
         for s in sessions:
             print(json.dumps(session_json(s), separators=(",", ":")))
+        for line in programme:
+            print(json.dumps(line, separators=(",", ":")))
         return 0
+    if programme:
+        a = programme[-1]
+        pct = "-" if a["adherence_pct"] is None else f"{a['adherence_pct']:.0f} %"
+        print(
+            f"programme: {len(programme) - 1} session(s); adherence {pct} of sets, "
+            f"streak {a['streak']} (best {a['best_streak']})"
+        )
     if not sessions:
         print(f"{args.id}: no sessions yet")
         return 0

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from ..balance import BalanceBlock
-from ..errors import AnalysisError, UsageError
+from ..errors import UsageError
 from ..recording import RecordingWriter
+from ..run import LiveRun, RecordingSink, Sink, StopReason, StoreSink, run_blocks
 from ._board import add_speed_option, connect, timed_blocks
 from ._person import open_person_store
 
@@ -57,6 +58,44 @@ def run(args: argparse.Namespace) -> int:
             store.close()
 
 
+class _Progress(Sink):
+    """``recording 12/30 s, 960 frames`` on stderr (a line every 10 s when not a terminal)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.tty = sys.stderr.isatty()
+        self.shown = -1
+        self.done = False
+
+    def on_block(self, run: LiveRun, block: BalanceBlock, forces_n: Any, missed: int) -> None:
+        if missed:
+            print(f"warning: {missed} frames lost (disk too slow?)", file=sys.stderr)
+        if run.t0_s is not None and (len(block) or self.done):
+            elapsed = int(self.seconds if self.done else float(block.t_s[-1]) - run.t0_s)
+            if elapsed != self.shown and (self.tty or elapsed % 10 == 0):
+                self.shown = elapsed
+                msg = f"recording {elapsed:4d}/{self.seconds:g} s, {run.n_frames} frames"
+                print(
+                    ("\r" if self.tty else "") + msg,
+                    end="" if self.tty else "\n",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+    def on_finish(self, run: LiveRun, outcome: Any) -> None:
+        if self.tty:
+            print(file=sys.stderr)
+
+
+def _blocks(conn: Any, args: argparse.Namespace, progress: _Progress) -> Iterator[Any]:
+    """The board's blocks up to ``--seconds``; the last one tells the progress line it is done."""
+    for block, forces, missed, _t0, done in timed_blocks(
+        conn, realtime=not args.fast, seconds=args.seconds
+    ):
+        progress.done = done
+        yield block, forces, missed
+
+
 def _record(args: argparse.Namespace, store: Any) -> int:
     with connect(args) as conn:
         board = conn.source.board
@@ -71,8 +110,11 @@ def _record(args: argparse.Namespace, store: Any) -> int:
                 "seed": args.seed,
                 "weak_hip": args.weak_hip,
             }
+        sinks: list[Sink] = []
         writer = RecordingWriter(args.output, board, meta) if args.output else None
-        trial = None
+        if writer is not None:
+            sinks.append(RecordingSink(writer))
+        stored = None
         if store is not None:
             sid = store.start_session(
                 args.person, "record", board=board, source=conn.source.description
@@ -81,75 +123,22 @@ def _record(args: argparse.Namespace, store: Any) -> int:
                 "seconds": args.seconds,
                 **{k: v for k, v in meta.items() if k not in ("started_at",)},
             }
-            trial = store.start_trial(sid, "record", params, board)
-        kept: list[BalanceBlock] = []  # balance of the stored frames, for the sway measures
-        shown = -1
-        n_frames = 0
-        tty = sys.stderr.isatty()
-        # Leaving by an exception (Ctrl-C included) keeps what was stored, as 'aborted'.
-        with trial if trial is not None else nullcontext():
-            try:
-                for block, forces, missed, t0, done in timed_blocks(
-                    conn, realtime=not args.fast, seconds=args.seconds
-                ):
-                    if missed:
-                        print(f"warning: {missed} frames lost (disk too slow?)", file=sys.stderr)
-                    if len(block):
-                        if writer is not None:
-                            writer.write_block(block.t_s, forces)
-                        n_frames += len(block)
-                        if trial is not None:
-                            trial.add_frames(block.t_s, forces)
-                            kept.append(block)
-                    if t0 is not None and (len(block) or done):
-                        elapsed = int(args.seconds if done else float(block.t_s[-1]) - t0)
-                        if elapsed != shown and (tty or elapsed % 10 == 0):
-                            shown = elapsed
-                            msg = f"recording {elapsed:4d}/{args.seconds:g} s, {n_frames} frames"
-                            print(
-                                ("\r" if tty else "") + msg,
-                                end="" if tty else "\n",
-                                file=sys.stderr,
-                                flush=True,
-                            )
-            finally:
-                if writer is not None:
-                    writer.close()
-            if tty:
-                print(file=sys.stderr)
-            if writer is not None:
-                print(f"wrote {writer.n_frames} frames to {args.output}", file=sys.stderr)
-            if trial is not None:
-                metrics = _metrics(kept, board)
-                trial.finish(metrics=metrics)
-                print(
-                    f"stored {trial.n_stored} frames as trial {trial.trial_id} of person "
-                    f"{args.person}"
-                    + ("" if metrics else " (too little on the board for sway measures)"),
-                    file=sys.stderr,
-                )
+            stored = StoreSink(store.start_trial(sid, "record", params, board), board)
+            sinks.append(stored)
+        progress = _Progress(args.seconds)
+        sinks.append(progress)
+        # Ctrl-C or an error keeps what was stored, as 'aborted'.
+        outcome = run_blocks(_blocks(conn, args, progress), None, sinks)
+        if outcome.stopped is StopReason.INTERRUPTED:
+            raise KeyboardInterrupt  # the CLI says so and exits 130, as before the loop was shared
+        if writer is not None:
+            print(f"wrote {writer.n_frames} frames to {args.output}", file=sys.stderr)
+        if stored is not None:
+            trial = stored.recorder
+            print(
+                f"stored {trial.n_stored} frames as trial {trial.trial_id} of person "
+                f"{args.person}"
+                + ("" if stored.metrics else " (too little on the board for sway measures)"),
+                file=sys.stderr,
+            )
     return 0
-
-
-def _metrics(kept: list[BalanceBlock], board: Any) -> dict[str, Any] | None:
-    """DESIGN.md sway measures over the frames where someone stood on the board, or None."""
-    if not kept:
-        return None
-    from ..analysis import analyze_trial, on_board_span
-
-    b = BalanceBlock.concatenate(kept)
-    # Like the analyser: the edges where nobody stands yet are cut; a gap inside is refused.
-    span = on_board_span(b.total_n, b.cop_ml_mm)
-    if span is None or span.stop - span.start < 2:
-        return None
-    try:
-        return analyze_trial(
-            b.t_s[span],
-            b.cop_ml_mm[span],
-            b.cop_ap_mm[span] if board.has_ap_spacing else None,
-            load_n=b.total_n[span],
-            left_share=b.left_share[span],
-            fs_hz=board.sample_rate_hz,
-        )
-    except AnalysisError:
-        return None

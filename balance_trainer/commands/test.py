@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from contextlib import nullcontext
 from datetime import datetime
 from typing import Any, TextIO
 
 from ..errors import UsageError
-from ..protocols import PROTOCOLS, ProtocolEvent, format_result, make_protocol
+from ..protocols import PROTOCOLS, ProtocolEvent, make_protocol, protocol_class
+from ..recording import RecordingWriter
+from ..results import Trial
+from ..run import LiveRun, RecordingSink, Sink, StopReason, StoreSink, run_blocks
 from ._board import add_speed_option, balance_blocks, connect
 from ._person import open_person_store
 
@@ -99,20 +101,18 @@ def register(sub: argparse._SubParsersAction, common) -> None:
 
 def _protocol_params(args: argparse.Namespace) -> dict[str, Any]:
     name = args.name
-    if name not in PROTOCOLS:
-        raise UsageError(f"test {name!r} does not exist; use one of {', '.join(PROTOCOLS)}")
-    cls = PROTOCOLS[name]
+    cls = protocol_class(name)
     params: dict[str, Any] = {"eyes": args.eyes, "age": args.age}
     if args.side is not None:
         if args.side not in ("left", "right"):
             raise UsageError(f"--side {args.side!r}: use left or right (the leg to stand on)")
-        if not cls.sided:
+        if "side" not in cls.options:
             raise UsageError(f"--side: {name} is done on both feet; leave --side out")
         params["side"] = args.side
     if args.trials is not None:
         params["trials"] = args.trials
     if args.max_time is not None:
-        if not cls.sided:
+        if "max_time_s" not in cls.options:
             raise UsageError(f"--max-time: {name} has fixed durations; leave --max-time out")
         if args.max_time not in MAX_TIMES:
             raise UsageError(f"--max-time {args.max_time}: use 30, 45 or 60")
@@ -122,7 +122,7 @@ def _protocol_params(args: argparse.Namespace) -> dict[str, Any]:
     return params
 
 
-class _Terminal:
+class _Terminal(Sink):
     """Prompts, countdown, beeps and the elapsed time on a text terminal."""
 
     def __init__(self, stream: TextIO) -> None:
@@ -147,7 +147,25 @@ class _Terminal:
         self.stream.flush()
         self._status = True
 
-    def close(self) -> None:
+    # -- the run's sink ------------------------------------------------------------------
+    def on_block(self, run: LiveRun, block: Any, forces_n: Any, missed: int) -> None:
+        if missed:
+            self.line(f"warning: {missed} frames lost; the result may be off")
+
+    def on_events(self, run: LiveRun, events: list[ProtocolEvent]) -> None:
+        for ev in events:
+            self.show(ev, run.t0_s or 0.0)
+        proto = run.protocol
+        if proto is not None and proto.in_trial and not proto.done:
+            self.status(f"   {proto.elapsed_s:5.1f} s")
+
+    def on_stop(self, run: LiveRun, reason: StopReason) -> None:
+        if reason is StopReason.TIMEOUT:
+            self.line(f"stopped after {run.timeout_s:g} s of board time (--timeout)")
+        elif reason is StopReason.INTERRUPTED:
+            self.line("interrupted: the result so far")
+
+    def on_finish(self, run: LiveRun, outcome: Any) -> None:
         self._clear_status()
 
     def show(self, ev: ProtocolEvent, t0: float) -> None:
@@ -165,11 +183,11 @@ class _Terminal:
                 beep=True,
             )
         elif ev.kind == "trial_ended":
-            held = d.get("hold_s", d.get("duration_s"))
-            extra = f", {d['reps']} reps" if "reps" in d else ""
+            trial = Trial.from_json(d)
+            extra = f", {trial.reps} reps" if trial.reps is not None else ""
             self.line(
-                f"[{ev.t_s - t0:7.2f} s] trial {d['trial']} ended: {held:.2f} s, "
-                f"{d['stop_reason']}{extra}",
+                f"[{ev.t_s - t0:7.2f} s] trial {trial.trial} ended: {trial.seconds:.2f} s, "
+                f"{trial.stop_reason}{extra}",
                 beep=True,
             )
         elif ev.kind == "false_start":
@@ -200,93 +218,42 @@ def run(args: argparse.Namespace) -> int:
             store.close()
 
 
-def _trial_metrics(result: dict[str, Any]) -> dict[str, Any] | None:
-    """The sway measures of the best completed trial (the longest hold), for history lists."""
-    trials = [t for t in result.get("trials", []) if isinstance(t.get("metrics"), dict)]
-    if not trials:
-        return None
-    best = max(trials, key=lambda t: t.get("hold_s") or t.get("duration_s") or 0.0)
-    return best["metrics"]
-
-
 def _run(args: argparse.Namespace, params: dict[str, Any], store: Any) -> int:
     ui = _Terminal(sys.stderr if args.json else sys.stdout)
+    given = {k: v for k, v in params.items() if v is not None}
     with connect(args) as conn:
         board = conn.source.board
         proto = make_protocol(args.name, fs_hz=float(board.sample_rate_hz), **params)
         timeout = args.timeout
         if timeout is None and conn.simulated and args.fast:
             timeout = DEFAULT_SIM_TIMEOUT_S
-        writer = None
+        sinks: list[Sink] = []
         if args.record:
-            from ..recording import RecordingWriter
-
-            writer = RecordingWriter(
-                args.record,
-                board,
-                {
-                    "started_at": datetime.now().astimezone().isoformat(timespec="seconds"),
-                    "source": conn.source.description,
-                    "calibration": conn.calibration_origin,
-                    "protocol": {
-                        "name": args.name,
-                        **{k: v for k, v in params.items() if v is not None},
-                    },
-                },
-            )
+            meta = {
+                "started_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                "source": conn.source.description,
+                "calibration": conn.calibration_origin,
+                "protocol": {"name": args.name, **given},
+            }
+            sinks.append(RecordingSink(RecordingWriter(args.record, board, meta)))
         stored = None
         if store is not None:
             sid = store.start_session(
                 args.person, "test", board=board, source=conn.source.description
             )
-            stored = store.start_trial(
-                sid, args.name, {k: v for k, v in params.items() if v is not None}, board
-            )
-        status = 0
-        t0 = None
-        # Leaving by an exception keeps the frames stored so far, as 'aborted'.
-        with stored if stored is not None else nullcontext():
-            try:
-                for block, forces, missed in balance_blocks(conn, realtime=not args.fast):
-                    if missed:
-                        ui.line(f"warning: {missed} frames lost; the result may be off")
-                    if not len(block):
-                        continue
-                    if t0 is None:
-                        t0 = float(block.t_s[0])
-                    if writer is not None:
-                        writer.write_block(block.t_s, forces)
-                    if stored is not None:
-                        stored.add_frames(block.t_s, forces)
-                    for ev in proto.feed(block):
-                        ui.show(ev, t0)
-                    if proto.in_trial:
-                        ui.status(f"   {proto.elapsed_s:5.1f} s")
-                    if proto.done:
-                        break
-                    if timeout is not None and float(block.t_s[-1]) - t0 >= timeout:
-                        ui.line(f"stopped after {timeout:g} s of board time (--timeout)")
-                        break
-            except KeyboardInterrupt:
-                ui.line("interrupted: the result so far")
-                status = 130
-            finally:
-                if writer is not None:
-                    writer.close()
-            for ev in proto.finish():
-                ui.show(ev, t0 or 0.0)
-            ui.close()
-            result = proto.result()
-            if stored is not None:
-                stored.finish(
-                    result=result,
-                    metrics=_trial_metrics(result),
-                    status="aborted" if status == 130 else "complete",
-                )
-                print(f"stored as trial {stored.trial_id} of person {args.person}", file=sys.stderr)
+            stored = store.start_trial(sid, args.name, given, board)
+            sinks.append(StoreSink(stored))
+        sinks.append(ui)
+        outcome = run_blocks(
+            balance_blocks(conn, realtime=not args.fast), proto, sinks, timeout_s=timeout
+        )
+    if stored is not None:
+        print(f"stored as trial {stored.trial_id} of person {args.person}", file=sys.stderr)
+    result = outcome.result
+    assert result is not None
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps(result.to_json()))
     else:
         print()
-        print("\n".join(format_result(result)))
-    return status
+        print("\n".join(result.table()))
+    return 130 if outcome.stopped is StopReason.INTERRUPTED else 0

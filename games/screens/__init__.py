@@ -13,6 +13,7 @@ def _screen_classes() -> dict[str, Any]:
     from .menu import MenuScreen
     from .people import PeopleScreen
     from .progress import ProgressScreen
+    from .session import SessionScreen
     from .settings import PinScreen, SettingsScreen
     from .tests import TestRunScreen, TestSetupScreen, TestsScreen
     from .zero import ZeroScreen
@@ -29,6 +30,7 @@ def _screen_classes() -> dict[str, Any]:
         "tests": TestsScreen,
         "test-setup": TestSetupScreen,
         "test-run": TestRunScreen,
+        "session": SessionScreen,
     }
     for g in GAMES.values():
         out[g.name] = getattr(importlib.import_module(g.module), g.cls)
@@ -47,6 +49,7 @@ SCREEN_NAMES = (
     "tests",
     "test-setup",
     "test-run",
+    "session",
     *GAMES,
 )
 

@@ -12,6 +12,7 @@ from ..widgets import (
     icon_clock,
     icon_gear,
     icon_level,
+    icon_play,
     icon_raft,
     icon_rocket,
 )
@@ -42,6 +43,11 @@ class MenuScreen(ChoiceScreen):
             )
             for g in GAMES.values()
         ]
+        from .session import has_programme
+
+        if has_programme(self.app):
+            today = Choice("Today's exercises", icon_play, lambda: self.app.show("session"))
+            out.insert(0, today)
         out += [
             Choice("Balance tests", icon_clock, lambda: self.app.show("tests"), key="tests"),
             Choice("My progress", icon_chart, lambda: self.app.show("progress"), key="progress"),

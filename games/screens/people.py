@@ -63,7 +63,9 @@ class PeopleScreen(ChoiceScreen):
 
     def pick(self, person: PersonRef) -> None:
         self.app.person = person
-        self.app.show("zero")
+        from .session import first_screen_for  # a person with a programme starts with it
+
+        self.app.show("zero", next_screen=first_screen_for(self.app))
 
     def back(self) -> None:
         """Already the first screen."""

@@ -75,10 +75,10 @@ class ProgressScreen(ChoiceScreen):
             y = box.top + ui.px(18)
             for tr in reversed(self.tests):
                 when = tr.started_at.strftime("%d %b") if tr.started_at else ""
-                res = tr.result or {}
-                summary = res.get("summary") if isinstance(res, dict) else None
-                text = summary[0] if isinstance(summary, list) and summary else tr.status
-                line = f"{when}  {tr.protocol}: {text}"
+                res = tr.test_result
+                text = res.headline() if res is not None else tr.status
+                title = res.title if res is not None else tr.protocol
+                line = f"{when}  {title}: {text}"
                 ui.blit_text(
                     surface, line[:80], 20, (box.left + ui.px(16), y), t.text, anchor="midleft"
                 )

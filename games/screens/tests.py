@@ -13,71 +13,19 @@ from typing import Any
 
 import pygame
 
+from balance_trainer.protocols import PROTOCOLS, Protocol, ProtocolEvent, make_protocol
+from balance_trainer.results import TestResult
+from balance_trainer.run import LiveRun, Sink, StoreSink
+
 from ..feed import FeedUpdate
 from ..ui import panel, ring
 from ..widgets import Choice, icon_back, icon_clock, icon_foot, icon_home, icon_play
 from .base import ChoiceScreen, Screen
 
-try:
-    from balance_trainer import protocols as _protocols
-except ImportError:  # pragma: no cover - only while the core is incomplete
-    _protocols = None  # type: ignore[assignment]
-
-
-TESTS: dict[str, dict[str, Any]] = {
-    "single-leg-stance": {
-        "title": "One-leg stand",
-        "sided": True,
-        "eyes": True,
-        "blurb": "How long can you stand on one leg?",
-    },
-    "single-leg-squat": {
-        "title": "One-leg squat",
-        "sided": True,
-        "eyes": False,
-        "blurb": "Five slow squats on one leg",
-    },
-    "hip-stability": {
-        "title": "Hip stability",
-        "sided": True,
-        "eyes": False,
-        "blurb": "A 30 second hold on one leg",
-    },
-    "mctsib": {
-        "title": "Senses test",
-        "sided": False,
-        "eyes": False,
-        "blurb": "Eyes open and closed, 30 s each (mCTSIB)",
-    },
-    "weight-bearing-symmetry": {
-        "title": "Weight symmetry",
-        "sided": False,
-        "eyes": False,
-        "blurb": "10 s on both feet: left and right",
-    },
-}
-
-
-def available_tests() -> list[str]:
-    """Test names the installed protocol engine knows (in display order)."""
-    if _protocols is None or not hasattr(_protocols, "make_protocol"):
-        return []
-    known = None
-    for attr in ("PROTOCOLS", "PROTOCOL_NAMES", "NAMES"):
-        v = getattr(_protocols, attr, None)
-        if v:
-            known = list(v)
-            break
-    if known is None and hasattr(_protocols, "protocol_names"):
-        known = list(_protocols.protocol_names())
-    if known is None:
-        return list(TESTS)
-    ordered = [n for n in TESTS if n in known]
-    return ordered + [n for n in known if n not in ordered]
-
 
 def _title(name: str) -> str:
-    return TESTS.get(name, {}).get("title", name.replace("-", " ").capitalize())
+    cls = PROTOCOLS.get(name)
+    return cls.short_title if cls is not None else name.replace("-", " ").capitalize()
 
 
 class TestsScreen(ChoiceScreen):
@@ -93,25 +41,21 @@ class TestsScreen(ChoiceScreen):
     area = (40, 104, 720, 316)
 
     def build(self) -> list[Choice]:
-        names = available_tests()
-        if not names:
-            self.subtitle = "The clinical tests are not installed in this version"
         out = [
             Choice(
-                _title(n),
+                cls.short_title,
                 icon_clock,
-                lambda n=n: self._pick(n),
-                sub=TESTS.get(n, {}).get("blurb", "")[:28],
-                key=n,
+                lambda n=name: self._pick(n),
+                sub=cls.blurb[:28],
+                key=name,
             )
-            for n in names
+            for name, cls in PROTOCOLS.items()
         ]
         out.append(Choice("Back", icon_back, lambda: self.app.show("menu")))
         return out
 
     def _pick(self, name: str) -> None:
-        info = TESTS.get(name, {})
-        if info.get("sided"):
+        if "side" in PROTOCOLS[name].options:
             self.app.show("test-setup", test=name)
         else:
             self.app.show("test-run", test=name, side=None, eyes="open")
@@ -132,7 +76,7 @@ class TestSetupScreen(ChoiceScreen):
         self.title = _title(test)
 
     def build(self) -> list[Choice]:
-        info = TESTS.get(self.test, {})
+        asks_eyes = "eyes" in PROTOCOLS[self.test].options
         if self.side is None:
             self.subtitle = "Which leg will you stand on?"
             out = [
@@ -142,7 +86,7 @@ class TestSetupScreen(ChoiceScreen):
         else:
             self.subtitle = f"Standing on the {self.side} leg"
             out = [Choice("Eyes open", icon_play, lambda: self._go("open"))]
-            if info.get("eyes"):
+            if asks_eyes:
                 out.append(
                     Choice(
                         "Eyes closed", icon_play, lambda: self._go("closed"), sub="someone close by"
@@ -152,7 +96,7 @@ class TestSetupScreen(ChoiceScreen):
         return out
 
     def _side(self, side: str) -> None:
-        if TESTS.get(self.test, {}).get("eyes"):
+        if "eyes" in PROTOCOLS[self.test].options:
             self.app.show("test-setup", test=self.test, side=side)
         else:
             self.app.show("test-run", test=self.test, side=side, eyes="open")
@@ -175,7 +119,9 @@ class TestRunScreen(Screen):
         self.test = test
         self.side = side
         self.eyes = eyes
-        self.proto: Any = None
+        self.proto: Protocol | None = None
+        self.run: LiveRun | None = None
+        self.result: TestResult | None = None
         self.error = ""
         self.prompt = "Stand still on both feet"
         self.countdown: int | None = None
@@ -185,7 +131,6 @@ class TestRunScreen(Screen):
         self.lines: list[str] = []
         self.friendly: list[str] = []
         self.finished = False
-        self.recorder: Any = None
         self._stance = "both"
         self._next_squat = 0.0
         self.choices = [
@@ -203,23 +148,20 @@ class TestRunScreen(Screen):
         return self.finished
 
     def enter(self) -> None:
-        if _protocols is None:
-            self.error = "The clinical tests are not installed in this version."
-            return
         kwargs: dict[str, Any] = {}
         if self.side:
             kwargs["side"] = self.side
-        if TESTS.get(self.test, {}).get("eyes"):
+        if "eyes" in PROTOCOLS[self.test].options:
             kwargs["eyes"] = self.eyes
         age = self._age()
         if age is not None:
             kwargs["age"] = age  # for the published norms
         try:
-            self.proto = _protocols.make_protocol(self.test, **kwargs)
+            self.proto = make_protocol(self.test, **kwargs)
         except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
             self.error = f"This test cannot start: {exc}"
             return
-        self._start_recording(kwargs)
+        self.run = LiveRun(self.proto, self._sinks(kwargs), on_sink_error=self._sink_failed)
 
     def _age(self) -> int | None:
         rec = self.app.records
@@ -232,63 +174,56 @@ class TestRunScreen(Screen):
         except Exception:  # noqa: BLE001 - no age, no norm: the test still runs
             return None
 
-    def _start_recording(self, params: dict[str, Any]) -> None:
+    def _sinks(self, params: dict[str, Any]) -> list[Sink]:
+        """The store's trial for a chosen person (a guest's test is not kept)."""
         rec = self.app.records
         person = self.app.person
         if person.guest or rec.store is None:
-            return
+            return []
         sid = rec.session(person, "test")
         if sid is None:
-            return
+            return []
         try:
-            self.recorder = rec.store.start_trial(sid, self.test, params, self.app.feed.board)
+            return [StoreSink(rec.store.start_trial(sid, self.test, params, self.app.feed.board))]
         except Exception as exc:  # noqa: BLE001
             rec.note = f"test not saved: {exc}"
-            self.recorder = None
+            return []
+
+    def _sink_failed(self, sink: Sink, exc: BaseException) -> None:
+        # The test goes on without the store; the person is told it was not saved.
+        self.app.records.note = f"test not saved: {exc}"
 
     def leave(self) -> None:
-        if self.recorder is not None and not self.recorder.finished:
-            try:
-                self.recorder.finish(status="aborted")
-            except Exception:  # noqa: BLE001
-                pass
+        if self.run is not None and not self.run.done:
+            self.run.abort()
 
     def feed(self, update: FeedUpdate) -> None:
-        if self.proto is None or self.finished or len(update) == 0:
+        if self.run is None or self.proto is None or self.finished or len(update) == 0:
             return
-        if self.recorder is not None:
-            try:
-                self.recorder.add_frames(update.block.t_s, update.forces_n)
-            except Exception as exc:  # noqa: BLE001
-                self.app.records.note = f"test frames not saved: {exc}"
-                self.recorder = None
         try:
-            events = self.proto.feed(update.block)
+            events = self.run.feed(update.block, update.forces_n)
         except Exception as exc:  # noqa: BLE001
             self.error = f"The test stopped: {exc}"
             self.finished = True
+            self.run.abort()
             return
-        for ev in events or []:
+        for ev in events:
             self._event(ev)
-        prompt = getattr(self.proto, "prompt", None)
-        if prompt:
-            self.prompt = str(prompt)
-        if getattr(self.proto, "done", False) and not self.finished:
+        if self.proto.prompt:
+            self.prompt = self.proto.prompt
+        if self.run.done and not self.finished:
             self._done()
 
-    def _event(self, ev: Any) -> None:
-        kind = getattr(ev, "kind", "")
-        data = getattr(ev, "data", {}) or {}
+    def _event(self, ev: ProtocolEvent) -> None:
+        kind = ev.kind
+        data = ev.data
         if kind == "prompt":
-            text = data.get("text") or data.get("prompt")
-            if text:
-                self.prompt = str(text)
-            wants = data.get("stance")
+            self.prompt = str(data["text"])
+            wants = data.get("stance")  # only prompts that ask for a stance carry one
             if wants in ("both", "left", "right", "off"):
                 self._stance = wants
         elif kind == "countdown":
-            n = data.get("remaining", data.get("n"))
-            self.countdown = int(n) if isinstance(n, (int, float)) else None
+            self.countdown = int(data["remaining"])
             self.countdown_t = self.t
             self.app.play("go" if self.countdown == 0 else "tick")
         elif kind == "trial_started":
@@ -312,25 +247,16 @@ class TestRunScreen(Screen):
         self.selected = 1  # standing still goes to the menu, not into another test
         self.app.nav.reset(self.app.now, 10.0)  # time to read the result first
         self.app.play("done")
+        assert self.run is not None
         try:
-            self.lines = [str(x) for x in self.proto.summary_lines()]
-        except Exception as exc:  # noqa: BLE001
+            self.result = self.run.finish().result
+        except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
             self.lines = [f"(no summary: {exc})"]
-        result: Any = None
-        try:
-            result = self.proto.result()
-        except Exception:  # noqa: BLE001
-            result = None
-        self.friendly = (
-            friendly_result(result, self.app.person.guest) if isinstance(result, dict) else []
-        )
+            return
+        assert self.result is not None
+        self.lines = self.result.table()
+        self.friendly = self.result.sentences(guest=self.app.person.guest)
         self.result_summary = {"test": self.test, "lines": self.lines}
-        if self.recorder is not None:
-            try:
-                self.recorder.finish(result=_as_dict(result, self.lines))
-            except Exception as exc:  # noqa: BLE001
-                self.app.records.note = f"test not saved: {exc}"
-            self.recorder = None
 
     def update(self, dt: float) -> None:
         super().update(dt)
@@ -408,10 +334,10 @@ class TestRunScreen(Screen):
             label = "GO" if self.countdown == 0 else str(self.countdown)
             ui.blit_text(surface, label, 150, c, t.accent, shadow=True)
         else:
-            elapsed = float(getattr(self.proto, "elapsed_s", 0.0) or 0.0)
+            elapsed = self.proto.elapsed_s if self.proto is not None else 0.0
             pygame.draw.circle(surface, t.panel, c, ui.px(110))
-            max_s = getattr(self.proto, "max_time_s", None)
-            if self.in_trial and isinstance(max_s, (int, float)) and max_s > 0:
+            max_s = self.proto.max_time_s if self.proto is not None else None
+            if self.in_trial and max_s is not None and max_s > 0:
                 ring(surface, t.good, c, ui.px(110), ui.px(16), elapsed / max_s)
             ui.blit_text(
                 surface,
@@ -421,7 +347,7 @@ class TestRunScreen(Screen):
                 t.good if self.in_trial else t.text,
             )
             ui.blit_text(surface, "seconds", 26, (c[0], c[1] + ui.px(56)), t.dim)
-        phase = str(getattr(self.proto, "phase", "") or "")
+        phase = str(self.proto.phase) if self.proto is not None else ""
         if phase:
             ui.blit_text(surface, phase.replace("_", " "), 22, (ui.w // 2, ui.h - ui.px(40)), t.dim)
         ui.blit_text(
@@ -509,92 +435,3 @@ class TestRunScreen(Screen):
                 dwell=dwell if i == self.selected else 0.0,
                 label_size=22,
             )
-
-
-def _f(v: Any, spec: str = "{:.1f}") -> str:
-    return "-" if not isinstance(v, (int, float)) else spec.format(v)
-
-
-def friendly_result(result: dict[str, Any], guest: bool = False) -> list[str]:
-    """The few numbers a person wants to hear, as sentences (the full table is shown too)."""
-    name = result.get("test", "")
-    s = result.get("summary", {}) or {}
-    out: list[str] = []
-    if name in ("single-leg-stance", "hip-stability"):
-        trials = result.get("trials", []) or []
-        for side in ("left", "right"):
-            x = s.get(side)
-            if isinstance(x, dict) and "best_hold_s" in x:
-                holds = [t["hold_s"] for t in trials if t.get("stance_side") == side]
-                out.append(
-                    f"{side.capitalize()} leg: best {_f(x['best_hold_s'])} s "
-                    f"({', '.join(_f(h) for h in holds)} s)"
-                )
-            if name == "hip-stability" and isinstance(x, dict) and "mean_ml_drift_mm" in x:
-                out.append(
-                    f"Drift toward the lifted side: {_f(x['mean_ml_drift_mm'], '{:+.1f}')}"
-                    f" mm, sway {_f(x.get('mean_ml_rms_mm'))} mm"
-                )
-        norm = result.get("norm")
-        if name == "single-leg-stance":
-            if isinstance(norm, dict):
-                verdict = {
-                    "at or above mean": "at or above the average",
-                    "below mean": "below the average",
-                }.get(norm.get("comparison"), "")
-                out.append(
-                    f"Average for ages {norm['age_band']}, eyes {norm['eyes']}: "
-                    f"{_f(norm['mean_s'])} s" + (f" - you are {verdict}" if verdict else "")
-                )
-            elif guest:
-                out.append("Choose a person with a birth year to compare with the norm")
-            else:
-                out.append("No published norm for this age and condition")
-    elif name == "single-leg-squat":
-        for side in ("left", "right"):
-            x = s.get(side)
-            if isinstance(x, dict):
-                out.append(
-                    f"{side.capitalize()} leg: {x.get('reps', 0)} squats, load moved "
-                    f"{_f(x.get('mean_ml_range_mm'))} mm sideways"
-                )
-                pci = _f(x.get("mean_pelvic_control_index"), "{:.2f}")
-                out.append(f"Pelvic-control index {pci} (lower is steadier)")
-    elif name == "mctsib":
-        comp = result.get("composite_velocity_mm_s")
-        out.append(
-            f"Composite sway speed: {_f(comp, '{:.1f}')} mm/s"
-            if comp is not None
-            else "Not all four conditions ran their full time"
-        )
-        ratios = result.get("ratios") or {}
-        if ratios:
-            out.append(
-                "Compared with eyes open on the board: "
-                + ", ".join(f"{k} {_f(v, '{:.2f}')}" for k, v in ratios.items())
-            )
-    elif name == "weight-bearing-symmetry":
-        for t in (result.get("trials") or [])[-1:]:
-            ls, rs = t.get("left_share"), t.get("right_share")
-            if isinstance(ls, (int, float)) and isinstance(rs, (int, float)):
-                out.append(f"Left foot {100 * ls:.0f} %   right foot {100 * rs:.0f} %")
-                out.append(f"Asymmetry {_f(t.get('asymmetry_pct'), '{:+.0f}')} %")
-    for note in (result.get("notes") or [])[:2]:
-        out.append(str(note))
-    return out
-
-
-def _as_dict(result: Any, lines: list[str]) -> dict[str, Any]:
-    """A protocol result as a JSON object for the store."""
-    if isinstance(result, dict):
-        return result
-    for attr in ("to_json_dict", "to_dict", "as_dict"):
-        f = getattr(result, attr, None)
-        if callable(f):
-            try:
-                d = f()
-                if isinstance(d, dict):
-                    return d
-            except Exception:  # noqa: BLE001
-                pass
-    return {"summary": lines}

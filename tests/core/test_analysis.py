@@ -186,6 +186,43 @@ def test_samples_all_at_one_time_and_bad_shares_are_refused():
     t, ml, _ = sway()
     with pytest.raises(AnalysisError, match="left share is 1.5"):
         analyze_trial(t, ml, left_share=1.5)
+    with pytest.raises(AnalysisError, match="left share is 1.5"):
+        analyze_trial(t, ml, left_share=1.5, load_n=np.full(t.size, 700.0))
+
+
+def test_an_empty_side_reading_a_hair_below_zero_is_noise_and_clipped():
+    # One foot lifted: its cells read zero plus noise, so the share strays past 1 by ~1e-6.
+    t, ml, _ = sway()
+    load = np.full(t.size, 700.0)
+    share = np.ones(t.size)
+    share[::7] = 1.0 + 0.06 / 700.0  # the right foot reading -0.06 N, as the simulator's do
+    r = analyze_trial(t, ml, load_n=load, left_share=share)
+    assert r["left_share"] == 1.0
+    assert any("clipped" in n for n in r["processing"]["notes"])
+    share[::7] = -5.0 / 700.0  # the left foot reading -5 N: still within the noise allowance
+    assert analyze_trial(t, ml, load_n=load, left_share=share)["left_share"] >= 0.0
+
+
+def test_a_side_far_below_zero_is_refused_as_a_wiring_or_tare_fault():
+    t, ml, _ = sway()
+    load = np.full(t.size, 700.0)
+    share = np.full(t.size, 0.5)
+    share[123] = 1.0 + 40.0 / 700.0  # the right foot reading -40 N: no cell noise does that
+    with pytest.raises(AnalysisError, match=r"sample 123: the right foot reads -40\.0 N.*re-tare"):
+        analyze_trial(t, ml, load_n=load, left_share=share)
+
+
+def test_processing_names_the_band_of_every_frequency_measure_and_why_one_is_null():
+    t, ml, ap = sway()
+    r = analyze_trial(t, ml, ap)
+    bands = r["processing"]["spectral_band_hz"]
+    assert bands["ml_f50_hz"] == [0.15, 5.0] and bands["f95_hz"] == [0.15, 5.0]
+    assert bands["ml_mean_frequency_hz"] == [0.0, r["sample_rate_hz"] / 2]
+    assert bands["ml_power_mid_pct"] == [0.5, 2.0]
+    short = analyze_trial(t[:500], ml[:500], ap[:500])  # 5 s
+    assert short["ml_f50_hz"] is None and short["mean_frequency_hz"] is None
+    assert short["ml_rms_mm"] is not None
+    assert "20 s" in short["processing"]["null_reasons"]["ml_f50_hz"]
     with pytest.raises(AnalysisError, match="must match"):
         analyze_trial(t, ml[:-1])
 
@@ -220,12 +257,24 @@ def test_off_board_edges_of_our_recording_are_cut_and_reported(tmp_path):
     assert r["metrics"]["left_share"] == pytest.approx(0.5, abs=0.01)
 
 
-def test_stepping_off_in_the_middle_is_refused_naming_the_file(tmp_path):
+def test_stepping_off_in_the_middle_analyses_the_longest_stance_and_says_so(tmp_path):
     p = tmp_path / "gap.csv"
     loads = np.full(800, 700.0)
-    loads[400:420] = 0.0
+    loads[300:320] = 0.0  # 3.75 s on, 0.25 s off, 6 s on
     record(p, loads)
-    with pytest.raises(AnalysisError, match=r"gap\.csv: total load is 0\.0 N at 5\.000 s"):
+    r = analyze_file(p)
+    assert r["metrics"]["duration_s"] == pytest.approx(6.0)
+    assert r["processing"]["trimmed_s"]["start"] == pytest.approx(4.0)
+    note = next(n for n in r["processing"]["notes"] if "stepped off" in n)
+    assert "2 stretches" in note and "4.00-9.99 s" in note
+
+
+def test_a_moment_on_the_board_is_not_a_trial(tmp_path):
+    p = tmp_path / "blip.csv"
+    loads = np.full(400, 3.0)
+    loads[100:110] = 700.0  # 0.125 s: a bump, not a stance
+    record(p, loads)
+    with pytest.raises(AnalysisError, match=r"blip\.csv: nobody stands on the board for 1 s"):
         analyze_file(p)
 
 

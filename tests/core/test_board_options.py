@@ -36,7 +36,7 @@ def test_play_does_not_change_the_other_commands_default_scenario():
         (["test", "single-leg-stance", "--side", "right"], "single-leg-right"),
         (["test", "hip-stability", "--side", "left"], "single-leg-left"),
         (["test", "single-leg-squat"], "squats"),
-        (["test", "mctsib"], "quiet"),
+        (["test", "mctsib"], "mctsib"),
         (["test", "single-leg-stance", "--scenario", "quiet"], "quiet"),
     ],
 )
@@ -86,3 +86,14 @@ def test_record_writes_the_scenario_that_ran(tmp_path, capsys):
     sim = next(line for line in header if line.startswith("# simulator:"))
     meta = json.loads(sim.split(":", 1)[1])
     assert meta["scenario"] == "quiet" and meta["weak_hip"] == "left"
+
+
+def test_a_default_mctsib_on_the_simulator_runs_all_four_conditions(capsys):
+    status = main(["test", "mctsib", "--fast", "--json", "--seed", "1"])
+    res = json.loads(capsys.readouterr().out)
+    assert status == 0
+    conds = {c["condition"]: c for c in res["conditions"]}
+    assert set(conds) == {"eo_firm", "ec_firm", "eo_foam", "ec_foam"}
+    assert all(c["stop_reason"] == "max_time" for c in conds.values())
+    rms = {k: c["metrics"]["ml_rms_mm"] for k, c in conds.items()}
+    assert rms["eo_foam"] > 1.5 * rms["eo_firm"] and rms["ec_foam"] > rms["eo_foam"]

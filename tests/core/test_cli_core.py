@@ -102,7 +102,7 @@ def test_calibrate_against_the_simulator_recovers_true_cells(tmp_path, capsys):
     )
     saved = list((data / "calibration").glob("*.json"))
     assert len(saved) == 1
-    from hardware.sources import open_source
+    from balance_trainer.wiring import open_source
 
     truth_off, truth_scale = open_source("sim", realtime=False).builtin_calibration()
     cal = Calibration.load(saved[0])

@@ -89,6 +89,24 @@ def ref_median_freq(f, p):
     return f[-1]
 
 
+def ref_band_freq(f, p, q, lo=0.15, hi=5.0):
+    fb = [a for a in f if lo <= a <= hi]
+    pb = [b for a, b in zip(f, p, strict=True) if lo <= a <= hi]
+    target = q * ref_trapz(pb)
+    acc = 0.0
+    for i in range(1, len(pb)):
+        piece = (pb[i] + pb[i - 1]) / 2
+        if acc + piece >= target:
+            return fb[i - 1] + (target - acc) / piece * (fb[i] - fb[i - 1])
+        acc += piece
+    return fb[-1]
+
+
+def ref_share(f, p, lo, hi):
+    inside = sum(b for a, b in zip(f, p, strict=True) if lo <= a < hi)
+    return 100 * inside / sum(b for a, b in zip(f, p, strict=True) if 0.15 <= a < 5.0)
+
+
 def reference_metrics(ml, ap, fs):
     ml, ap = list(ml), list(ap)
     n = len(ml)
@@ -102,6 +120,11 @@ def reference_metrics(ml, ap, fs):
         "ml_mean_velocity_mm_s": ref_path(ml) / (n / fs),
         "ml_mean_frequency_hz": ref_mean_freq(f, pml),
         "ml_median_frequency_hz": ref_median_freq(f, pml),
+        "ml_f50_hz": ref_band_freq(f, pml, 0.5),
+        "ml_f95_hz": ref_band_freq(f, pml, 0.95),
+        "ml_power_low_pct": ref_share(f, pml, 0.15, 0.5),
+        "ml_power_mid_pct": ref_share(f, pml, 0.5, 2.0),
+        "ml_power_high_pct": ref_share(f, pml, 2.0, 5.0),
         "ap_range_mm": ref_range(ap),
         "ap_rms_mm": ref_rms(ap),
         "ap_path_mm": ref_path(ap),
@@ -110,6 +133,8 @@ def reference_metrics(ml, ap, fs):
         "mean_velocity_mm_s": ref_path(ml, ap) / (n / fs),
         "ellipse_area_mm2": ref_ellipse(ml, ap),
         "mean_frequency_hz": ref_mean_freq(f, both),
+        "f50_hz": ref_band_freq(f, both, 0.5),
+        "f95_hz": ref_band_freq(f, both, 0.95),
     }
 
 
@@ -125,7 +150,8 @@ def sway(n, seed, fs=50.0):
 @pytest.mark.parametrize("seed,n", [(0, 120), (1, 201), (2, 256)])
 def test_fast_metrics_agree_with_the_slow_per_sample_reference(seed, n):
     ml, ap = sway(n, seed)
-    fast = M.compute_metrics(ml, ap, 50.0)
+    # min_spectral_s=0: short windows keep the per-sample DFT reference quick
+    fast = M.compute_metrics(ml, ap, 50.0, min_spectral_s=0)
     slow = reference_metrics(ml, ap, 50.0)
     assert list(fast) == list(slow)
     for name, value in slow.items():
@@ -134,7 +160,7 @@ def test_fast_metrics_agree_with_the_slow_per_sample_reference(seed, n):
 
 def test_each_measure_function_gives_what_the_dispatcher_gives():
     ml, ap = sway(300, 5)
-    d = M.compute_metrics(ml, ap, 50.0)
+    d = M.compute_metrics(ml, ap, 50.0, min_spectral_s=0)
     assert M.range_mm(ml) == d["ml_range_mm"]
     assert M.rms_mm(ap) == d["ap_rms_mm"]
     assert M.path_mm(ml) == d["ml_path_mm"]
@@ -145,6 +171,10 @@ def test_each_measure_function_gives_what_the_dispatcher_gives():
     assert M.mean_frequency_hz(ml, 50.0) == pytest.approx(d["ml_mean_frequency_hz"])
     assert M.median_frequency_hz(ml, 50.0) == pytest.approx(d["ml_median_frequency_hz"])
     assert M.mean_frequency_hz(ml, 50.0, ap) == pytest.approx(d["mean_frequency_hz"])
+    assert M.band_power_frequency_hz(ml, 50.0) == pytest.approx(d["ml_f50_hz"])
+    assert M.band_power_frequency_hz(ml, 50.0, ap, fraction=0.95) == pytest.approx(d["f95_hz"])
+    shares = M.band_power_shares_pct(ml, 50.0)
+    assert shares is not None and shares["mid"] == pytest.approx(d["ml_power_mid_pct"])
 
 
 # --- analytic cases -----------------------------------------------------------------------------
@@ -207,9 +237,10 @@ def test_planar_measures_do_not_change_when_the_cop_is_rotated(angle):
     ml, ap = sway(500, 9)
     c, s = math.cos(angle), math.sin(angle)
     rml, rap = c * ml - s * ap, s * ml + c * ap
-    before = M.compute_metrics(ml, ap, 50.0)
-    after = M.compute_metrics(rml, rap, 50.0)
-    for name in ("ellipse_area_mm2", "path_length_mm", "mean_velocity_mm_s", "mean_frequency_hz"):
+    before = M.compute_metrics(ml, ap, 50.0, min_spectral_s=0)
+    after = M.compute_metrics(rml, rap, 50.0, min_spectral_s=0)
+    planar = ("ellipse_area_mm2", "path_length_mm", "mean_velocity_mm_s", "mean_frequency_hz")
+    for name in (*planar, "f50_hz", "f95_hz"):
         assert after[name] == pytest.approx(before[name], rel=1e-9), name
     assert after["ml_rms_mm"] != pytest.approx(before["ml_rms_mm"], rel=1e-3)
 
@@ -217,10 +248,10 @@ def test_planar_measures_do_not_change_when_the_cop_is_rotated(angle):
 @pytest.mark.parametrize("k", [0.1, 3.0])
 def test_scaling_by_k_scales_lengths_by_k_and_area_by_k_squared(k):
     ml, ap = sway(400, 4)
-    base = M.compute_metrics(ml, ap, 50.0)
-    scaled = M.compute_metrics(k * ml, k * ap, 50.0)
+    base = M.compute_metrics(ml, ap, 50.0, min_spectral_s=0)
+    scaled = M.compute_metrics(k * ml, k * ap, 50.0, min_spectral_s=0)
     for name, value in base.items():
-        if name.endswith("_hz"):
+        if name.endswith(("_hz", "_pct")):
             power = 0
         elif name.endswith("_mm2"):
             power = 2
@@ -231,8 +262,8 @@ def test_scaling_by_k_scales_lengths_by_k_and_area_by_k_squared(k):
 
 def test_a_constant_offset_changes_nothing_but_the_mean():
     ml, ap = sway(400, 6)
-    base = M.compute_metrics(ml, ap, 50.0)
-    moved = M.compute_metrics(ml + 37.0, ap - 120.0, 50.0)
+    base = M.compute_metrics(ml, ap, 50.0, min_spectral_s=0)
+    moved = M.compute_metrics(ml + 37.0, ap - 120.0, 50.0, min_spectral_s=0)
     for name, value in base.items():
         assert moved[name] == pytest.approx(value, rel=1e-9, abs=1e-9), name
     assert np.mean(ml + 37.0) == pytest.approx(np.mean(ml) + 37.0)
@@ -283,13 +314,22 @@ def test_metric_names_put_ml_first_and_match_the_design():
         "mean_frequency_hz",
         "ml_mean_frequency_hz",
         "ml_median_frequency_hz",
+        "ml_f50_hz",
+        "ml_f95_hz",
+        "f50_hz",
+        "f95_hz",
+        "ml_power_low_pct",
+        "ml_power_mid_pct",
+        "ml_power_high_pct",
     }
 
 
 def test_without_ap_every_measure_that_needs_ap_is_none_not_zero():
     ml, ap = sway(300, 2)
-    full = M.compute_metrics(ml, ap, 50.0)
-    ml_only = M.compute_metrics(ml, None, 50.0)
+    full = M.compute_metrics(ml, ap, 50.0, min_spectral_s=0)
+    why: dict[str, str] = {}
+    ml_only = M.compute_metrics(ml, None, 50.0, min_spectral_s=0, reasons=why)
+    assert why["f50_hz"] == why["ellipse_area_mm2"] == "the board measures no AP COP"
     assert list(ml_only) == list(M.METRIC_NAMES)
     for name, value in ml_only.items():
         if name.startswith("ml_"):
@@ -311,12 +351,69 @@ def test_unknown_metric_name_is_a_usage_error_naming_it():
 
 def test_too_few_samples_raise_insufficient_data():
     with pytest.raises(InsufficientDataError, match="at least 32"):
-        M.compute_metrics(np.arange(20.0), None, 50.0)
-    # time-domain measures alone need only a handful
-    out = M.compute_metrics(np.arange(20.0), None, 50.0, names=["ml_range_mm"])
-    assert out == {"ml_range_mm": 19.0}
+        M.mean_frequency_hz(np.arange(20.0), 50.0)
+    # time-domain measures need only a handful; frequency ones are null below 20 s
+    out = M.compute_metrics(np.arange(20.0), None, 50.0)
+    assert out["ml_range_mm"] == 19.0 and out["ml_mean_frequency_hz"] is None
     with pytest.raises(InsufficientDataError):
         M.rms_mm(np.arange(3.0))
+    with pytest.raises(InsufficientDataError):
+        M.compute_metrics(np.arange(3.0), None, 50.0)
+
+
+# --- band-limited spectra (Prieto 1996) and the minimum length ------------------------------------
+
+
+def test_frequency_measures_are_null_below_20_s_with_the_reason_and_present_from_20_s():
+    fs = 80.0
+    rng = np.random.default_rng(3)
+    x = np.cumsum(rng.normal(0, 0.2, 2000))  # 25 s
+    why: dict[str, str] = {}
+    short = M.compute_metrics(x[: int(19.9 * fs)], None, fs, reasons=why)
+    for name in ("ml_mean_frequency_hz", "ml_median_frequency_hz", "ml_f50_hz", "ml_f95_hz"):
+        assert short[name] is None
+        assert "19.9 s window is too short" in why[name] and "20 s" in why[name]
+    assert short["ml_rms_mm"] is not None and "ml_rms_mm" not in why
+    full = M.compute_metrics(x[: int(20 * fs)], None, fs)
+    assert all(full[n] is not None for n in ("ml_f50_hz", "ml_f95_hz", "ml_power_low_pct"))
+
+
+def test_band_limited_f50_ignores_drift_that_drags_the_whole_band_median_down():
+    fs = 100.0
+    t = np.arange(6000) / fs  # 60 s
+    sway_1hz = np.sin(2 * np.pi * 1.0 * t)
+    drift = 8.0 * np.sin(2 * np.pi * 0.03 * t)  # slow drift, far below 0.15 Hz
+    m = M.compute_metrics(sway_1hz + drift, None, fs)
+    assert m["ml_median_frequency_hz"] < 0.15  # the drift's power dominates the whole band
+    assert m["ml_f50_hz"] == pytest.approx(1.0, abs=0.05)
+    assert m["ml_f50_hz"] <= m["ml_f95_hz"] < 5.0
+
+
+def test_power_shares_split_the_band_and_put_a_sine_in_its_own_band():
+    fs = 100.0
+    t = np.arange(4000) / fs
+    for f, band in ((0.3, "low"), (1.0, "mid"), (3.0, "high")):
+        m = M.compute_metrics(np.sin(2 * np.pi * f * t), None, fs)
+        shares = {k: m[f"ml_power_{k}_pct"] for k in M.POWER_BANDS_HZ}
+        assert sum(shares.values()) == pytest.approx(100.0)
+        assert shares[band] > 95.0, (f, shares)
+
+
+def test_a_band_narrower_than_two_spectral_bins_gives_none_not_a_made_up_frequency():
+    fs = 50.0
+    x = np.sin(2 * np.pi * 0.4 * np.arange(1500) / fs)  # 30 s: 0.067 Hz bins
+    assert M.band_power_frequency_hz(x, fs, band_hz=(0.15, 0.2)) is None
+    assert M.band_power_frequency_hz(x, fs, band_hz=(0.15, 1.0)) == pytest.approx(0.4, abs=0.05)
+    with pytest.raises(AnalysisError, match="power fraction is 1.5"):
+        M.band_power_frequency_hz(x, fs, fraction=1.5)
+
+
+def test_spectral_bands_name_the_band_of_every_frequency_measure():
+    bands = M.spectral_bands_hz(80.0)
+    assert set(bands) == set(M.SPECTRAL_NAMES)
+    assert bands["ml_median_frequency_hz"] == [0.0, 40.0]
+    assert bands["ml_f95_hz"] == [0.15, 5.0] and bands["ml_power_high_pct"] == [2.0, 5.0]
+    assert M.spectral_bands_hz(6.0)["f50_hz"] == [0.15, 3.0]  # capped at Nyquist
 
 
 def test_nan_in_the_cop_is_refused_with_its_position():
@@ -330,7 +427,7 @@ def test_nan_in_the_cop_is_refused_with_its_position():
 
 def test_a_cop_that_never_moves_has_no_frequency():
     with pytest.raises(AnalysisError, match="does not move"):
-        M.compute_metrics(np.full(100, 3.0), None, 50.0)
+        M.compute_metrics(np.full(1500, 3.0), None, 50.0)  # 30 s standing like a statue
 
 
 def test_mismatched_lengths_and_bad_rates_are_refused():

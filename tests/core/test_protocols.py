@@ -215,13 +215,45 @@ def test_after_two_false_starts_a_short_hold_counts():
     assert trial["hold_s"] < 1.0 and trial["start_s"] > 9.0 and proto.done
 
 
+def step_hold(lift_frame, hold_frames, total_s=12.0):
+    """Both feet, then the right foot up at frame ``lift_frame`` and down ``hold_frames`` later.
+
+    Noise-free steps of one frame, so lift-off and touchdown are dated at those exact frames;
+    frame numbers that are multiples of 5 fall on times exact in binary (k / 80 = m / 16).
+    """
+    t = np.arange(int(round(total_s * FS))) / FS
+    up = (t >= lift_frame / FS) & (t < (lift_frame + hold_frames) / FS)
+    left = np.where(up, BW, BW / 2)
+    right = np.where(up, 0.0, BW / 2)
+    return feet_block(left, right)
+
+
+@pytest.mark.parametrize(
+    "hold_frames, false_start",
+    [(80, False), (79, True)],
+    ids=["exactly-1.000-s-counts", "one-frame-short-is-false"],
+)
+def test_a_hold_of_exactly_the_false_start_time_counts_as_a_trial(hold_frames, false_start):
+    proto = make_protocol("single-leg-stance", side="left", trials=1)
+    run(proto, step_hold(400, hold_frames))
+    res = proto.result()
+    hold = hold_frames / FS
+    if false_start:
+        (fs,) = res["false_starts"]
+        assert fs["hold_s"] == pytest.approx(hold, abs=1e-9) and res["trials"] == []
+    else:
+        (trial,) = res["trials"]
+        assert trial["hold_s"] == 1.0 and trial["stop_reason"] == "touchdown"
+        assert res["false_starts"] == []
+
+
 @pytest.mark.parametrize("age, mean", [(60, 27.0), (69.9, 27.0), (70, 17.2), (85, 8.5)])
 def test_the_norm_follows_the_age_band(age, mean):
     proto = make_protocol("single-leg-stance", age=age)
     assert proto.result()["norm"]["mean_s"] == mean
 
 
-@pytest.mark.parametrize("age, eyes", [(None, "open"), (45, "open"), (72, "closed")])
+@pytest.mark.parametrize("age, eyes", [(None, "open"), (12, "open"), (12, "closed")])
 def test_no_norm_is_invented_where_none_is_published(age, eyes):
     assert make_protocol("single-leg-stance", age=age, eyes=eyes).result()["norm"] is None
 

@@ -11,8 +11,8 @@ import pytest
 
 from balance_trainer.calibration import Calibration, calibration_path
 from balance_trainer.cli import main
+from balance_trainer.wiring import open_source
 from hardware.doctor import FAIL, OK, WARN, diagnose, format_report
-from hardware.sources import open_source
 
 CELLS = ["left_outer", "left_inner", "right_inner", "right_outer"]
 

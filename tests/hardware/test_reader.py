@@ -11,11 +11,11 @@ from gpiozero.pins.mock import MockFactory
 
 from balance_trainer.config import Board, Cell, load_board
 from balance_trainer.errors import PinConfigError, SensorTimeout, UsageError
+from balance_trainer.wiring import open_source
 from hardware.fake_hx711 import ChipFaults, FakeBoardSpec, FakeHX711Bank, VirtualClock
 from hardware.hx711 import HX711Array
 from hardware.hx711_source import HX711Source, open_mock_hx711
 from hardware.reader import ChipReader, ChipSession, ReaderSpec, raise_priority
-from hardware.sources import open_source
 
 DOUTS = ("GPIO5", "GPIO6", "GPIO13", "GPIO19")
 LABELS = ("cell 'left_outer'", "cell 'left_inner'", "cell 'right_inner'", "cell 'right_outer'")

@@ -9,9 +9,8 @@ from balance_trainer.config import load_board
 from balance_trainer.errors import RecordingError, UsageError
 from balance_trainer.recording import RecordingWriter, read_recording
 from balance_trainer.stream import process_frames
-from balance_trainer.wiring import open_board
+from balance_trainer.wiring import open_board, open_source
 from hardware.replay import ReplaySource
-from hardware.sources import open_source
 
 
 def make_recording(path, n=240):

@@ -13,9 +13,10 @@ from balance_trainer.balance import BalanceBlock, BalanceModel
 from balance_trainer.calibration import Calibration
 from balance_trainer.config import load_board
 from balance_trainer.errors import UsageError
+from balance_trainer.frames import Source
+from balance_trainer.wiring import open_source
 from hardware.person_model import Person
 from hardware.simulated import ADC_MAX, SCENARIOS, SimEvent, SimulatedBoard
-from hardware.sources import Source, open_source
 
 FS = 80.0
 
@@ -494,3 +495,13 @@ def test_duration_and_close_end_the_stream():
     next(frames)
     sim.close()
     assert list(frames) == []
+
+
+@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s not in ("interactive", "empty")])
+def test_no_cell_ever_carries_a_negative_force_only_noise_can_read_below_zero(scenario):
+    # Noise and spikes off: the counts are the true forces to half a count (~0.25 mN).
+    sim = make(scenario, seed=3, noise_counts=0.0, spike_rate=0.0, weak_hip="right")
+    bal = balance_of(sim, min(max(sim.script_duration_s, 20.0), 90.0))
+    for side in (bal.left_n, bal.right_n):
+        assert side.min() > -0.001
+    assert bal.total_n.max() < 2.0 * 70.0 * STANDARD_GRAVITY

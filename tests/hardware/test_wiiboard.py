@@ -9,8 +9,8 @@ import pytest
 
 from balance_trainer.config import load_board
 from balance_trainer.errors import BoardConfigError, BoardDisconnected, SensorError
+from balance_trainer.wiring import open_source
 from hardware.fake_hx711 import VirtualClock
-from hardware.sources import open_source
 from hardware.wiiboard import (
     ABS_HAT0X,
     ABS_HAT0Y,

@@ -1,0 +1,199 @@
+"""Pelvis measures: the pelvis sensor's obliquity lined up with the board, drops and patterns.
+
+The board says which leg is lifted and where the load falls under the stance foot; the pelvis
+sensor says how the pelvis itself is tilted. This module joins them:
+
+- :class:`PelvisAligner` gives each board frame the pelvis sample in force at its time (the
+  latest sample at or before it, no older than :data:`HOLD_LIMIT_S`): causal, so the live run
+  and a replay of its recording see the same values;
+- :func:`pelvic_drop` is the drop of the lifted leg's side over a window (mean and peak);
+- :func:`classify_pattern` names what board and pelvis show together, including the
+  compensated pattern: the pelvis drops while the load under the stance foot stays steady or
+  moves toward the stance side (the trunk leaning over the stance leg).
+
+Thresholds and their sources
+----------------------------
+A positive Trendelenburg sign is the pelvis on the lifted side falling below level during
+single-leg stance (Hardcastle & Nade 1985, J Bone Joint Surg Br 67(5):741-746). An angle
+threshold is ours, set from the measurement error of a clinical pelvic angle: Youdas et al.
+2007 (J Sport Rehabil 16(4):326-335) report an SEM of 2 deg and an MDC of 4 deg for the
+pelvic-on-femoral angle in the Trendelenburg test. So a mean drop of the lifted side above
+:data:`POSITIVE_DROP_DEG` (2 deg, one SEM below level) is called a drop, and a left/right
+difference is called real above :data:`SIDE_DIFFERENCE_MDC_DEG` (4 deg). Both are settings a
+clinician can change; neither is a validated diagnostic cut-off for this sensor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from .frames import PelvisSample
+
+PELVIS_COLUMNS = ("pelvis_obliquity_deg", "pelvis_rotation_deg")
+"""Optional recording columns after the cells, degrees, NaN (empty) where no angle exists."""
+
+HOLD_LIMIT_S = 0.05
+"""A pelvis sample older than this (5 samples at 104 Hz) gives a frame no value."""
+
+POSITIVE_DROP_DEG = 2.0
+"""Mean drop of the lifted side above which the pelvis is said to drop (see module notes)."""
+
+SIDE_DIFFERENCE_MDC_DEG = 4.0
+"""Left/right difference in drop above which it is called real (Youdas et al. 2007 MDC)."""
+
+MIN_COVERAGE = 0.8
+"""Share of a window's frames that must carry an angle for a drop to be reported."""
+
+STEADY_COP_MM = 5.0
+"""Stance-foot ML COP shift toward the lifted side below which the load counts as steady."""
+
+
+class PelvisAligner:
+    """Pelvis samples on the board's frame times, by zero-order hold (causal).
+
+    Feed samples as they arrive (:meth:`feed`); ask for the values at frame times
+    (:meth:`at`). Samples must come in time order; older ones are dropped once used.
+    """
+
+    def __init__(self, hold_limit_s: float = HOLD_LIMIT_S) -> None:
+        self.hold_limit_s = hold_limit_s
+        self._t: list[float] = []
+        self._o: list[float] = []
+        self._r: list[float] = []
+
+    def feed(self, samples: Iterable[PelvisSample]) -> None:
+        for s in samples:
+            if self._t and s.t_s < self._t[-1]:
+                continue  # out of order: keep the stream monotonic
+            self._t.append(float(s.t_s))
+            self._o.append(float(s.obliquity_deg))
+            self._r.append(float(s.rotation_deg))
+
+    def at(self, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Obliquity and rotation (degrees) in force at each time in ``t_s``; NaN if none."""
+        t_s = np.asarray(t_s, dtype=float)
+        obl = np.full(t_s.shape, np.nan)
+        rot = np.full(t_s.shape, np.nan)
+        if not self._t or t_s.size == 0:
+            return obl, rot
+        ts = np.asarray(self._t)
+        idx = np.searchsorted(ts, t_s, side="right") - 1
+        ok = (idx >= 0) & (t_s - ts[np.clip(idx, 0, None)] <= self.hold_limit_s)
+        obl[ok] = np.asarray(self._o)[idx[ok]]
+        rot[ok] = np.asarray(self._r)[idx[ok]]
+        # Keep the last sample (it may still hold for the next frames), drop the rest used.
+        keep = max(0, int(idx.max()))
+        del self._t[:keep], self._o[:keep], self._r[:keep]
+        return obl, rot
+
+
+@dataclass(frozen=True)
+class PelvicDrop:
+    """Drop of the lifted leg's side over a window, degrees (positive = the lifted side lower).
+
+    mean_deg, peak_deg : float
+        Mean and largest drop over the frames that carry an angle.
+    coverage : float
+        Share of the window's frames that carried an angle (0..1).
+    """
+
+    mean_deg: float
+    peak_deg: float
+    coverage: float
+
+    def to_json(self) -> dict[str, float]:
+        return {
+            "mean_deg": round(self.mean_deg, 2),
+            "peak_deg": round(self.peak_deg, 2),
+            "coverage": round(self.coverage, 3),
+        }
+
+
+def drop_series(obliquity_deg: np.ndarray, lifted: str) -> np.ndarray:
+    """Per-frame drop of the ``lifted`` side (see :meth:`PelvisSample.drop_deg`)."""
+    if lifted not in ("left", "right"):
+        raise ValueError(f"lifted must be 'left' or 'right', not {lifted!r}")
+    o = np.asarray(obliquity_deg, dtype=float)
+    return o if lifted == "left" else -o
+
+
+def pelvic_drop(obliquity_deg: np.ndarray, lifted: str) -> PelvicDrop | None:
+    """Mean and peak drop of the lifted side over the given frames.
+
+    Returns None when fewer than :data:`MIN_COVERAGE` of the frames carry an angle (no
+    sensor, clipped readings): a drop is never estimated from a few samples.
+    """
+    d = drop_series(obliquity_deg, lifted)
+    if d.size == 0:
+        return None
+    ok = np.isfinite(d)
+    coverage = float(ok.mean())
+    if coverage < MIN_COVERAGE:
+        return None
+    return PelvicDrop(float(d[ok].mean()), float(d[ok].max()), coverage)
+
+
+class PelvisPattern(Enum):
+    """What the board and the pelvis sensor show together during single-leg stance."""
+
+    LEVEL = "level"
+    DROP = "drop"
+    COMPENSATED = "compensated"
+
+    @property
+    def sentence(self) -> str:
+        return {
+            PelvisPattern.LEVEL: "The pelvis stayed level.",
+            PelvisPattern.DROP: "The pelvis dropped on the lifted side (a Trendelenburg sign).",
+            PelvisPattern.COMPENSATED: (
+                "The pelvis dropped on the lifted side while the load under the standing foot "
+                "stayed steady or moved toward the standing side: the trunk leaned over the "
+                "standing leg to make up for it (a compensated Trendelenburg pattern)."
+            ),
+        }[self]
+
+
+def classify_pattern(
+    drop: PelvicDrop | None,
+    cop_toward_lifted_mm: float | None,
+    *,
+    positive_drop_deg: float = POSITIVE_DROP_DEG,
+    steady_cop_mm: float = STEADY_COP_MM,
+) -> PelvisPattern | None:
+    """Name the pattern, or None without a trustworthy drop.
+
+    Parameters
+    ----------
+    drop : PelvicDrop or None
+        From :func:`pelvic_drop` over the steady hold.
+    cop_toward_lifted_mm : float or None
+        How far the stance foot's ML COP moved toward the lifted side over the hold (mm; the
+        hold's last second minus its first). A falling pelvis without compensation carries the
+        load toward the lifted side; a trunk lean over the stance leg keeps it or moves it back.
+    """
+    if drop is None:
+        return None
+    if drop.mean_deg <= positive_drop_deg:
+        return PelvisPattern.LEVEL
+    if cop_toward_lifted_mm is None or not math.isfinite(cop_toward_lifted_mm):
+        return PelvisPattern.DROP
+    return (
+        PelvisPattern.COMPENSATED if cop_toward_lifted_mm < steady_cop_mm else (PelvisPattern.DROP)
+    )
+
+
+def side_difference(left: PelvicDrop | None, right: PelvicDrop | None) -> float | None:
+    """Right-stance minus left-stance mean drop (degrees), or None if either is missing."""
+    if left is None or right is None:
+        return None
+    return right.mean_deg - left.mean_deg
+
+
+def difference_is_real(diff_deg: float | None) -> bool | None:
+    """True when a left/right difference exceeds :data:`SIDE_DIFFERENCE_MDC_DEG`."""
+    return None if diff_deg is None else abs(diff_deg) > SIDE_DIFFERENCE_MDC_DEG

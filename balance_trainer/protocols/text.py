@@ -1,0 +1,321 @@
+"""The words of the clinical tests: the clinician's tables and the person's sentences.
+
+Every function here reads a :class:`~balance_trainer.results.TestResult`; the protocol classes
+hand them out as their own ``table`` and ``sentences`` (so the CLI, the app, ``history`` and
+the report all show a result the same way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..events import SIDES
+from ..results import TestResult, Trial
+
+__all__ = [
+    "SCALE_LIMITS",
+    "render",
+    "header",
+    "footer",
+    "single_leg_table",
+    "squat_table",
+    "mctsib_table",
+    "wbs_table",
+    "single_leg_sentences",
+    "squat_sentences",
+    "mctsib_sentences",
+    "wbs_sentences",
+]
+
+SCALE_LIMITS = (
+    "What a scale can see: where the load falls under the stance foot and how it moves. "
+    "What it cannot see: the pelvis itself. A hip drop (Trendelenburg sign) shows here only "
+    "as the load drifting toward the lifted side or swaying more; a person can keep the load "
+    "steady while the pelvis drops, or lean the trunk to compensate. Confirm by watching."
+)
+STANDARD_GRAVITY = 9.80665
+"""m/s², to show a body weight in kg."""
+
+
+def _fmt(v: Any, spec: str = "{:.1f}") -> str:
+    return "-" if v is None else spec.format(v)
+
+
+def render(result: Mapping[str, Any], title: str | None = None) -> list[str]:
+    """A result in its JSON form as readable lines under ``title`` (the test's own table)."""
+    r = TestResult.from_json(result)
+    lines = r.table()
+    if title is not None:
+        lines[0] = header(r, title)
+    return lines
+
+
+# --- the clinician's table --------------------------------------------------------------------
+
+
+def header(r: TestResult, title: str) -> str:
+    """The title line: the test and what it was run with."""
+    p = r.params
+    bits = []
+    if p.get("eyes"):
+        bits.append(f"eyes {p['eyes']}")
+    if p.get("max_time_s"):
+        bits.append(f"max {p['max_time_s']:g} s")
+    if p.get("age") is not None:
+        bits.append(f"age {p['age']:g}")
+    if r.body_weight_n:
+        bits.append(f"body weight {r.body_weight_n / STANDARD_GRAVITY:.1f} kg")
+    return title + (" (" + ", ".join(bits) + ")" if bits else "")
+
+
+def footer(r: TestResult) -> list[str]:
+    """What a scale can see (where the test says it), and the notes on missing data."""
+    out = []
+    if r.scale_limits:
+        out += ["", "Note: " + r.scale_limits]
+    out += [f"note: {note}" for note in r.notes]
+    return out
+
+
+def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)
+    ]
+    fmt = "  ".join(f"{{:<{w}}}" if i < 2 else f"{{:>{w}}}" for i, w in enumerate(widths))
+    out = [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths)).rstrip()]
+    out += [fmt.format(*r).rstrip() for r in rows]
+    return out
+
+
+def single_leg_table(r: TestResult, drift: bool) -> list[str]:
+    """Single-leg stance (``drift`` False) and hip stability (True): one row per hold."""
+    if not r.trials:
+        return ["no trials found"]
+    header = ["trial", "side", "hold s", "stop", "ML RMS mm", "ML vel mm/s"]
+    if drift:
+        header += ["drift mm", "drift mm/s"]
+    rows = []
+    for t in r.trials:
+        row = [
+            str(t.trial),
+            t.stance_side or "",
+            _fmt(t.hold_s),
+            t.stop_reason,
+            _fmt(t.metric("ml_rms_mm")),
+            _fmt(t.metric("ml_mean_velocity_mm_s")),
+        ]
+        if drift:
+            row += [
+                _fmt(t.metric("ml_drift_mm"), "{:+.1f}"),
+                _fmt(t.metric("ml_drift_rate_mm_s"), "{:+.2f}"),
+            ]
+        rows.append(row)
+    out = _grid(header, rows)
+    for side in SIDES:
+        x = r.side(side)
+        if x is not None and x.trials is not None:
+            out.append(
+                f"{side}: best {_fmt(x.best_hold_s)} s, mean {_fmt(x.mean_hold_s)} s "
+                f"({x.trials} trial{'s' if x.trials != 1 else ''})"
+            )
+    if r.false_starts:
+        out.append(f"false starts (foot down within a second, not counted): {len(r.false_starts)}")
+    a = r.asymmetry_pct
+    if a is not None:
+        longer = "left" if a > 0 else "right"
+        out.append(
+            f"asymmetry of best holds: {abs(a):.0f} %"
+            + (f" (longer on the {longer})" if abs(a) >= 0.5 else "")
+        )
+    if drift and r.ml_drift_difference_mm is not None:
+        out.append(
+            f"drift toward the lifted side, left minus right stance: "
+            f"{r.ml_drift_difference_mm:+.1f} mm"
+        )
+    norm = r.norm
+    if norm is not None:
+        line = (
+            f"norm: mean {norm.mean_s:g} s for ages {norm.age_band}, eyes "
+            f"{norm.eyes} ({norm.source.split(' Single')[0]})"
+        )
+        if norm.comparison:
+            line += f"; best hold {_fmt(norm.best_hold_s)} s is {norm.comparison}"
+        out.append(line)
+    elif r.params.get("age") is not None and not drift:
+        out.append("norm: no published norm cited here for this age and condition")
+    return out
+
+
+def squat_table(r: TestResult) -> list[str]:
+    """Single-leg squats: one row per repetition."""
+    if not r.reps:
+        return ["no repetitions found"]
+    header = [
+        "rep",
+        "side",
+        "start s",
+        "bottom s",
+        "end s",
+        "ML range mm",
+        "ML path mm",
+        "PCI",
+        "depth mm",
+    ]
+    rows = [
+        [
+            str(x.rep),
+            x.stance_side,
+            _fmt(x.start_s, "{:.2f}"),
+            _fmt(x.bottom_s, "{:.2f}"),
+            _fmt(x.end_s, "{:.2f}"),
+            _fmt(x.metric("ml_range_mm")),
+            _fmt(x.metric("ml_path_mm")),
+            _fmt(x.metric("pelvic_control_index"), "{:.2f}"),
+            _fmt(x.metric("com_depth_mm"), "{:.0f}"),
+        ]
+        for x in r.reps
+    ]
+    out = _grid(header, rows)
+    for side in SIDES:
+        s = r.side(side)
+        if s is not None:
+            out.append(
+                f"{side}: {s.reps} reps, mean ML range {_fmt(s.mean_ml_range_mm)} mm,"
+                f" mean PCI {_fmt(s.mean_pelvic_control_index, '{:.2f}')}"
+            )
+    a = r.pelvic_control_asymmetry_pct
+    if a is not None:
+        out.append(f"pelvic-control index asymmetry: {a:+.0f} % (positive: more sway on left)")
+    out.append(
+        "PCI: ML COP range under the stance foot / half a foot's width (45 mm); lower is steadier"
+    )
+    return out
+
+
+def mctsib_table(r: TestResult) -> list[str]:
+    """mCTSIB: one row per condition, the composite and the ratios."""
+    if not r.trials:
+        return ["no conditions completed"]
+    key = r.velocity_measure or "ml_mean_velocity_mm_s"
+    header = ["cond", "eyes/surface", "time s", "stop", "velocity mm/s", "ML RMS mm"]
+    rows = [
+        [
+            c.condition or "",
+            f"{c.eyes}/{c.surface}",
+            _fmt(c.duration_s),
+            c.stop_reason,
+            _fmt(c.metric(key), "{:.2f}"),
+            _fmt(c.metric("ml_rms_mm"), "{:.2f}"),
+        ]
+        for c in r.trials
+    ]
+    out = _grid(header, rows)
+    out.append(f"velocity: {key}")
+    out.append(
+        f"composite: {_fmt(r.composite_velocity_mm_s, '{:.2f}')} mm/s"
+        + ("" if r.complete else " (not all four conditions ran their full time)")
+    )
+    out.append(
+        "ratios to eyes open/firm: "
+        + ", ".join(f"{k} {_fmt(v, '{:.2f}')}" for k, v in (r.ratios or {}).items())
+    )
+    return out
+
+
+def wbs_table(r: TestResult) -> list[str]:
+    """Weight-bearing symmetry: one row per trial."""
+    if not r.trials:
+        return ["no trial completed"]
+    rows = [
+        [
+            str(t.trial),
+            _fmt(t.duration_s),
+            t.stop_reason,
+            _fmt(None if t.left_share is None else 100 * t.left_share),
+            _fmt(None if t.right_share is None else 100 * t.right_share),
+            _fmt(t.asymmetry_pct, "{:+.1f}"),
+        ]
+        for t in r.trials
+    ]
+    return _grid(["trial", "time s", "stop", "left %", "right %", "asym %"], rows)
+
+
+# --- the person's sentences -------------------------------------------------------------------
+
+
+def _holds(trials: list[Trial]) -> str:
+    return ", ".join(_fmt(t.hold_s) for t in trials)
+
+
+def single_leg_sentences(r: TestResult, drift: bool, *, guest: bool = False) -> list[str]:
+    """Best hold per leg (and each hold); the drift (hip stability) or the norm (stance)."""
+    out: list[str] = []
+    for side in SIDES:
+        x = r.side(side)
+        if x is not None and x.best_hold_s is not None:
+            out.append(
+                f"{side.capitalize()} leg: best {_fmt(x.best_hold_s)} s "
+                f"({_holds(r.trials_on(side))} s)"
+            )
+        if drift and x is not None and x.mean_ml_drift_mm is not None:
+            out.append(
+                f"Drift toward the lifted side: {_fmt(x.mean_ml_drift_mm, '{:+.1f}')}"
+                f" mm, sway {_fmt(x.mean_ml_rms_mm)} mm"
+            )
+    if not drift:
+        norm = r.norm
+        if norm is not None:
+            verdict = {
+                "at or above mean": "at or above the average",
+                "below mean": "below the average",
+            }.get(norm.comparison or "", "")
+            out.append(
+                f"Average for ages {norm.age_band}, eyes {norm.eyes}: "
+                f"{_fmt(norm.mean_s)} s" + (f" - you are {verdict}" if verdict else "")
+            )
+        elif guest:
+            out.append("Choose a person with a birth year to compare with the norm")
+        else:
+            out.append("No published norm for this age and condition")
+    return out
+
+
+def squat_sentences(r: TestResult) -> list[str]:
+    out: list[str] = []
+    for side in SIDES:
+        x = r.side(side)
+        if x is not None:
+            out.append(
+                f"{side.capitalize()} leg: {x.reps or 0} squats, load moved "
+                f"{_fmt(x.mean_ml_range_mm)} mm sideways"
+            )
+            pci = _fmt(x.mean_pelvic_control_index, "{:.2f}")
+            out.append(f"Pelvic-control index {pci} (lower is steadier)")
+    return out
+
+
+def mctsib_sentences(r: TestResult) -> list[str]:
+    comp = r.composite_velocity_mm_s
+    out = [
+        f"Composite sway speed: {_fmt(comp, '{:.1f}')} mm/s"
+        if comp is not None
+        else "Not all four conditions ran their full time"
+    ]
+    if r.ratios:
+        out.append(
+            "Compared with eyes open on the board: "
+            + ", ".join(f"{k} {_fmt(v, '{:.2f}')}" for k, v in r.ratios.items())
+        )
+    return out
+
+
+def wbs_sentences(r: TestResult) -> list[str]:
+    out: list[str] = []
+    for t in r.trials[-1:]:
+        if t.left_share is not None and t.right_share is not None:
+            out.append(
+                f"Left foot {100 * t.left_share:.0f} %   right foot {100 * t.right_share:.0f} %"
+            )
+            out.append(f"Asymmetry {_fmt(t.asymmetry_pct, '{:+.0f}')} %")
+    return out

@@ -1,0 +1,230 @@
+"""The pelvis reader: a process of its own that reads the IMU and fuses it at the chip's rate.
+
+Why a process: the app's frame loop (pygame drawing, the protocols) must not delay a read by
+more than a sample period, and the fusion must not take time from the frame loop. The child
+sleeps until shortly before each sample is due, polls the chip's data-ready bits, fuses every
+sample
+(:class:`~hardware.pelvis.PelvisSensor`) and sends batches of
+``(t, obliquity_deg, rotation_deg)`` through a pipe, timestamped with ``time.monotonic()`` —
+the same clock the HX711 reader uses, so board frames and pelvis samples line up.
+
+Errors cross the pipe as (class name, message) and are raised again in the app as the same
+project exception, so a missing device, a stuck bus or a pulled cable each reach the person as
+one clear sentence.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from balance_trainer import errors
+from balance_trainer.errors import BoardDisconnected, SensorError
+from balance_trainer.frames import PelvisSample
+
+from . import lsm6dsox
+from .fake_lsm6dsox import ChipFaults, FakeI2CBus, FakeLsm6dsox
+from .pelvis import PelvisSensor, PelvisSpec, open_i2c_bus
+
+READY_TIMEOUT_S = 10.0  # spawning a Python child and importing numpy takes ~1-3 s on a Pi 4
+ZERO_TIMEOUT_S = 6.0
+
+
+@dataclass
+class FakeChipSpec:
+    """A fake chip for the child to build (tests and demos); times are s after start."""
+
+    missing: bool = False
+    stuck: bool = False
+    unplug_after_s: float | None = None
+    brownout_after_s: float | None = None
+    who_am_i: int = lsm6dsox.WHO_AM_I_VALUE
+    seed: int = 0
+
+
+@dataclass
+class PelvisReaderSpec:
+    """Everything the child needs; plain and picklable."""
+
+    sensor: PelvisSpec
+    fake: FakeChipSpec | None = None
+    batch_s: float = 0.0  # send every sample: the pipe costs less than the delay would
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _build_bus(spec: PelvisReaderSpec) -> tuple[Any, str]:
+    if spec.fake is None:
+        return open_i2c_bus(spec.sensor), spec.sensor.bus_name
+    f = spec.fake
+    now = time.monotonic()
+    faults = ChipFaults(
+        unplug_at=None if f.unplug_after_s is None else now + f.unplug_after_s,
+        brownout_at=None if f.brownout_after_s is None else now + f.brownout_after_s,
+        who_am_i=f.who_am_i,
+    )
+    bus = FakeI2CBus(stuck=f.stuck)
+    if not f.missing:
+        bus.devices[spec.sensor.address] = FakeLsm6dsox(
+            clock=time.monotonic, seed=f.seed, faults=faults
+        )
+    return bus, "fake-i2c"
+
+
+def reader_main(spec: PelvisReaderSpec, conn: Any) -> None:
+    """The child: open, report ready, then read/fuse/send until told to stop or a fault."""
+
+    def fail(exc: BaseException) -> None:
+        name = type(exc).__name__ if isinstance(exc, SensorError) else "SensorError"
+        try:
+            conn.send(("error", name, str(exc)))
+        except (OSError, EOFError):
+            pass
+
+    try:
+        bus, bus_name = _build_bus(spec)
+        sensor = PelvisSensor(bus, spec.sensor.address, bus_name=bus_name)
+    except Exception as exc:  # every failure crosses the pipe as one sentence
+        fail(exc)
+        return
+    conn.send(("ready", sensor.chip.odr_hz))
+    batch: list[tuple[float, float, float]] = []
+    last_send = time.monotonic()
+    try:
+        while True:
+            if conn.poll():
+                cmd = conn.recv()
+                if cmd == "stop":
+                    break
+                if cmd == "zero":
+                    sensor.zero()
+                    conn.send(("zeroed",))
+            s = sensor.wait_sample()
+            batch.append((s.t_s, s.obliquity_deg, s.rotation_deg))
+            if s.t_s - last_send >= spec.batch_s:
+                conn.send(("samples", batch))
+                batch, last_send = [], s.t_s
+    except Exception as exc:
+        if batch:
+            conn.send(("samples", batch))
+        fail(exc)
+    finally:
+        sensor.close()
+
+
+def _error(name: str, message: str) -> SensorError:
+    cls = getattr(errors, name, None) or getattr(lsm6dsox, name, None)
+    if isinstance(cls, type) and issubclass(cls, SensorError):
+        return cls(message)
+    return SensorError(message)
+
+
+class PelvisReader:
+    """The app's side of the pelvis reader process.
+
+    ``read()`` returns the samples that arrived since the last call; a fault in the child is
+    raised there as the project's exception (once), after the samples that came before it.
+    """
+
+    kind = "i2c"
+    simulated = False
+
+    def __init__(self, spec: PelvisReaderSpec) -> None:
+        self.spec = spec
+        self.description = (
+            "pelvis sensor (fake chip)"
+            if spec.fake is not None
+            else f"pelvis sensor LSM6DSOX at 0x{spec.sensor.address:02X} on {spec.sensor.bus_name}"
+        )
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=reader_main, args=(spec, child), daemon=True)
+        self._pending: deque[PelvisSample] = deque()
+        self._error: SensorError | None = None
+        self.odr_hz = 0.0
+        self.zeroed = False
+
+    def start(self, timeout: float = READY_TIMEOUT_S) -> PelvisReader:
+        """Start the child and wait until the chip answered (raises its error if not)."""
+        self._proc.start()
+        if not self._conn.poll(timeout):
+            self.close()
+            raise BoardDisconnected(
+                f"the pelvis reader did not start within {timeout:g} s: check that the "
+                "system is not overloaded and try again"
+            )
+        try:
+            msg = self._conn.recv()
+        except EOFError:
+            self.close()
+            raise BoardDisconnected(
+                "the pelvis reader process ended before it was ready; run "
+                "`balance-trainer doctor` to check the sensor"
+            ) from None
+        if msg[0] == "error":
+            self.close()
+            raise _error(msg[1], msg[2])
+        self.odr_hz = float(msg[1])
+        return self
+
+    def _pump(self, timeout: float = 0.0) -> bool:
+        """Move messages from the pipe; True when one was ``zeroed``."""
+        zeroed = False
+        while self._conn.poll(timeout):
+            timeout = 0.0
+            try:
+                msg = self._conn.recv()
+            except (EOFError, OSError):
+                if self._error is None:
+                    self._error = BoardDisconnected(
+                        "the pelvis reader process stopped; run `balance-trainer doctor`"
+                    )
+                break
+            if msg[0] == "samples":
+                self._pending.extend(PelvisSample(*s) for s in msg[1])
+            elif msg[0] == "zeroed":
+                zeroed = True
+            elif msg[0] == "error":
+                self._error = _error(msg[1], msg[2])
+        return zeroed
+
+    def read(self) -> list[PelvisSample]:
+        """Samples since the last call, oldest first."""
+        self._pump()
+        out = list(self._pending)
+        self._pending.clear()
+        if not out and self._error is not None:
+            err, self._error = self._error, None
+            raise err
+        return out
+
+    def zero(self, timeout: float = ZERO_TIMEOUT_S) -> None:
+        """Zero the angles (the person stands level and still on both feet)."""
+        self._conn.send("zero")
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self._pump(0.05):
+                self.zeroed = True
+                return
+            if self._error is not None:
+                err, self._error = self._error, None
+                raise err
+        raise BoardDisconnected(f"the pelvis sensor did not finish zeroing in {timeout:g} s")
+
+    def close(self) -> None:
+        try:
+            self._conn.send("stop")
+        except (OSError, BrokenPipeError):
+            pass
+        self._proc.join(timeout=2.0)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(timeout=1.0)
+
+    def __enter__(self) -> PelvisReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

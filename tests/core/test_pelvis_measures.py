@@ -1,0 +1,134 @@
+"""Pelvis measures: alignment to board frames, drop of the lifted side, patterns."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from balance_trainer.frames import PelvisSample
+from balance_trainer.pelvis import (
+    PelvicDrop,
+    PelvisAligner,
+    PelvisPattern,
+    classify_pattern,
+    difference_is_real,
+    pelvic_drop,
+    side_difference,
+)
+
+
+def test_aligner_holds_the_latest_sample_at_or_before_each_frame():
+    a = PelvisAligner()
+    a.feed(PelvisSample(t, 10 * t, -t) for t in (0.00, 0.0096, 0.0192, 0.0288))
+    obl, rot = a.at(np.array([0.0, 0.0125, 0.025]))
+    assert obl == pytest.approx([0.0, 0.096, 0.192])
+    assert rot == pytest.approx([0.0, -0.0096, -0.0192])
+
+
+def test_aligner_gives_nan_before_the_first_sample_and_after_a_gap():
+    a = PelvisAligner(hold_limit_s=0.05)
+    a.feed([PelvisSample(1.0, 3.0, 0.0)])
+    obl, _ = a.at(np.array([0.99, 1.04, 1.06]))
+    assert math.isnan(obl[0]) and obl[1] == 3.0 and math.isnan(obl[2])
+
+
+def test_aligner_gives_the_same_values_in_one_call_or_frame_by_frame():
+    rng = np.random.default_rng(0)
+    ts = np.cumsum(rng.uniform(0.008, 0.011, 500))
+    samples = [PelvisSample(t, float(np.sin(t)), 0.0) for t in ts]
+    frames = np.arange(0.02, ts[-1], 1 / 80)
+    whole = PelvisAligner()
+    whole.feed(samples)
+    w, _ = whole.at(frames)
+    live = PelvisAligner()
+    got = []
+    j = 0
+    for f in frames:  # samples arrive up to the frame's time, then the frame is processed
+        while j < len(samples) and samples[j].t_s <= f:
+            live.feed([samples[j]])
+            j += 1
+        got.append(live.at(np.array([f]))[0][0])
+    assert np.array_equal(np.array(got), w, equal_nan=True)
+
+
+def test_drop_is_positive_when_the_lifted_side_is_lower_on_either_leg():
+    left_down = np.full(100, 4.0)  # obliquity +4: the left side lower
+    assert pelvic_drop(left_down, "left").mean_deg == pytest.approx(4.0)
+    assert pelvic_drop(left_down, "right").mean_deg == pytest.approx(-4.0)
+    assert pelvic_drop(-left_down, "right").peak_deg == pytest.approx(4.0)
+
+
+def test_drop_is_not_estimated_from_too_few_angles():
+    o = np.full(100, 3.0)
+    o[:25] = np.nan
+    assert pelvic_drop(o, "left") is None
+    o[:15] = 3.0
+    d = pelvic_drop(o, "left")
+    assert d is not None and d.coverage == pytest.approx(0.9)
+
+
+def test_patterns_tell_a_compensated_drop_from_a_plain_drop_and_a_level_pelvis():
+    drop = PelvicDrop(6.0, 8.0, 1.0)
+    level = PelvicDrop(0.8, 2.5, 1.0)
+    assert classify_pattern(level, 12.0) is PelvisPattern.LEVEL
+    assert classify_pattern(drop, 12.0) is PelvisPattern.DROP  # load follows the falling side
+    assert classify_pattern(drop, -3.0) is PelvisPattern.COMPENSATED  # trunk lean over stance
+    assert classify_pattern(None, 0.0) is None
+    assert "compensated" in PelvisPattern.COMPENSATED.sentence
+
+
+def test_side_difference_uses_the_mdc():
+    left, right = PelvicDrop(1.0, 2.0, 1.0), PelvicDrop(6.5, 9.0, 1.0)
+    d = side_difference(left, right)
+    assert d == pytest.approx(5.5) and difference_is_real(d)
+    assert difference_is_real(3.9) is False
+    assert side_difference(left, None) is None and difference_is_real(None) is None
+
+
+def _block(n: int, t0: float = 0.0, pelvis: np.ndarray | None = None):
+    from balance_trainer.balance import BalanceBlock
+
+    cols = {f: np.zeros(n) for f in BalanceBlock.FIELDS}
+    cols["t_s"] = t0 + np.arange(n) / 80
+    cols["on_board"] = np.ones(n, dtype=bool)
+    return BalanceBlock.of(cols, pelvis)
+
+
+def test_blocks_carry_the_pelvis_column_through_take_concatenate_and_the_ring_buffer():
+    from balance_trainer.balance import BalanceBlock
+    from balance_trainer.stream import RingBuffer
+
+    a = _block(4, 0.0, np.arange(4.0))
+    b = _block(3, 0.05)  # a block without a sensor reading
+    both = BalanceBlock.concatenate([a, b])
+    assert np.array_equal(
+        both.pelvis_obliquity_deg, [0, 1, 2, 3, np.nan, np.nan, np.nan], equal_nan=True
+    )
+    assert both.take(slice(1, 3)).pelvis_obliquity_deg.tolist() == [1.0, 2.0]
+    assert BalanceBlock.concatenate([b, b]).pelvis_obliquity_deg is None
+    ring = RingBuffer(16, 1)
+    assert ring.read_since(0)[0].pelvis_obliquity_deg is None
+    ring.append(a, np.zeros((4, 1)))
+    got, _, seq, _ = ring.read_since(0)
+    assert got.pelvis_obliquity_deg.tolist() == [0.0, 1.0, 2.0, 3.0] and seq == 4
+
+
+def test_converter_gives_each_frame_the_pelvis_angle_in_force():
+    from balance_trainer.balance import BalanceModel
+    from balance_trainer.calibration import Calibration
+    from balance_trainer.config import load_board
+    from balance_trainer.stream import Converter
+
+    board = load_board("two-plate-4")
+    n = board.n_cells
+    cal = Calibration(board.cell_names, np.zeros(n), np.ones(n))
+    conv = Converter(cal, BalanceModel(board), PelvisAligner())
+    conv.pelvis.feed([PelvisSample(0.0, 1.5, 0.0), PelvisSample(0.0125, 2.5, 0.0)])
+    block, _ = conv.counts_block(np.array([0.0, 0.0125, 0.02]), np.full((3, n), 100.0))
+    assert block.pelvis_obliquity_deg.tolist() == [1.5, 2.5, 2.5]
+    plain = Converter(cal, BalanceModel(board))
+    assert (
+        plain.counts_block(np.array([0.0]), np.full((1, n), 100.0))[0].pelvis_obliquity_deg is None
+    )
