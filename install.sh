@@ -37,10 +37,13 @@ readonly DEFAULT_PRESET=two-plate-4
 # libGLESv2.so.2 to draw, Mesa's EGL vendor library and its vc4/v3d drivers behind them,
 # libudev.so.1 to find keyboards, and libasound.so.2 for sound (alsa-utils brings it, under
 # its Bookworm or its Trixie name, plus aplay/amixer for checking the speaker).
+# python3-evdev: the Wii Balance Board's input device (the venv sees it as it sees lgpio).
 readonly APT_PACKAGES=(
     python3-venv python3-lgpio
     libdrm2 libgbm1 libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri libudev1 alsa-utils
+    python3-evdev
 )
+readonly SOUND_DROPIN=$UNIT_DIR/balance-trainer.service.d/sound.conf
 
 DRY_RUN=0
 UNINSTALL=0
@@ -435,6 +438,39 @@ take_tty1() {
     fi
 }
 
+# The sound card a person hears: a Pi 4 may send sound to HDMI (a monitor without speakers),
+# a Pi 5 has no jack. Prefer a USB card or the headphone jack over HDMI; SDL's ALSA output
+# takes the card from AUDIODEV. An existing choice (edited by hand) is kept.
+choose_sound_card() {
+    local cards line id chosen=""
+    cards=$(p /proc/asound/cards)
+    if [[ -f $(p "$SOUND_DROPIN") ]]; then
+        done_already "sound card chosen in $SOUND_DROPIN (edit it to change; aplay -l lists the cards)"
+        return
+    fi
+    if [[ ! -r $cards ]]; then
+        done_already "no sound cards listed in /proc/asound/cards: sound stays on ALSA's default"
+        return
+    fi
+    while IFS= read -r line; do
+        [[ $line =~ ^[[:space:]]*[0-9]+[[:space:]]+\[([A-Za-z0-9_]+)[[:space:]]*\] ]] || continue
+        id=${BASH_REMATCH[1]}
+        if [[ ${id,,} == *hdmi* || ${line,,} == *hdmi* ]]; then
+            continue
+        fi
+        if [[ -z $chosen || ${line,,} == *usb* ]]; then
+            chosen=$id
+        fi
+    done <"$cards"
+    if [[ -z $chosen ]]; then
+        warn "only HDMI sound cards: sound goes to the screen's speakers, if it has any (plug in a USB speaker and run the installer again)"
+        return
+    fi
+    run install -d -m 0755 "$(p "${SOUND_DROPIN%/*}")"
+    printf '[Service]\n# The card the person hears (chosen by install.sh; aplay -l lists them).\nEnvironment=AUDIODEV=plughw:CARD=%s\n' "$chosen" |
+        write_file "$(p "$SOUND_DROPIN")" 0644
+}
+
 do_install() {
     check_source
     check_platform
@@ -445,6 +481,7 @@ do_install() {
     install_config
     make_data_dir
     install_units
+    choose_sound_card
     take_tty1
     if ((CHANGES == 0)); then
         printf 'Nothing to change: balance-trainer is installed and up to date.\n'
@@ -464,6 +501,9 @@ do_uninstall() {
     fi
     if live_systemd && systemctl is-active --quiet "$MAIN_UNIT"; then
         run systemctl stop "$MAIN_UNIT"
+    fi
+    if [[ -e $(p "$SOUND_DROPIN") ]]; then
+        run rm -rf "$(p "${SOUND_DROPIN%/*}")"
     fi
     for unit in "${UNITS[@]}"; do
         if [[ -e $(p "$UNIT_DIR/$unit") ]]; then

@@ -26,13 +26,19 @@ clinician can change; neither is a validated diagnostic cut-off for this sensor.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from .frames import PelvisSample
+
+if TYPE_CHECKING:
+    from .balance import BalanceBlock
 
 PELVIS_COLUMNS = ("pelvis_obliquity_deg", "pelvis_rotation_deg")
 """Optional recording columns after the cells, degrees, NaN (empty) where no angle exists."""
@@ -53,15 +59,102 @@ STEADY_COP_MM = 5.0
 """Stance-foot ML COP shift toward the lifted side below which the load counts as steady."""
 
 
+PELVIS_GROUP = "balance_trainer.pelvis"
+"""Entry-point group under which pelvis sensor factories register (``sim``, ``i2c``)."""
+
+
+class PelvisSource(Protocol):
+    """What the core needs of a pelvis sensor (the backends live in ``hardware/``)."""
+
+    kind: str
+    realtime: bool
+
+    @property
+    def description(self) -> str: ...
+
+    def samples(self) -> Iterator[PelvisSample]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PelvisRequest:
+    """What a pelvis factory is given: the ``--pelvis`` text and the board source beside it."""
+
+    spec: str
+    board_source: Any
+    realtime: bool = True
+    clock: Callable[[], float] | None = None
+    sleep: Callable[[float], None] | None = None
+
+
+class PelvisFeed:
+    """Pelvis samples up to a board time, from a pelvis source's sample stream.
+
+    In virtual time the stream is pulled until a sample lies beyond the time asked for
+    (deterministic: the same every run). In real time a thread drains the stream as samples
+    arrive and :meth:`until` hands over what has come. A fault of the sensor stops the feed
+    (no more angles: frames then carry NaN) and is kept in :attr:`error` for the face to show.
+    """
+
+    def __init__(self, source: PelvisSource) -> None:
+        self.source = source
+        self.error: BaseException | None = None
+        self._it = source.samples()
+        self._pending: PelvisSample | None = None
+        self._queue: deque[PelvisSample] = deque()
+        self._thread: threading.Thread | None = None
+        if source.realtime:
+            self._thread = threading.Thread(target=self._drain, name="pelvis", daemon=True)
+            self._thread.start()
+
+    def _drain(self) -> None:
+        try:
+            for s in self._it:
+                self._queue.append(s)
+        except Exception as exc:  # the sensor failed: no made-up angles from here on
+            self.error = exc
+
+    def until(self, t_s: float) -> list[PelvisSample]:
+        """Samples not yet handed over, up to ``t_s`` in virtual time; all arrived in real time."""
+        if self._thread is not None:
+            out = []
+            while self._queue:
+                out.append(self._queue.popleft())
+            return out
+        out = []
+        if self.error is not None:
+            return out
+        try:
+            if self._pending is not None:
+                if self._pending.t_s > t_s:
+                    return out
+                out.append(self._pending)
+                self._pending = None
+            for s in self._it:
+                if s.t_s > t_s:
+                    self._pending = s
+                    break
+                out.append(s)
+        except Exception as exc:
+            self.error = exc
+        return out
+
+    def close(self) -> None:
+        self.source.close()
+
+
 class PelvisAligner:
     """Pelvis samples on the board's frame times, by zero-order hold (causal).
 
-    Feed samples as they arrive (:meth:`feed`); ask for the values at frame times
-    (:meth:`at`). Samples must come in time order; older ones are dropped once used.
+    Feed samples as they arrive (:meth:`feed`), or give a :class:`PelvisFeed` that
+    :meth:`at` pulls from; ask for the values at frame times (:meth:`at`). Samples must come in
+    time order; older ones are dropped once used.
     """
 
-    def __init__(self, hold_limit_s: float = HOLD_LIMIT_S) -> None:
+    def __init__(self, hold_limit_s: float = HOLD_LIMIT_S, feed: PelvisFeed | None = None) -> None:
         self.hold_limit_s = hold_limit_s
+        self.source_feed = feed
         self._t: list[float] = []
         self._o: list[float] = []
         self._r: list[float] = []
@@ -77,6 +170,8 @@ class PelvisAligner:
     def at(self, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Obliquity and rotation (degrees) in force at each time in ``t_s``; NaN if none."""
         t_s = np.asarray(t_s, dtype=float)
+        if self.source_feed is not None and t_s.size:
+            self.feed(self.source_feed.until(float(t_s.max())))
         obl = np.full(t_s.shape, np.nan)
         rot = np.full(t_s.shape, np.nan)
         if not self._t or t_s.size == 0:
@@ -197,3 +292,78 @@ def side_difference(left: PelvicDrop | None, right: PelvicDrop | None) -> float 
 def difference_is_real(diff_deg: float | None) -> bool | None:
     """True when a left/right difference exceeds :data:`SIDE_DIFFERENCE_MDC_DEG`."""
     return None if diff_deg is None else abs(diff_deg) > SIDE_DIFFERENCE_MDC_DEG
+
+
+@dataclass(frozen=True)
+class TrialPelvis:
+    """What the pelvis sensor saw over one single-leg trial's window.
+
+    drop : PelvicDrop
+        Drop of the lifted side over the window.
+    pattern : PelvisPattern
+        Level, drop, or compensated (see :func:`classify_pattern`).
+    cop_toward_lifted_mm : float or None
+        The stance foot's ML COP shift toward the lifted side over the window (last second's
+        mean minus first second's), mm.
+    """
+
+    drop: PelvicDrop
+    pattern: PelvisPattern
+    cop_toward_lifted_mm: float | None
+
+
+def trial_pelvis(
+    t_s: np.ndarray,
+    obliquity_deg: np.ndarray | None,
+    stance_cop_ml_mm: np.ndarray,
+    stance: str,
+) -> TrialPelvis | None:
+    """Pelvic drop and pattern over a single-leg window; None without enough angles.
+
+    Parameters
+    ----------
+    t_s : ndarray, shape (n,)
+        Frame times of the window, s.
+    obliquity_deg : ndarray, shape (n,), or None
+        The blocks' pelvis column (None: no sensor).
+    stance_cop_ml_mm : ndarray, shape (n,)
+        ML COP under the stance foot, mm, x positive to the person's right.
+    stance : str
+        ``"left"`` or ``"right"``: the leg stood on (the other is lifted).
+    """
+    if obliquity_deg is None or len(t_s) == 0:
+        return None
+    lifted = "right" if stance == "left" else "left"
+    drop = pelvic_drop(obliquity_deg, lifted)
+    if drop is None:
+        return None
+    t = np.asarray(t_s, dtype=float)
+    cop = np.asarray(stance_cop_ml_mm, dtype=float)
+    first = cop[(t <= t[0] + 1.0) & np.isfinite(cop)]
+    last = cop[(t >= t[-1] - 1.0) & np.isfinite(cop)]
+    shift: float | None = None
+    if first.size and last.size and t[-1] - t[0] >= 2.0:
+        toward_right = float(last.mean() - first.mean())
+        shift = toward_right if lifted == "right" else -toward_right
+    pattern = classify_pattern(drop, shift)
+    assert pattern is not None  # drop is not None
+    return TrialPelvis(drop, pattern, shift)
+
+
+def pelvis_fields(frames: BalanceBlock, stance: str) -> dict[str, Any]:
+    """A single-leg window's pelvis measures as trial fields (empty without a sensor).
+
+    Keys: ``pelvic_drop_mean_deg``, ``pelvic_drop_peak_deg`` (the lifted side's drop) and
+    ``pelvis_pattern`` (``level``, ``drop`` or ``compensated``).
+    """
+    if frames.pelvis_obliquity_deg is None or stance not in ("left", "right"):
+        return {}
+    cop = frames.left_cop_ml_mm if stance == "left" else frames.right_cop_ml_mm
+    tp = trial_pelvis(frames.t_s, frames.pelvis_obliquity_deg, cop, stance)
+    if tp is None:
+        return {}
+    return {
+        "pelvic_drop_mean_deg": round(tp.drop.mean_deg, 2),
+        "pelvic_drop_peak_deg": round(tp.drop.peak_deg, 2),
+        "pelvis_pattern": tp.pattern.value,
+    }

@@ -220,3 +220,15 @@ def validate_person_id(pid: str) -> str:
             "(a short pseudonym such as p01, not a name)"
         )
     return pid
+
+
+def session_json(s: SessionRecord) -> dict[str, Any]:
+    """A session as plain JSON (times ISO 8601, UTC)."""
+    d = asdict(s)
+    d["started_at"] = s.started_at.isoformat()
+    for t in d["trials"]:
+        for k in ("started_at", "ended_at"):
+            t[k] = t[k].isoformat() if t[k] else None
+    for g in d["games"]:
+        g["created_at"] = g["created_at"].isoformat()
+    return d

@@ -40,16 +40,13 @@ import numpy as np
 
 from .balance import BalanceModel
 from .errors import StoreUnavailableError, UsageError
+from .plotstyle import SIDE_HATCH, SIDE_STYLE
+from .plotstyle import pyplot as _plt
 from .results import NormComparison, Repetition, Trial
 from .store import Person, SessionRecord, Store, TrialRow
 
 Progress = Callable[[int, int, str], None]
 SIDES = ("left", "right")
-SIDE_STYLE: dict[str, dict[str, Any]] = {
-    "left": {"color": "black", "linestyle": "-", "marker": "o", "markerfacecolor": "black"},
-    "right": {"color": "0.45", "linestyle": "--", "marker": "s", "markerfacecolor": "white"},
-}
-SIDE_HATCH = {"left": "", "right": "///"}
 MAX_PLOT_POINTS = 4000
 """Traces are thinned to about this many points for drawing; measures use every sample."""
 ELLIPSE_LEVEL = 0.95
@@ -210,6 +207,35 @@ def summarize_trial(trial: TrialRow) -> str:
     return text if trial.status == "complete" else f"{trial.status}: {text}"
 
 
+def history_table(sessions: list[SessionRecord]) -> list[str]:
+    """A person's sessions as a text table, oldest first: each trial with its test, status,
+    duration (s) and result in a few words (:func:`summarize_trial`), and each game score."""
+    out = [
+        f"{'date':<16}  {'kind':<6} {'trial':>6}  {'test / game':<22} {'status':<11} "
+        f"{'s':>6}  result"
+    ]
+    for s in sessions:
+        when = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        if not s.trials and not s.games:
+            out.append(f"{when:<16}  {s.kind:<6} {'-':>6}  {'(empty session)':<22}")
+        for t in s.trials:
+            dur = f"{t.duration_s:.1f}" if t.duration_s is not None else "-"
+            out.append(
+                f"{when:<16}  {s.kind:<6} {t.id:>6}  {t.protocol[:22]:<22} {t.status:<11} "
+                f"{dur:>6}  {summarize_trial(t)}"
+            )
+            when = ""
+        for g in s.games:
+            dur = f"{g.duration_s:.1f}" if g.duration_s is not None else "-"
+            level = f" (level {g.level})" if g.level is not None else ""
+            out.append(
+                f"{when:<16}  {s.kind:<6} {'-':>6}  {g.game[:22]:<22} {'':<11} {dur:>6}  "
+                f"score {g.score:g}{level}"
+            )
+            when = ""
+    return out
+
+
 # --- gathering ---------------------------------------------------------------------------------
 
 
@@ -317,15 +343,6 @@ def _trace(store: Store, trial: TrialRow) -> Trace:
 
 
 # --- plots -------------------------------------------------------------------------------------
-
-
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)  # never a display: the Pi may have none
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def ellipse_geometry(

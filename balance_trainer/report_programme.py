@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .adherence import Adherence, adherence
+from .plotstyle import SIDE_STYLE
+from .plotstyle import pyplot as _plt
 from .programme import EXERCISES, Programme
 from .programme_store import ProgrammeStore
 
@@ -51,15 +53,13 @@ def programme_figures(
 def _date_axis(ax: Any) -> None:
     import matplotlib.dates as mdates
 
-    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))  # type: ignore[no-untyped-call]
 
 
 def programme_page(a: Adherence, programme: Programme, version: int, pid: str) -> Any:
     """The page as a matplotlib figure (A4 portrait)."""
-    from .report import SIDE_STYLE, _plt
-
     plt = _plt()
     fig = plt.figure(figsize=(8.27, 11.69))
     grid = fig.add_gridspec(

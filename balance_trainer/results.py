@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar, Protocol
 
@@ -94,6 +94,13 @@ def _list(v: Any) -> list[Any]:
 def _put(out: dict[str, Any], key: str, value: Any) -> None:
     if value is not None:
         out[key] = value
+
+
+def _extra(d: Mapping[str, Any], known: Iterable[str]) -> dict[str, Any]:
+    """What a stored object holds beyond the typed fields, kept as it is (nothing is lost when
+    a newer test adds a key this version does not type yet)."""
+    k = set(known)
+    return {str(key): v for key, v in d.items() if key not in k}
 
 
 @dataclass(frozen=True)
@@ -167,6 +174,8 @@ class Trial:
     pelvic_drop_mean_deg: float | None = None
     pelvic_drop_peak_deg: float | None = None
     norm_verdict: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Stored keys this version does not type, kept as they are."""
 
     # Stored in this order; a None value is left out, except for these keys, which the
     # tests have always written (a weight-bearing trial without frames has null shares).
@@ -215,7 +224,7 @@ class Trial:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = dict(self.extra)
         for key in self._ORDER:
             v = getattr(self, key)
             if key == "metrics":
@@ -254,6 +263,7 @@ class Trial:
             pelvic_drop_mean_deg=_num(d.get("pelvic_drop_mean_deg")),
             pelvic_drop_peak_deg=_num(d.get("pelvic_drop_peak_deg")),
             norm_verdict=_str(d.get("norm_verdict")),
+            extra=_extra(d, cls._ORDER),
         )
 
 
@@ -275,12 +285,14 @@ class Repetition:
     metrics: Metrics = field(default_factory=dict)
     pelvic_drop_mean_deg: float | None = None
     pelvic_drop_peak_deg: float | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def metric(self, name: str) -> float | None:
         return _num(self.metrics.get(name))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
+            **self.extra,
             "rep": self.rep,
             "set": self.set,
             "stance_side": self.stance_side,
@@ -307,6 +319,7 @@ class Repetition:
             metrics=dict(m) if isinstance(m, Mapping) else {},
             pelvic_drop_mean_deg=_num(d.get("pelvic_drop_mean_deg")),
             pelvic_drop_peak_deg=_num(d.get("pelvic_drop_peak_deg")),
+            extra=_extra(d, (f.name for f in fields(cls) if f.name != "extra")),
         )
 
 
@@ -360,6 +373,7 @@ class SideSummary:
     mean_steady_ml_rms_mm: float | None = None
     mean_time_to_stabilise_s: float | None = None
     mean_pelvic_drop_deg: float | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     _SQUAT: ClassVar[tuple[str, ...]] = (
         "mean_duration_s",
@@ -370,9 +384,9 @@ class SideSummary:
     )
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = dict(self.extra)
         for f in fields(self):
-            if f.name == "side":
+            if f.name in ("side", "extra"):
                 continue
             v = getattr(self, f.name)
             # A squat side always lists its means, measured or not (what the test wrote).
@@ -384,12 +398,11 @@ class SideSummary:
     def from_json(cls, side: str, d: Any) -> SideSummary:
         d = _obj(d, f"the {side} side's summary")
         kw: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name == "side":
-                continue
-            v = d.get(f.name)
-            kw[f.name] = _int(v) if f.name in ("trials", "reps") else _num(v)
-        return cls(side=side, **kw)
+        names = [f.name for f in fields(cls) if f.name not in ("side", "extra")]
+        for name in names:
+            v = d.get(name)
+            kw[name] = _int(v) if name in ("trials", "reps") else _num(v)
+        return cls(side=side, extra=_extra(d, names), **kw)
 
 
 @dataclass(frozen=True)
@@ -404,9 +417,30 @@ class NormComparison:
     percent_of_mean: float | None = None
     comparison: str | None = None
     """``at or above mean`` or ``below mean``."""
+    norms: tuple[Mapping[str, Any], ...] | None = None
+    """Every published norm that matches (with its ``verdict`` sentence), as norms wrote it."""
+    fall_risk_cutoff_s: float | None = None
+    fall_risk_source: str | None = None
+    below_fall_risk_cutoff: bool | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    _KNOWN: ClassVar[tuple[str, ...]] = (
+        "mean_s",
+        "age_band",
+        "eyes",
+        "source",
+        "best_hold_s",
+        "percent_of_mean",
+        "comparison",
+        "norms",
+        "fall_risk_cutoff_s",
+        "fall_risk_source",
+        "below_fall_risk_cutoff",
+    )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
+            **self.extra,
             "mean_s": self.mean_s,
             "age_band": self.age_band,
             "eyes": self.eyes,
@@ -415,6 +449,11 @@ class NormComparison:
         _put(out, "best_hold_s", self.best_hold_s)
         _put(out, "percent_of_mean", self.percent_of_mean)
         _put(out, "comparison", self.comparison)
+        if self.norms is not None:
+            out["norms"] = [dict(n) for n in self.norms]
+        _put(out, "fall_risk_cutoff_s", self.fall_risk_cutoff_s)
+        _put(out, "fall_risk_source", self.fall_risk_source)
+        _put(out, "below_fall_risk_cutoff", self.below_fall_risk_cutoff)
         return out
 
     @classmethod
@@ -429,6 +468,19 @@ class NormComparison:
             best_hold_s=_num(d.get("best_hold_s")),
             percent_of_mean=_num(d.get("percent_of_mean")),
             comparison=_str(d.get("comparison")),
+            norms=(
+                tuple(dict(n) for n in d["norms"] if isinstance(n, Mapping))
+                if isinstance(d.get("norms"), list)
+                else None
+            ),
+            fall_risk_cutoff_s=_num(d.get("fall_risk_cutoff_s")),
+            fall_risk_source=_str(d.get("fall_risk_source")),
+            below_fall_risk_cutoff=(
+                d["below_fall_risk_cutoff"]
+                if isinstance(d.get("below_fall_risk_cutoff"), bool)
+                else None
+            ),
+            extra=_extra(d, cls._KNOWN),
         )
 
 
@@ -503,6 +555,41 @@ class TestResult:
     notes: tuple[str, ...] = ()
     schema: int = SCHEMA_VERSION
     """The layout this result was read from (1: stored before results were versioned)."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Stored top-level keys this version does not type, kept as they are."""
+    summary_extra: Mapping[str, Any] = field(default_factory=dict)
+    """The same inside ``summary``."""
+
+    _KNOWN: ClassVar[tuple[str, ...]] = (
+        "schema",
+        "test",
+        "params",
+        "body_weight_n",
+        "trials",
+        "sets",
+        "conditions",
+        "reps",
+        "false_starts",
+        "summary",
+        "velocity_measure",
+        "velocities_mm_s",
+        "composite_velocity_mm_s",
+        "ratios",
+        "complete",
+        "norm",
+        "scale_limits",
+        "notes",
+    )
+    _SUMMARY: ClassVar[tuple[str, ...]] = (
+        *SIDES,
+        "asymmetry_pct",
+        "ml_rms_asymmetry_pct",
+        "ml_drift_difference_mm",
+        "pelvic_control_asymmetry_pct",
+        "left_share",
+        "right_share",
+        "more_on",
+    )
 
     # -- reading -----------------------------------------------------------------------------
     def side(self, side: str) -> SideSummary | None:
@@ -556,6 +643,7 @@ class TestResult:
     def to_json(self) -> dict[str, Any]:
         """The stored form (module docstring), ``schema`` first."""
         out: dict[str, Any] = {
+            **self.extra,
             "schema": SCHEMA_VERSION,
             "test": self.test,
             "params": dict(self.params),
@@ -590,6 +678,7 @@ class TestResult:
             if self.left_share is None:
                 return None
             return {
+                **self.summary_extra,
                 "left_share": self.left_share,
                 "right_share": self.right_share,
                 "asymmetry_pct": self.asymmetry_pct,
@@ -597,7 +686,8 @@ class TestResult:
             }
         if self.test == "mctsib":
             return None
-        out: dict[str, Any] = {s.side: s.to_json() for s in self.sides}
+        out: dict[str, Any] = dict(self.summary_extra)
+        out.update({s.side: s.to_json() for s in self.sides})
         if self.test == "single-leg-squat":
             out["pelvic_control_asymmetry_pct"] = self.pelvic_control_asymmetry_pct
             return out
@@ -672,6 +762,8 @@ class TestResult:
             scale_limits=_str(d.get("scale_limits")),
             notes=notes,
             schema=schema,
+            extra=_extra(d, cls._KNOWN),
+            summary_extra=_extra(summary, cls._SUMMARY),
         )
 
     def with_notes(self, notes: Sequence[str]) -> TestResult:

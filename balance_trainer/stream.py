@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from .balance import Balance, BalanceBlock, BalanceModel
 from .calibration import Calibration
 from .frames import RawFrame
 from .pelvis import PelvisAligner
+from .spikes import SpikeGuard
 
 _COLUMNS = BalanceBlock.FIELDS
 
@@ -127,18 +128,35 @@ class RingBuffer:
 
 @dataclass
 class Converter:
-    """Counts → forces → balance for one board and calibration."""
+    """Counts → forces → balance for one board and calibration.
+
+    Every block first passes the stream's one :class:`~balance_trainer.spikes.SpikeGuard`
+    (stateful: use one converter per stream, so blocks of any size give the same result).
+    ``spike_guard=False`` is for counts that already passed it (a recording's forces).
+    """
 
     calibration: Calibration
     model: BalanceModel
     pelvis: PelvisAligner | None = None
     """With a pelvis sensor: its samples, fed as they arrive, give each block its obliquity."""
+    spike_guard: bool = True
+    guard: SpikeGuard | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        if self.spike_guard:
+            self.guard = SpikeGuard(self.calibration.scale_)
 
     def block(self, frames: list[RawFrame]) -> tuple[BalanceBlock, np.ndarray]:
         t = np.fromiter((f.t for f in frames), dtype=float, count=len(frames))
         return self.counts_block(t, np.array([f.counts for f in frames], dtype=float))
 
     def counts_block(self, t: np.ndarray, counts: np.ndarray) -> tuple[BalanceBlock, np.ndarray]:
+        if self.spike_guard:
+            guard = self.guard
+            scale = np.abs(self.calibration.scale_)
+            if guard is None or not np.array_equal(guard.scale_n_per_count, scale, equal_nan=True):
+                guard = self.guard = SpikeGuard(scale)  # calibrated since: judge in newtons
+            counts = guard.filter(t, counts)
         forces = self.calibration.forces(counts)
         block = self.model.compute(t, forces)
         if self.pelvis is not None:

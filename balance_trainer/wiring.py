@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -20,6 +21,7 @@ from .config import data_dir as resolve_data_dir
 from .config import default_board_spec, load_board
 from .errors import CalibrationError, EnvironmentFault, UsageError
 from .frames import SOURCE_GROUP, Clock, Sleep, Source, SourceFactory, SourceRequest
+from .pelvis import PELVIS_GROUP, PelvisAligner, PelvisFeed, PelvisRequest, PelvisSource
 from .stream import Converter
 
 
@@ -112,17 +114,38 @@ def open_source(
 
 @dataclass
 class BoardConnection:
-    """An open source plus everything needed to turn its frames into balance."""
+    """An open source plus everything needed to turn its frames into balance.
+
+    With a pelvis sensor (``pelvis``), the converter gives every block the pelvis's obliquity
+    at its frames (see :mod:`balance_trainer.pelvis`).
+    """
 
     source: Source
     calibration: Calibration
     calibration_origin: str
     model: BalanceModel
     spec: str
+    pelvis: PelvisFeed | None = None
+    _converter: Converter | None = None
 
     @property
     def converter(self) -> Converter:
-        return Converter(self.calibration, self.model)
+        if self._converter is None:
+            aligner = None if self.pelvis is None else PelvisAligner(feed=self.pelvis)
+            # One per connection: its spike guard carries state from block to block. A
+            # recording's forces passed the guard when they were recorded; guarding them
+            # again would delay each confirmed step once more on every replay.
+            guarded = bool(getattr(self.source, "spike_guarded", False))
+            self._converter = Converter(
+                self.calibration, self.model, aligner, spike_guard=not guarded
+            )
+        return self._converter
+
+    @property
+    def pelvis_error(self) -> str | None:
+        """The pelvis sensor's fault, if it stopped (one sentence), else None."""
+        err = None if self.pelvis is None else self.pelvis.error
+        return None if err is None else str(err)
 
     @property
     def simulated(self) -> bool:
@@ -141,6 +164,8 @@ class BoardConnection:
         return f"{what}; calibration: {self.calibration_origin}"
 
     def close(self) -> None:
+        if self.pelvis is not None:
+            self.pelvis.close()
         self.source.close()
 
     def __enter__(self) -> BoardConnection:
@@ -161,9 +186,14 @@ def open_board(
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
     require_calibration: bool = True,
+    pelvis: str | None = None,
     **options: Any,
 ) -> BoardConnection:
     """Open the board named by ``spec`` (default: settings, else the simulator).
+
+    ``pelvis`` names a pelvis sensor to read beside the board (``sim``, ``i2c``,
+    ``i2c:BUS:ADDR``; ``none`` or None for none), found under the entry-point group
+    ``balance_trainer.pelvis``.
 
     The calibration is the one saved for this source in the data directory if there is one,
     else the source's own (the simulator's true cells, a replay's milli-newtons).
@@ -186,10 +216,41 @@ def open_board(
     )
     try:
         cal, origin = find_calibration(source, data_dir, required=require_calibration)
+        feed = open_pelvis(pelvis, source, realtime=realtime, clock=clock, sleep=sleep)
     except BaseException:
         source.close()
         raise
-    return BoardConnection(source, cal, origin, BalanceModel(source.board), spec)
+    return BoardConnection(source, cal, origin, BalanceModel(source.board), spec, feed)
+
+
+def open_pelvis(
+    spec: str | None,
+    board_source: Source,
+    *,
+    realtime: bool = True,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+) -> PelvisFeed | None:
+    """Open the pelvis sensor named by ``spec`` beside ``board_source``, or None for none.
+
+    Raises
+    ------
+    UsageError
+        An unknown sensor name.
+    """
+    text = (spec or "none").strip()
+    kind = text.split(":", 1)[0].lower()
+    if kind in ("", "none"):
+        return None
+    eps = [ep for ep in entry_points(group=PELVIS_GROUP) if ep.name == kind]
+    if not eps:
+        names = sorted({ep.name for ep in entry_points(group=PELVIS_GROUP)}) or ["(none)"]
+        raise UsageError(
+            f"--pelvis {text!r} is unknown; use none or one of {', '.join(names)} (e.g. i2c:1:0x6A)"
+        )
+    factory: Callable[[PelvisRequest], PelvisSource] = eps[0].load()
+    source = factory(PelvisRequest(text, board_source, realtime, clock, sleep))
+    return PelvisFeed(source)
 
 
 def find_calibration(

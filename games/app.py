@@ -7,9 +7,16 @@ newest samples. Screens are mode objects (``enter``/``leave`` on a switch), see
 
 The app also owns what is the same on every screen: turning keys, buttons, clicks and leans
 into the four intents (``left``, ``right``, ``select``, ``back``); the simulated person (arrow
-keys and mouse steer it, and it steps on and off as a screen asks); the corner badge that says
-the board is simulated; and the two pauses no game should have to think about — the board
-lost (cable pulled) and nobody on the board.
+keys and mouse steer it on every screen, so lean-to-move can be tried without hardware; keys
+0-3 and S change its stance on every screen; it steps on and off as a screen asks); the
+corner badge that says the board is simulated; speech (:mod:`games.speech`); and the two
+pauses no game should have to think about — the board lost (cable pulled) and nobody on the
+board.
+
+**Choosing is deliberate.** Standing still never chooses: the app has a resting state in which
+nothing happens however long a person stands there. A lean moves the highlight; a clear lean
+held on both feet (:mod:`games.rules.lean_hold`), the board's middle button, a tap or Enter
+chooses. Up/Down (and Tab) move the highlight directly from a keyboard.
 
 Time is injected: real time uses the monotonic clock; headless runs use virtual time, frame
 ``k`` at ``k / fps`` seconds, with the board's frames pulled to match, so a headless run is
@@ -18,6 +25,7 @@ deterministic.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import queue
@@ -32,9 +40,11 @@ import pygame
 
 from .feed import BoardFeed
 from .records import GUEST, PersonRef, Records
+from .rules.lean_hold import LeanHold, LeanHoldSettings
 from .rules.lean_nav import LeanNavigator, LeanSettings
 from .settings import GameSettings, save_settings
 from .sound import SoundBank
+from .speech import Speaker, silent_speaker
 from .ui import EASY, NORMAL, Ui
 from .widgets import draw_badge, draw_message_box
 
@@ -93,12 +103,33 @@ KEY_INTENTS = {
     pygame.K_RIGHT: "right",
     pygame.K_UP: "left",
     pygame.K_DOWN: "right",
+    pygame.K_TAB: "right",
     pygame.K_RETURN: "select",
     pygame.K_KP_ENTER: "select",
     pygame.K_SPACE: "select",
     pygame.K_ESCAPE: "back",
     pygame.K_BACKSPACE: "back",
 }
+
+
+SIM_STANCE_KEYS = {
+    pygame.K_0: "off",
+    pygame.K_1: "left",
+    pygame.K_2: "both",
+    pygame.K_3: "right",
+    pygame.K_KP0: "off",
+    pygame.K_KP1: "left",
+    pygame.K_KP2: "both",
+    pygame.K_KP3: "right",
+}
+"""The simulated person's stance keys (on text-entry screens: with Ctrl)."""
+
+
+def lean_settings(easy: bool) -> LeanSettings:
+    """The navigator's thresholds with dwell-to-choose switched off: standing still never
+    chooses (see :mod:`games.rules.lean_hold`)."""
+    base = LeanSettings.easy() if easy else LeanSettings()
+    return dataclasses.replace(base, dwell_s=math.inf)
 
 
 @dataclass
@@ -184,6 +215,7 @@ class App:
         ready: Callable[[], Any] | None = None,
         fps: int = FPS,
         clock: Callable[[], float] = time.monotonic,
+        speech: Speaker | None = None,
     ) -> None:
         self.feed = feed
         self.settings = settings
@@ -199,8 +231,12 @@ class App:
         self.watchdog = watchdog
         self._ready = ready
         self.ui = Ui(surface.get_size(), EASY if settings.easy_mode else NORMAL)
-        self.nav = LeanNavigator(LeanSettings.easy() if settings.easy_mode else LeanSettings())
+        self.nav = LeanNavigator(lean_settings(settings.easy_mode))
         self.nav.enabled = settings.hands_free
+        self.hold = LeanHold(LeanHoldSettings.easy() if settings.easy_mode else None)
+        self.speech: Speaker = speech if speech is not None else silent_speaker()
+        self.speech.volume = settings.volume
+        self.speech.enabled = settings.speech
         self.frame = 0
         self.now = 0.0
         self.running = True
@@ -213,6 +249,7 @@ class App:
             self.notes.append(sounds.note)
         self.sim_target_mm = 0.0
         self._sim_stance: str | None = None
+        self._sim_wish: str | None = None
         self._mouse_steer = False
         self._nobody_since: float | None = None
         self._t_start = clock()
@@ -234,7 +271,8 @@ class App:
     def set_easy(self, on: bool) -> None:
         self.settings.easy_mode = bool(on)
         self.ui.set_theme(EASY if on else NORMAL)
-        self.nav.settings = LeanSettings.easy() if on else LeanSettings()
+        self.nav.settings = lean_settings(on)
+        self.hold.settings = LeanHoldSettings.easy() if on else LeanHoldSettings()
         self.save_settings()
 
     def set_hands_free(self, on: bool) -> None:
@@ -245,6 +283,31 @@ class App:
     def save_settings(self) -> None:
         if not save_settings(self.settings, self.data_dir) and self.data_dir is not None:
             self.notes.append("settings could not be saved (is the disk full or read-only?)")
+
+    def set_speech(self, on: bool) -> None:
+        self.settings.speech = bool(on)
+        self.speech.enabled = bool(on)
+        if not on:
+            self.speech.stop()
+        self.save_settings()
+
+    def say(self, text: str) -> None:
+        """Speak ``text`` (handed to the speech engine's own thread; returns at once)."""
+        if text:
+            self.speech.volume = self.settings.volume
+            self.speech.say(text)
+
+    @property
+    def both_feet(self) -> bool:
+        """Both feet carry a real share of the load (a lean, not a change of stance)."""
+        m = self.hold.settings.min_share
+        a, b = self.feed.lifted_share("left"), self.feed.lifted_share("right")
+        return math.isfinite(a) and math.isfinite(b) and min(a, b) >= m
+
+    @property
+    def choose_progress(self) -> float:
+        """How far a lean-and-hold has got toward choosing (0..1), for the ring on a tile."""
+        return self.hold.progress if self.nav.enabled else 0.0
 
     def play(self, sound: str) -> None:
         self.sounds.play(sound)
@@ -267,6 +330,8 @@ class App:
         self.screen = screen
         self.visited = [*self.visited[-49:], getattr(screen, "name", "")]
         self.nav.reset(self.now, getattr(screen, "dwell_grace_s", None))
+        self.hold.reset(self.now)
+        self._sim_wish = None  # the new screen's stance applies once; keys then hold
         self._nobody_since = None
         screen.enter()
 
@@ -301,9 +366,21 @@ class App:
         held = self._held()
         if screen.hands_free and not held:
             for intent in self.nav.update(self.now, self.feed.ml_mm):
-                screen.intent(intent)
+                if intent != "select":  # never from standing still (dwell is off anyway)
+                    screen.intent(intent)
+            side = (
+                self.hold.update(self.now, self.nav.lean, self.both_feet) if self.nav.enabled else 0
+            )
+            if side and screen is self.screen:
+                self.hold.reset(self.now)
+                lean_choose = getattr(screen, "lean_choose", None)
+                if lean_choose is not None:
+                    lean_choose(side)
+                else:
+                    screen.intent("select")
         else:
             self.nav.update(self.now, math.nan)
+            self.hold.update(self.now, math.nan, False)
         if not held:
             screen.update(dt)
         self._check_nobody(dt)
@@ -389,7 +466,7 @@ class App:
             )
         self.badge_rect = None
         if self.feed.simulated:
-            self.badge_rect = draw_badge(s, ui, "SIMULATED BOARD", ui.theme.sim_badge)
+            self.badge_rect = draw_badge(s, ui, "SIMULATED", ui.theme.sim_badge, small=True)
 
     # -- input -------------------------------------------------------------------------------
     def _event(self, ev: pygame.event.Event) -> None:
@@ -405,14 +482,22 @@ class App:
                 self.surface = disp
                 self.ui.resize(disp.get_size())
             return
-        steering = self.feed.sim is not None and getattr(self.screen, "steer_sim", False)
+        steering = self._steering()
         if ev.type == pygame.KEYDOWN:
             if steering and ev.key in (pygame.K_LEFT, pygame.K_RIGHT):
                 self._mouse_steer = False
                 return  # held arrow keys steer the simulated person (see _steer_sim)
-            if self.feed.sim is not None and self._sim_key(ev.key):
+            typing = bool(getattr(self.screen, "takes_text", False)) and (
+                getattr(self.screen, "confirming", None) is None  # the confirm step takes keys
+            )
+            if self.feed.sim is not None and (not typing or ev.mod & pygame.KMOD_CTRL):
+                if self._sim_key(ev.key):
+                    return
+            if typing and self._typed(ev):
                 return
             intent = KEY_INTENTS.get(ev.key)
+            if intent == "right" and ev.key == pygame.K_TAB and ev.mod & pygame.KMOD_SHIFT:
+                intent = "left"
             if intent:
                 self.screen.intent(intent)
                 return
@@ -422,16 +507,33 @@ class App:
             self.sim_target_mm = (2 * x - 1) * SIM_RANGE_MM
         self.screen.handle_event(ev)
 
+    def _steering(self) -> bool:
+        """Arrow keys and the mouse steer the simulated person here (every screen but those
+        that take typing; a real board's person steers themselves)."""
+        if self.feed.sim is None or self.autopilot:
+            return False
+        if getattr(self.screen, "takes_text", False):
+            return False
+        return bool(getattr(self.screen, "steer_sim", False) or self.screen.hands_free)
+
+    def _typed(self, ev: pygame.event.Event) -> bool:
+        """A text-entry screen takes a printable key (a PIN digit, a letter of a name)."""
+        if ev.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            return bool(self.screen.type_char("\n"))  # Enter ends the typing (OK)
+        ch = getattr(ev, "unicode", "") or ""
+        if not ch and pygame.K_0 <= ev.key <= pygame.K_9:
+            ch = chr(ev.key)
+        if not ch and pygame.K_KP0 <= ev.key <= pygame.K_KP9:
+            ch = str(ev.key - pygame.K_KP0)
+        if ch and ch.isprintable() and not ev.mod & pygame.KMOD_CTRL:
+            return bool(self.screen.type_char(ch))
+        return False
+
     def _sim_key(self, key: int) -> bool:
-        """Keys that change what the simulated person does: 0 off, 1 left leg, 2 both feet,
-        3 right leg; S squats (where the simulator can)."""
+        """Keys that change what the simulated person does, on every screen: 0 off, 1 left
+        leg, 2 both feet, 3 right leg; S squats (where the simulator can)."""
         sim = self.feed.sim
-        stance = {
-            pygame.K_0: "off",
-            pygame.K_1: "left",
-            pygame.K_2: "both",
-            pygame.K_3: "right",
-        }.get(key)
+        stance = SIM_STANCE_KEYS.get(key)
         if stance:
             sim.set_stance(stance)
             self._sim_stance = stance
@@ -447,17 +549,21 @@ class App:
             return
         screen = self.screen
         want = getattr(screen, "sim_stance", None)
-        if want and want != self._sim_stance:
-            try:
-                sim.set_stance(want)
-            except (ValueError, AttributeError):
-                pass
-            self._sim_stance = want
+        # A screen's wish is applied when it changes (a new screen, a test's prompt), so the
+        # stance keys hold between wishes instead of being undone every frame.
+        if want and want != self._sim_wish:
+            self._sim_wish = want
+            if want != self._sim_stance:
+                try:
+                    sim.set_stance(want)
+                except (ValueError, AttributeError):
+                    pass
+                self._sim_stance = want
         if self.autopilot:
             target = screen.autopilot(self.now)
             if target is not None:
                 self.sim_target_mm = float(target)
-        elif getattr(screen, "steer_sim", False):
+        elif self._steering():
             keys = pygame.key.get_pressed() if pygame.display.get_init() else None
             if keys is not None and (keys[pygame.K_LEFT] or keys[pygame.K_RIGHT]):
                 d = (1 if keys[pygame.K_RIGHT] else 0) - (1 if keys[pygame.K_LEFT] else 0)
@@ -534,6 +640,9 @@ class App:
         result = getattr(self.screen, "result_summary", None)
         if result:
             out["result"] = result
+        said = getattr(self.speech, "said", None)
+        if said:
+            out["spoken"] = list(said[-20:])
         if self.notes:
             out["notes"] = list(dict.fromkeys(self.notes))
         return out
@@ -551,6 +660,7 @@ class App:
             self.screen = None
         self.feed.close()
         self.records.close()
+        self.speech.close()
 
 
 def log(msg: str) -> None:

@@ -89,24 +89,35 @@ class Records:
             self._fail(exc)
             return []
 
-    def add_person(self) -> PersonRef | None:
-        """Add the next free pseudonymous id (P01, P02, ...); None without a store."""
+    def next_id(self) -> str:
+        """The next free pseudonymous id (p01, p02, ...), free in any letter case."""
+        taken = {p.id.casefold() for p in self.people()}
+        n = 1
+        while f"p{n:02d}" in taken:
+            n += 1
+        return f"p{n:02d}"
+
+    def add_person(self, name: str = "") -> PersonRef | None:
+        """Add a person with the next free id and ``name``; None without a store."""
         if self.store is None:
             return None
-        taken = {p.id for p in self.people()}
-        n = 1
-        while f"P{n:02d}" in taken:
-            n += 1
+        pid = self.next_id()
+        name = " ".join(name.split())
         try:
-            self.store.add_person(f"P{n:02d}")
+            if name:
+                self.store.add_person(pid, name=name)
+            else:
+                self.store.add_person(pid)
         except Exception as exc:  # noqa: BLE001
             self._fail(exc)
             return None
-        return PersonRef(f"P{n:02d}")
+        return PersonRef(pid, name)
 
     def find(self, pid: str) -> PersonRef | None:
+        """The person whose id is ``pid`` in any letter case (``P01`` finds ``p01``)."""
+        want = pid.casefold()
         for p in self.people():
-            if p.id == pid:
+            if p.id.casefold() == want:
                 return p
         return None
 

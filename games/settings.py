@@ -46,6 +46,8 @@ class GameSettings:
         Lean to move and stand still to choose.
     round_s : int
         Length of a timed round (spirit level, river), s.
+    speech : bool
+        Spoken instructions (espeak-ng) on or off.
     pin_hash : str
         Salted hash of the clinician PIN.
     """
@@ -54,6 +56,7 @@ class GameSettings:
     easy_mode: bool = False
     hands_free: bool = True
     round_s: int = 45
+    speech: bool = True
     pin_hash: str = field(default_factory=_default_pin_hash)
 
     ROUND_CHOICES = (30, 45, 60, 90)

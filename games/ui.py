@@ -6,6 +6,18 @@ Screens lay themselves out relative to the surface they are given, in *design un
 blown-up 800 × 480 picture; the spare width of a wider screen goes to margins and backgrounds.
 
 Text is the expensive part of a frame, so rendered strings are cached by (text, size, colour).
+
+**Type scale by physical size.** The 7-inch Raspberry Pi touchscreen shows 800 × 480 pixels on
+an active area of about 156 × 87 mm (0.195 mm per pixel), and it is read standing on the board,
+an arm's length or more away. So no text is set below :data:`MIN_TEXT` design units (24 px there:
+an em of 4.7 mm, capitals of 3.4 mm in DejaVu Sans Bold, whose cap height is 0.73 em), and easy
+mode raises that floor 1.5 times, to :data:`EASY_MIN_TEXT` (36 px, 7 mm). Text is drawn in the
+shipped DejaVu Sans Bold (``assets/fonts``, Bitstream Vera licence), whole strings at a time,
+which has none of the letter-spacing gaps of pygame's default font.
+
+**Layout log.** With :attr:`Ui.log` set to a list, every text drawn and every panel or tile is
+recorded as a :class:`Drawn` (its rectangle, the box it must stay in, its size), so a test can lay
+out every screen at several sizes and fail on clipped, overlapping or too small text.
 """
 
 from __future__ import annotations
@@ -13,10 +25,22 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 import pygame
 
 BASE_W, BASE_H = 800, 480
+
+FONT_DIR = Path(__file__).resolve().parent / "assets" / "fonts"
+FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
+FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
+
+MIN_TEXT = 24.0
+"""The smallest text on any screen, design units (24 px at 800 × 480: 4.7 mm on a 7-inch Pi)."""
+EASY_MIN_TEXT = 1.5 * MIN_TEXT
+"""Easy mode's smallest text, design units (1.5 × :data:`MIN_TEXT`)."""
+EASY_GROWTH = 1.2
+"""Easy mode grows text already above its floor by this factor (titles stay on the screen)."""
 
 Color = tuple[int, int, int]
 
@@ -40,7 +64,7 @@ class Theme:
     water_deep: Color
     sim_badge: Color
     line_w: int = 3
-    text_scale: float = 1.0
+    easy: bool = False
 
 
 NORMAL = Theme(
@@ -76,10 +100,38 @@ EASY = Theme(
     water_deep=(0, 70, 160),
     sim_badge=(255, 140, 0),
     line_w=5,
-    text_scale=1.15,
+    easy=True,
 )
 
 TEXT_CACHE_SIZE = 400
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One thing drawn this frame, for layout checks (see :attr:`Ui.log`).
+
+    Attributes
+    ----------
+    kind : str
+        ``text`` or ``block`` (a panel, tile or bar that text must not spill onto).
+    rect : pygame.Rect
+        Where it was drawn, pixels.
+    box : pygame.Rect or None
+        The box it must stay inside (a tile for its caption), pixels; None: the screen.
+    text : str
+        The text ('' for a block).
+    px : int
+        The font size, pixels (0 for a block).
+    role : str
+        ``badge`` for the simulated-board badge (exempt from the size floor), else ''.
+    """
+
+    kind: str
+    rect: pygame.Rect
+    box: pygame.Rect | None = None
+    text: str = ""
+    px: int = 0
+    role: str = ""
 
 
 class Ui:
@@ -87,11 +139,15 @@ class Ui:
 
     def __init__(self, size: tuple[int, int], theme: Theme = NORMAL) -> None:
         self.theme = theme
-        self._fonts: dict[int, pygame.font.Font] = {}
+        self._fonts: dict[tuple[int, str], pygame.font.Font] = {}
         self._text: OrderedDict[tuple, pygame.Surface] = OrderedDict()
         self._bg: pygame.Surface | None = None
         self.cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
         """Pre-drawn pieces (tiles, panels), cleared when the size or the look changes."""
+        self.log: list[Drawn] | None = None
+        """When a list: every text and block drawn is appended (layout tests)."""
+        self.log_offset = (0, 0)
+        """Added to logged rects while drawing into an off-screen piece (a cached tile)."""
         self.resize(size)
 
     def resize(self, size: tuple[int, int]) -> None:
@@ -134,30 +190,34 @@ class Ui:
             self.cache.popitem(last=False)
 
     # -- text --------------------------------------------------------------------------------
-    def font(self, size: float) -> pygame.font.Font:
-        """The default font at ``size`` design units (times the theme's text scale)."""
-        px = max(8, self.px(size * self.theme.text_scale))
-        f = self._fonts.get(px)
-        if f is None:
-            f = pygame.font.Font(None, px)
-            self._fonts[px] = f
-        return f
+    def text_px(self, size: float) -> int:
+        """Pixels of text of ``size`` design units, after the floor and easy mode's growth."""
+        size = max(size, MIN_TEXT)
+        if self.theme.easy:
+            size = max(EASY_MIN_TEXT, size * EASY_GROWTH)
+        return max(8, self.px(size))
 
-    def mono(self, size: float) -> pygame.font.Font:
-        """A fixed-width font (for tables); the default font where there is none."""
-        px = max(8, self.px(size))
-        key = -px  # negative keys: the mono fonts share the font cache
+    def font(self, size: float) -> pygame.font.Font:
+        """The app's font (DejaVu Sans Bold) at ``size`` design units (see :meth:`text_px`)."""
+        return self._font_px(self.text_px(size))
+
+    def _font_px(self, px: int, role: str = "") -> pygame.font.Font:
+        key = (px, role)
         f = self._fonts.get(key)
         if f is None:
-            path = _mono_path()
-            f = pygame.font.Font(path, px) if path else pygame.font.Font(None, px)
+            path = FONT_BOLD if FONT_BOLD.exists() else None
+            f = pygame.font.Font(path, px)
             self._fonts[key] = f
         return f
+
+    def badge_font(self, size: float) -> pygame.font.Font:
+        """A small label outside the type scale (the simulated-board badge), ``size`` units."""
+        return self._font_px(max(8, self.px(size)), "badge")
 
     def text(self, s: str, size: float, color: Color | None = None) -> pygame.Surface:
         """Rendered text, cached."""
         color = color or self.theme.text
-        key = (s, size, color, self.u, self.theme.text_scale)
+        key = (s, size, color, self.u, self.theme.easy)
         surf = self._text.get(key)
         if surf is not None:
             self._text.move_to_end(key)
@@ -168,6 +228,25 @@ class Ui:
             self._text.popitem(last=False)
         return surf
 
+    def note(
+        self,
+        kind: str,
+        rect: pygame.Rect,
+        *,
+        box: pygame.Rect | None = None,
+        text: str = "",
+        px: int = 0,
+        role: str = "",
+    ) -> None:
+        """Log something drawn (only while :attr:`log` is a list)."""
+        if self.log is None:
+            return
+        dx, dy = self.log_offset
+        moved = rect.move(dx, dy)
+        self.log.append(
+            Drawn(kind, moved, box.move(dx, dy) if box is not None else None, text, px, role)
+        )
+
     def blit_text(
         self,
         surface: pygame.Surface,
@@ -177,23 +256,73 @@ class Ui:
         color: Color | None = None,
         anchor: str = "center",
         shadow: bool = False,
+        box: pygame.Rect | None = None,
     ) -> pygame.Rect:
-        """Draw text with ``pos`` (pixels) at the rect point named by ``anchor``."""
+        """Draw text with ``pos`` (pixels) at the rect point named by ``anchor``.
+
+        ``box`` is where the text belongs (a tile, a panel), for the layout log.
+        """
         img = self.text(s, size, color)
         r = img.get_rect(**{anchor: pos})
+        self.note("text", self._ink(s, size, r), box=box, text=s, px=self.text_px(size))
         if shadow:
             sh = self.text(s, size, (0, 0, 0))
             surface.blit(sh, r.move(max(1, self.px(2)), max(1, self.px(2))))
         surface.blit(img, r)
         return r
 
+    def _ink(self, s: str, size: float, r: pygame.Rect) -> pygame.Rect:
+        """The part of a text's rect that holds glyphs: the line box less the leading, so two
+        lines set at the font's line height do not count as overlapping."""
+        f = self.font(size)
+        top = max(0, f.get_ascent() - int(f.get_height() * 0.80))
+        h = int(f.get_height() * 0.80) + max(0, -f.get_descent()) // 2
+        del s
+        return pygame.Rect(r.left, r.top + top, r.w, max(1, min(r.h - top, h)))
+
+    def line_h(self, size: float) -> int:
+        """Line spacing for ``size`` text, pixels."""
+        return int(self.font(size).get_linesize() * 1.02)
+
+    def fit(
+        self, s: str, size: float, width_px: int, max_lines: int, min_size: float = 0
+    ) -> tuple[float, list[str]]:
+        """The largest size from ``size`` down to ``min_size`` (default :data:`MIN_TEXT`)
+        at which ``s`` wraps into ``max_lines`` lines no wider than ``width_px``; the lines.
+
+        When even the smallest size needs more lines, all the lines are returned (the caller
+        must make room): text is wrapped, never cut.
+        """
+        floor = min_size or MIN_TEXT
+        sz = size
+        words = len(s.split())
+        while True:
+            lines = self.wrap(s, sz, width_px)
+            broken = any(ln.endswith("-") for ln in lines) and len(lines) > words
+            fits = len(lines) <= max_lines and not broken
+            if fits or sz <= floor:
+                return sz, lines
+            sz = max(floor, sz - 2)
+
     def wrap(self, s: str, size: float, width_px: int) -> list[str]:
-        """Split ``s`` into lines no wider than ``width_px`` in this font."""
+        """Split ``s`` into lines no wider than ``width_px`` in this font.
+
+        A word wider than the whole line is broken with a hyphen rather than left to run out.
+        """
         f = self.font(size)
         out: list[str] = []
         for para in s.split("\n"):
             line = ""
             for word in para.split():
+                while f.size(word)[0] > width_px and len(word) > 2:
+                    k = len(word) - 1
+                    while k > 1 and f.size(word[:k] + "-")[0] > width_px:
+                        k -= 1
+                    if line:
+                        out.append(line)
+                        line = ""
+                    out.append(word[:k] + "-")
+                    word = word[k:]
                 trial = f"{line} {word}".strip()
                 if f.size(trial)[0] <= width_px or not line:
                     line = trial
@@ -217,19 +346,6 @@ class Ui:
         return self._bg
 
 
-_MONO: list[str | None] = []
-
-
-def _mono_path() -> str | None:
-    """Path of a monospaced system font, looked up once."""
-    if not _MONO:
-        try:
-            _MONO.append(pygame.font.match_font("dejavusansmono,liberationmono,freemono,monospace"))
-        except Exception:  # noqa: BLE001 - no fontconfig: the default font will do
-            _MONO.append(None)
-    return _MONO[0]
-
-
 # -- shapes ----------------------------------------------------------------------------------
 
 
@@ -246,6 +362,7 @@ def panel(
     """A rounded panel with an edge line."""
     t = ui.theme
     r = ui.px(radius)
+    ui.note("block", rect)
     pygame.draw.rect(surface, color or t.panel, rect, border_radius=r)
     lw = width if width is not None else max(1, ui.px(t.line_w * 0.7))
     if lw:

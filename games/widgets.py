@@ -199,6 +199,125 @@ def icon_both_feet(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
     icon_foot("right")(s, ui, pygame.Rect(r.centerx - r.w // 10, r.top, half, r.h))
 
 
+def _figure(
+    s: pygame.Surface, col: Color, r: pygame.Rect, *, knee_up: bool = False, squat: float = 0.0
+) -> None:
+    """A stick figure, seen from the front: on one leg (``knee_up``) or squatting (0..1)."""
+    lw = max(2, r.w // 14)
+    cx = r.centerx
+    head_r = max(3, r.h // 10)
+    top = r.top + head_r
+    hip_y = int(r.top + r.h * (0.55 + 0.12 * squat))
+    pygame.draw.circle(s, col, (cx, top), head_r)
+    pygame.draw.line(s, col, (cx, top + head_r), (cx, hip_y), lw)
+    sh_y = top + head_r + r.h // 10
+    arm = r.w // 3
+    pygame.draw.line(s, col, (cx - arm, sh_y + r.h // 8), (cx, sh_y), lw)
+    pygame.draw.line(s, col, (cx + arm, sh_y + r.h // 8), (cx, sh_y), lw)
+    foot_y = r.bottom - lw
+    knee_dx = int(r.w * 0.18 * (1 + squat))
+    knee_y = (hip_y + foot_y) // 2
+    # Stance leg (the person's left: drawn on the right, as a mirror would show it).
+    pygame.draw.lines(
+        s, col, False, [(cx, hip_y), (cx + knee_dx // 2, knee_y), (cx + r.w // 10, foot_y)], lw
+    )
+    if knee_up:
+        pygame.draw.lines(
+            s,
+            col,
+            False,
+            [(cx, hip_y), (cx - r.w // 4, knee_y - r.h // 10), (cx - r.w // 6, knee_y + r.h // 12)],
+            lw,
+        )
+    else:
+        pygame.draw.lines(
+            s, col, False, [(cx, hip_y), (cx - knee_dx // 2, knee_y), (cx - r.w // 10, foot_y)], lw
+        )
+    pygame.draw.line(
+        s, col, (r.left + r.w // 6, r.bottom - 1), (r.right - r.w // 6, r.bottom - 1), lw
+    )
+
+
+def icon_one_leg(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """The one-leg stand: a figure on one leg."""
+    side = min(r.w, r.h)
+    fr = pygame.Rect(0, 0, int(side * 0.7), side)
+    fr.center = r.center
+    _figure(s, ui.theme.accent, fr, knee_up=True)
+
+
+def icon_squat(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """The one-leg squat: a figure bending, with an arrow down and up."""
+    side = min(r.w, r.h)
+    fr = pygame.Rect(0, 0, int(side * 0.7), side)
+    fr.center = (r.centerx - side // 8, r.centery)
+    _figure(s, ui.theme.accent, fr, knee_up=True, squat=0.8)
+    x = fr.right + side // 10
+    h = side // 2
+    pygame.draw.line(
+        s, ui.theme.good, (x, r.centery - h // 2), (x, r.centery + h // 2), max(2, side // 20)
+    )
+    arrow_sz = max(3, side // 12)
+    for d in (-1, 1):
+        y = r.centery + d * h // 2
+        pygame.draw.polygon(
+            s,
+            ui.theme.good,
+            [
+                (x - arrow_sz, y - d * arrow_sz),
+                (x + arrow_sz, y - d * arrow_sz),
+                (x, y + d * arrow_sz // 2),
+            ],
+        )
+
+
+def icon_hold(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """Hip stability: a figure on one leg inside a timer ring (a 30 second hold)."""
+    side = min(r.w, r.h)
+    c = r.center
+    rad = int(side * 0.48)
+    pygame.draw.circle(s, ui.theme.panel_edge, c, rad, max(2, side // 18))
+    ring(s, ui.theme.good, c, rad, max(2, side // 18), 0.5)
+    fr = pygame.Rect(0, 0, int(side * 0.45), int(side * 0.62))
+    fr.center = c
+    _figure(s, ui.theme.accent, fr, knee_up=True)
+
+
+def icon_eyes(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """The senses test: an open eye and a closed one."""
+    t = ui.theme
+    side = min(r.w // 2, r.h)
+    for i, is_open in enumerate((True, False)):
+        cx = r.centerx + (2 * i - 1) * int(side * 0.55)
+        e = pygame.Rect(0, 0, int(side * 0.95), int(side * 0.5))
+        e.center = (cx, r.centery)
+        lw = max(2, side // 14)
+        if is_open:
+            pygame.draw.ellipse(s, (255, 255, 255), e)
+            pygame.draw.circle(s, (60, 120, 220), e.center, e.h // 2 - lw)
+            pygame.draw.circle(s, (20, 20, 30), e.center, max(2, e.h // 5))
+            pygame.draw.ellipse(s, t.text, e, lw)
+        else:
+            pygame.draw.arc(s, t.text, e, math.pi, 2 * math.pi, lw)
+            for k in range(-1, 2):
+                x = e.centerx + k * e.w // 4
+                pygame.draw.line(
+                    s, t.text, (x, e.centery + e.h // 2 - lw), (x + k * lw, e.bottom + lw), lw
+                )
+
+
+def icon_scale(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
+    """Weight symmetry: two feet, each over a bar of its share."""
+    t = ui.theme
+    side = min(r.w, r.h)
+    bw = side // 4
+    for i, (col, frac) in enumerate(((t.good, 0.8), (t.accent, 0.62))):
+        x = r.centerx + (2 * i - 1) * int(side * 0.3) - bw // 2
+        h = int(r.h * 0.9 * frac)
+        pygame.draw.rect(s, col, pygame.Rect(x, r.bottom - h, bw, h), border_radius=max(2, bw // 5))
+    pygame.draw.line(s, t.text, (r.centerx, r.top), (r.centerx, r.bottom), max(2, side // 30))
+
+
 def icon_play(s: pygame.Surface, ui: Ui, r: pygame.Rect) -> None:
     t = ui.theme
     rad = int(min(r.w, r.h) * 0.4)
@@ -283,6 +402,11 @@ class Choice:
     action: Callable[[], None] | None = None
     sub: str = ""
     key: str = ""
+    confirm: str = ""
+    """When set, choosing asks this question first (anything that starts a game or a test,
+    or records something, is confirmed: a visible second step with a way back)."""
+    yes: str = "Start"
+    """The confirming button's word."""
 
 
 def draw_tile(
@@ -295,35 +419,42 @@ def draw_tile(
     dwell: float = 0.0,
     label_size: float = 26,
 ) -> None:
-    """A tile: panel, icon, label; the selected one is lifted, outlined and shows the dwell.
+    """A tile: panel, icon, caption; the selected one is outlined and shows the hold ring.
 
-    The tile itself is drawn once and cached (icons are many small shapes); only the dwell
-    ring is drawn every frame.
+    The selected tile keeps its rectangle (a lifted tile would cover its neighbours and the
+    title). The tile itself is drawn once and cached (icons are many small shapes); only the
+    ring is drawn every frame. ``dwell`` (0..1) is how far a deliberate lean-and-hold has got.
     """
     t = ui.theme
-    pad = ui.px(10) if selected else 0
-    r = rect.inflate(pad * 2, pad * 2) if selected else rect
+    r = rect
     icon = choice.icon
     key = (
         "tile",
         choice.label,
         choice.sub,
         getattr(icon, "__qualname__", None),
+        id(icon),
         rect.w,
         rect.h,
         selected,
         label_size,
     )
     img = ui.cache.get(key)
-    if img is None:
-        img = pygame.Surface((r.w + ui.px(8), r.h + ui.px(8)), pygame.SRCALPHA)
-        local = pygame.Rect(ui.px(4), ui.px(4), r.w, r.h)
-        _render_tile(img, ui, local, choice, selected=selected, label_size=label_size)
+    m = ui.px(4)
+    if img is None or ui.log is not None:
+        img = pygame.Surface((r.w + 2 * m, r.h + 2 * m), pygame.SRCALPHA)
+        local = pygame.Rect(m, m, r.w, r.h)
+        saved = ui.log_offset
+        ui.log_offset = (r.left - m, r.top - m)
+        try:
+            _render_tile(img, ui, local, choice, selected=selected, label_size=label_size)
+        finally:
+            ui.log_offset = saved
         ui.cache_put(key, img)
-    s.blit(img, (r.left - ui.px(4), r.top - ui.px(4)))
+    s.blit(img, (r.left - m, r.top - m))
     if selected and dwell > 0:
         rad = ui.px(20)
-        c = (r.right - rad - ui.px(8), r.top + rad + ui.px(8))
+        c = (r.right - rad - ui.px(10), r.top + rad + ui.px(10))
         pygame.draw.circle(s, t.bg_top, c, rad + ui.px(3))
         ring(s, t.good, c, rad, ui.px(8), dwell)
 
@@ -332,52 +463,42 @@ def _render_tile(
     s: pygame.Surface, ui: Ui, r: pygame.Rect, choice: Choice, *, selected: bool, label_size: float
 ) -> None:
     t = ui.theme
-    if selected:
-        glow = r.inflate(ui.px(8), ui.px(8))
-        pygame.draw.rect(s, lerp_color(t.accent, t.bg_top, 0.55), glow, border_radius=ui.px(20))
     panel(
         s,
         ui,
         r,
-        color=lerp_color(t.panel, t.accent, 0.12) if selected else t.panel,
+        color=lerp_color(t.panel, t.accent, 0.18) if selected else t.panel,
         edge=t.accent if selected else t.panel_edge,
-        width=ui.px(t.line_w + 2) if selected else None,
+        width=ui.px(t.line_w + 3) if selected else None,
         radius=16,
     )
-    label_h = ui.px(label_size * 1.9 if choice.sub else label_size * 1.3)
-    icon_rect = pygame.Rect(
-        r.left + ui.px(14), r.top + ui.px(12), r.w - ui.px(28), r.h - label_h - ui.px(24)
-    )
-    if choice.icon is not None and icon_rect.h > ui.px(20):
-        choice.icon(s, ui, icon_rect)
-    ly = r.bottom - label_h // 2 - ui.px(8)
-    if choice.icon is None:
-        ly = r.centery  # a key of the PIN pad: the label is the whole tile
-    lines = ui.wrap(choice.label, label_size, r.w - ui.px(12))
-    colour = t.accent if selected else t.text
-    if len(lines) > 1 and not choice.sub:
-        label_size *= 0.8
-        lines = ui.wrap(choice.label, label_size, r.w - ui.px(12))[:2]
-        for i, line in enumerate(lines):
-            ui.blit_text(
-                s,
-                line,
-                label_size,
-                (r.centerx, ly + int((i - 0.5) * ui.px(label_size * 0.85))),
-                colour,
-            )
-    else:
-        ui.blit_text(
-            s,
-            lines[0],
-            label_size,
-            (r.centerx, ly - (ui.px(label_size * 0.45) if choice.sub else 0)),
-            colour,
-        )
+    inner_w = r.w - ui.px(16 if choice.icon is not None else 6)
+    room = r.h - ui.px(16)
+    # Captions wrap (shrinking to the floor of the type scale), never cut; a second line that
+    # does not fit goes first, then the icon.
+    size, lines = ui.fit(choice.label, label_size, inner_w, 2)
+    sub_size, sub_lines = (0.0, [])
     if choice.sub:
-        ui.blit_text(
-            s, choice.sub, label_size * 0.68, (r.centerx, ly + ui.px(label_size * 0.5)), t.dim
-        )
+        sub_size, sub_lines = ui.fit(choice.sub, label_size * 0.85, inner_w, 2)
+    lh = ui.line_h(size)
+    sh = ui.line_h(sub_size) if sub_lines else 0
+    while sub_lines and lh * len(lines) + sh * len(sub_lines) > room:
+        sub_lines = sub_lines[:-1]
+    text_h = lh * len(lines) + sh * len(sub_lines)
+    colour = t.accent if selected else t.text
+    icon_h = room - text_h - ui.px(6)
+    if choice.icon is None or icon_h < ui.px(28):
+        y = r.centery - text_h // 2  # a key of a keypad, or no room: the label is the tile
+    else:
+        y = r.bottom - ui.px(8) - text_h
+        icon_rect = pygame.Rect(r.left + ui.px(14), r.top + ui.px(10), r.w - ui.px(28), icon_h)
+        choice.icon(s, ui, icon_rect)
+    for line in lines:
+        ui.blit_text(s, line, size, (r.centerx, y), colour, anchor="midtop", box=r)
+        y += lh
+    for line in sub_lines:
+        ui.blit_text(s, line, sub_size, (r.centerx, y), t.dim, anchor="midtop", box=r)
+        y += sh
 
 
 def tile_rects(
@@ -441,10 +562,21 @@ def draw_lean_gauge(
 
 
 def draw_badge(
-    s: pygame.Surface, ui: Ui, text: str, color: Color, *, topright: bool = True, y: float = 8
+    s: pygame.Surface,
+    ui: Ui,
+    text: str,
+    color: Color,
+    *,
+    topright: bool = True,
+    y: float = 8,
+    small: bool = False,
 ) -> pygame.Rect:
-    """A rounded label in a corner (e.g. SIMULATED BOARD)."""
-    img = ui.text(text, 18, (255, 255, 255))
+    """A rounded label in a corner. ``small``: outside the type scale (the SIMULATED BOARD
+    badge, a note for whoever set the app up, not for the person on the board)."""
+    if small:
+        img = ui.badge_font(15).render(text, True, (255, 255, 255))
+    else:
+        img = ui.text(text, 24, (255, 255, 255))
     r = img.get_rect()
     box = r.inflate(ui.px(16), ui.px(8))
     if topright:
@@ -454,6 +586,7 @@ def draw_badge(
     pygame.draw.rect(s, color, box, border_radius=box.h // 2)
     r.center = box.center
     s.blit(img, r)
+    ui.note("text", r, text=text, px=img.get_height(), role="badge" if small else "")
     return box
 
 

@@ -166,6 +166,14 @@ def diagnose(
                     "drifting: let it warm up for 10 min; if it goes on, check the "
                     "cell is not touching the frame"
                 )
+            stuck = stuck_bits(col) if has_pins else []
+            if stuck:
+                cr.notes.append(
+                    f"data bit{'s' if len(stuck) > 1 else ''} {', '.join(map(str, stuck))} "
+                    f"never change{'' if len(stuck) > 1 else 's'} while higher bits do: a "
+                    "stuck bit in the chip or on its DOUT line; replace the HX711 board"
+                )
+                cr.status = FAIL
             if max(abs(cr.min_counts), abs(cr.max_counts)) >= SATURATION_COUNTS:
                 cr.notes.append("at full scale: overloaded, or a bridge wire is loose")
                 cr.status = FAIL
@@ -177,6 +185,109 @@ def diagnose(
         checks.append(_rate_check(t, board.sample_rate_hz))
     checks.extend(_stats_checks(stats, names))
     return Report(source.description, float(seconds), len(rows), calibration, cells, checks)
+
+
+STUCK_MIN_FRAMES = 64
+STUCK_TOGGLE_FRACTION = 0.05
+"""A bit is stuck when it never changes between consecutive readings while a higher bit
+changes in at least this fraction of them: a count cannot cross a multiple of 2^(k+1)
+without every bit at or below k changing, so noise that moves bit j > k moves bit k too."""
+
+
+def stuck_bits(counts: np.ndarray) -> list[int]:
+    """Data bits (0 = LSB) of 24-bit HX711 words that are stuck while higher ones move.
+
+    Parameters
+    ----------
+    counts : ndarray, shape (n,)
+        Consecutive signed readings of one chip.
+    """
+    if counts.size < STUCK_MIN_FRAMES:
+        return []
+    words = np.asarray(counts, dtype=np.int64) & 0xFFFFFF
+    flips = words[1:] ^ words[:-1]
+    rate = np.array([np.mean((flips >> k) & 1) for k in range(24)])
+    return [k for k in range(23) if rate[k] == 0 and rate[k + 1 :].max() >= STUCK_TOGGLE_FRACTION]
+
+
+PRESS_MIN_N = 30.0
+"""A press must add at least this much (N, about 3 kg) to one corner to count."""
+
+
+def corner_check(
+    source: Any,
+    *,
+    say: Any = print,
+    seconds_each: float = 4.0,
+    scales: Any = None,
+) -> tuple[Check, dict[str, str | None]]:
+    """Guided "press each corner": asks for a press on each cell in turn and notes which
+    cell's reading rises. Settles which sensor is which on a Wii Balance Board (the kernel's
+    comment and builders disagree on HAT0Y/HAT1Y), or which wire is which on a built board.
+
+    Parameters
+    ----------
+    say : callable(str)
+        Tells the person what to do (the terminal; a fake press in tests).
+    seconds_each : float
+        How long each press is read (s).
+    scales : array-like, optional
+        N per count per cell; by default the source's built-in calibration.
+
+    Returns
+    -------
+    (Check, {cell name: name of the cell that responded, or None})
+    """
+    board = source.board
+    names = board.cell_names
+    scale = np.abs(
+        np.asarray(scales if scales is not None else source.builtin_calibration()[1], float)
+    )
+    frames = iter(source.frames())
+
+    def collect(seconds: float) -> np.ndarray:
+        rows, t0 = [], None
+        for f in frames:
+            rows.append(f.counts)
+            t0 = f.t if t0 is None else t0
+            if f.t - t0 >= seconds:
+                break
+        return np.asarray(rows, dtype=float).reshape(len(rows), len(names))
+
+    say("corner check: step off the board; keep it empty...")
+    base = np.median(collect(1.0), axis=0)
+    found: dict[str, str | None] = {}
+    for cell in board.cells:
+        corner = f"{'front' if cell.y_mm > 0 else 'back'} {'left' if cell.x_mm < 0 else 'right'}"
+        say(f"press down hard with one hand on the {corner} corner ({cell.name}) and hold...")
+        rise = (collect(seconds_each) - base).max(axis=0, initial=0.0) * scale
+        j = int(np.argmax(rise))
+        found[cell.name] = names[j] if rise[j] >= PRESS_MIN_N else None
+        say("let go")
+        collect(1.0)
+    missing = [n for n, got in found.items() if got is None]
+    wrong = {n: got for n, got in found.items() if got is not None and got != n}
+    mapping = ", ".join(f"{n} -> {got or 'nothing'}" for n, got in found.items())
+    if not missing and not wrong:
+        return Check("corners", "each where the board file says", OK), found
+    notes = []
+    codes = getattr(source, "codes", None)
+    if wrong and codes is not None:
+        from .wiiboard import AXIS_NAMES
+
+        fixes = [
+            f'cell {n}: dout = "{AXIS_NAMES.get(codes[names.index(got)], "?")}"'
+            for n, got in wrong.items()
+        ]
+        notes.append(
+            "the sensors are not where the board file puts them; in a copy of the board file "
+            "write " + "; ".join(fixes)
+        )
+    elif wrong:
+        notes.append("swap these cells' DOUT pins (or their entries) in the board file")
+    if missing:
+        notes.append(f"no press seen on {', '.join(missing)}: press harder, or check its cell")
+    return Check("corners", mapping, FAIL, "; ".join(notes)), found
 
 
 def _answer_check(error: SensorError | None, n: int) -> Check:
@@ -237,13 +348,28 @@ def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
         note = detail
         if reasons.get("clock_stretch") and status != OK:
             note += (
-                "; SCK was held high past 60 µs: the system is busy or the reader lacks "
+                "; SCK was held high past 50 µs: the system is busy or the reader lacks "
                 f"real-time priority (reader: {stats.get('priority', 'unknown')})"
             )
         if benign:
             note = (note + "; " if note else "") + f"{benign} at start-up (settling)"
         out.append(
             Check("discarded sweeps", f"{bad} of {sweeps} ({100 * frac:.1f} %)", status, note)
+        )
+    if stats.get("sweeps") and "max_high_ns" in stats:
+        high_us = float(stats["max_high_ns"]) / 1000.0
+        sweep_us = float(stats.get("sweep_ns_total", 0)) / 1000.0 / int(stats["sweeps"])
+        # The reset pulse (100 µs on purpose) is not a sweep: only sweeps set max_high_ns.
+        out.append(
+            Check(
+                "SCK high phase",
+                f"longest {high_us:.1f} µs (limit 50), sweep {sweep_us:.0f} µs on average",
+                WARN if high_us > 50.0 else OK,
+                "some sweeps held SCK high past the datasheet's 50 µs: give the reader "
+                "real-time priority (LimitRTPRIO=10)"
+                if high_us > 50.0
+                else f"pins through {stats.get('backend', '?')}",
+            )
         )
     if "restarts" in stats:
         r = int(stats["restarts"])
@@ -364,13 +490,20 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
         metavar="KIND[:CELL][=VALUE]",
         help="with --board mock-hx711: give a fake chip a fault, e.g. "
         "stuck-high:left_outer, saturate:right_inner, rate-low, spike:left_inner, "
-        "noisy:right_outer, drift:left_inner, late:left_outer=0.005, garbage "
+        "noisy:right_outer, drift:left_inner, late:left_outer=0.005, garbage, "
+        "stuck-bit:left_inner=4 "
         "(repeatable)",
     )
     p.add_argument(
         "--fast",
         action="store_true",
         help="fake or simulated boards in virtual time (finishes at once)",
+    )
+    p.add_argument(
+        "--corners",
+        action="store_true",
+        help="guided check: press each corner in turn, to settle which sensor is which "
+        "(for a Wii Balance Board: --board wii --corners)",
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
@@ -399,6 +532,11 @@ def run(args: argparse.Namespace) -> int:
         if scales is None:
             origin = "none (grams need: balance-trainer calibrate)"
         report = diagnose(source, seconds=args.seconds, scales=scales, calibration=origin)
+        if getattr(args, "corners", False):
+            check, _ = corner_check(
+                source, say=lambda text: print(text, file=sys.stderr), scales=scales
+            )
+            report.checks.append(check)
     finally:
         source.close()
     if args.json:

@@ -3,23 +3,34 @@
 Modelled on gpiozero's ``MockSPIDevice``: a fake chip hangs off the mock SCK pin and reacts to
 each of its state changes, and drives its own mock DOUT pin. Behaviour (Avia HX711 datasheet):
 
-* a conversion every 1/80 s (RATE high) or 1/10 s (RATE low) on the fake's clock; DOUT goes low
-  when one is ready;
+* a conversion every 1/rate s on the chip's own oscillator: measured chips run at about
+  86-94 Hz with RATE high (nominally 80) and about 10-12 Hz with RATE low, each wandering
+  slowly (a fraction of a percent) against the others; DOUT goes low when one is ready;
 * each SCK rising edge shifts out the next bit, MSB first; pulse 25, 26 or 27 pulls DOUT high
   and picks the next conversion's input (A/128, B/32, A/64);
 * SCK high for more than 60 µs powers the chip down (DOUT high); SCK low again resets it to
   channel A, gain 128, and the next 4 conversions are unsettled;
 * an input out of range saturates the word at 0x7FFFFF / 0x800000;
-* a conversion that finishes before the previous one was read overwrites it (an overrun).
+* a conversion that finishes before the previous one was read overwrites it (an overrun);
+* a conversion that finishes while a word is being shifted out is not held back: the output
+  register takes the new word and the following pulses shift out the new word from its MSB,
+  so the word read is the old one's first bits followed by the new one's first bits (the
+  2^k - 1 words builders report, bogde/HX711 issues #28 and #83); that read is corrupt and
+  both conversions are lost.
 
 The fake is lazy rather than threaded: it catches up with its clock whenever DOUT is read or
 SCK moves, so with a :class:`VirtualClock` everything is deterministic, and with the real clock
 it keeps real time. Scripted faults (:class:`ChipFaults`): DOUT stuck high or low, saturation,
-spikes, garbage words, late data, RATE pin low, extra noise, drift.
+spikes, garbage words, late data, RATE pin low, extra noise, drift, a stuck data bit.
+
+Ground truth for tests and benchmarks: every conversion is kept in ``history`` and counted
+(``conversions``, ``clean_reads``, ``corrupt_reads``, ``overruns``), so a test can check that
+no reading the driver passed on is one the chip did not convert.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import time
@@ -36,6 +47,14 @@ from balance_trainer.errors import UsageError
 POWER_DOWN_S = 60e-6
 SETTLE_CONVERSIONS = 4
 RATES_SPS = (10.0, 80.0)
+"""Nominal rates of the RATE pin (low, high); real chips run faster (see RATE_HIGH_HZ)."""
+RATE_HIGH_HZ = (86.0, 94.0)
+"""Measured conversion rates with RATE high (issue 12's desk review): each chip its own."""
+RATE_LOW_FACTOR = 8.0
+"""RATE low is one eighth of RATE high on the same oscillator."""
+WANDER = 0.002
+"""Oscillator wander: the rate moves by up to this fraction, slowly (temperature)."""
+WANDER_PERIOD_S = 240.0
 HISTORY = 256
 """Pin state changes each mock pin remembers (gpiozero keeps all; a live board would leak)."""
 FULL_SCALE = (1 << 23) - 1
@@ -83,9 +102,13 @@ class FakeClockPin(_BoundedHistory, MockSPIClockPin):
     written with the level it already has makes no edge).
     """
 
+    op_cost: Callable[[], None] | None = None
+
     def _set_state(self, value: Any) -> None:
         if self._function != "output":
             raise PinSetInput(f"cannot set state of pin {self!r}")
+        if self.op_cost is not None:
+            self.op_cost()
         value = bool(value)
         if value != self._state:
             self._state = value
@@ -135,6 +158,9 @@ class ChipFaults:
         Conversions per second, overriding the bank's (10 = RATE pin low).
     noise_factor, drift_counts_per_s : float
         Multiply the noise; add a ramp (counts/s).
+    stuck_bit : int or None
+        This data bit (0 = LSB) always reads 1: a cracked solder joint inside the chip's
+        output stage, or a DOUT trace bridged for that bit's time.
     """
 
     stuck: str | None = None
@@ -145,6 +171,7 @@ class ChipFaults:
     rate: float | None = None
     noise_factor: float = 1.0
     drift_counts_per_s: float = 0.0
+    stuck_bit: int | None = None
 
 
 FAULT_KINDS = {
@@ -172,7 +199,18 @@ FAULT_KINDS = {
         "a ramp of C counts/s (=C, default 2000)",
         lambda f, v: replace(f, drift_counts_per_s=float(v or 2000)),
     ),
+    "stuck-bit": (
+        "data bit N always reads 1 (=N, 0-23, default 4)",
+        lambda f, v: replace(f, stuck_bit=_bit(v)),
+    ),
 }
+
+
+def _bit(v: str) -> int:
+    b = int(v or 4)
+    if not 0 <= b <= 23:
+        raise ValueError(v)
+    return b
 
 
 def parse_fault(
@@ -237,7 +275,10 @@ class FakeHX711:
     clock : callable
         Seconds; a :class:`VirtualClock` for deterministic tests.
     rate : float
-        Conversions per second: 80 (RATE high) or 10 (RATE low).
+        Conversions per second of this chip's oscillator (86-94 measured with RATE high, the
+        nominal 80 is fine too; about 11 with RATE low).
+    wander, wander_period_s : float
+        The rate wanders by up to this fraction, sinusoidally over this period (s).
     value : int, float or callable(t) -> counts
         Channel A (gain 128) input, in counts, at conversion time t. Out-of-range saturates.
     value_b : int, float or callable
@@ -267,18 +308,26 @@ class FakeHX711:
         faults: ChipFaults | None = None,
         seed: int = 0,
         name: str = "",
+        wander: float = 0.0,
+        wander_period_s: float = WANDER_PERIOD_S,
     ) -> None:
         self.faults = faults or ChipFaults()
         rate = float(self.faults.rate or rate)
-        if rate not in RATES_SPS:
-            raise ValueError(f"HX711 rate {rate!r}: the RATE pin gives 10 or 80 samples/s")
+        if not 1.0 <= rate <= 200.0:
+            raise ValueError(
+                f"HX711 rate {rate!r}: an HX711 converts at about 10 (RATE low) or 80-94 "
+                "(RATE high) samples/s"
+            )
         self.rate = rate
         self.period = 1.0 / rate
+        self.wander = float(wander)
+        self.wander_period_s = float(wander_period_s)
         self.clock = clock
         self.name = name or f"HX711@{dout}"
         self.value, self.value_b = value, value_b
         self.noise_counts = float(noise_counts) * self.faults.noise_factor
         self._rng = random.Random(seed)
+        self._wander_phase = self._rng.uniform(0.0, 2 * math.pi)
         self.sck = _take_pin(pin_factory, sck, FakeClockPin, "SCK pin")
         self.dout = _take_pin(pin_factory, dout, FakeDoutPin, "DOUT pin")
         if self.dout.chip is not None:
@@ -296,7 +345,11 @@ class FakeHX711:
         self.powered_down = False
         self.settle_left = SETTLE_CONVERSIONS
         self.t_rise: float | None = None
-        self._pending = 0
+        self.bit = 0
+        """Bits of the output register shifted out so far (restarts when a conversion lands
+        mid-read)."""
+        self.corrupt = False
+        self._pending: list[float] = []
         self._next_conv = now + phase_s
         # -- counters ----------------------------------------------------------------------
         self.conversions = 0
@@ -306,6 +359,10 @@ class FakeHX711:
         self.reads = 0
         self.premature_pulses = 0
         self.protocol_errors = 0
+        self.clean_reads = 0
+        self.corrupt_reads = 0
+        self.landings = 0
+        """Conversions that finished while a word was being shifted out."""
         self.pulses_per_read: deque[int] = deque(maxlen=HISTORY)
         self.history: deque[tuple[float, int, bool]] = deque(maxlen=HISTORY)
         """(conversion time, signed value, settled) of recent conversions."""
@@ -336,6 +393,13 @@ class FakeHX711:
             v += self._rng.gauss(0.0, self.noise_counts)
         return v
 
+    def period_at(self, t: float) -> float:
+        """The oscillator's conversion period (s) at time ``t``."""
+        if not self.wander:
+            return self.period
+        w = math.sin(2 * math.pi * (t - self.t0) / self.wander_period_s + self._wander_phase)
+        return self.period / (1.0 + self.wander * w)
+
     def _word(self, t: float) -> tuple[int, int, bool]:
         f = self.faults
         v = self._input(t)
@@ -356,6 +420,8 @@ class FakeHX711:
             word ^= 1 << 22
         if f.garbage:
             word = self._rng.choice((0xFFFFFF, self._rng.getrandbits(24)))
+        if f.stuck_bit is not None:
+            word |= 1 << f.stuck_bit
         signed = word - (1 << 24) if word & 0x800000 else word
         return word, signed, settled
 
@@ -378,28 +444,55 @@ class FakeHX711:
             return
         self._catch_up(now)
 
-    def _catch_up(self, now: float) -> None:
-        due = self._next_conv + self.faults.late_s
-        if now < due or 1 <= self.shift_pos <= 24:
-            return  # not yet, or mid-read: the output register is busy shifting
-        missed = int((now - due) // self.period)
-        conv_t = self._next_conv + missed * self.period
-        self._next_conv = conv_t + self.period
-        self._latch(conv_t, missed)
+    def _due(self) -> float:
+        return self._next_conv + self.faults.late_s
 
-    def _latch(self, t: float, missed: int) -> None:
+    def _catch_up(self, now: float) -> None:
+        """Every conversion that has finished by ``now``, in order."""
+        gap = now - self._due()
+        if gap > 8 * self.period and not 1 <= self.shift_pos <= 24:
+            # Nobody read the chip for a while: each of these overwrote the one before.
+            skip = int(gap // self.period) - 2
+            self.conversions += skip
+            self.overruns += skip - (0 if self.ready else 1)
+            self.settle_left = max(0, self.settle_left - skip)
+            self._next_conv += skip * self.period
+            self.ready = True
+        while now >= self._due():
+            conv_t = self._next_conv
+            self._next_conv = conv_t + self.period_at(conv_t)
+            if 1 <= self.shift_pos <= 24:
+                self._land_mid_read(conv_t)
+            else:
+                self._latch(conv_t)
+
+    def _latch(self, t: float) -> None:
         if self.shift_pos >= 25:
             self.pulses_per_read.append(self.shift_pos)
             if self.next_mode != self.mode:
                 self.mode = self.next_mode
                 self.settle_left = SETTLE_CONVERSIONS
         self.shift_pos = 0
-        self.overruns += missed + (1 if self.ready else 0)
-        self.conversions += missed + 1
+        self.bit = 0
+        self.corrupt = False
+        if self.ready:
+            self.overruns += 1
+        self.conversions += 1
         self.word, signed, settled = self._word(t)
         self.history.append((t, signed, settled))
         self.ready = True
         self.dout.drive(False)
+
+    def _land_mid_read(self, t: float) -> None:
+        """A conversion finishing while the word is shifted out: the register takes the new
+        word and the next pulses shift it out from its MSB."""
+        self.conversions += 1
+        self.landings += 1
+        self.word, signed, settled = self._word(t)
+        self.history.append((t, signed, settled))
+        # Once all 24 bits are out the word read is whole; only the new conversion is lost.
+        self.corrupt = self.corrupt or self.bit < 24
+        self.bit = 0
 
     def on_clock(self) -> None:
         """Called by the SCK pin on every change of its state.
@@ -414,35 +507,42 @@ class FakeHX711:
         if self.sck._state:
             if self.powered_down:
                 return
-            if self.shift_pos == 0 and not self._pending:
-                self._catch_up(now)  # a conversion that finished before this first edge
             self.t_rise = now
-            self._pending += 1
+            self._pending.append(now)
             self.pulses += 1
         else:
             high = None if self.t_rise is None else now - self.t_rise
             self.t_rise = None
             if self.powered_down or (high is not None and high > POWER_DOWN_S):
                 if high is not None and self._pending:
-                    self._pending -= 1  # the long pulse itself shifts nothing: it is a reset
+                    self._pending.pop()  # the long pulse itself shifts nothing: it is a reset
                 self._shift_pending()
                 self._wake(now)
 
     def _shift_pending(self) -> None:
-        """Act on the rising edges seen since the last look, in order."""
-        while self._pending:
-            self._pending -= 1
+        """Act on the rising edges seen since the last look, in order, with any conversion
+        that finished between them."""
+        pending, self._pending = self._pending, []
+        for te in pending:
+            if not self.powered_down:
+                self._catch_up(te)
             if self.shift_pos == 0 and not self.ready:
                 self.premature_pulses += 1  # clocked while no data was ready
                 continue
             self.shift_pos += 1
             pos = self.shift_pos
             if pos <= 24:
-                self.dout.drive(bool((self.word >> (24 - pos)) & 1))
+                self.bit += 1
+                b = self.bit
+                self.dout.drive(bool((self.word >> (24 - b)) & 1) if b <= 24 else True)
             elif pos <= 27:
                 if pos == 25:
                     self.ready = False
                     self.reads += 1
+                    if self.corrupt:
+                        self.corrupt_reads += 1
+                    else:
+                        self.clean_reads += 1
                     self.dout.drive(True)
                 self.next_mode = MODES[pos]
             else:
@@ -455,9 +555,11 @@ class FakeHX711:
         self.powered_down = False
         self.mode = self.next_mode = MODES[25]
         self.shift_pos = 0
+        self.bit = 0
+        self.corrupt = False
         self.ready = False
         self.settle_left = SETTLE_CONVERSIONS
-        self._next_conv = now + self.period
+        self._next_conv = now + self.period_at(now)
         self.dout.drive(True)
 
 
@@ -508,6 +610,14 @@ class FakeHX711Bank:
     faults : mapping of chip index -> ChipFaults
     phases : sequence of float, optional
         Each chip's first conversion time (s from now); default spreads them over a period.
+    rates : sequence of float, optional
+        Each chip's own conversion rate (Hz), overriding ``rate``.
+    wander : float
+        Each chip's oscillator wanders by up to this fraction (see :class:`FakeHX711`).
+    pin_op_s : float
+        With a :class:`VirtualClock`, every SCK edge moves the clock on by this much (a real
+        pin write takes about 1 µs on a Pi 4 through lgpio): what lets a sweep overlap a
+        conversion in virtual time.
     """
 
     def __init__(
@@ -524,10 +634,16 @@ class FakeHX711Bank:
         phases: Sequence[float] | None = None,
         seed: int = 0,
         names: Sequence[str] | None = None,
+        rates: Sequence[float] | None = None,
+        wander: float = 0.0,
+        pin_op_s: float = 0.0,
     ) -> None:
         self.pin_factory = pin_factory if pin_factory is not None else MockFactory()
         self.clock = clock
         n = len(dout_pins)
+        chip_rates = [float(r) for r in rates] if rates is not None else [float(rate)] * n
+        if len(chip_rates) != n:
+            raise ValueError(f"{len(chip_rates)} rates for {n} fake chips; give one each")
         values = list(values) if values is not None else [0] * n
         faults = dict(faults or {})
         if phases is None:
@@ -539,18 +655,24 @@ class FakeHX711Bank:
                 sck_pin,
                 pin_factory=self.pin_factory,
                 clock=clock,
-                rate=rate,
+                rate=chip_rates[i],
                 value=values[i],
                 noise_counts=noise_counts,
                 phase_s=phases[i],
                 faults=faults.get(i),
                 seed=seed * 1009 + i,
                 name=(names[i] if names else ""),
+                wander=wander,
             )
             for i, d in enumerate(dout_pins)
         ]
         self.monitor = _SCKMonitor(self.sck, clock)
         self.sck.spi_devices.append(self.monitor)
+        if pin_op_s:
+            vc = getattr(clock, "__self__", clock)
+            if not isinstance(vc, VirtualClock):
+                raise TypeError("pin_op_s needs a VirtualClock")
+            self.sck.op_cost = functools.partial(vc.sleep, float(pin_op_s))
 
     def preempt(self, rising_edge: int, seconds: float) -> None:
         """On the ``rising_edge``-th rising edge from now (1 = the next), stall the virtual
@@ -568,6 +690,10 @@ class FakeHX711Bank:
             "overruns": [c.overruns for c in self.chips],
             "power_downs": [c.power_downs for c in self.chips],
             "reads": [c.reads for c in self.chips],
+            "clean_reads": [c.clean_reads for c in self.chips],
+            "corrupt_reads": [c.corrupt_reads for c in self.chips],
+            "landings": [c.landings for c in self.chips],
+            "rates_hz": [c.rate for c in self.chips],
             "sck_rising_edges": self.monitor.rising_edges,
             "longest_high_us": self.monitor.longest_high_s * 1e6,
         }
@@ -598,7 +724,9 @@ class FakeBoardSpec:
     offsets: tuple[int, ...]
     scales: tuple[float, ...]
     load: str = "person"
-    rate: float = 80.0
+    rate: float | None = None
+    """One rate for every chip, or None: each chip its own, seeded in 86-94 Hz (RATE high)."""
+    wander: float = WANDER
     noise_counts: float = 40.0
     mass_kg: float = 70.0
     step_on_s: float = 2.0
@@ -642,8 +770,19 @@ class FakeBoardSpec:
         forces = _person_forces(self.x_mm, self.y_mm, self.mass_kg, self.step_on_s, self.seed)
         return [_counts_of(forces, i, self.offsets[i], self.scales[i]) for i in range(n)]
 
+    def chip_rates(self) -> list[float]:
+        """Each chip's conversion rate (Hz)."""
+        n = len(self.dout_pins)
+        if self.rate is not None:
+            return [float(self.rate)] * n
+        rng = random.Random(self.seed + 11)
+        return [round(rng.uniform(*RATE_HIGH_HZ), 2) for _ in range(n)]
+
     def build(
-        self, pin_factory: MockFactory | None = None, clock: Callable[[], float] = time.perf_counter
+        self,
+        pin_factory: MockFactory | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+        pin_op_s: float = 0.0,
     ) -> FakeHX711Bank:
         t0 = clock()
         values = self.value_functions()
@@ -653,7 +792,9 @@ class FakeBoardSpec:
             self.sck_pin,
             pin_factory=pin_factory,
             clock=clock,
-            rate=self.rate,
+            rates=self.chip_rates(),
+            wander=self.wander,
+            pin_op_s=pin_op_s,
             values=shifted,
             noise_counts=self.noise_counts,
             faults=dict(self.faults),

@@ -1,20 +1,25 @@
-"""HX711 load-cell ADCs on gpiozero's pin API: every chip on one SCK, all DOUTs read together.
+"""HX711 load-cell ADCs: every chip on one SCK, all DOUTs read together, each on its own clock.
 
-The HX711 talks a two-wire protocol (Avia Semiconductor HX711 datasheet, "Serial Interface"):
+The HX711 talks a two-wire protocol (Avia Semiconductor HX711 datasheet, "Serial Interface" and
+Fig. 2; T1-T4 timing):
 
 * DOUT goes low when a conversion is ready;
 * each rising edge of PD_SCK shifts out one bit, MSB first, 24 bits of two's complement;
 * pulses 25, 26 or 27 pull DOUT high again and choose the next conversion's input
   (25: channel A, gain 128; 26: channel B, gain 32; 27: channel A, gain 64);
-* PD_SCK held high for more than 60 µs powers the chip down; taking it low again resets it to
-  channel A / gain 128, and the next conversions need the settling time (4 conversions).
+* PD_SCK high time is 0.2-50 µs (T3); held high for more than 60 µs it powers the chip down,
+  and taking it low again resets it to channel A / gain 128, after which the next conversions
+  need the settling time (4 conversions).
 
-:class:`HX711Array` drives any number of chips that share one SCK line. Every DOUT is sampled
-after every pulse, so one 25-pulse sweep reads every cell at the same instant. Each SCK high
-phase is timed; a sweep in which any high phase may have passed 60 µs (Linux preempted us between
-the two clock writes) is thrown away, because the chips powered down in the middle of it and
-what followed is garbage. Saturated and impossible words, lone spikes and a DOUT stuck low are
-thrown away too, and every discard is counted in :attr:`HX711Array.stats`.
+:class:`HX711Array` drives any number of chips that share one SCK line, through a pin backend
+(:mod:`hardware.pins`: lgpio directly on a Pi, gpiozero's mock pins in tests). One group read
+after every falling edge samples every DOUT, so one 25-pulse sweep reads every cell at the same
+instant. Each chip converts on its own oscillator, so the driver learns every chip's period and
+phase and never starts a sweep that a conversion could land in (:class:`ChipClock`). Each SCK
+high phase is timed; a sweep in which one passed 50 µs is thrown away. Saturated and impossible
+words, large jumps (the chip health check) and a DOUT stuck low are thrown away too, and every
+discard is counted in :attr:`HX711Array.stats`. The spike guard for every source is the core's
+(:mod:`balance_trainer.spikes`).
 
 Nothing here loops forever: a chip that never signals data ready raises
 :class:`~balance_trainer.errors.SensorTimeout` after ``timeout`` seconds, and a chip whose every
@@ -30,6 +35,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from balance_trainer.errors import PinConfigError, SensorError, SensorFault, SensorTimeout
+
+from .pins import (  # noqa: F401 - re-exported: controls and doctor name pins through these
+    HX711Pins,
+    canonical_pin,
+    open_pin,
+    open_pins,
+    pin_factory_or_default,
+    pin_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +75,9 @@ Ticks = Callable[[], int]
 
 DISCARD_REASONS = (
     "clock_stretch",
+    "collision",
+    "learning",
+    "unknown_clock",
     "settling",
     "unconfirmed",
     "saturated",
@@ -68,7 +85,7 @@ DISCARD_REASONS = (
     "stuck_low",
     "spike",
 )
-BENIGN_REASONS = frozenset({"settling", "unconfirmed"})
+BENIGN_REASONS = frozenset({"settling", "unconfirmed", "learning"})
 """Discards that are part of normal start-up, not signs of a fault."""
 
 
@@ -88,80 +105,6 @@ def word_problem(word: int) -> str | None:
     if word == WORD_ALL_ONES:
         return "all_ones"
     return None
-
-
-def pin_factory_or_default(pin_factory: Any = None) -> Any:
-    """``pin_factory``, else gpiozero's default one (lgpio on a Pi, the mock under tests).
-
-    Raises
-    ------
-    SensorError
-        gpiozero finds no usable pin library.
-    """
-    if pin_factory is not None:
-        return pin_factory
-    from gpiozero import Device
-    from gpiozero.exc import BadPinFactory
-
-    try:
-        Device.ensure_pin_factory()
-    except (BadPinFactory, ImportError, OSError) as exc:
-        raise SensorError(
-            f"no GPIO pin library works here ({exc}); on a Raspberry Pi install lgpio "
-            "(sudo apt install python3-lgpio), or try --board mock-hx711 without hardware"
-        ) from exc
-    return Device.pin_factory
-
-
-def canonical_pin(factory: Any, spec: str | int, what: str) -> str:
-    """The BCM name (``"GPIO5"``) of the pin ``spec`` names, without claiming the pin.
-
-    Raises
-    ------
-    PinConfigError
-        No such pin, or it is not a GPIO (``"GND"``, ``"3V3"``).
-    """
-    if isinstance(spec, bool) or not isinstance(spec, (str, int)):
-        raise PinConfigError(f'{what}: pin {spec!r} is not a pin name; write e.g. "GPIO5"')
-    board_info = getattr(factory, "board_info", None)
-    finder = getattr(board_info, "find_pin", None)
-    if finder is None:
-        return str(spec)
-    infos = [info for _, info in finder(spec)]
-    if not infos:
-        raise PinConfigError(
-            f"{what}: pin {spec!r} does not exist on this board; use a BCM name such as "
-            '"GPIO5" (see the pin table in hardware/README.md)'
-        )
-    name = str(infos[0].name)
-    if not name.startswith("GPIO"):
-        raise PinConfigError(f"{what}: pin {spec!r} is {name}, not a GPIO; pick a GPIO pin")
-    return name
-
-
-def open_pin(factory: Any, spec: str | int, what: str) -> Any:
-    """The pin named ``spec`` (``5``, ``"GPIO5"``, ``"BOARD29"``) or a :class:`PinConfigError`."""
-    from gpiozero.exc import GPIOZeroError
-
-    canonical_pin(factory, spec, what)
-    try:
-        return factory.pin(spec)
-    except (GPIOZeroError, ValueError, KeyError) as exc:
-        raise PinConfigError(
-            f'{what}: pin {spec!r} cannot be used ({exc}); use a BCM name such as "GPIO5" '
-            "(see the pin table in hardware/README.md)"
-        ) from exc
-    except OSError as exc:
-        raise PinConfigError(
-            f"{what}: pin {spec!r} cannot be claimed ({exc}); another program or a kernel "
-            "overlay (SPI, I2C, 1-wire) may hold it: free it or choose another pin"
-        ) from exc
-
-
-def pin_name(pin: Any, spec: str | int) -> str:
-    """The canonical name of an opened pin (``GPIO5``), falling back to what was asked for."""
-    info = getattr(pin, "info", None)
-    return str(getattr(info, "name", None) or spec)
 
 
 class SpikeGuard:
@@ -211,8 +154,119 @@ class SpikeGuard:
         return [i for i, h in enumerate(self.history) if sum(h) >= ERRATIC_LIMIT]
 
 
+class ChipClock:
+    """What the driver knows of one chip's oscillator: its conversion period and phase.
+
+    Learned from the times DOUT is seen falling (a conversion finishing while the chip's
+    previous word had been read). A conversion that finishes while DOUT is already low is not
+    seen; it is predicted from the period, and its uncertainty grows with each one predicted.
+    """
+
+    def __init__(self) -> None:
+        self.period: float | None = None
+        self.last_conv: float | None = None
+        """Time (s) of the latest conversion known to have finished (seen or predicted)."""
+        self.unc = 0.0
+        """Uncertainty (s, half-width) of ``last_conv``."""
+        self.seen: float | None = None
+        """Time (s) of the last falling edge actually seen, for learning the period."""
+        self.lost = 0
+        """Conversions this chip made that were never read cleanly (overwritten, skipped)."""
+        self.agreed = 0
+        """Period samples in a row that agreed with the estimate; predictions are made only
+        from :data:`PERIOD_AGREEMENT` on (one gap measured on a busy machine can be far off)."""
+
+    def forget_phase(self) -> None:
+        """After a reset the chip starts converting anew: its phase is unknown, its period
+        (the oscillator) is not."""
+        self.last_conv = self.seen = None
+        self.unc = 0.0
+
+    def observe(self, t: float, unc: float) -> None:
+        """DOUT was seen falling at ``t`` ± ``unc`` s."""
+        if self.seen is not None and unc <= PERIOD_LEARN_UNC_S:
+            gap = t - self.seen
+            p = self.period
+            if p is None:
+                if MIN_PERIOD_S <= gap <= MAX_PERIOD_S:
+                    self.period = gap
+                    self.agreed = 0
+            else:
+                n = max(1, round(gap / p))
+                sample = gap / n
+                if abs(sample - p) <= PERIOD_TOLERANCE * p:
+                    gain = PERIOD_GAIN if self.agreed >= PERIOD_AGREEMENT else 0.5
+                    self.period = p + gain * (sample - p)
+                    self.agreed += 1
+                    self.lost += n - 1  # conversions that came and went while DOUT was low
+                elif MIN_PERIOD_S <= gap <= MAX_PERIOD_S:
+                    self.period = gap  # the estimate was wrong (a first guess, a RATE change)
+                    self.agreed = 0
+        if unc <= PERIOD_LEARN_UNC_S:
+            self.seen = t
+        self.last_conv, self.unc = t, unc
+
+    def next_conv(self, now: float) -> tuple[float, float] | None:
+        """The first conversion after ``last_conv`` that may still come at or after ``now``
+        - ``unc``: ``(time, uncertainty)``, or None while the period or phase is unknown."""
+        if self.period is None or self.last_conv is None or self.agreed < PERIOD_AGREEMENT:
+            return None
+        k = 1
+        while True:
+            t = self.last_conv + k * self.period
+            unc = self.unc + k * PREDICT_UNC_PER_PERIOD * self.period
+            if t + unc >= now:
+                return t, unc
+            k += 1
+
+    def passed(self, t: float, unc: float) -> None:
+        """A predicted conversion at ``t`` has finished unseen (DOUT was already low)."""
+        self.last_conv, self.unc = t, unc
+
+
+HIGH_LIMIT_NS = 50_000
+"""Longest SCK high phase (ns) the driver lets pass: the datasheet's T3 maximum (50 µs). Past
+60 µs the chips power down; between the two nothing is promised."""
+POWER_DOWN_NS = HIGH_LIMIT_NS
+WARMUP_READS = 3
+"""Group reads of every DOUT just before the first rising edge: they confirm every chip is
+still ready and bring the code path and the CPU out of idle, so the first high phase is not
+the slowest (the first pulse after a sleep was the longest in 1,907 of 2,000 sweeps)."""
+POLL_S = 100e-6
+"""Interval between looks at the DOUTs near an expected conversion (s)."""
+LEAD_S = 120e-6
+"""Wake this long before a chip's next expected conversion (s)."""
+IDLE_POLL_S = 1e-3
+"""Sleep between looks when no conversion can be expected (s)."""
+SWEEP_MARGIN_S = 150e-6
+"""Kept free between the end of a sweep and any chip's next conversion (s), beyond the
+longest recent sweep: scheduling jitter of a woken process."""
+LEARN_SWEEPS = 48
+"""Sweeps after a reset that may be spent learning the chips' clocks. A chip whose falling
+edge is never seen (DOUT stuck low) is judged by the word checks after that."""
+MIN_PERIOD_S, MAX_PERIOD_S = 1 / 150, 1 / 5
+PERIOD_LEARN_UNC_S = 1e-3
+PERIOD_TOLERANCE = 0.03
+PERIOD_GAIN = 0.1
+PERIOD_AGREEMENT = 3
+PREDICT_UNC_PER_PERIOD = 0.002
+"""Growth of a prediction's uncertainty per period predicted ahead (fraction of a period):
+the oscillators wander by tenths of a percent."""
+HIGH_HISTORY = 25 * 4000
+"""High phases kept for percentiles (``record_highs``)."""
+
+
 class HX711Array:
-    """HX711 chips sharing one SCK line, read in parallel.
+    """HX711 chips sharing one SCK line, read in parallel, each on its own oscillator.
+
+    Real HX711s convert on their own internal oscillators (about 86-94 Hz with RATE high,
+    each drifting against the others), so with one shared SCK a sweep can overlap another
+    chip's next conversion, and what that chip shifts out then is undefined. The driver learns
+    each chip's period and phase from its DOUT falling edges, sleeps until shortly before the
+    next expected conversion (instead of polling), and starts a sweep only when no chip may
+    convert before it ends: if one may, it waits for that conversion (the chip's earlier,
+    unread one is counted lost) and sweeps after it. A sweep that a conversion was predicted
+    to overlap anyway is discarded and counted as lost, never passed on.
 
     Parameters
     ----------
@@ -232,9 +286,20 @@ class HX711Array:
     ticks : callable
         Nanosecond clock timing each SCK high phase (default :func:`time.perf_counter_ns`).
     poll_interval : float
-        Seconds between looks at the DOUT lines while waiting for data.
+        Seconds between looks at the DOUT lines near an expected conversion.
     max_step : int or None
-        Spike guard threshold in counts (see :class:`SpikeGuard`); None turns it off.
+        Chip health check threshold in counts (see :class:`SpikeGuard`); None turns it off.
+    backend : 'auto', 'lgpio' or 'gpiozero'
+        How the lines are driven (see :mod:`hardware.pins`).
+    lgpio : module, optional
+        An lgpio module to use (a fake one in tests and benchmarks).
+    record_highs : bool
+        Keep every high phase (ns) in :attr:`highs_ns`, and every sweep's length in
+        :attr:`sweeps_ns`, for percentiles.
+    schedule : bool
+        Learn the chips' clocks and schedule the sweeps (the default). False gives the old
+        behaviour, for benchmarks: look every ``poll_interval`` and sweep as soon as every
+        chip is ready.
 
     Raises
     ------
@@ -255,8 +320,12 @@ class HX711Array:
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
         ticks: Ticks = time.perf_counter_ns,
-        poll_interval: float = 0.0005,
+        poll_interval: float = POLL_S,
         max_step: int | None = DEFAULT_MAX_STEP,
+        backend: str = "auto",
+        lgpio: Any = None,
+        record_highs: bool = False,
+        schedule: bool = True,
     ) -> None:
         if isinstance(dout_pins, (str, int)) or not len(dout_pins):
             raise PinConfigError(
@@ -272,44 +341,30 @@ class HX711Array:
         self.clock, self.sleep, self.ticks = clock, sleep, ticks
         self.poll_interval = float(poll_interval)
         self.closed = True
-        self._douts: list[Any] = []
-        self._sck: Any = None
-        factory = pin_factory_or_default(pin_factory)
-        self.pin_factory = factory
-        seen: dict[str, str] = {}
-        opened: list[Any] = []
-        try:
-            sck = open_pin(factory, sck_pin, "HX711 SCK")
-            opened.append(sck)
-            self.sck_name = pin_name(sck, sck_pin)
-            seen[self.sck_name] = "SCK"
-            douts, names = [], []
-            for label, spec in zip(self.labels, dout_pins, strict=True):
-                name = canonical_pin(factory, spec, f"{label} DOUT")
-                if name in seen:
-                    raise PinConfigError(
-                        f"{label}: DOUT {spec!r} is {name}, already used as {seen[name]}; "
-                        "every HX711 needs a DOUT pin of its own and SCK its own pin (fix the "
-                        "board file)"
-                    )
-                pin = open_pin(factory, spec, f"{label} DOUT")
-                opened.append(pin)
-                seen[name] = f"the DOUT of {label}"
-                douts.append(pin)
-                names.append(pin_name(pin, spec))
-            self.dout_names = names
-            self._setup_pins(sck, douts)
-        except BaseException:
-            for pin in opened:
-                try:
-                    pin.close()
-                except Exception:  # noqa: BLE001 - already failing; keep the first error
-                    pass
-            raise
+        self.pins: HX711Pins = open_pins(
+            sck_pin,
+            list(dout_pins),
+            self.labels,
+            pin_factory=pin_factory,
+            backend=backend,
+            lgpio=lgpio,
+        )
+        self.closed = False
+        self.sck_name = self.pins.sck_name
+        self.dout_names = list(self.pins.dout_names)
+        self._all = self.pins.all_mask
         self._guard = SpikeGuard(n, max_step)
+        self.chips = [ChipClock() for _ in range(n)]
         self._settle_left = 0
         self._stuck_low = [0] * n
         self._last_reason = ""
+        self._sweep_s = 2e-3  # until measured: a slow Pi 3 through gpiozero
+        self._recent_sweeps: deque[float] = deque(maxlen=32)
+        self._answered = 0
+        self._learn_left = LEARN_SWEEPS
+        self.schedule = bool(schedule)
+        self.highs_ns: deque[int] | None = deque(maxlen=HIGH_HISTORY) if record_highs else None
+        self.sweeps_ns: deque[int] | None = deque(maxlen=HIGH_HISTORY) if record_highs else None
         self.last_ready_time: float | None = None
         """Clock time (s) at which the last returned sweep started: every chip was ready then."""
         self.discards: Counter[str] = Counter()
@@ -319,52 +374,25 @@ class HX711Array:
             frames=0,
             pin_ops=0,
             poll_reads=0,
+            wakeups=0,
             resets=0,
+            deferred=0,
             max_high_ns=0,
             sweep_ns_total=0,
             sweep_ns_max=0,
         )
         self.reset()
 
-    # -- set-up and tear-down ---------------------------------------------------------------
-    def _setup_pins(self, sck: Any, douts: list[Any]) -> None:
-        from gpiozero.exc import GPIOZeroError
-
-        try:
-            sck.function = "output"
-            sck.state = False
-            for d in douts:
-                d.function = "input"
-                try:
-                    # A pull-up makes an unplugged DOUT read high (not ready): a clear timeout
-                    # instead of a floating line that sometimes looks like data.
-                    d.pull = "up"
-                except (GPIOZeroError, ValueError):
-                    pass  # pins with a fixed pull resistor keep theirs
-        except (GPIOZeroError, OSError) as exc:
-            raise PinConfigError(
-                f"HX711 pins SCK {self.sck_name}, DOUT {', '.join(self.dout_names)}: cannot "
-                f"be set up ({exc}); check no other program uses them"
-            ) from exc
-        self._sck, self._douts = sck, douts
-        self.closed = False
-
     @property
     def n_chips(self) -> int:
-        return len(self._douts)
+        return len(self.dout_names)
 
     def close(self) -> None:
         """Leave SCK low (the chips keep running) and release the pins. Safe to call twice."""
         if self.closed:
             return
         self.closed = True
-        for pin in (self._sck, *self._douts):
-            try:
-                if pin is self._sck:
-                    pin.state = False
-                pin.close()
-            except Exception:  # noqa: BLE001 - best effort on the way out
-                log.debug("closing pin %r failed", pin, exc_info=True)
+        self.pins.close()
 
     def __enter__(self) -> HX711Array:
         return self
@@ -380,74 +408,168 @@ class HX711Array:
         """Power-cycle the chips through SCK (high > 60 µs, then low) and let them settle.
 
         Afterwards every chip is on channel A, gain 128; the next :data:`SETTLE_SWEEPS`
-        sweeps are read (to keep the chips in step) but not returned.
+        sweeps are read (to keep the chips in step, and to learn their clocks) but not
+        returned.
         """
         self._check_open()
-        self._sck.state = True
+        self.pins.high()
         self.sleep(RESET_HOLD_S)
-        self._sck.state = False
+        self.pins.low()
         self._settle_left = SETTLE_SWEEPS
+        self._learn_left = LEARN_SWEEPS
         self._guard.reset()
-        self._stuck_low = [0] * len(self._douts)
+        self._stuck_low = [0] * self.n_chips
+        for c in self.chips:
+            c.forget_phase()
         self._stats["resets"] += 1
 
-    # -- reading ----------------------------------------------------------------------------
+    # -- waiting ----------------------------------------------------------------------------
     def _where(self, i: int) -> str:
         return f"{self.labels[i]} (DOUT {self.dout_names[i]})"
 
     def _wait_ready(self, deadline: float) -> list[int]:
-        """Wait until every DOUT is low; returns the chips still high at the deadline."""
-        douts = self._douts
-        n = len(douts)
-        while True:
-            waiting = [i for i, d in enumerate(douts) if d.state]
-            self._stats["poll_reads"] += n
-            if not waiting:
-                return []
-            if self.clock() >= deadline:
-                return waiting
-            self.sleep(self.poll_interval)
+        """Wait until every DOUT is low, noting when each falls; returns the chips still
+        high at the deadline.
 
-    def _sweep(self) -> tuple[list[int], int, list[bool]]:
-        """Clock 25 pulses; return (words, longest high phase ns, DOUT-still-low per chip)."""
-        ticks = self.ticks
-        sck = self._sck
-        douts = self._douts
-        words = [0] * len(douts)
-        longest = 0
+        Sleeps until :data:`LEAD_S` before the next conversion expected of a chip still
+        high, then looks every ``poll_interval``; with nothing to expect (start-up, a chip
+        not answering) it looks every :data:`IDLE_POLL_S`.
+        """
+        read, clock, st = self.pins.read, self.clock, self._stats
+        t_prev = clock()
+        bits = read()
+        st["poll_reads"] += 1
+        high = bits & self._all
+        self._answered |= self._all & ~high
+        while high:
+            now = clock()
+            if now >= deadline:
+                return [i for i in range(self.n_chips) if high >> i & 1]
+            wake = None
+            for i, c in enumerate(self.chips):
+                if high >> i & 1 and self.schedule:
+                    nxt = c.next_conv(now)
+                    if nxt is None:
+                        # Nothing to expect yet: look closely, to learn this chip's clock.
+                        wake = now
+                    else:
+                        w = nxt[0] - nxt[1] - LEAD_S
+                        wake = w if wake is None else min(wake, w)
+            if wake is None:
+                wake = now + (IDLE_POLL_S if self.schedule else self.poll_interval)
+            wait = max(self.poll_interval, wake - now)
+            self.sleep(min(wait, max(deadline - now, 0.0) + 1e-6))
+            st["wakeups"] += 1
+            bits = read()
+            st["poll_reads"] += 1
+            t = clock()
+            fell = high & ~bits
+            if fell:
+                mid, unc = (t + t_prev) / 2, (t - t_prev) / 2
+                for i in range(self.n_chips):
+                    if fell >> i & 1:
+                        self.chips[i].observe(mid, unc)
+                high &= bits
+                self._answered |= fell
+            t_prev = t
+        return []
+
+    def _clear_to_sweep(self) -> None:
+        """Wait until no chip may convert before a sweep started now would end.
+
+        A chip due to convert too soon is let convert first (its earlier, unread conversion
+        is lost and counted); then the others are looked at again.
+        """
+        for _ in range(2 * self.n_chips + 2 if self.schedule else 0):
+            now = self.clock()
+            need = now + self._sweep_budget()
+            soonest: tuple[float, float, int] | None = None
+            for i, c in enumerate(self.chips):
+                nxt = c.next_conv(now)
+                if nxt is not None and nxt[0] - nxt[1] <= need:
+                    if soonest is None or nxt[0] < soonest[0]:
+                        soonest = (nxt[0], nxt[1], i)
+            if soonest is None:
+                return
+            t, unc, i = soonest
+            wait = t + unc + self.poll_interval - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+                self._stats["wakeups"] += 1
+            # The chip's unread conversion is overwritten: counted lost when its next falling
+            # edge is seen two periods after the last one.
+            self.chips[i].passed(t, unc)
+            self._stats["deferred"] += 1
+
+    def _sweep_budget(self) -> float:
+        longest = max(self._recent_sweeps) if self._recent_sweeps else self._sweep_s
+        return longest + SWEEP_MARGIN_S
+
+    # -- the sweep --------------------------------------------------------------------------
+    def _sweep(self) -> tuple[list[int], int, list[bool], bool]:
+        """Clock 25 pulses; return (words, longest high phase ns, DOUT-still-low per chip,
+        every DOUT was low just before the first rising edge)."""
+        ticks, high, low, read = self.ticks, self.pins.high, self.pins.low, self.pins.read
+        all_low = True
+        for _ in range(WARMUP_READS):
+            if read() & self._all:
+                all_low = False
+        ticks()
+        if not all_low:
+            self._stats["poll_reads"] += WARMUP_READS
+            return [], 0, [], False
+        samples = [0] * BITS
+        highs = [0] * PULSES_PER_SWEEP
         start = ticks()
-        for _ in range(BITS):
+        for k in range(BITS):
             # Time the high phase from just before the rising write to just after the falling
-            # one: an upper bound, so a sweep that passes this check truly stayed under 60 µs.
+            # one: an upper bound, so a sweep that passes the check truly stayed under it.
             t0 = ticks()
-            sck.state = True
-            sck.state = False
-            high = ticks() - t0
-            if high > longest:
-                longest = high
-            # Sample after the falling edge: DOUT holds the bit until the next rising edge, and
-            # reading while SCK is low keeps the high phase as short as two writes.
-            words = [(w << 1) | d.state for w, d in zip(words, douts, strict=True)]
+            high()
+            low()
+            highs[k] = ticks() - t0
+            # Sample after the falling edge: DOUT holds the bit until the next rising edge,
+            # and one group read of every DOUT keeps the loop short.
+            samples[k] = read()
         t0 = ticks()
-        sck.state = True
-        sck.state = False
-        high = ticks() - t0
-        if high > longest:
-            longest = high
+        high()
+        low()
+        highs[BITS] = ticks() - t0
         # After pulse 25 every chip drives DOUT high until its next conversion; a DOUT still
         # low now, with a word of all zeros, is a line stuck low (short to GND, no chip).
-        still_low = [not d.state for d in douts]
+        after = read()
         elapsed = ticks() - start
+        n = self.n_chips
+        words = []
+        for i in range(n):
+            w = 0
+            for sample in samples:
+                w = (w << 1) | (sample >> i & 1)
+            words.append(w)
+        still_low = [not (after >> i & 1) for i in range(n)]
+        longest = max(highs)
+        if self.highs_ns is not None and self.sweeps_ns is not None:
+            self.highs_ns.extend(highs)
+            self.sweeps_ns.append(elapsed)
         st = self._stats
-        n = len(douts)
         st["sweeps"] += 1
-        st["pin_ops"] += 2 * PULSES_PER_SWEEP + (BITS + 1) * n
+        st["pin_ops"] += 2 * PULSES_PER_SWEEP + BITS + 1 + WARMUP_READS
         st["sweep_ns_total"] += elapsed
         if elapsed > st["sweep_ns_max"]:
             st["sweep_ns_max"] = elapsed
         if longest > st["max_high_ns"]:
             st["max_high_ns"] = longest
-        return words, longest, still_low
+        self._recent_sweeps.append(elapsed / 1e9)
+        return words, longest, still_low, True
+
+    def _overlapped(self, t0: float, t1: float) -> list[int]:
+        """Chips with a conversion predicted inside the sweep that ran from t0 to t1."""
+        out = []
+        for i, c in enumerate(self.chips):
+            nxt = c.next_conv(t0)
+            if nxt is not None and nxt[0] - nxt[1] <= t1:
+                out.append(i)
+        return out
 
     def _discard(self, reason: str, chips: Sequence[int] = ()) -> None:
         self._last_reason = reason
@@ -458,11 +580,14 @@ class HX711Array:
 
     def _judge(self, words: list[int], longest_ns: int, still_low: list[bool]) -> list[int] | None:
         """The sweep's signed counts, or None when it must be discarded (reason counted)."""
-        if longest_ns > POWER_DOWN_NS:
-            # The chips powered down mid-sweep and reset when SCK fell: this sweep is garbage
-            # and the next conversions are unsettled.
+        if longest_ns > HIGH_LIMIT_NS:
+            # The chips may have powered down mid-sweep and reset when SCK fell: this sweep
+            # is garbage and the next conversions are unsettled.
             self._discard("clock_stretch")
             self._settle_left = SETTLE_SWEEPS
+            self._learn_left = LEARN_SWEEPS
+            for c in self.chips:
+                c.forget_phase()
             return None
         if self._settle_left > 0:
             self._settle_left -= 1
@@ -516,9 +641,10 @@ class HX711Array:
     def read(self) -> list[int]:
         """Wait for every chip, read one sweep, and return signed counts in ``dout_pins`` order.
 
-        Sweeps that cannot be trusted (clock stretched past 60 µs, settling after a reset,
-        saturated or impossible words, a spike, a DOUT stuck low) are discarded and counted,
-        and the next sweep is read, until ``timeout`` runs out.
+        Sweeps that cannot be trusted (clock high past 50 µs, settling after a reset, a
+        conversion predicted inside the sweep, saturated or impossible words, a spike, a DOUT
+        stuck low) are discarded and counted, and the next sweep is read, until ``timeout``
+        runs out.
 
         Returns
         -------
@@ -534,14 +660,45 @@ class HX711Array:
         """
         self._check_open()
         deadline = self.clock() + self.timeout
+        self._answered = 0
         while True:
             cycle_start = self.clock()
             waiting = self._wait_ready(deadline)
             if waiting:
-                raise self._timeout(waiting)
+                silent = [i for i in waiting if not self._answered >> i & 1]
+                if silent:
+                    raise self._timeout(silent)
+                raise self._gave_up()  # every chip answered; nothing it said was usable
+            self._clear_to_sweep()
             ready_at = self.clock()
-            words, longest, still_low = self._sweep()
-            counts = self._judge(words, longest, still_low)
+            words, longest, still_low, started = self._sweep()
+            if not started:
+                continue  # a DOUT rose again before the first edge: wait for it once more
+            done_at = self.clock()
+            overlapped = self._overlapped(ready_at, done_at) if self.schedule else []
+            unknown = [i for i, c in enumerate(self.chips) if c.next_conv(done_at) is None]
+            if not self.schedule:
+                unknown = []
+            if longest > HIGH_LIMIT_NS or self._settle_left > 0:
+                counts = self._judge(words, longest, still_low)
+            elif overlapped:
+                for i in overlapped:
+                    self.chips[i].lost += 1
+                self._discard("collision", overlapped)
+                counts = None
+            else:
+                counts = self._judge(words, longest, still_low)
+                if counts is not None and unknown:
+                    # Until a chip's clock is known nothing says its word was not shifted
+                    # out while it converted: such a reading is not passed on. Learning is
+                    # part of start-up for a while, then a fault (a chip whose edges come
+                    # irregularly, a machine too busy to time them).
+                    if self._learn_left > 0:
+                        self._learn_left -= 1
+                        self._discard("learning", unknown)
+                    else:
+                        self._discard("unknown_clock", unknown)
+                    counts = None
             if counts is not None:
                 self._stats["frames"] += 1
                 self.last_ready_time = ready_at
@@ -570,7 +727,7 @@ class HX711Array:
             recent.get(r) for r in ("saturated", "all_ones", "spike", "stuck_low")
         ):
             exc = SensorFault(
-                f"every HX711 sweep for {self.timeout:g} s held SCK high past 60 µs (longest "
+                f"every HX711 sweep for {self.timeout:g} s held SCK high past 50 µs (longest "
                 f"{self._stats['max_high_ns'] / 1000:.0f} µs): the system is too busy for "
                 "bit-banging; let the reader run at a higher priority (see hardware/README.md)"
             )
@@ -601,9 +758,12 @@ class HX711Array:
 
         Keys: ``sweeps``, ``frames`` (readings returned), ``discarded`` (total) and
         ``discard_reasons`` (reason -> count), ``chip_discards`` (per chip, reason -> count),
-        ``resets``, ``pin_ops`` (writes and reads in sweeps), ``poll_reads`` (DOUT reads while
-        waiting), ``max_high_ns`` (longest SCK high phase seen), ``sweep_ns_total``,
-        ``sweep_ns_max`` (time spent clocking, ns).
+        ``resets``, ``pin_ops`` (writes and group reads in sweeps), ``poll_reads`` (group
+        reads while waiting), ``wakeups`` (sleeps ended), ``deferred`` (sweeps put off so a
+        chip could convert first), ``max_high_ns`` (longest SCK high phase seen),
+        ``sweep_ns_total``, ``sweep_ns_max`` (time spent clocking, ns), ``lost`` (per chip,
+        conversions known never to have been read cleanly), ``periods_s`` (each chip's
+        learned conversion period, None until learned), ``backend``.
         """
         out: dict[str, Any] = dict(self._stats)
         out["discarded"] = sum(self.discards.values())
@@ -611,4 +771,7 @@ class HX711Array:
         out["chip_discards"] = [dict(c) for c in self.chip_discards]
         out["dout_pins"] = list(self.dout_names)
         out["sck_pin"] = self.sck_name
+        out["lost"] = [c.lost for c in self.chips]
+        out["periods_s"] = [c.period for c in self.chips]
+        out["backend"] = self.pins.kind
         return out

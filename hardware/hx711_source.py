@@ -282,7 +282,7 @@ def open_mock_hx711(
     sleep: Sleep = time.sleep,
     load: str | None = None,
     scenario: str | None = None,
-    rate: float = 80.0,
+    rate: float | None = None,
     faults: Sequence[str] = (),
     noise_counts: float = 40.0,
     **options: Any,
@@ -294,8 +294,9 @@ def open_mock_hx711(
     load : 'person' or 'empty', optional
         What stands on the fake board; default 'person' (steps on after 2 s), or 'empty' when
         ``scenario`` is 'empty'.
-    rate : float
-        Conversions per second of every fake chip (80, or 10 as with the RATE pin low).
+    rate : float, optional
+        Conversions per second of every fake chip; by default each chip runs on its own
+        oscillator, at a seeded rate in 86-94 Hz (what measured chips do with RATE high).
     faults : sequence of str
         Fault specs such as ``"stuck-high:left_outer"`` (see
         :func:`hardware.fake_hx711.parse_fault`).

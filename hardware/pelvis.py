@@ -152,7 +152,8 @@ class PelvisTracker:
         if r.t < self._clip_until:
             return PelvisSample(r.t, math.nan, math.nan)
         obliquity, heading = self._angles()
-        rot = (heading - self.zero_heading_deg + 180.0) % 360.0 - 180.0
+        # Without a magnetometer the heading has no reference until zeroed: no rotation before.
+        rot = (heading - self.zero_heading_deg + 180.0) % 360.0 - 180.0 if self.zeroed else math.nan
         return PelvisSample(r.t, obliquity - self.zero_obliquity_deg, rot)
 
     def zero(self, readings: list[ImuReading]) -> None:

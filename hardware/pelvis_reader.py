@@ -18,16 +18,18 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from balance_trainer import errors
-from balance_trainer.errors import BoardDisconnected, SensorError
+from balance_trainer.errors import BoardDisconnected, SensorError, UsageError
 from balance_trainer.frames import PelvisSample
+from balance_trainer.pelvis import PelvisRequest
 
 from . import lsm6dsox
 from .fake_lsm6dsox import ChipFaults, FakeI2CBus, FakeLsm6dsox
-from .pelvis import PelvisSensor, PelvisSpec, open_i2c_bus
+from .pelvis import PelvisSensor, PelvisSpec, open_i2c_bus, parse_pelvis_spec
 
 READY_TIMEOUT_S = 10.0  # spawning a Python child and importing numpy takes ~1-3 s on a Pi 4
 ZERO_TIMEOUT_S = 6.0
@@ -228,3 +230,65 @@ class PelvisReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class I2CPelvis:
+    """The pelvis sensor on the Pi's I2C bus as a pelvis source (``--pelvis i2c[:BUS:ADDR]``).
+
+    :meth:`samples` yields what the reader process sends, in real time; a fault of the sensor
+    (a pulled cable, a silent chip) ends the stream with its error.
+    """
+
+    kind = "i2c"
+    realtime = True
+    simulated = False
+
+    def __init__(self, spec: PelvisReaderSpec, *, poll_s: float = 0.005) -> None:
+        self.reader = PelvisReader(spec).start()
+        self.poll_s = poll_s
+        self.closed = False
+
+    @property
+    def description(self) -> str:
+        return self.reader.description
+
+    def zero(self) -> None:
+        """Zero the angles: the person stands level and still on both feet for 2 s."""
+        self.reader.zero()
+
+    def samples(self) -> Iterator[PelvisSample]:
+        while not self.closed:
+            got = self.reader.read()
+            if not got:
+                time.sleep(self.poll_s)
+            yield from got
+
+    def close(self) -> None:
+        self.closed = True
+        self.reader.close()
+
+
+def open_i2c_pelvis(request: PelvisRequest) -> I2CPelvis:
+    """Entry point ``balance_trainer.pelvis: i2c``."""
+    spec = parse_pelvis_spec(request.spec)
+    return I2CPelvis(PelvisReaderSpec(spec))
+
+
+def open_sim_pelvis(request: PelvisRequest) -> Any:
+    """Entry point ``balance_trainer.pelvis: sim``: the simulated person's pelvis.
+
+    Raises
+    ------
+    UsageError
+        The board is not the simulator (only its person has a simulated pelvis).
+    """
+    board = request.board_source
+    if getattr(board, "kind", None) != "sim":
+        raise UsageError(
+            f"--pelvis sim reads the simulated person, but the board is "
+            f"{getattr(board, 'kind', board)!r}; use --board sim, or --pelvis i2c for a real "
+            "sensor"
+        )
+    from .simulated import SimulatedPelvis
+
+    return SimulatedPelvis(board)

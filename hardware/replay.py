@@ -24,6 +24,8 @@ class ReplaySource(Source):
 
     kind = "replay"
     simulated = True
+    spike_guarded = True
+    """The forces were recorded after the core's spike guard: it is not applied twice."""
 
     def __init__(
         self,

@@ -27,6 +27,18 @@ ABS_HAT1Y   bottom left         ``back_left``
   carry the kernel's event time (moved onto ``time.monotonic``), strictly increasing; the
   analysis resamples them onto a uniform grid.
 
+Opening the board also:
+
+* sets each corner axis's **fuzz and flat to 0**: hid-wiimote registers the axes with a fuzz,
+  so the input layer swallows changes smaller than it (about 40 g) and sway under that never
+  arrives;
+* **tares** the corners over the first ``tare_s`` seconds when the board is empty (under
+  5 kg in all; otherwise the clamp-safe offset of 0 stays), so the built-in calibration starts
+  from the board's own zero;
+* reads the **battery level** from the kernel's power-supply node that hid-wiimote registers
+  for the board (``/sys/class/power_supply/wiimote_battery_<address>/capacity``), shown in
+  the description and ``stats`` (``doctor`` warns under 20 %).
+
 The event parsing works on plain ``(type, code, value, timestamp)`` tuples, so it is tested
 without evdev installed.
 """
@@ -36,8 +48,10 @@ from __future__ import annotations
 import errno
 import logging
 import math
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from balance_trainer.config import Board, load_board
@@ -64,8 +78,16 @@ INSTALL_HINT = "pip install 'balance-trainer[wii]'"
 Event = tuple[int, int, int, float]
 
 
+AXIS_NAMES = {ABS_HAT0X: "HAT0X", ABS_HAT0Y: "HAT0Y", ABS_HAT1X: "HAT1X", ABS_HAT1Y: "HAT1Y"}
+AXIS_CODES = {v: k for k, v in AXIS_NAMES.items()}
+
+
 def corner_codes(board: Board) -> list[int]:
     """The evdev axis for each of the board's cells, by which corner the cell is in.
+
+    A cell may name its axis itself (``dout = "HAT1Y"`` in the board file): what ``doctor
+    --board wii --corners`` tells you to write when a board's sensors are not where the
+    kernel's comment puts them (builders disagree on HAT0Y and HAT1Y).
 
     Raises
     ------
@@ -88,7 +110,17 @@ def corner_codes(board: Board) -> list[int]:
                 f"{' '.join(corner)} corner; a Wii Balance Board has one sensor per corner"
             )
         seen[corner] = c.name
-        codes.append(CORNER_CODES[corner])
+        named = str(c.dout).upper().removeprefix("ABS_") if c.dout is not None else None
+        if named is not None and not named.startswith("HAT"):
+            named = None  # an HX711 pin (the same preset serves a built 4-corner board)
+        if named is not None and named not in AXIS_CODES:
+            raise BoardConfigError(
+                f"{where}: cell '{c.name}' names axis {c.dout!r}; use one of "
+                f"{', '.join(AXIS_CODES)}"
+            )
+        codes.append(AXIS_CODES[named] if named else CORNER_CODES[corner])
+    if len(set(codes)) != len(codes):
+        raise BoardConfigError(f"{where}: two cells read the same axis; give each its own")
     if len(codes) != 4:
         raise BoardConfigError(
             f"{where}: {len(codes)} cells; a Wii Balance Board has 4 (use the corners-4 preset)"
@@ -208,6 +240,32 @@ class WiiEventParser:
         return self._frame(t)
 
 
+POWER_SUPPLY_ROOT = Path("/sys/class/power_supply")
+TARE_EMPTY_KG = 5.0
+"""A tare is taken only if the board reads less than this in all (nobody on it)."""
+BATTERY_LOW_PERCENT = 20
+
+
+def battery_percent(
+    uniq: str | None = None, *, root: str | os.PathLike[str] = POWER_SUPPLY_ROOT
+) -> int | None:
+    """The board's battery level (%) from hid-wiimote's power-supply node, or None.
+
+    Parameters
+    ----------
+    uniq : str, optional
+        The board's Bluetooth address (the input device's ``uniq``); any Wii device's
+        battery when not known.
+    """
+    pattern = f"wiimote_battery_{uniq}" if uniq else "wiimote_battery_*"
+    for node in sorted(Path(root).glob(pattern)):
+        try:
+            return int((node / "capacity").read_text().strip())
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 class EventDevice(Protocol):
     """What the source needs from the device (evdev in life, a stand-in in tests)."""
 
@@ -253,6 +311,30 @@ class EvdevBoard:
         except OSError as exc:
             raise SensorError(f"Wii Balance Board {path}: cannot open it ({exc})") from exc
         self.path = path
+        self.uniq = str(getattr(self.dev, "uniq", "") or "") or None
+
+    def clear_fuzz(self, codes: Iterable[int]) -> list[int]:
+        """Set fuzz and flat of the corner axes to 0; returns the codes that had any.
+
+        Raises nothing: without write access to the device the axes keep their fuzz (and
+        changes under ~40 g are lost), which is logged.
+        """
+        changed = []
+        for code in codes:
+            info = self.dev.absinfo(code)
+            if info.fuzz or info.flat:
+                try:
+                    self.dev.set_absinfo(code, fuzz=0, flat=0)
+                    changed.append(code)
+                except OSError as exc:
+                    log.warning(
+                        "Wii Balance Board %s: cannot set fuzz/flat of axis %#x to 0 (%s); "
+                        "changes under about 40 g will not arrive",
+                        self.path,
+                        code,
+                        exc,
+                    )
+        return changed
 
     @staticmethod
     def _find(evdev: Any) -> str:
@@ -307,6 +389,11 @@ class WiiBalanceBoardSource(Source):
         The evdev path, or an object with the :class:`EventDevice` methods (tests).
     hold_s : float
         Repeat the last frame after this long without a report (s).
+    tare_s : float, optional
+        Read the empty board this long at open and take its offsets (0: no tare). Default:
+        1 s for the board opened here, none for a device object handed in.
+    battery_root : path
+        Where the kernel's power-supply nodes are (a temporary folder in tests).
     """
 
     kind = "wii"
@@ -321,6 +408,8 @@ class WiiBalanceBoardSource(Source):
         device: str | EventDevice | None = None,
         hold_s: float = 0.1,
         to_monotonic: Callable[[float], float] = wall_to_monotonic,
+        tare_s: float | None = None,
+        battery_root: str | os.PathLike[str] = POWER_SUPPLY_ROOT,
     ) -> None:
         board = board if board is not None else load_board("corners-4")
         super().__init__(board, realtime=True, clock=clock, sleep=sleep)
@@ -332,17 +421,68 @@ class WiiBalanceBoardSource(Source):
         self.parser = WiiEventParser(self.codes, to_monotonic=to_monotonic)
         self.parser.seed(self.device.current_values(self.codes))
         self.held_frames = 0
+        clear = getattr(self.device, "clear_fuzz", None)
+        self.fuzz_cleared: list[int] = list(clear(self.codes)) if callable(clear) else []
+        self.battery_root = battery_root
+        self.offsets = [0.0] * board.n_cells
+        self.tared = False
+        self._early: list[RawFrame] = []
+        if tare_s is None:
+            tare_s = 1.0 if isinstance(self.device, EvdevBoard) else 0.0
+        if tare_s > 0:
+            self._tare(tare_s)
+
+    def _tare(self, seconds: float) -> None:
+        """Offsets from the first ``seconds`` of reports, if the board is empty."""
+        end = self.clock() + seconds
+        rows = []
+        while self.clock() < end:
+            try:
+                events = self.device.read(min(self.hold_s, seconds))
+            except SensorError:
+                break  # the frames will say so
+            if not events:
+                break
+            for ev in events:
+                frame = self.parser.feed(*ev)
+                if frame is not None:
+                    rows.append(frame.counts)
+                    self._early.append(frame)
+            if self.parser.needs_resync:
+                self.parser.seed(self.device.current_values(self.codes))
+                self.parser.needs_resync = False
+        if not rows:
+            return
+        med = [sorted(col)[len(col) // 2] for col in zip(*rows, strict=True)]
+        if sum(med) * N_PER_COUNT / 9.80665 < TARE_EMPTY_KG:
+            self.offsets = [float(v) for v in med]
+            self.tared = True
+        else:
+            log.info("Wii Balance Board: someone is on it; no tare taken (offsets 0)")
+
+    def battery_percent(self) -> int | None:
+        """The battery level (%) the kernel reports for this board, or None."""
+        return battery_percent(getattr(self.device, "uniq", None), root=self.battery_root)
 
     @property
     def description(self) -> str:
-        return f"Wii Balance Board ({self.board.name})"
+        level = self.battery_percent()
+        battery = "" if level is None else f", battery {level} %"
+        low = (
+            " (LOW: change the batteries)"
+            if level is not None and level < BATTERY_LOW_PERCENT
+            else ""
+        )
+        return f"Wii Balance Board ({self.board.name}{battery}{low})"
 
     def builtin_calibration(self) -> tuple[list[float], list[float]]:
         n = self.board.n_cells
-        return [0.0] * n, [N_PER_COUNT] * n
+        return list(self.offsets), [N_PER_COUNT] * n
 
     def frames(self) -> Iterator[RawFrame]:
         parser = self.parser
+        early, self._early = self._early, []
+        yield from early  # the reports the tare read are frames too
         last = self.clock()
         while not self.closed:
             events = self.device.read(self.hold_s)
@@ -372,6 +512,9 @@ class WiiBalanceBoardSource(Source):
             "negative_clamped": p.negative_clamped,
             "zero_corner_frames": p.zero_corner_frames,
             "button_presses": p.button_presses,
+            "battery_percent": self.battery_percent(),
+            "tared": self.tared,
+            "fuzz_cleared": len(self.fuzz_cleared),
         }
 
     def close(self) -> None:

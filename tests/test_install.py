@@ -40,6 +40,7 @@ APT_PACKAGES = [
     "libgl1-mesa-dri",
     "libudev1",
     "alsa-utils",
+    "python3-evdev",
 ]
 GROUPS = ["gpio", "video", "render", "input", "audio"]
 READ_ONLY = {  # stand-in calls that only look
@@ -348,6 +349,7 @@ def test_apt_packages_cover_lgpio_and_what_sdl_loads_for_kmsdrm():
         "libgl1-mesa-dri",
         "libudev1",
         "alsa-utils",
+        "python3-evdev",  # the Wii Balance Board
     ):
         assert pkg in listed
 
@@ -688,3 +690,49 @@ def test_real_systemctl_enables_the_kiosk_and_hands_over_tty1(make_pi):
     assert (wants / "getty@tty1.service").is_symlink()
     assert os.readlink(etc / "default.target").endswith("/graphical.target")
     assert not (etc / "multi-user.target.wants/balance-trainer.service").exists()
+
+
+PI4_CARDS = """\
+ 0 [vc4hdmi0       ]: vc4-hdmi - vc4-hdmi-0
+                      vc4-hdmi-0
+ 1 [vc4hdmi1       ]: vc4-hdmi - vc4-hdmi-1
+                      vc4-hdmi-1
+ 2 [Headphones     ]: bcm2835_headphonbcm2835 Headphones - bcm2835 Headphones
+                      bcm2835 Headphones
+"""
+
+
+def with_cards(pi, text):
+    cards = pi.root / "proc/asound/cards"
+    cards.parent.mkdir(parents=True, exist_ok=True)
+    cards.write_text(text)
+    return pi.root / "etc/systemd/system/balance-trainer.service.d/sound.conf"
+
+
+def test_sound_goes_to_the_headphone_jack_not_hdmi(pi):
+    dropin = with_cards(pi, PI4_CARDS)
+    r = pi.run()
+    assert r.returncode == 0, r.err
+    assert "Environment=AUDIODEV=plughw:CARD=Headphones" in dropin.read_text()
+
+
+def test_a_usb_speaker_wins_over_the_jack(pi):
+    usb = " 3 [Device         ]: USB-Audio - USB Audio Device\n"
+    dropin = with_cards(pi, PI4_CARDS + usb)
+    assert pi.run().returncode == 0
+    assert "CARD=Device" in dropin.read_text()
+
+
+def test_only_hdmi_sound_is_warned_about_and_nothing_written(pi):
+    dropin = with_cards(pi, "\n".join(PI4_CARDS.splitlines()[:4]) + "\n")
+    r = pi.run()
+    assert r.returncode == 0 and "only HDMI" in r.err
+    assert not dropin.exists()
+
+
+def test_a_hand_edited_sound_card_is_kept(pi):
+    dropin = with_cards(pi, PI4_CARDS)
+    dropin.parent.mkdir(parents=True)
+    dropin.write_text("[Service]\nEnvironment=AUDIODEV=plughw:CARD=Mine\n")
+    assert pi.run().returncode == 0
+    assert "CARD=Mine" in dropin.read_text()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
-from typing import Any
 
-from ..report import summarize_trial
-from ..store import SessionRecord, Store
+from ..records import session_json
+from ..report import history_table
+from ..store import Store
 
 
 def register(sub: argparse._SubParsersAction, common) -> None:
@@ -48,39 +47,5 @@ def run(args: argparse.Namespace) -> int:
     if not sessions:
         print(f"{args.id}: no sessions yet")
         return 0
-    print(
-        f"{'date':<16}  {'kind':<6} {'trial':>6}  {'test / game':<22} {'status':<11} "
-        f"{'s':>6}  result"
-    )
-    for s in sessions:
-        when = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        if not s.trials and not s.games:
-            print(f"{when:<16}  {s.kind:<6} {'-':>6}  {'(empty session)':<22}")
-        for t in s.trials:
-            dur = f"{t.duration_s:.1f}" if t.duration_s is not None else "-"
-            print(
-                f"{when:<16}  {s.kind:<6} {t.id:>6}  {t.protocol[:22]:<22} {t.status:<11} "
-                f"{dur:>6}  {summarize_trial(t)}"
-            )
-            when = ""
-        for g in s.games:
-            dur = f"{g.duration_s:.1f}" if g.duration_s is not None else "-"
-            level = f" (level {g.level})" if g.level is not None else ""
-            print(
-                f"{when:<16}  {s.kind:<6} {'-':>6}  {g.game[:22]:<22} {'':<11} {dur:>6}  "
-                f"score {g.score:g}{level}"
-            )
-            when = ""
+    print("\n".join(history_table(sessions)))
     return 0
-
-
-def session_json(s: SessionRecord) -> dict[str, Any]:
-    """A session as plain JSON (times ISO 8601, UTC)."""
-    d = asdict(s)
-    d["started_at"] = s.started_at.isoformat()
-    for t in d["trials"]:
-        for k in ("started_at", "ended_at"):
-            t[k] = t[k].isoformat() if t[k] else None
-    for g in d["games"]:
-        g["created_at"] = g["created_at"].isoformat()
-    return d

@@ -263,7 +263,7 @@ class _History:
                 (b.t_s <= t1 + EPS_S) if inclusive else (b.t_s < t1 - EPS_S)
             )
             if mask.any():
-                parts.append(BalanceBlock(*(getattr(b, f)[mask] for f in BalanceBlock.FIELDS)))
+                parts.append(b.take(mask))  # keeps the pelvis column too
         if not parts:
             return BalanceBlock(
                 *(

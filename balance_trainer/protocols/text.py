@@ -249,73 +249,104 @@ def _holds(trials: list[Trial]) -> str:
 
 
 def single_leg_sentences(r: TestResult, drift: bool, *, guest: bool = False) -> list[str]:
-    """Best hold per leg (and each hold); the drift (hip stability) or the norm (stance)."""
+    """In plain words: the best hold per leg (and each hold), how the legs differ, and the
+    drift (hip stability: of the load under the foot, never "the hip") or the norm (stance)."""
     out: list[str] = []
     for side in SIDES:
         x = r.side(side)
-        if x is not None and x.best_hold_s is not None:
+        if x is None or x.best_hold_s is None:
+            continue
+        trials = r.trials_on(side)
+        n = len(trials) or x.trials or 1
+        line = f"{side.capitalize()} leg: best {_fmt(x.best_hold_s)} s in "
+        line += f"{n} tries" if n != 1 else "1 try"
+        if len(trials) > 1:
+            line += f" ({_holds(trials)} s)"
+        out.append(line)
+        if drift and x.mean_ml_drift_mm is not None:
+            d = x.mean_ml_drift_mm
+            way = "toward the lifted foot" if d > 0 else "toward the standing side"
             out.append(
-                f"{side.capitalize()} leg: best {_fmt(x.best_hold_s)} s "
-                f"({_holds(r.trials_on(side))} s)"
+                f"The load under your {side} foot drifted {abs(d):.0f} mm {way} and swayed "
+                f"{_fmt(x.mean_ml_rms_mm, '{:.0f}')} mm"
             )
-        if drift and x is not None and x.mean_ml_drift_mm is not None:
-            out.append(
-                f"Drift toward the lifted side: {_fmt(x.mean_ml_drift_mm, '{:+.1f}')}"
-                f" mm, sway {_fmt(x.mean_ml_rms_mm)} mm"
-            )
+    a = r.asymmetry_pct
+    if a is not None and len([s for s in SIDES if r.side(s) is not None]) == 2:
+        longer = "left" if a > 0 else "right"
+        out.append(
+            f"Left and right differ by {abs(a):.0f} %"
+            + (f" (longer on the {longer} leg)" if abs(a) >= 1 else "")
+        )
     if not drift:
         norm = r.norm
         if norm is not None:
             verdict = {
-                "at or above mean": "at or above the average",
-                "below mean": "below the average",
+                "at or above mean": "you are at or above the average",
+                "below mean": "you are below the average",
             }.get(norm.comparison or "", "")
             out.append(
-                f"Average for ages {norm.age_band}, eyes {norm.eyes}: "
-                f"{_fmt(norm.mean_s)} s" + (f" - you are {verdict}" if verdict else "")
+                f"The average for ages {norm.age_band}, eyes {norm.eyes}, is "
+                f"{_fmt(norm.mean_s)} s" + (f": {verdict}" if verdict else "")
             )
         elif guest:
-            out.append("Choose a person with a birth year to compare with the norm")
+            out.append("Choose a person with a birth year to compare with the average")
         else:
-            out.append("No published norm for this age and condition")
+            out.append("There is no published average for this age and test")
+    else:
+        out.append("The board feels the load under your foot; it cannot see your hips")
     return out
 
 
 def squat_sentences(r: TestResult) -> list[str]:
+    """In plain words: squats per leg and how far the load under the foot moved sideways."""
     out: list[str] = []
     for side in SIDES:
         x = r.side(side)
         if x is not None:
             out.append(
-                f"{side.capitalize()} leg: {x.reps or 0} squats, load moved "
-                f"{_fmt(x.mean_ml_range_mm)} mm sideways"
+                f"{side.capitalize()} leg: {x.reps or 0} squats; the load under your foot "
+                f"moved {_fmt(x.mean_ml_range_mm, '{:.0f}')} mm sideways (less is steadier)"
             )
-            pci = _fmt(x.mean_pelvic_control_index, "{:.2f}")
-            out.append(f"Pelvic-control index {pci} (lower is steadier)")
     return out
 
 
+MCTSIB_WORDS = {
+    "somatosensory": "Eyes closed",
+    "visual": "On the foam",
+    "vestibular": "On the foam with eyes closed",
+}
+"""The mCTSIB ratios as a person would say them (each condition over eyes open, firm)."""
+
+
 def mctsib_sentences(r: TestResult) -> list[str]:
+    """In plain words: the composite sway speed and each condition against eyes open."""
     comp = r.composite_velocity_mm_s
     out = [
-        f"Composite sway speed: {_fmt(comp, '{:.1f}')} mm/s"
+        f"Sway speed over all four parts (the composite): {comp:.1f} mm/s"
         if comp is not None
-        else "Not all four conditions ran their full time"
+        else "Not all four parts ran their full time, so there is no composite"
     ]
-    if r.ratios:
-        out.append(
-            "Compared with eyes open on the board: "
-            + ", ".join(f"{k} {_fmt(v, '{:.2f}')}" for k, v in r.ratios.items())
-        )
+    for key, label in MCTSIB_WORDS.items():
+        v = (r.ratios or {}).get(key)
+        if v is not None:
+            out.append(f"{label}: {v:.2f} times your sway with eyes open")
     return out
 
 
 def wbs_sentences(r: TestResult) -> list[str]:
-    out: list[str] = []
-    for t in r.trials[-1:]:
-        if t.left_share is not None and t.right_share is not None:
-            out.append(
-                f"Left foot {100 * t.left_share:.0f} %   right foot {100 * t.right_share:.0f} %"
-            )
-            out.append(f"Asymmetry {_fmt(t.asymmetry_pct, '{:+.0f}')} %")
+    """In plain words: each foot's share of the weight, and which carries more."""
+    ls, rs = r.left_share, r.right_share
+    if ls is None or rs is None:
+        for t in r.trials[-1:]:
+            ls, rs = t.left_share, t.right_share
+    if ls is None or rs is None:
+        return []
+    out = [f"Left foot {100 * ls:.0f} %, right foot {100 * rs:.0f} % of your weight"]
+    diff = abs(100 * (ls - rs))
+    if diff < 2:
+        out.append("Your weight is shared evenly")
+    else:
+        out.append(
+            f"{diff:.0f} percentage points more on your {'left' if ls > rs else 'right'} foot"
+        )
     return out

@@ -108,6 +108,17 @@ def main_() -> None:
         app.screen.intent("select")
         run(app, 0.5)
         shoot(app, "12-done-streak")
+        app.show("settings")
+        run(app, 0.2)
+        shoot(app, "14-settings-programme")
+        app.show("programme")
+        run(app, 0.2)
+        shoot(app, "15-clinician-programme")
+        app.show("programme-edit")
+        app.screen.sel = 8
+        app.screen.intent("select")
+        run(app, 0.2)
+        shoot(app, "16-clinician-edit")
         app.close()
     with tempfile.TemporaryDirectory() as t:
         app = session(Path(t), easy=True)

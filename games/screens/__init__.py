@@ -12,9 +12,10 @@ def _screen_classes() -> dict[str, Any]:
     from .game import IntroScreen, ResultScreen
     from .menu import MenuScreen
     from .people import PeopleScreen
+    from .programme import ProgrammeEditScreen, ProgrammeScreen
     from .progress import ProgressScreen
     from .session import SessionScreen
-    from .settings import PinScreen, SettingsScreen
+    from .settings import NameScreen, PinScreen, SettingsScreen
     from .tests import TestRunScreen, TestSetupScreen, TestsScreen
     from .zero import ZeroScreen
 
@@ -27,10 +28,13 @@ def _screen_classes() -> dict[str, Any]:
         "progress": ProgressScreen,
         "pin": PinScreen,
         "settings": SettingsScreen,
+        "name": NameScreen,
         "tests": TestsScreen,
         "test-setup": TestSetupScreen,
         "test-run": TestRunScreen,
         "session": SessionScreen,
+        "programme": ProgrammeScreen,
+        "programme-edit": ProgrammeEditScreen,
     }
     for g in GAMES.values():
         out[g.name] = getattr(importlib.import_module(g.module), g.cls)
@@ -46,10 +50,13 @@ SCREEN_NAMES = (
     "progress",
     "pin",
     "settings",
+    "name",
     "tests",
     "test-setup",
     "test-run",
     "session",
+    "programme",
+    "programme-edit",
     *GAMES,
 )
 

@@ -270,20 +270,18 @@ class IntroScreen(ChoiceScreen):
     def build(self) -> list[Choice]:
         g = self.info.name
         one_leg = self.info.one_leg and not (g == "squat-builder" and self.app.easy)
+        title = self.info.title
         if one_leg:
             out = [
                 Choice(
-                    "Left leg",
-                    icon_foot("left"),
-                    lambda: self.app.show(g, side="left"),
+                    f"{side.capitalize()} leg",
+                    icon_foot(side),
+                    lambda side=side: self.app.show(g, side=side),
                     sub="stand on it",
-                ),
-                Choice(
-                    "Right leg",
-                    icon_foot("right"),
-                    lambda: self.app.show(g, side="right"),
-                    sub="stand on it",
-                ),
+                    confirm=f"Play {title} standing on your {side} leg?",
+                    yes="Play",
+                )
+                for side in ("left", "right")
             ]
         else:
             out = [
@@ -292,30 +290,32 @@ class IntroScreen(ChoiceScreen):
                     icon_both_feet if g == "squat-builder" else icon_play,
                     lambda: self.app.show(g, side="both"),
                     sub="both feet",
+                    confirm=f"Play {title} on both feet?",
+                    yes="Play",
                 )
             ]
         out.append(Choice("Back", icon_back, lambda: self.app.show("menu")))
         return out
 
+    def footer_hint(self) -> str:
+        if self.app.easy:
+            return "Keep a hand near the rail"
+        return super().footer_hint()
+
     def draw(self, surface: pygame.Surface) -> None:
         super().draw(surface)
         self.draw_person(surface)
-        if self.app.easy:
-            ui = self.ui
-            ui.blit_text(
-                surface, "Keep a hand near the rail", 24, (ui.w // 2, ui.y(118)), ui.theme.accent
-            )
 
 
 class ResultScreen(ChoiceScreen):
     """The score, the stars, how it went, and play again or back to the menu."""
 
     name = "result"
-    dwell_grace_s = 8.0  # time to enjoy the score before standing still chooses
     tile_w = 170
-    tile_h = 120
-    label_size = 24
-    area = (200, 338, 400, 96)
+    tile_h = 96
+    label_size = 26
+    area = (200, 344, 400, 96)
+    easy_page = 0
 
     def __init__(
         self,
@@ -351,7 +351,13 @@ class ResultScreen(ChoiceScreen):
     def build(self) -> list[Choice]:
         self.selected = 1  # standing still goes back to the menu, never round after round
         return [
-            Choice("Play again", icon_play, lambda: self.app.show(self.game, side=self.side)),
+            Choice(
+                "Play again",
+                icon_play,
+                lambda: self.app.show(self.game, side=self.side),
+                confirm=f"Play {GAMES[self.game].title} again?",
+                yes="Play",
+            ),
             Choice("Menu", icon_home, lambda: self.app.show("menu")),
         ]
 
@@ -360,42 +366,35 @@ class ResultScreen(ChoiceScreen):
         t = ui.theme
         surface.blit(ui.background(), (0, 0))
         self.draw_person(surface)
-        ui.blit_text(surface, self.title, 50, (ui.w // 2, ui.y(46)), t.text, shadow=True)
-        draw_stars(surface, ui, (ui.w // 2, ui.y(116)), self.stars, size=30)
-        box = ui.rect(150, 158, 500, 168)
+        y = self.draw_title(surface, self.title)
+        draw_stars(surface, ui, (ui.w // 2, y + ui.px(34)), self.stars, size=26)
+        top = y + ui.px(72)
+        box = pygame.Rect(ui.x(110), top, ui.px(580), self.rects()[0].top - ui.px(12) - top)
         panel(surface, ui, box)
-        ui.blit_text(
-            surface,
-            f"{int(round(self.res.score))}",
-            64,
-            (box.left + ui.px(110), box.top + ui.px(62)),
-            t.accent,
+        left = pygame.Rect(box.left, box.top, ui.px(170), box.h)
+        score = f"{int(round(self.res.score))}"
+        r = ui.blit_text(
+            surface, score, 60, (left.centerx, box.top + ui.px(8)), t.accent, "midtop", box=box
         )
-        ui.blit_text(surface, "points", 24, (box.left + ui.px(110), box.top + ui.px(108)), t.dim)
+        r = ui.blit_text(surface, "points", 24, (left.centerx, r.bottom), t.dim, "midtop", box=box)
         if self.new_best:
             ui.blit_text(
-                surface, "New best!", 28, (box.left + ui.px(110), box.top + ui.px(140)), t.good
+                surface, "New best!", 26, (left.centerx, r.bottom), t.good, "midtop", box=box
             )
-        y = box.top + ui.px(34)
+        yy = box.top + ui.px(12)
+        width = box.right - left.right - ui.px(16)
         for line in self.lines[:4]:
-            ui.blit_text(surface, line, 24, (box.left + ui.px(220), y), t.text, anchor="midleft")
-            y += ui.px(34)
-        dwell = self.app.nav.dwell_progress if self.app.nav.enabled else 0.0
-        from ..widgets import draw_tile
-
-        rects = self.rects()
-        for i, (c, r) in enumerate(zip(self.choices, rects, strict=True)):
-            draw_tile(
-                surface,
-                ui,
-                r,
-                c,
-                selected=i == self.selected,
-                dwell=dwell if i == self.selected else 0.0,
-                label_size=self.label_size,
-            )
+            size, parts = ui.fit(line, 26, width, 2)
+            for part in parts:
+                if yy + ui.line_h(size) > box.bottom:
+                    break
+                ui.blit_text(surface, part, size, (left.right, yy), t.text, "topleft", box=box)
+                yy += ui.line_h(size)
+        self.draw_tiles(surface)
         if self.app.records.note:
-            ui.blit_text(surface, self.app.records.note, 18, (ui.w // 2, ui.h - ui.px(12)), t.warn)
+            size, lines = ui.fit(self.app.records.note, 24, ui.w - ui.px(20), 1)
+            ui.blit_text(surface, lines[0], size, (ui.w // 2, ui.h - ui.px(2)), t.warn, "midbottom")
+        self.draw_confirm(surface)
 
     def back(self) -> None:
         self.app.show("menu")

@@ -1,15 +1,106 @@
-"""Results and progress: each game's recent scores as bars, and the latest test results."""
+"""How am I doing? Each game's latest and best score with dates, and each test's latest result
+with its value and unit, and whether the change since the time before is larger than the
+test's minimal detectable change (so "better" is said only when it is real)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import pygame
+
+from balance_trainer.protocols import PROTOCOLS
 
 from ..catalog import GAMES
 from ..ui import panel
 from ..widgets import Choice, icon_back
 from .base import ChoiceScreen
+from .tests import _title
 
-BARS = 10
+try:  # the clinical issue's MDC (Goldberg 2011 for single-leg stance time)
+    from balance_trainer.norms import PUBLISHED_MDC, change_verdict
+except ImportError:  # pragma: no cover - an older core without MDCs
+    PUBLISHED_MDC = {}
+    change_verdict = None  # type: ignore[assignment]
+
+FINISHED = ("finished", "done", "complete", "completed", "ok")
+"""Trial statuses that count; aborted trials never appear as results."""
+
+
+@dataclass(frozen=True)
+class TestLine:
+    """One test's latest result for the progress screen."""
+
+    title: str
+    when: str
+    value: str
+    change: str
+
+
+def _when(dt: Any) -> str:
+    return dt.strftime("%d %b %Y") if dt is not None else ""
+
+
+def key_values(result: dict[str, Any]) -> tuple[dict[str, float], str, str, bool]:
+    """The one measure a person follows per test: {side or '': value}, unit, MDC key,
+    higher-is-better."""
+    name = result.get("test", "")
+    s = result.get("summary") or {}
+    out: dict[str, float] = {}
+    if name in ("single-leg-stance", "hip-stability"):
+        for side in ("left", "right"):
+            v = (s.get(side) or {}).get("best_hold_s")
+            if isinstance(v, (int, float)):
+                out[side] = float(v)
+        return out, "s", "hold_s", True
+    if name == "single-leg-squat":
+        for side in ("left", "right"):
+            v = (s.get(side) or {}).get("mean_ml_range_mm")
+            if isinstance(v, (int, float)):
+                out[side] = float(v)
+        return out, "mm sideways", "", False
+    if name == "mctsib":
+        v = result.get("composite_velocity_mm_s")
+        if isinstance(v, (int, float)):
+            out[""] = float(v)
+        return out, "mm/s", "", False
+    if name == "weight-bearing-symmetry":
+        v = s.get("left_share")
+        if isinstance(v, (int, float)):
+            out["left"] = 100.0 * float(v)
+        return out, "% on the left", "", False
+    return out, "", "", True
+
+
+def _fmt(vals: dict[str, float], unit: str) -> str:
+    if not vals:
+        return "no result"
+    spec = "{:.0f}" if unit.startswith(("mm", "%")) else "{:.1f}"
+    if "" in vals:
+        return f"{spec.format(vals[''])} {unit}"
+    if unit.startswith("%"):
+        return f"{spec.format(vals['left'])} {unit}"
+    return ", ".join(f"{k} {spec.format(v)} {unit}" for k, v in vals.items())
+
+
+def change_words(prev: dict[str, float], cur: dict[str, float], mdc_key: str, higher: bool) -> str:
+    """Since last time, in words: a change is called better or worse only beyond the MDC."""
+    common = [k for k in cur if k in prev]
+    if not common:
+        return "first time" if not prev else ""
+    mdc = PUBLISHED_MDC.get(mdc_key) if mdc_key else None
+    parts = []
+    for k in common:
+        d = cur[k] - prev[k]
+        side = f"{k}: " if k else ""
+        if mdc is None or change_verdict is None:
+            parts.append(f"{side}{d:+.1f} (no known error margin)")
+            continue
+        v = change_verdict(prev[k], cur[k], mdc.mdc95, higher_is_better=higher)
+        verdict = v["verdict"]
+        word = "within the usual variation" if verdict == "no detectable change" else verdict
+        parts.append(f"{side}{d:+.1f} {mdc.unit}, {word}")
+    return "; ".join(parts)
 
 
 class ProgressScreen(ChoiceScreen):
@@ -17,81 +108,105 @@ class ProgressScreen(ChoiceScreen):
 
     name = "progress"
     title = "My progress"
-    tile_w = 150
-    tile_h = 70
-    label_size = 24
-    area = (325, 404, 150, 60)
+    tile_w = 170
+    tile_h = 64
+    label_size = 26
+    area = (315, 410, 170, 64)
+    easy_page = 0
 
     def build(self) -> list[Choice]:
         person = self.app.person
         self.subtitle = (
-            f"{person.label}: the last {BARS} rounds of each game"
+            f"{person.label}: latest results"
             if not person.guest
-            else "Guest: this session only (choose a name to keep scores)"
+            else "Guest: this session only (choose a name to keep results)"
         )
         rec = self.app.records
-        self.series = {name: [r.score for r in rec.results(person, name)][-BARS:] for name in GAMES}
-        self.best = {name: rec.best(person, name) for name in GAMES}
-        self.tests = rec.tests(person)[-3:]
+        self.games = []
+        for name, info in GAMES.items():
+            rs = rec.results(person, name)
+            best = rec.best(person, name)
+            if rs:
+                last = rs[-1]
+                self.games.append(
+                    (
+                        info.title,
+                        f"{last.score:.0f} points" + (f" on {last.when}" if last.when else ""),
+                        f"best {best:.0f}" if best is not None else "",
+                    )
+                )
+            else:
+                self.games.append((info.title, "not played yet", ""))
+        self.test_lines = self._tests(rec.tests(person))
         return [Choice("Back", icon_back, lambda: self.app.show("menu"))]
+
+    def _tests(self, trials: list[Any]) -> list[TestLine]:
+        by_test: dict[str, list[Any]] = {}
+        for tr in trials:
+            res = tr.result if isinstance(tr.result, dict) else None
+            if tr.protocol not in PROTOCOLS or res is None or tr.status not in FINISHED:
+                continue  # aborted or empty recordings are not results
+            by_test.setdefault(tr.protocol, []).append(tr)
+        out = []
+        for name in PROTOCOLS:
+            rows = by_test.get(name)
+            if not rows:
+                continue
+            cur = rows[-1]
+            vals, unit, mdc_key, higher = key_values({"test": name, **cur.result})
+            prev_vals = key_values({"test": name, **rows[-2].result})[0] if len(rows) > 1 else {}
+            out.append(
+                TestLine(
+                    _title(name),
+                    _when(cur.started_at),
+                    _fmt(vals, unit),
+                    change_words(prev_vals, vals, mdc_key, higher) if len(rows) > 1 else "",
+                )
+            )
+        return out[-3:]
 
     def draw(self, surface: pygame.Surface) -> None:
         ui = self.ui
         t = ui.theme
         surface.blit(ui.background(), (0, 0))
         self.draw_person(surface)
-        self.draw_title(surface, self.title, self.subtitle)
-        for i, (name, info) in enumerate(GAMES.items()):
-            box = ui.rect(24 + i * 256, 104, 240, 200)
-            panel(surface, ui, box)
-            ui.blit_text(surface, info.title, 26, (box.centerx, box.top + ui.px(20)), t.text)
-            scores = self.series.get(name, [])
-            best = self.best.get(name)
-            if not scores:
-                ui.blit_text(surface, "not played yet", 22, box.center, t.dim)
-                continue
-            top = max(max(scores), 1.0)
-            area = pygame.Rect(
-                box.left + ui.px(14), box.top + ui.px(40), box.w - ui.px(28), box.h - ui.px(72)
-            )
-            bw = area.w // BARS
-            for k, sc in enumerate(scores):
-                h = max(ui.px(3), int(area.h * sc / top))
-                last = k == len(scores) - 1
-                r = pygame.Rect(area.left + k * bw + ui.px(2), area.bottom - h, bw - ui.px(4), h)
-                pygame.draw.rect(surface, t.accent if last else t.good, r, border_radius=ui.px(3))
-            ui.blit_text(
-                surface,
-                f"last {int(scores[-1])}   best {int(best or 0)}",
-                22,
-                (box.centerx, box.bottom - ui.px(16)),
-                t.dim,
-            )
-        box = ui.rect(24, 314, 752, 84)
+        y = self.draw_title(surface, self.title, self.subtitle) + ui.px(4)
+        left = ui.px(16)
+        width = ui.w - 2 * left
+        lh = ui.line_h(24)
+        box = pygame.Rect(left, y, width, lh * len(self.games) + ui.px(12))
         panel(surface, ui, box)
-        if not self.tests:
-            ui.blit_text(surface, "No balance tests stored yet", 22, box.center, t.dim)
-        else:
-            y = box.top + ui.px(18)
-            for tr in reversed(self.tests):
-                when = tr.started_at.strftime("%d %b") if tr.started_at else ""
-                res = tr.test_result
-                text = res.headline() if res is not None else tr.status
-                title = res.title if res is not None else tr.protocol
-                line = f"{when}  {title}: {text}"
-                ui.blit_text(
-                    surface, line[:80], 20, (box.left + ui.px(16), y), t.text, anchor="midleft"
-                )
-                y += ui.px(24)
-        for i, (c, r) in enumerate(zip(self.choices, self.rects(), strict=True)):
-            from ..widgets import draw_tile
-
-            draw_tile(
-                surface,
-                ui,
-                r,
-                c,
-                selected=i == self.selected,
-                dwell=self.app.nav.dwell_progress if self.app.nav.enabled else 0.0,
-                label_size=self.label_size,
-            )
+        cols = [box.left + ui.px(14), box.left + int(box.w * 0.34), box.left + int(box.w * 0.78)]
+        yy = box.top + ui.px(6) - lh
+        for title, last, best in self.games:
+            yy += lh
+            for x, text, col, w in (
+                (cols[0], title, t.text, cols[1] - cols[0]),
+                (cols[1], last, t.text, cols[2] - cols[1]),
+                (cols[2], best, t.dim, box.right - cols[2]),
+            ):
+                if text:
+                    size, lines = ui.fit(text, 24, w - ui.px(10), 1)
+                    ui.blit_text(surface, lines[0], size, (x, yy), col, "topleft", box=box)
+        y = box.bottom + ui.px(8)
+        bottom = self.rects()[0].top - ui.px(8) if self.rects() else ui.h - ui.px(8)
+        box = pygame.Rect(left, y, width, bottom - y)
+        panel(surface, ui, box)
+        yy = box.top + ui.px(6)
+        ui.blit_text(surface, "Balance tests", 24, (cols[0], yy), t.accent, "topleft", box=box)
+        yy += lh
+        if not self.test_lines:
+            ui.blit_text(surface, "No tests yet", 24, (cols[0], yy), t.dim, "topleft", box=box)
+        for line in self.test_lines:
+            text = f"{line.title}, {line.when}: {line.value}"
+            for part in (text, line.change):
+                if not part:
+                    continue
+                size, lines = ui.fit(part, 24, box.w - ui.px(28), 2)
+                for ln in lines:
+                    if yy + lh > box.bottom:
+                        break
+                    colour = t.text if part is text else t.dim
+                    ui.blit_text(surface, ln, size, (cols[0], yy), colour, "topleft", box=box)
+                    yy += lh
+        self.draw_tiles(surface)

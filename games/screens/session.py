@@ -423,12 +423,16 @@ class SessionScreen(Screen):
         ty = box.top + ui.px(12)
         size = self._size(24)
         text = f"Last set: {r.last_feedback}" if resting else r.instruction
-        color = t.good if resting else t.text
+        last_steady = r.results[-1].steady if r.results else None
+        color = (t.accent if last_steady is False else t.good) if resting else t.text
         lines = ui.wrap(text, size, box.w - ui.px(28))[:4]
         for line in lines:
             ui.blit_text(surface, line, size, (box.left + ui.px(14), ty), color, anchor="topleft")
             ty += ui.px(30 * (1.15 if self.app.easy else 1.0))
-        if not resting:
+        centre = (box.centerx, box.bottom - ui.px(96))
+        rad = ui.px(74)
+        # The physio's cue, when it fits above the ring (easy mode's larger type may not).
+        if not resting and ty + ui.px(26) < centre[1] - rad:
             ui.blit_text(
                 surface,
                 plan.info.check,
@@ -437,8 +441,6 @@ class SessionScreen(Screen):
                 t.dim,
                 anchor="topleft",
             )
-        centre = (box.centerx, box.bottom - ui.px(96))
-        rad = ui.px(74)
         big = self._size(54)
         if r.phase is Phase.READY:
             left = r.time_left_s
@@ -571,7 +573,14 @@ class SessionScreen(Screen):
             else ("button or tap when done")
         )
         if r.phase is Phase.ACTIVE:
-            ui.blit_text(surface, hint, self._size(20), (ui.x(490), ui.y(444)), ui.theme.dim)
+            ui.blit_text(
+                surface,
+                hint,
+                self._size(20),
+                (ui.x(384), ui.y(444)),
+                ui.theme.dim,
+                anchor="midleft",
+            )
 
     def _draw_menu(self, surface: pygame.Surface) -> None:
         ui = self.ui

@@ -13,8 +13,17 @@ from typing import Any
 import pygame
 
 from ..settings import DEFAULT_PIN, GameSettings
-from ..widgets import Choice, icon_back, icon_both_feet, icon_clock, icon_gear, icon_person
-from .base import ChoiceScreen
+from ..ui import panel
+from ..widgets import (
+    Choice,
+    icon_back,
+    icon_both_feet,
+    icon_chart,
+    icon_clock,
+    icon_gear,
+    icon_person,
+)
+from .base import ChoiceScreen, Confirm
 
 KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Del", "0", "OK"]
 
@@ -29,6 +38,8 @@ class PinScreen(ChoiceScreen):
     label_size = 34
     area = (220, 124, 360, 292)
     hands_free = False
+    takes_text = True  # the digit keys type the PIN (Ctrl+digit drives the simulated person)
+    easy_page = 0
 
     def __init__(self, app: Any, mode: str = "enter") -> None:
         super().__init__(app)
@@ -85,14 +96,20 @@ class PinScreen(ChoiceScreen):
         self.app.play("good")
         self.app.show("settings", note="PIN changed")
 
-    def handle_event(self, event: pygame.event.Event) -> None:
-        if event.type == pygame.KEYDOWN:
-            name = pygame.key.name(event.key)
-            digit = name.strip("[]")
-            if digit.isdigit() and len(digit) == 1:
-                self.key(digit)
-                return
-        super().handle_event(event)
+    def type_char(self, ch: str) -> bool:
+        if ch == "\n":
+            self.submit()
+            return True
+        if ch.isdigit() and len(ch) == 1:
+            self.key(ch)
+            return True
+        return False
+
+    def intent(self, name: str) -> None:
+        if name == "back" and self.entry:
+            self.key("Del")  # Backspace deletes a digit before it leaves
+            return
+        super().intent(name)
 
     def choose(self, i: int) -> None:
         self.app.play("move")
@@ -124,8 +141,8 @@ class SettingsScreen(ChoiceScreen):
 
     name = "settings"
     title = "Settings"
-    columns = 4
-    tile_w = 172
+    columns = 5
+    tile_w = 140
     tile_h = 148
     label_size = 22
     area = (20, 100, 760, 320)
@@ -138,12 +155,14 @@ class SettingsScreen(ChoiceScreen):
     def build(self) -> list[Choice]:
         s: GameSettings = self.app.settings
         self.subtitle = (
-            f"The PIN is still the default ({DEFAULT_PIN}): please change it"
+            f"The PIN is still {DEFAULT_PIN}: please change it"
             if s.pin_is_default
             else self.note or "Choose a setting to change it"
         )
         snd = self.app.sounds
-        vol_sub = f"{s.volume} of 10" + ("" if snd.available else " (no sound device)")
+        vol_sub = f"{s.volume} of 10"
+        if not snd.available and not self.note and not s.pin_is_default:
+            self.subtitle = "No sound device: volume and speech are silent"
         return [
             Choice("Volume", _volume_icon(s.volume), self._volume, sub=vol_sub),
             Choice(
@@ -156,7 +175,13 @@ class SettingsScreen(ChoiceScreen):
                 "Hands-free",
                 _switch_icon(s.hands_free),
                 self._hands_free,
-                sub="lean and hold" if s.hands_free else "off",
+                sub="on" if s.hands_free else "off",
+            ),
+            Choice(
+                "Speech",
+                _switch_icon(s.speech),
+                self._speech,
+                sub=("on" if s.speech else "off"),
             ),
             Choice("Round length", icon_clock, self._round, sub=f"{s.round_s} s"),
             Choice("Change PIN", icon_gear, lambda: self.app.show("pin", mode="new")),
@@ -164,10 +189,16 @@ class SettingsScreen(ChoiceScreen):
                 "Add person",
                 icon_person,
                 self._add_person,
-                sub="store" if self.app.records.available else "no store",
+                sub="with a name" if self.app.records.available else "no store",
             ),
             Choice(
                 "Zero board", icon_both_feet, lambda: self.app.show("zero", next_screen="settings")
+            ),
+            Choice(
+                "Programme",
+                icon_chart,
+                lambda: self.app.show("programme"),
+                sub=self.app.person.label,
             ),
             Choice("Done", icon_back, lambda: self.app.show("menu")),
         ]
@@ -190,6 +221,12 @@ class SettingsScreen(ChoiceScreen):
         self._rect_key = ()
         self._rebuild()
 
+    def _speech(self) -> None:
+        self.app.set_speech(not self.app.settings.speech)
+        if self.app.settings.speech:
+            self.app.say("Speech is on.")
+        self._rebuild()
+
     def _hands_free(self) -> None:
         self.app.set_hands_free(not self.app.settings.hands_free)
         self._rebuild()
@@ -202,13 +239,11 @@ class SettingsScreen(ChoiceScreen):
         self._rebuild()
 
     def _add_person(self) -> None:
-        p = self.app.records.add_person()
-        self.note = (
-            f"Added {p.id}; give a name with: balance-trainer people"
-            if p
-            else "No store here: people are added with 'balance-trainer people add'"
-        )
-        self._rebuild()
+        if not self.app.records.available:
+            self.note = "No store here: people are added with 'balance-trainer people add'"
+            self._rebuild()
+            return
+        self.app.show("name")
 
     def draw(self, surface: pygame.Surface) -> None:
         super().draw(surface)
@@ -218,6 +253,112 @@ class SettingsScreen(ChoiceScreen):
 
     def back(self) -> None:
         self.app.show("menu")
+
+
+LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "-", "Space", "Del", "OK"]
+
+
+class NameScreen(ChoiceScreen):
+    """A new person's name, typed on an on-screen keyboard (or a real one), then confirmed."""
+
+    name = "name"
+    title = "Name of the new person"
+    tile_w = 90
+    tile_h = 72
+    label_size = 26
+    area = (16, 196, 768, 214)
+    gap = 8.0
+
+    @property
+    def columns(self) -> int:  # type: ignore[override]
+        return 8 if self.app.easy else 10
+
+    hands_free = False
+    takes_text = True
+    easy_page = 0
+    MAX = 24
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.entry = ""
+        self.pid = app.records.next_id() if app.records.available else ""
+
+    def build(self) -> list[Choice]:
+        return [Choice("_" if k == "Space" else k, None, lambda k=k: self.key(k)) for k in LETTERS]
+
+    @property
+    def subtitle(self) -> str:  # type: ignore[override]
+        return f"Saved as {self.pid}: type the name, then OK"
+
+    def key(self, k: str) -> None:
+        if k == "Del":
+            self.entry = self.entry[:-1]
+        elif k == "OK":
+            self.submit()
+        elif len(self.entry) < self.MAX:
+            ch = " " if k == "Space" else k
+            self.entry += ch if not self.entry or self.entry.endswith(" ") else ch.lower()
+
+    def type_char(self, ch: str) -> bool:
+        if ch == "\n":
+            self.submit()
+            return True
+        if ch.isprintable() and (ch.isalpha() or ch in " -'."):
+            if len(self.entry) < self.MAX:
+                self.entry += ch
+            return True
+        return False
+
+    def intent(self, name: str) -> None:
+        if name == "back" and self.entry and self.confirming is None:
+            self.key("Del")
+            return
+        super().intent(name)
+
+    def choose(self, i: int) -> None:
+        self.app.play("move")
+        self.key(LETTERS[i])
+
+    def submit(self) -> None:
+        name = " ".join(self.entry.split())
+        if not name:
+            self.app.play("soft_miss")
+            return
+        self.confirming = Confirm(f"Add {name} as {self.pid}?", "Add", lambda: self._add(name))
+        self.app.hold.reset(self.app.now)
+
+    def _add(self, name: str) -> None:
+        p = self.app.records.add_person(name)
+        note = f"Added {p.name} ({p.id})" if p else self.app.records.note or "Not added"
+        self.app.play("good" if p else "soft_miss")
+        self.app.show("settings", note=note)
+
+    def back(self) -> None:
+        self.app.show("settings")
+
+    def draw(self, surface: pygame.Surface) -> None:
+        ui = self.ui
+        t = ui.theme
+        surface.blit(ui.background(), (0, 0))
+        self.draw_title(surface, self.title, self.subtitle)
+        top = self.rects()[0].top
+        h = ui.font(30).get_height() + ui.px(8)
+        box = pygame.Rect(ui.x(120), top - h - ui.px(8), ui.px(560), h)
+        panel(surface, ui, box, color=t.bg_top, edge=t.accent, width=ui.px(3), radius=10)
+        shown = self.entry + "|"
+        size, lines = ui.fit(shown, 30, box.w - ui.px(20), 1)
+        ui.blit_text(
+            surface,
+            lines[-1],
+            size,
+            (box.left + ui.px(10), box.centery),
+            t.text,
+            "midleft",
+            box=box,
+        )
+        self.draw_tiles(surface)
+        self.draw_footer(surface, "Letters: keys or taps.  OK: done.  Back: leave")
+        self.draw_confirm(surface)
 
 
 def _volume_icon(volume: int):

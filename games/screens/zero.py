@@ -109,7 +109,7 @@ class ZeroScreen(Screen):
         self.draw_person(surface)
         c = (ui.w // 2, ui.y(240))
         if self.phase == "off":
-            self.draw_title(surface, "Please step off the board", "so it can be set to zero")
+            self.draw_title(surface, "Step off the board", "so it can be set to zero")
             pygame.draw.circle(surface, t.panel, c, ui.px(95))
             ring(surface, t.good, c, ui.px(95), ui.px(14), self.progress)
             icon_both_feet(surface, ui, ui.rect(400 - 60, 240 - 60, 120, 110))
@@ -118,7 +118,7 @@ class ZeroScreen(Screen):
             elif self._n:
                 ui.blit_text(surface, "Keep off the board...", 28, (ui.w // 2, ui.y(372)), t.dim)
         else:
-            self.draw_title(surface, "Now step onto the board", "Stand on both feet, feet apart")
+            self.draw_title(surface, "Now step on", "Stand on both feet, feet apart")
             pygame.draw.circle(surface, t.good, c, ui.px(95))
             pygame.draw.lines(
                 surface,
@@ -132,6 +132,8 @@ class ZeroScreen(Screen):
                 ui.px(16),
             )
             ui.blit_text(surface, "Board zeroed", 28, (ui.w // 2, ui.y(372)), t.good)
-        ui.blit_text(
-            surface, "Press the middle button (or tap) to skip", 22, (ui.w // 2, ui.y(440)), t.dim
-        )
+        size, lines = ui.fit("Press the middle button (or tap) to skip", 24, ui.w - ui.px(20), 2)
+        y = ui.h - ui.px(6) - ui.line_h(size) * len(lines)
+        for line in lines:
+            ui.blit_text(surface, line, size, (ui.w // 2, y), t.dim, "midtop")
+            y += ui.line_h(size)

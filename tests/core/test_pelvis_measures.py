@@ -132,3 +132,68 @@ def test_converter_gives_each_frame_the_pelvis_angle_in_force():
     assert (
         plain.counts_block(np.array([0.0]), np.full((1, n), 100.0))[0].pelvis_obliquity_deg is None
     )
+
+
+def test_trial_pelvis_tells_the_compensated_pattern_from_an_uncompensated_drop():
+    from balance_trainer.pelvis import trial_pelvis
+
+    t = np.arange(0, 10, 1 / 80)
+    drop_left_lifted = np.full(t.size, 6.0)  # standing on the right leg, the left side lower
+    # Uncompensated: the load under the right foot drifts toward the lifted (left) side.
+    cop_drift = -2.0 * t
+    plain = trial_pelvis(t, drop_left_lifted, cop_drift, "right")
+    assert plain.pattern is PelvisPattern.DROP and plain.cop_toward_lifted_mm > 15
+    # Compensated: the trunk leans over the right leg, the load moves right.
+    lean = trial_pelvis(t, drop_left_lifted, +1.0 * t, "right")
+    assert lean.pattern is PelvisPattern.COMPENSATED
+    level = trial_pelvis(t, np.zeros(t.size), cop_drift, "right")
+    assert level.pattern is PelvisPattern.LEVEL
+    assert trial_pelvis(t, None, cop_drift, "right") is None
+
+
+class _FakeSource:
+    kind = "fake"
+    description = "fake pelvis"
+
+    def __init__(self, samples, realtime=False):
+        self._s = list(samples)
+        self.realtime = realtime
+        self.closed = False
+
+    def samples(self):
+        yield from self._s
+
+    def close(self):
+        self.closed = True
+
+
+def test_feed_in_virtual_time_hands_over_samples_up_to_each_frame_time():
+    from balance_trainer.pelvis import PelvisFeed
+
+    feed = PelvisFeed(_FakeSource(PelvisSample(k / 100, float(k), 0.0) for k in range(10)))
+    assert [s.t_s for s in feed.until(0.025)] == [0.0, 0.01, 0.02]
+    assert feed.until(0.025) == []
+    assert [s.obliquity_deg for s in feed.until(1.0)] == [3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+
+
+def test_a_failing_sensor_stops_the_feed_and_keeps_its_error():
+    from balance_trainer.errors import BoardDisconnected
+    from balance_trainer.pelvis import PelvisFeed
+
+    class Failing(_FakeSource):
+        def samples(self):
+            yield PelvisSample(0.0, 1.0, 0.0)
+            raise BoardDisconnected("the pelvis sensor cable came loose")
+
+    feed = PelvisFeed(Failing([]))
+    assert len(feed.until(1.0)) == 1
+    assert isinstance(feed.error, BoardDisconnected) and feed.until(2.0) == []
+
+
+def test_open_pelvis_names_the_choices_for_an_unknown_sensor():
+    from balance_trainer.errors import UsageError
+    from balance_trainer.wiring import open_pelvis
+
+    assert open_pelvis("none", None) is None and open_pelvis(None, None) is None
+    with pytest.raises(UsageError, match="unknown; use none or one of i2c, sim"):
+        open_pelvis("imu", None)

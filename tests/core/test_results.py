@@ -126,7 +126,7 @@ def test_a_result_that_cannot_be_read_says_why(stored, words):
 def test_history_the_app_and_the_cli_say_the_same_thing(old_store, tmp_path, capsys):
     wbs = _by_test(old_store)["weight-bearing-symmetry"]
     first = wbs.test_result.sentences()[0]
-    assert first == "Left foot 48 %   right foot 52 %"
+    assert first == "Left foot 48 %, right foot 52 % of your weight"
     assert summarize_trial(wbs) == first
     old_store.close()
     assert main(["history", "p01", "--data-dir", str(tmp_path)]) == 0
@@ -144,3 +144,42 @@ def test_the_test_command_prints_the_table_of_the_result_it_stores(tmp_path, cap
     assert trial.result["schema"] == SCHEMA_VERSION
     table = trial.test_result.table()
     assert printed[-len(table) :] == table
+
+
+def test_keys_a_newer_test_adds_are_kept_when_a_result_is_stored_again():
+    stored = {
+        "schema": SCHEMA_VERSION,
+        "test": "single-leg-stance",
+        "params": {"side": "left"},
+        "body_weight_n": 700.0,
+        "trials": [
+            {
+                "trial": 1,
+                "stance_side": "left",
+                "start_s": 1.0,
+                "end_s": 9.0,
+                "hold_s": 8.0,
+                "stop_reason": "touchdown",
+                "brushes": 0,
+                "metrics": {"ml_rms_mm": 3.0},
+                "sway_band": "steady",
+            }
+        ],
+        "false_starts": [],
+        "summary": {
+            "left": {"trials": 1, "best_hold_s": 8.0, "mean_hold_s": 8.0, "cv": 0.1},
+            "asymmetry_pct": None,
+            "mdc95_s": 2.5,
+        },
+        "norm": {
+            "mean_s": 17.2,
+            "age_band": "70-79",
+            "eyes": "open",
+            "source": "x",
+            "norms": [{"mean_s": 17.2, "verdict": "below"}],
+            "sd_s": 9.0,
+        },
+        "programme_week": 3,
+    }
+    again = TestResult.from_json(stored).to_json()
+    assert again == stored

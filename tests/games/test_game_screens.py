@@ -71,11 +71,15 @@ def test_every_game_plays_a_round_in_easy_mode(app_factory, game):
     assert app.ui.theme.name == "easy"
 
 
-def test_standing_still_chooses_guest_then_zeroes_and_reaches_the_menu(app_factory):
+def test_standing_still_never_chooses_and_a_press_takes_guest_then_zeroes_to_the_menu(
+    app_factory,
+):
     app = app_factory()  # starts at "who is training"
     assert app.screen.name == "people"
-    run(app, 5.0)
-    assert app.screen.name == "zero"  # the dwell chose Guest
+    run(app, 20.0)
+    assert app.screen.name == "people"  # standing there chose nothing
+    key(app, pygame.K_RETURN)
+    assert app.screen.name == "zero"
     run(app, 14.0)  # the simulated person steps off, the board is zeroed, they step on again
     assert app.visited[:3] == ["people", "zero", "menu"]
     assert app.feed.latest.total_kg == pytest.approx(70.0, abs=1.5)
@@ -220,15 +224,29 @@ def test_settings_change_volume_easy_mode_and_hands_free_and_are_saved(app_facto
     assert app.ui.theme.name == "easy" and not app.nav.enabled
 
 
-def test_adding_a_person_from_settings_gives_the_next_pseudonym(app_factory, tmp_path):
+def test_adding_a_person_asks_for_a_name_confirms_and_takes_the_next_free_id(app_factory, tmp_path):
     store = Store(tmp_path / "bt.db")
     store.add_person("P01")
     app = app_factory("settings", store=store)
     labels = [c.label for c in app.screen.choices]
     app.screen.choose(labels.index("Add person"))
-    assert [p.id for p in store.list_people()] == ["P01", "P02"]
+    assert app.screen.name == "name" and app.screen.pid == "p02"  # P01 taken in any case
+    for ch in "Bo":
+        app.step(
+            1 / 60, [pygame.event.Event(pygame.KEYDOWN, key=ord(ch.lower()), mod=0, unicode=ch)]
+        )
+    letters = [c.label for c in app.screen.choices]
+    app.screen.choose(letters.index("B"))  # the on-screen keyboard types too
+    key(app, pygame.K_BACKSPACE)
+    key(app, pygame.K_RETURN)
+    assert app.screen.confirming is not None and "Add Bo as p02?" == app.screen.confirming.question
+    assert [p.id for p in store.list_people()] == ["P01"]  # nothing before the confirm
+    key(app, pygame.K_RETURN)
+    assert app.screen.name == "settings"
+    assert [(p.id, p.name) for p in store.list_people()] == [("P01", None), ("p02", "Bo")]
+    assert app.records.find("P02").name == "Bo"  # ids match in any letter case
     app.show("people")
-    assert [c.label for c in app.screen.choices] == ["P01", "P02", "Guest"]
+    assert [c.label for c in app.screen.choices] == ["P01", "Bo", "Guest"]
 
 
 def test_a_broken_store_keeps_the_game_going_with_a_note(app_factory, tmp_path):
@@ -328,7 +346,7 @@ def test_the_one_leg_stand_compares_with_the_norm_for_the_persons_age(app_factor
         if app.screen.finished:
             break
     assert app.screen.finished
-    assert any("Average for ages 70" in line for line in app.screen.friendly)
+    assert any("average for ages 70" in line for line in app.screen.friendly)
     assert any("Right leg: best" in line for line in app.screen.friendly)
 
 

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 import pytest
-from game_helpers import make_app, run
+from game_helpers import run
 
 from balance_trainer.cli import main
 from balance_trainer.programme_session import Phase
@@ -100,8 +100,7 @@ def test_the_simulated_person_runs_a_programme_from_a_file_end_to_end(app_factor
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert last["kind"] == "adherence" and last["adherence_pct"] == 100.0
     assert last["calendar"][-1] == [today.isoformat(), "done"]
-    assert main(["report", "p01", "-o", str(tmp_path / "r.html"), "--data-dir",
-                 str(tmp_path)]) == 0
+    assert main(["report", "p01", "-o", str(tmp_path / "r.html"), "--data-dir", str(tmp_path)]) == 0
     assert "Home programme: adherence" in (tmp_path / "r.html").read_text()
 
 
@@ -139,3 +138,46 @@ def test_a_guest_is_told_to_choose_a_name(app_factory):
     app = app_factory("session")
     assert "Choose your name" in app.screen.error
     run(app, 0.5)
+
+
+def test_the_clinician_applies_a_proposal_behind_the_pin(app_factory, home):
+    tmp_path, today = home
+    app, store = _app(app_factory, tmp_path, today)
+    ps = ProgrammeStore(store)
+    from balance_trainer.programme import Proposal
+
+    cur = ps.current("p01")
+    ps.add_proposals("p01", cur.id, [Proposal(0, 1, "hold_s", 4.0, 9.0, "Step-up hold: test")])
+    app.show("settings")
+    assert any(c.label == "Programme" for c in app.screen.choices)
+    app.show("programme")
+    labels = [c.label for c in app.screen.choices]
+    assert labels == ["Apply", "Dismiss", "Edit", "Done"]
+    app.screen.choose(0)
+    assert ps.current("p01").version == 2
+    assert ps.current("p01").programme.exercises[1].hold_s == 9.0
+    assert ps.versions("p01")[-1].author == "clinician"
+
+
+def test_the_clinician_edits_the_programme_into_a_new_version(app_factory, home):
+    tmp_path, today = home
+    app, store = _app(app_factory, tmp_path, today)
+    app.show("programme-edit")
+    ed = app.screen
+    sets_row = next(i for i, f in enumerate(ed.fields) if f.label == "Step-up hold") + 1
+    ed.sel = sets_row
+    ed.intent("select")  # start changing
+    ed.intent("right")
+    ed.intent("right")
+    ed.intent("select")
+    ed.save()
+    ps = ProgrammeStore(store)
+    prog = ps.current("p01").programme
+    hold = next(e for e in prog.exercises if e.name == "step-up-hold")
+    assert hold.sets == 3 and ps.current("p01").version == 2
+    assert {e.name for e in prog.exercises} == {
+        "side-lying-clam",
+        "step-up-hold",
+        "single-leg-squat",
+    }
+    assert app.screen.name == "programme"

@@ -10,6 +10,7 @@ from hardware.fake_hx711 import ChipFaults, FakeHX711Bank, VirtualClock
 from hardware.hx711 import (
     PULSES_PER_SWEEP,
     SETTLE_SWEEPS,
+    WARMUP_READS,
     HX711Array,
     to_signed,
     word_problem,
@@ -229,19 +230,28 @@ def test_the_driver_times_each_high_phase_itself():
     assert [c.power_downs for c in rig.bank.chips] == [1, 1, 1, 1]  # only the one at open
 
 
-def test_a_high_phase_of_exactly_60us_is_accepted():
+def test_a_high_phase_of_exactly_50us_the_datasheets_t3_maximum_is_accepted():
     rig = Rig()
     rig.reads(2)
-    stall = DriverOnlyStall(rig, edge=30, ns=60_000)
+    stall = DriverOnlyStall(rig, edge=30, ns=50_000)
     rig.array.ticks = stall.ticks
     rig.reads(3)
     assert rig.array.discards["clock_stretch"] == 0
 
 
+def test_a_high_phase_between_the_t3_maximum_and_power_down_is_discarded():
+    rig = Rig()
+    rig.reads(2)
+    stall = DriverOnlyStall(rig, edge=30, ns=55_000)
+    rig.array.ticks = stall.ticks
+    rig.reads(3)
+    assert rig.array.discards["clock_stretch"] == 1
+
+
 def test_sweeps_that_keep_stretching_end_in_a_fault_not_a_hang():
     rig = Rig(timeout=0.3)
     rig.array.ticks = iter(range(0, 10**12, 100_000)).__next__  # every phase "takes" 100 µs
-    with pytest.raises(SensorFault, match="60 µs"):
+    with pytest.raises(SensorFault, match="50 µs"):
         rig.array.read()
 
 
@@ -306,7 +316,8 @@ def test_stats_count_sweeps_discards_and_pin_operations():
     assert s["sweeps"] == 10 + SETTLE_SWEEPS + 1
     assert s["discarded"] == SETTLE_SWEEPS + 1
     assert s["discard_reasons"] == {"settling": SETTLE_SWEEPS, "unconfirmed": 1}
-    assert s["pin_ops"] == s["sweeps"] * (2 * 25 + 25 * 4)
+    # Two writes per pulse, one group read of every DOUT per pulse, and the warm-up reads.
+    assert s["pin_ops"] == s["sweeps"] * (2 * 25 + 25 + WARMUP_READS)
 
 
 def test_to_signed_is_twos_complement():

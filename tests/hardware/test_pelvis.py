@@ -226,18 +226,23 @@ def test_bad_pelvis_specs_name_the_accepted_forms(text):
 # --- the reader process (real time, a second or two each) ------------------------------------
 
 
-def test_reader_process_delivers_samples_at_the_chip_rate():
+def test_reader_process_delivers_fused_samples_in_time_order():
+    # How many arrive per second depends on the machine's load (the benchmark measures the
+    # rate); here: samples come, each once, in order, at most at the chip's own rate.
+    import time
+
     reader = PelvisReader(PelvisReaderSpec(parse_pelvis_spec("i2c"), fake=FakeChipSpec()))
     with reader.start():
-        import time
-
         time.sleep(0.3)
         reader.read()
+        t0 = time.monotonic()
         time.sleep(1.0)
         got = reader.read()
-    assert 80 <= len(got) <= 125
+        span = time.monotonic() - t0
+    assert 10 <= len(got) <= 110 * span
     ts = [p.t_s for p in got]
-    assert ts == sorted(ts)
+    assert ts == sorted(ts) and len(set(ts)) == len(ts)
+    assert all(abs(p.obliquity_deg) < 2.0 for p in got)  # a level chip reads level
 
 
 def test_reader_process_reports_a_missing_sensor_at_start():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 import sys
 
 import pytest
@@ -26,6 +27,7 @@ from hardware.wiiboard import (
     EvdevBoard,
     WiiBalanceBoardSource,
     WiiEventParser,
+    battery_percent,
     corner_codes,
     wall_to_monotonic,
 )
@@ -222,3 +224,146 @@ def test_a_board_that_disappears_is_a_disconnect_not_a_crash(monkeypatch):
     monkeypatch.setattr(select, "select", lambda r, w, x, t: (r, [], []))
     with pytest.raises(BoardDisconnected, match="event7"):
         board.read(0.1)
+
+
+class TaringDevice(FakeDevice):
+    """A fake board with hid-wiimote's axis fuzz, a Bluetooth address and a battery."""
+
+    uniq = "00:24:44:dc:0b:25"
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.fuzz = {TL: 4, TR: 4, BL: 4, BR: 4}
+
+    def clear_fuzz(self, codes):
+        changed = [c for c in codes if self.fuzz[c]]
+        for c in codes:
+            self.fuzz[c] = 0
+        return changed
+
+
+def battery_node(tmp_path, level, uniq=TaringDevice.uniq):
+    node = tmp_path / f"wiimote_battery_{uniq}"
+    node.mkdir()
+    (node / "capacity").write_text(f"{level}\n")
+    return tmp_path
+
+
+def test_opening_the_board_clears_fuzz_tares_and_shows_the_battery(tmp_path):
+    clock = VirtualClock(10.0)
+    empty = [report(10.0 + k / 100, tl=12, tr=9, bl=15, br=11) for k in range(20)]
+    dev = TaringDevice([*empty, report(10.3, tl=1762)], clock=clock)
+    source = WiiBalanceBoardSource(
+        device=dev,
+        clock=clock.now,
+        to_monotonic=lambda t: t,
+        tare_s=0.2,
+        battery_root=battery_node(tmp_path, 85),
+    )
+    assert dev.fuzz == {TL: 0, TR: 0, BL: 0, BR: 0}
+    assert source.stats()["fuzz_cleared"] == 4
+    off, _ = source.builtin_calibration()
+    assert source.tared and sorted(off) == [9.0, 11.0, 12.0, 15.0]
+    assert "battery 85 %" in source.description
+    assert source.stats()["battery_percent"] == 85
+    frames = []
+    with pytest.raises(BoardDisconnected):
+        for f in source.frames():
+            frames.append(f)
+    assert len(frames) == 21  # the tare's reports are frames too, none lost
+
+
+def test_no_tare_is_taken_with_someone_on_the_board(tmp_path):
+    dev = TaringDevice([report(0.0, tl=1750, tr=1750, bl=1750, br=1750)])
+    source = WiiBalanceBoardSource(device=dev, to_monotonic=lambda t: t, tare_s=0.2)
+    assert not source.tared and source.builtin_calibration()[0] == [0.0] * 4
+
+
+def test_a_low_battery_says_to_change_it(tmp_path):
+    dev = TaringDevice([])
+    source = WiiBalanceBoardSource(device=dev, battery_root=battery_node(tmp_path, 12))
+    assert "LOW" in source.description and "batteries" in source.description
+
+
+def test_no_battery_node_is_no_battery_level(tmp_path):
+    assert battery_percent(root=tmp_path) is None
+    assert battery_percent("aa", root=battery_node(tmp_path, 40, uniq="aa")) == 40
+
+
+class PressableBoard:
+    """A fake board that someone presses as told: ``press(cell)`` loads that corner's sensor,
+    which reports on the axis ``wiring`` says (the kernel comment's, or a swapped one)."""
+
+    def __init__(self, clock, wiring):
+        self.clock, self.wiring = clock, wiring
+        self.values = {code: 0 for code in wiring.values()}
+        self.pressed = None
+
+    def press(self, cell):
+        self.values = {code: 0 for code in self.wiring.values()}
+        if cell is not None:
+            self.values[self.wiring[cell]] = 2500  # 25 kg under one hand
+
+    def read(self, timeout):
+        self.clock.sleep(0.01)
+        t = self.clock.now()
+        return [(EV_ABS, c, v, t) for c, v in self.values.items()] + [(EV_SYN, SYN_REPORT, 0, t)]
+
+    def current_values(self, codes):
+        return {c: self.values[c] for c in codes}
+
+    def close(self):
+        pass
+
+
+def follow(board):
+    def say(text):
+        match = re.search(r"\((\w+)\) and hold", text)
+        board.press(match.group(1) if match else None)
+
+    return say
+
+
+KERNEL = {"front_right": TR, "back_right": BR, "front_left": TL, "back_left": BL}
+
+
+def test_the_corner_check_passes_a_board_wired_as_the_kernel_says():
+    from hardware.doctor import OK, corner_check
+
+    clock = VirtualClock(0.0)
+    dev = PressableBoard(clock, KERNEL)
+    source = WiiBalanceBoardSource(device=dev, clock=clock.now, to_monotonic=lambda t: t)
+    check, found = corner_check(source, say=follow(dev), seconds_each=1.0)
+    assert check.status == OK and found == {n: n for n in source.board.cell_names}
+
+
+def test_the_corner_check_finds_swapped_back_sensors_and_says_what_to_write():
+    from hardware.doctor import FAIL, corner_check
+
+    clock = VirtualClock(0.0)
+    swapped = dict(KERNEL, back_right=BL, back_left=BR)  # HAT0Y and HAT1Y the other way
+    dev = PressableBoard(clock, swapped)
+    source = WiiBalanceBoardSource(device=dev, clock=clock.now, to_monotonic=lambda t: t)
+    check, found = corner_check(source, say=follow(dev), seconds_each=1.0)
+    assert check.status == FAIL
+    assert found["back_right"] == "back_left" and found["front_left"] == "front_left"
+    assert 'cell back_right: dout = "HAT1Y"' in check.note
+    assert 'cell back_left: dout = "HAT0Y"' in check.note
+
+
+def test_a_cell_may_name_its_axis_in_the_board_file():
+    from dataclasses import replace
+
+    board = load_board("corners-4")
+    cells = tuple(
+        replace(c, dout="HAT1Y")
+        if c.name == "back_right"
+        else replace(c, dout="HAT0Y")
+        if c.name == "back_left"
+        else c
+        for c in board.cells
+    )
+    codes = corner_codes(replace(board, cells=cells))
+    assert codes[board.cell_names.index("back_right")] == BL
+    with pytest.raises(BoardConfigError, match="HAT0X, HAT0Y"):
+        corner_codes(replace(board, cells=(replace(cells[0], dout="HAT9"), *cells[1:])))

@@ -1,0 +1,335 @@
+"""The HX711 read path (issue 12): sweep time, reader CPU, and a long run of drifting chips.
+
+Three measurements, each with its baseline measured in the same run:
+
+``sweep``
+    4 and 8 fake chips read in real time through (a) lgpio directly (SCK a claimed output,
+    one ``group_read`` of every DOUT per falling edge: :class:`hardware.pins.LgpioPins`) and
+    (b) today's gpiozero path (gpiozero's own ``LGPIOPin`` objects, whose every write also
+    asks for the line's mode). Both run over the same stand-in lgpio module
+    (:mod:`hardware.fake_lgpio`), so the kernel's ioctl time (about 1 µs a call on a Pi 4) is
+    in neither; the fake chips' Python work on each edge is in both. Reported: sweep time
+    p50/p99/max and SCK high phase p50/p99/max, and the ratio gpiozero / direct.
+``cpu``
+    The reader process with 4 fake chips in real time, for ``--cpu-seconds``: CPU time of the
+    process per wall second, scheduled (sleep until shortly before each chip's next
+    conversion) vs the old way (look every 0.5 ms, sweep when every chip is ready). The fake
+    chips' own work is inside both.
+``soak``
+    Fake chips at 86, 89, 91 and 94 Hz with oscillator wander, in virtual time, every SCK edge
+    costing ``--pin-op-us`` (1.5 µs is roughly lgpio on a Pi 4), for ``--soak-minutes``:
+    conversions made, read cleanly and lost per chip; readings passed on that no chip
+    converted; frames/s delivered against the slowest chip's rate. Scheduled vs the old way.
+
+    python benchmarks/bench_hx711_path.py [--sweep-seconds 5] [--cpu-seconds 20]
+        [--soak-minutes 10] [--pin-op-us 1.5] [--only sweep,cpu,soak] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+DOUTS = ("GPIO5", "GPIO6", "GPIO13", "GPIO19", "GPIO26", "GPIO20", "GPIO16", "GPIO12")
+SCK = "GPIO21"
+SOAK_RATES = (86.0, 89.0, 91.0, 94.0)
+
+
+def pct(values: Any, q: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+# --- sweep ----------------------------------------------------------------------------------
+
+
+def _bench_factory(fake_lgpio: Any) -> Any:
+    """gpiozero's own lgpio factory and pins over the stand-in lgpio module, as on a Pi 4."""
+    sys.modules["lgpio"] = fake_lgpio  # gpiozero.pins.lgpio imports it by this name
+    import gpiozero.pins.lgpio as gz_lgpio
+    from gpiozero.pins.lgpio import LGPIOFactory
+
+    gz_lgpio.lgpio = fake_lgpio  # imported once: point it at this run's chips
+
+    class Pi4LGPIOFactory(LGPIOFactory):
+        def _get_revision(self) -> int:
+            return 0xC03111  # a Raspberry Pi 4 Model B, 4 GB
+
+    return Pi4LGPIOFactory(chip=0)
+
+
+def sweep_once(n: int, path: str, seconds: float) -> dict[str, Any]:
+    from gpiozero.pins.mock import MockFactory
+
+    from balance_trainer.errors import SensorError
+    from hardware.fake_hx711 import FakeHX711Bank
+    from hardware.fake_lgpio import FakeLgpio
+    from hardware.hx711 import HX711Array
+
+    mock = MockFactory()
+    bank = FakeHX711Bank(
+        DOUTS[:n],
+        SCK,
+        pin_factory=mock,
+        clock=time.perf_counter,
+        values=[1000 * (i + 1) for i in range(n)],
+        rates=[86.0 + 8.0 * i / max(n - 1, 1) for i in range(n)],
+        noise_counts=40.0,
+    )
+    lg = FakeLgpio(mock)
+    factory = _bench_factory(lg)
+    if path == "direct":
+        arr = HX711Array(DOUTS[:n], SCK, pin_factory=factory, lgpio=lg, record_highs=True)
+    else:
+        arr = HX711Array(DOUTS[:n], SCK, pin_factory=factory, backend="gpiozero", record_highs=True)
+    faults = 0
+    try:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                arr.read()
+            except SensorError:
+                faults += 1  # a loaded machine: count it, power-cycle, go on
+                arr.reset()
+    finally:
+        arr.close()
+        bank.close()
+        factory.close()
+    assert arr.highs_ns is not None and arr.sweeps_ns is not None
+    sweeps = np.asarray(arr.sweeps_ns, dtype=float) / 1000.0
+    highs = np.asarray(arr.highs_ns, dtype=float) / 1000.0
+    return {
+        "chips": n,
+        "path": path + " (fake chips)",
+        "backend": arr.stats["backend"],
+        "sweeps": int(sweeps.size),
+        "sweep_us_p50": pct(sweeps, 50),
+        "sweep_us_p99": pct(sweeps, 99),
+        "sweep_us_max": float(sweeps.max()),
+        "high_us_p50": pct(highs, 50),
+        "high_us_p99": pct(highs, 99),
+        "high_us_max": float(highs.max()),
+        "over_50us": int((highs > 50).sum()),
+        "faults": faults,
+    }
+
+
+def sweep_bare(n: int, path: str, sweeps: int) -> dict[str, Any]:
+    """The path alone: no fake chips on the lines (every DOUT held low), sweeps back to back,
+    as the issue's desk review measured it."""
+    from gpiozero.pins.mock import MockFactory
+
+    from hardware.fake_lgpio import FakeLgpio
+    from hardware.hx711 import HX711Array
+
+    mock = MockFactory()
+    lg = FakeLgpio(mock)
+    factory = _bench_factory(lg)
+    kw: dict[str, Any] = {"lgpio": lg} if path == "direct" else {"backend": "gpiozero"}
+    arr = HX711Array(DOUTS[:n], SCK, pin_factory=factory, record_highs=True, **kw)
+    for d in DOUTS[:n]:
+        mock.pin(d).drive_low()  # a chip with its word ready, and all zeros in it
+    try:
+        for _ in range(sweeps):
+            _, _, _, started = arr._sweep()
+            assert started
+            time.sleep(0.0005)  # as between sweeps in use: the first pulse after a sleep
+    finally:
+        arr.close()
+        factory.close()
+    assert arr.highs_ns is not None and arr.sweeps_ns is not None
+    sw = np.asarray(arr.sweeps_ns, dtype=float) / 1000.0
+    hi = np.asarray(arr.highs_ns, dtype=float) / 1000.0
+    return {
+        "chips": n,
+        "path": path + " (bare lines)",
+        "sweeps": int(sw.size),
+        "sweep_us_p50": pct(sw, 50),
+        "sweep_us_p99": pct(sw, 99),
+        "high_us_p50": pct(hi, 50),
+        "high_us_p99": pct(hi, 99),
+        "high_us_max": float(hi.max()),
+        "lgpio_calls_per_sweep": lg.calls / sweeps,
+    }
+
+
+def run_sweep(seconds: float) -> list[dict[str, Any]]:
+    from hardware.reader import raise_priority
+
+    # Both paths under the same priority the reader process asks for.
+    for _, text in raise_priority():
+        print(f"sweep benchmark: {text}", file=sys.stderr)
+    out = []
+    for n in (4, 8):
+        d = sweep_bare(n, "direct", 2000)
+        g = sweep_bare(n, "gpiozero", 2000)
+        g["ratio_sweep_p50_vs_direct"] = g["sweep_us_p50"] / d["sweep_us_p50"]
+        g["ratio_high_p50_vs_direct"] = g["high_us_p50"] / d["high_us_p50"]
+        out += [d, g]
+    for n in (4, 8):
+        d = sweep_once(n, "direct", seconds)
+        g = sweep_once(n, "gpiozero", seconds)
+        g["ratio_sweep_p50_vs_direct"] = g["sweep_us_p50"] / d["sweep_us_p50"]
+        g["ratio_high_p50_vs_direct"] = g["high_us_p50"] / d["high_us_p50"]
+        out += [d, g]
+    return out
+
+
+# --- cpu ------------------------------------------------------------------------------------
+
+
+def cpu_once(schedule: bool, seconds: float) -> dict[str, Any]:
+    from hardware.fake_hx711 import FakeBoardSpec
+    from hardware.reader import ChipReader, ReaderSpec
+
+    fake = FakeBoardSpec.for_cells(
+        DOUTS[:4], SCK, (-190.0, -50.0, 50.0, 190.0), (0.0,) * 4, seed=1, load="empty"
+    )
+    spec = ReaderSpec(
+        DOUTS[:4], SCK, tuple(f"cell {i}" for i in range(4)), fake=fake, schedule=schedule
+    )
+    reader = ChipReader(spec).start()
+    frames = 0
+    first: dict[str, Any] | None = None
+    try:
+        warm = time.monotonic() + 2.0
+        while time.monotonic() < warm:  # past start-up, learning and the first stats
+            reader.get(timeout=1.0)
+        first = dict(reader.stats())
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if reader.get(timeout=1.0) is not None:
+                frames += 1
+        time.sleep(1.2)  # one more stats message
+        last = dict(reader.stats())
+    finally:
+        reader.close()
+    cpu = last["cpu_s"] - first["cpu_s"]
+    wall = last["wall_s"] - first["wall_s"]
+    return {
+        "schedule": "sleep until due" if schedule else "look every 0.5 ms",
+        "frames": frames,
+        "frames_per_s": frames / seconds,
+        "cpu_percent_of_a_core": 100.0 * cpu / wall,
+        "wakeups_per_frame": (last["wakeups"] - first["wakeups"])
+        / max(1, last["frames"] - first["frames"]),
+        "priority": last.get("priority"),
+    }
+
+
+def run_cpu(seconds: float) -> list[dict[str, Any]]:
+    new = cpu_once(True, seconds)
+    old = cpu_once(False, seconds)
+    new["ratio_cpu_vs_old"] = new["cpu_percent_of_a_core"] / old["cpu_percent_of_a_core"]
+    return [new, old]
+
+
+# --- soak -----------------------------------------------------------------------------------
+
+
+def soak_once(schedule: bool, minutes: float, pin_op_us: float) -> dict[str, Any]:
+    from gpiozero.pins.mock import MockFactory
+
+    from hardware.fake_hx711 import FakeHX711Bank, VirtualClock
+    from hardware.hx711 import HX711Array
+
+    clock = VirtualClock()
+    factory = MockFactory()
+    n = len(SOAK_RATES)
+    bank = FakeHX711Bank(
+        DOUTS[:n],
+        SCK,
+        pin_factory=factory,
+        clock=clock.now,
+        values=[100_000 + 1000 * i for i in range(n)],
+        rates=SOAK_RATES,
+        wander=0.002,
+        noise_counts=40.0,
+        pin_op_s=pin_op_us * 1e-6,
+        seed=5,
+    )
+    arr = HX711Array(
+        DOUTS[:n],
+        SCK,
+        pin_factory=factory,
+        clock=clock.now,
+        sleep=clock.sleep,
+        ticks=clock.ns,
+        schedule=schedule,
+        poll_interval=100e-6 if schedule else 0.0005,
+    )
+    arr.read()
+    t_start = clock.now()
+    made0 = bank.stats()["conversions"]
+    frames = foreign = 0
+    wall = time.perf_counter()
+    while clock.now() - t_start < minutes * 60.0:
+        counts = arr.read()
+        frames += 1
+        for chip, c in zip(bank.chips, counts, strict=True):
+            if all(v != c for _, v, _ in list(chip.history)[-8:]):
+                foreign += 1
+    span = clock.now() - t_start
+    s = bank.stats()
+    made = [a - b for a, b in zip(s["conversions"], made0, strict=True)]
+    return {
+        "schedule": "learned clocks" if schedule else "sweep when all ready",
+        "virtual_minutes": span / 60.0,
+        "wall_s": time.perf_counter() - wall,
+        "conversions_made": made,
+        "read_cleanly": s["clean_reads"],
+        "read_corrupt": s["corrupt_reads"],
+        "lost": [m - c for m, c in zip(s["conversions"], s["clean_reads"], strict=True)],
+        "driver_counted_lost": arr.stats["lost"],
+        "frames": frames,
+        "readings_passed_that_no_chip_converted": foreign,
+        "frames_per_s": frames / span,
+        "slowest_chip_hz": min(SOAK_RATES),
+        "frames_vs_slowest_percent": 100.0 * frames / span / min(SOAK_RATES),
+        "discard_reasons": arr.stats["discard_reasons"],
+    }
+
+
+def run_soak(minutes: float, pin_op_us: float) -> list[dict[str, Any]]:
+    return [soak_once(True, minutes, pin_op_us), soak_once(False, minutes, pin_op_us)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sweep-seconds", type=float, default=5.0)
+    ap.add_argument("--cpu-seconds", type=float, default=20.0)
+    ap.add_argument("--soak-minutes", type=float, default=10.0)
+    ap.add_argument("--pin-op-us", type=float, default=1.5)
+    ap.add_argument("--only", default="sweep,cpu,soak")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    parts = set(args.only.split(","))
+    result: dict[str, Any] = {}
+    if "sweep" in parts:
+        result["sweep"] = run_sweep(args.sweep_seconds)
+    if "cpu" in parts:
+        result["cpu"] = run_cpu(args.cpu_seconds)
+    if "soak" in parts:
+        result["soak"] = run_soak(args.soak_minutes, args.pin_op_us)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    for part, rows in result.items():
+        print(f"== {part}")
+        for row in rows:
+            print("  " + ", ".join(f"{k}={_fmt(v)}" for k, v in row.items()))
+    return 0
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
+    return str(v)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

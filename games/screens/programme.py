@@ -1,0 +1,418 @@
+"""The clinician's programme screens, reached from Settings (behind the PIN).
+
+``programme``: the person's current programme, adherence (sets done vs prescribed, streak, the
+last four weeks) and the changes its rules propose, with Apply / Dismiss. ``programme-edit``:
+which of the six exercises, their sets, repetitions or hold time and rest, and the days per
+week; Save stores a new version (the old ones are kept, see
+:mod:`balance_trainer.programme_store`).
+
+Input: left/right move, select takes or changes (in the editor: select starts changing a value,
+left/right change it, select again ends), back leaves; every control can be tapped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from typing import Any
+
+import pygame
+
+from balance_trainer.programme import (
+    EXERCISES,
+    MAX_HOLD_S,
+    MAX_REPS,
+    MAX_SETS,
+    Dose,
+    Prescription,
+    Programme,
+)
+
+from ..ui import panel
+from ..widgets import Choice
+from .base import ChoiceScreen, Screen
+from .session import programme_store_for, today_for
+
+DEFAULT_DOSE: dict[str, tuple[int, int, float | None, float]] = {
+    # sets, reps (holds per set for holds), hold_s, rest_s
+    "side-lying-clam": (2, 12, None, 20.0),
+    "side-lying-leg-raise": (2, 10, None, 20.0),
+    "step-up-hold": (3, 1, 20.0, 30.0),
+    "crab-walk": (2, 10, None, 30.0),
+    "single-leg-squat": (2, 8, None, 45.0),
+    "mirror-check": (1, 1, 15.0, 10.0),
+}
+
+
+class ProgrammeScreen(ChoiceScreen):
+    """The programme at a glance, for the clinician."""
+
+    name = "programme"
+    title = "Programme"
+    tile_w = 170
+    tile_h = 64
+    label_size = 22
+    area = (40, 404, 720, 64)
+    hands_free = False  # a clinician's screen: buttons and taps
+
+    def build(self) -> list[Choice]:
+        self.info: list[str] = []
+        self.proposal: Any = None
+        self.calendar: list[tuple[Any, str]] = []
+        self.ps = programme_store_for(self.app)
+        self.current: Any = None
+        out: list[Choice] = []
+        if self.ps is None:
+            self.subtitle = "Choose a person first (Change player)"
+            return [Choice("Back", None, self.back)]
+        pid = self.app.person.id
+        try:
+            self.current = self.ps.current(pid)
+            pending = self.ps.proposals(pid, "proposed")
+            from balance_trainer.adherence import adherence
+
+            a = adherence(self.ps.versions(pid), self.ps.sessions(pid), today_for(self.app))
+        except Exception as exc:  # noqa: BLE001 - shown, never a crash
+            self.subtitle = f"Cannot read the programme: {exc}"
+            return [Choice("Back", None, self.back)]
+        self.subtitle = f"{self.app.person.label}"
+        if self.current is None:
+            self.info = [
+                "No programme yet.",
+                "Edit makes one, or from a file:",
+                f"balance-trainer programme set {pid} plan.toml",
+            ]
+        else:
+            self.subtitle += f" - version {self.current.version}"
+            self.info = self.current.programme.describe()
+            pct = "-" if a.pct is None else f"{a.pct:.0f} %"
+            self.info.insert(
+                0,
+                f"Adherence {pct} of sets ({a.sets_done}/{a.sets_prescribed}); "
+                f"streak {a.streak}, best {a.best_streak}",
+            )
+            self.calendar = [(m.day, m.status) for m in a.calendar[-28:]]
+        if pending:
+            self.proposal = pending[-1]
+            p = self.proposal.proposal
+            self.info.append(f"Proposed: {p.reason} -> {p.field} {p.old:g} to {p.new:g}")
+            out += [
+                Choice("Apply", None, lambda: self._decide(True)),
+                Choice("Dismiss", None, lambda: self._decide(False)),
+            ]
+        out += [
+            Choice("Edit", None, lambda: self.app.show("programme-edit")),
+            Choice("Done", None, self.back),
+        ]
+        return out
+
+    def _decide(self, apply: bool) -> None:
+        try:
+            self.ps.decide(self.proposal.id, apply=apply, by="clinician")
+        except Exception as exc:  # noqa: BLE001
+            self.app.records.note = f"not changed: {exc}"
+        self.enter()
+
+    def back(self) -> None:
+        self.app.show("settings")
+
+    def draw(self, surface: pygame.Surface) -> None:
+        Screen.draw(self, surface)
+        ui = self.ui
+        t = ui.theme
+        self.draw_title(surface, self.title, self.subtitle)
+        box = ui.rect(24, 104, 752, 292)
+        panel(surface, ui, box)
+        y = box.top + ui.px(10)
+        width = box.w - ui.px(24) - (ui.px(150) if self.calendar else 0)  # calendar on the right
+        for line in self.info[:11]:
+            for part in ui.wrap(line, 19, width)[:2]:
+                if y > box.bottom - ui.px(26):
+                    break
+                ui.blit_text(surface, part, 19, (box.left + ui.px(12), y), t.text, anchor="topleft")
+                y += ui.px(22)
+        self._draw_calendar(surface, box)
+        rects = self.rects()
+        dwell = 0.0
+        from ..widgets import draw_tile
+
+        for i, (c, r) in enumerate(zip(self.choices, rects, strict=True)):
+            draw_tile(
+                surface,
+                ui,
+                r,
+                c,
+                selected=i == self.selected,
+                dwell=dwell,
+                label_size=self.label_size,
+            )
+
+    def _draw_calendar(self, surface: pygame.Surface, box: pygame.Rect) -> None:
+        if not self.calendar:
+            return
+        ui = self.ui
+        t = ui.theme
+        col = {
+            "done": t.good,
+            "extra": t.good,
+            "partial": t.accent,
+            "skipped": t.warn,
+            "missed": t.bad,
+        }
+        size = ui.px(16)
+        x0 = box.right - ui.px(12) - 7 * (size + ui.px(4))
+        y0 = box.bottom - ui.px(10) - 4 * (size + ui.px(4))
+        ui.blit_text(surface, "last 4 weeks", 16, (x0, y0 - ui.px(4)), t.dim, anchor="bottomleft")
+        first = self.calendar[0][0]
+        monday = first - timedelta(days=first.weekday())
+        for day, st in self.calendar:
+            w = (day - monday).days // 7
+            r = pygame.Rect(
+                x0 + day.weekday() * (size + ui.px(4)), y0 + (w % 4) * (size + ui.px(4)), size, size
+            )
+            if st in col:
+                pygame.draw.rect(surface, col[st], r, border_radius=ui.px(3))
+            else:
+                pygame.draw.rect(surface, t.panel_edge, r, 1, border_radius=ui.px(3))
+
+
+@dataclasses.dataclass
+class _Field:
+    label: str
+    get: Any
+    set: Any
+    lo: float
+    hi: float
+    step: float
+
+
+class ProgrammeEditScreen(Screen):
+    """Change the programme: one value per row; Save makes a new version."""
+
+    name = "programme-edit"
+    hands_free = False
+    rows_visible = 7
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.ps = programme_store_for(app)
+        self.error = ""
+        self.sel = 0
+        self.editing = False
+        self.top = 0
+        self.buttons: list[tuple[pygame.Rect, Any]] = []
+        self.saved_version: int | None = None
+        self.days = 5
+        self.dose: dict[str, list[Any]] = {}  # name -> [on, sets, reps, hold_s, rest_s]
+        self.base: Programme | None = None
+
+    def enter(self) -> None:
+        if self.ps is None:
+            self.error = "Choose a person first."
+            return
+        cur = self.ps.current(self.app.person.id)
+        self.base = cur.programme if cur else None
+        if self.base is not None:
+            self.days = self.base.days_per_week
+        have = {e.name: e for e in (self.base.exercises if self.base else ())}
+        for name in EXERCISES:
+            e = have.get(name)
+            if e is not None:
+                self.dose[name] = [True, e.sets, e.reps, e.hold_s, e.rest_s]
+            else:
+                s, r, h, rest = DEFAULT_DOSE[name]
+                self.dose[name] = [self.base is None, s, r, h, rest]
+        self.fields = self._fields()
+
+    def _fields(self) -> list[_Field]:
+        out = [_Field("Days per week", lambda: self.days, self._set_days, 1, 7, 1)]
+        for name, info in EXERCISES.items():
+            d = self.dose[name]
+            out.append(
+                _Field(
+                    info.title,
+                    lambda d=d: "on" if d[0] else "off",
+                    lambda v, d=d: d.__setitem__(0, not d[0]),
+                    0,
+                    1,
+                    1,
+                )
+            )
+            out.append(
+                _Field(
+                    "   sets", lambda d=d: d[1], lambda v, d=d: d.__setitem__(1, v), 1, MAX_SETS, 1
+                )
+            )
+            if info.dose is Dose.HOLD:
+                out.append(
+                    _Field(
+                        "   hold s",
+                        lambda d=d: d[3],
+                        lambda v, d=d: d.__setitem__(3, v),
+                        5,
+                        MAX_HOLD_S,
+                        5,
+                    )
+                )
+            else:
+                out.append(
+                    _Field(
+                        "   reps",
+                        lambda d=d: d[2],
+                        lambda v, d=d: d.__setitem__(2, v),
+                        1,
+                        MAX_REPS,
+                        1,
+                    )
+                )
+            out.append(
+                _Field("   rest s", lambda d=d: d[4], lambda v, d=d: d.__setitem__(4, v), 0, 300, 5)
+            )
+        return out
+
+    def _set_days(self, v: float) -> None:
+        self.days = int(v)
+
+    def change(self, i: int, direction: int) -> None:
+        f = self.fields[i]
+        v = f.get()
+        if isinstance(v, str):  # on/off
+            f.set(None)
+        else:
+            f.set(type(v)(max(f.lo, min(f.hi, v + direction * f.step))))
+        self.app.play("move")
+
+    def intent(self, name: str) -> None:
+        if self.error:
+            self.app.show("programme")
+            return
+        n = len(self.fields) + 2  # the rows, then Save and Cancel
+        if self.editing and name in ("left", "right"):
+            self.change(self.sel, 1 if name == "right" else -1)
+        elif name in ("left", "right"):
+            self.sel = (self.sel + (1 if name == "right" else -1)) % n
+            self.app.play("move")
+        elif name == "select":
+            if self.sel == len(self.fields):
+                self.save()
+            elif self.sel == len(self.fields) + 1:
+                self.app.show("programme")
+            elif isinstance(self.fields[self.sel].get(), str):
+                self.change(self.sel, 1)
+            else:
+                self.editing = not self.editing
+        elif name == "back":
+            if self.editing:
+                self.editing = False
+            else:
+                self.app.show("programme")
+
+    def save(self) -> None:
+        ex = []
+        for name, (on, sets, reps, hold, rest) in self.dose.items():
+            if not on:
+                continue
+            old = next(
+                (e for e in (self.base.exercises if self.base else ()) if e.name == name), None
+            )
+            sides = old.sides if old else ("left", "right")
+            ex.append(
+                Prescription(
+                    name,
+                    sides,
+                    int(sets),
+                    int(reps),
+                    None if hold is None else float(hold),
+                    float(rest),
+                    old.notes if old else "",
+                )
+            )
+        if not ex:
+            self.error = "Switch on at least one exercise."
+            return
+        today = today_for(self.app)
+        if self.base is not None:
+            days = self.base.days if len(self.base.days) == self.days else ()
+            prog = dataclasses.replace(
+                self.base, exercises=tuple(ex), days_per_week=self.days, days=days
+            )
+            rules = tuple(r for r in prog.rules if r.exercise in {e.name for e in ex})
+            prog = dataclasses.replace(prog, rules=rules)
+        else:
+            prog = Programme(tuple(ex), self.days, today, today + timedelta(weeks=6))
+        try:
+            prog = Programme.from_dict(prog.to_dict(), "the edited programme")
+            got = self.ps.set_programme(
+                self.app.person.id, prog, author="clinician", reason="changed in the app"
+            )
+        except Exception as exc:  # noqa: BLE001
+            self.error = f"Not saved: {exc}"
+            return
+        self.saved_version = got.version
+        self.app.play("done")
+        self.app.show("programme")
+
+    def handle_event(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            for rect, action in list(self.buttons):
+                if rect.collidepoint(event.pos):
+                    action()
+                    return
+
+    def draw(self, surface: pygame.Surface) -> None:
+        super().draw(surface)
+        self.buttons = []
+        ui = self.ui
+        t = ui.theme
+        self.draw_title(surface, "Change the programme", self.app.person.label)
+        if self.error:
+            ui.blit_text(surface, self.error, 26, (ui.w // 2, ui.y(240)), t.warn)
+            return
+        if self.sel < len(self.fields):
+            self.top = max(0, min(self.sel - 3, len(self.fields) - self.rows_visible))
+        for k in range(self.rows_visible):
+            i = self.top + k
+            if i >= len(self.fields):
+                break
+            f = self.fields[i]
+            row = ui.rect(40, 104 + k * 42, 720, 38)
+            on = i == self.sel
+            panel(
+                surface,
+                ui,
+                row,
+                color=t.accent if on and self.editing else t.panel,
+                edge=t.text if on else t.panel_edge,
+                radius=8,
+            )
+            fg = (20, 20, 30) if on and self.editing else t.text
+            ui.blit_text(
+                surface, f.label, 22, (row.left + ui.px(14), row.centery), fg, anchor="midleft"
+            )
+            v = f.get()
+            text = v if isinstance(v, str) else f"{v:g}"
+            ui.blit_text(surface, text, 24, (row.right - ui.px(120), row.centery), fg)
+            minus = pygame.Rect(
+                row.right - ui.px(230), row.top + ui.px(3), ui.px(60), row.h - ui.px(6)
+            )
+            plus = pygame.Rect(
+                row.right - ui.px(66), row.top + ui.px(3), ui.px(60), row.h - ui.px(6)
+            )
+            for rect, label, d in ((minus, "-", -1), (plus, "+", 1)):
+                panel(surface, ui, rect, radius=6)
+                ui.blit_text(surface, label, 26, rect.center, t.text)
+                self.buttons.append((rect, lambda i=i, d=d: self.change(i, d)))
+        for j, (label, action) in enumerate(
+            (("Save", self.save), ("Cancel", lambda: self.app.show("programme")))
+        ):
+            rect = ui.rect(200 + j * 220, 404, 180, 60)
+            on = self.sel == len(self.fields) + j
+            panel(
+                surface,
+                ui,
+                rect,
+                color=t.accent if on else t.panel,
+                edge=t.text if on else t.panel_edge,
+            )
+            ui.blit_text(surface, label, 26, rect.center, (20, 20, 30) if on else t.text)
+            self.buttons.append((rect, action))
