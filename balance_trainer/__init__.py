@@ -5,5 +5,6 @@ This package never imports pygame or a GPIO library; see DESIGN.md's layering ru
 
 __version__ = "0.1.0"
 
-STANDARD_GRAVITY = 9.80665
-"""m/s², used to turn newtons into kilograms for display."""
+from .constants import STANDARD_GRAVITY
+
+__all__ = ["STANDARD_GRAVITY", "__version__"]

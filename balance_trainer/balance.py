@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from . import STANDARD_GRAVITY
 from .config import Board
+from .constants import ON_BOARD_N, STANDARD_GRAVITY
 
-DEFAULT_MIN_LOAD_N = 50.0
+DEFAULT_MIN_LOAD_N = ON_BOARD_N
 """Below ~5 kg on the whole board, nobody is standing on it."""
 DEFAULT_MIN_SIDE_LOAD_N = 20.0
 """Below ~2 kg on one side, that side's own COP is noise."""

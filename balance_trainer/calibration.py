@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from . import STANDARD_GRAVITY
+from .constants import STANDARD_GRAVITY
 from .errors import CalibrationError
 
 FORMAT = "balance-trainer-calibration/1"
@@ -132,7 +132,8 @@ class Calibration:
 
     def forces(self, counts: np.ndarray) -> np.ndarray:
         """Newtons per cell; ``counts`` shape (n_cells,) or (n_frames, n_cells)."""
-        return (np.asarray(counts, dtype=float) - self.offset_) * self.scale_
+        forces: np.ndarray = (np.asarray(counts, dtype=float) - self.offset_) * self.scale_
+        return forces
 
     # -- files -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

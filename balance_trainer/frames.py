@@ -18,7 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from .config import Board
 
@@ -155,6 +155,18 @@ class Source(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@runtime_checkable
+class LoadAssist(Protocol):
+    """A source that can put known loads on its own board (the simulator), so calibration
+    can be shown and tested without a person placing masses."""
+
+    def place_mass(self, mass_kg: float, x_mm: float, y_mm: float) -> None:
+        """Put ``mass_kg`` at (``x_mm``, ``y_mm``) on the empty board."""
+
+    def clear_load(self) -> None:
+        """Take everything off the board."""
 
 
 @dataclass(frozen=True)

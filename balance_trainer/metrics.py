@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .constants import ELLIPSE_LEVEL, prediction_ellipse_scale
 from .errors import AnalysisError, InsufficientDataError, UsageError
 
 __all__ = [
@@ -330,7 +331,7 @@ def planar_mean_velocity_mm_s(ml: np.ndarray, ap: np.ndarray, fs_hz: float) -> f
     return _path2(x, y) * _rate(fs_hz) / x.size
 
 
-def ellipse_area_mm2(ml: np.ndarray, ap: np.ndarray, level: float = 0.95) -> float:
+def ellipse_area_mm2(ml: np.ndarray, ap: np.ndarray, level: float = ELLIPSE_LEVEL) -> float:
     """Area of the prediction ellipse of the COP, mm² (95 % by default).
 
     The region expected to hold a new COP sample with probability ``level`` when the mean and
@@ -369,7 +370,7 @@ def ellipse_area_mm2(ml: np.ndarray, ap: np.ndarray, level: float = 0.95) -> flo
     return _ellipse(x, y, level)
 
 
-def _ellipse(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> float:
+def _ellipse(x: np.ndarray, y: np.ndarray, level: float = ELLIPSE_LEVEL) -> float:
     n = x.size
     dx = x - x.mean()
     dy = y - y.mean()
@@ -377,10 +378,7 @@ def _ellipse(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> float:
     syy = np.dot(dy, dy) / (n - 1)
     sxy = np.dot(dx, dy) / (n - 1)
     det = max(float(sxx * syy - sxy * sxy), 0.0)  # rounding can make a line's det a hair < 0
-    m = n - 2
-    f_q = (m / 2.0) * ((1.0 - level) ** (-2.0 / m) - 1.0)
-    k = 2.0 * (n + 1) * (n - 1) / (n * (n - 2)) * f_q
-    return float(math.pi * k * math.sqrt(det))
+    return math.pi * prediction_ellipse_scale(n, level) * math.sqrt(det)
 
 
 # --- frequency domain ---------------------------------------------------------------------------
@@ -418,7 +416,7 @@ def sway_spectrum(x: np.ndarray, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
             f"spectrum: {n} samples; frequency measures need at least {MIN_SPECTRAL_SAMPLES}"
         )
     seg = n // 2
-    from scipy import signal as _sig  # type: ignore[import-untyped]  # on use: ~0.6 s to import
+    from scipy import signal as _sig  # on use: ~0.6 s to import
 
     f_hz, psd = _sig.welch(
         a,

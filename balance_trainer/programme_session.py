@@ -418,6 +418,7 @@ class SessionRunner:
                 if ev.kind == "lift_off" and ev.side == free and self._lift_t is None:
                     self._lift_t = ev.t_s
                     self._hold_prompted = False
+                    self._say("Good. Hold it there, standing tall.")
                 elif ev.kind == "touchdown" and ev.side == free and self._lift_t is not None:
                     self._hold_done(plan, self._lift_t, ev.t_s)
                     self._lift_t = None

@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 
 from .balance import BalanceModel
+from .constants import ELLIPSE_LEVEL, prediction_ellipse_scale
+from .constants import asymmetry_pct as asymmetry_pct
 from .errors import StoreUnavailableError, UsageError
 from .plotstyle import SIDE_HATCH, SIDE_STYLE
 from .plotstyle import pyplot as _plt
@@ -49,7 +51,6 @@ Progress = Callable[[int, int, str], None]
 SIDES = ("left", "right")
 MAX_PLOT_POINTS = 4000
 """Traces are thinned to about this many points for drawing; measures use every sample."""
-ELLIPSE_LEVEL = 0.95
 
 
 @dataclass(frozen=True)
@@ -358,9 +359,7 @@ def ellipse_geometry(
     y = np.asarray(ap, dtype=float)
     n = x.size
     cov = np.cov(np.vstack([x, y]), ddof=1)
-    m = n - 2
-    f_q = (m / 2.0) * ((1.0 - level) ** (-2.0 / m) - 1.0)
-    k = 2.0 * (n + 1) * (n - 1) / (n * (n - 2)) * f_q
+    k = prediction_ellipse_scale(n, level)
     lam, vec = np.linalg.eigh(cov)
     lam = np.clip(lam, 0.0, None)
     angle = math.degrees(math.atan2(vec[1, 1], vec[0, 1]))
@@ -476,15 +475,6 @@ def comparison_figure(data: ReportData) -> Any | None:
         ax.margins(y=0.15)
     fig.tight_layout()
     return fig
-
-
-def asymmetry_pct(left: float, right: float) -> float | None:
-    """100 × (L − R) / max(L, R), % (as the protocols define it): positive when left is higher.
-
-    None when the larger side is not above zero.
-    """
-    top = max(left, right)
-    return None if top <= 0 else 100.0 * (left - right) / top
 
 
 def trace_figure(tr: Trace) -> Any:

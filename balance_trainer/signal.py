@@ -141,7 +141,7 @@ def lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float = 10.0, order: int = 4
         )
     if not np.all(np.isfinite(xa)):
         raise AnalysisError("low-pass input holds NaN or infinity; remove or fill those samples")
-    from scipy import signal as _sig  # type: ignore[import-untyped]  # on use: ~0.6 s to import
+    from scipy import signal as _sig  # on use: ~0.6 s to import
 
     sos = _sig.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
     padlen = 3 * (2 * len(sos) + 1)

@@ -49,7 +49,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -196,11 +196,23 @@ def translate_error(exc: BaseException, path: str | os.PathLike[str]) -> Balance
     return StoreUnavailableError(f"{path}: cannot use the database ({msg}); check the disk")
 
 
-def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a Store method under its lock, turning driver and OS errors into store errors."""
+def _ts(text: str) -> datetime:
+    """A timestamp from a NOT NULL column (:func:`ts_parse` allows NULL)."""
+    return datetime.fromisoformat(text)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _guarded(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenate[Store, _P], _R]:
+    """Run a Store method under its lock, turning driver and OS errors into store errors.
+
+    Typed with a ParamSpec, so each method keeps its own signature for callers and mypy.
+    """
 
     @functools.wraps(method)
-    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         with self._lock:
             if self._conn is None:
                 raise StoreError(f"{self.path}: the store is closed; open it again")
@@ -428,10 +440,16 @@ class Store:
             except (sqlite3.Error, OSError) as exc:
                 raise translate_error(exc, self.path) from exc
 
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The open connection, in a guarded method (:func:`_guarded` has checked it is open)."""
+        assert self._conn is not None
+        return self._conn
+
     @_guarded
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Rows of one read-only statement (for modules that keep their own tables)."""
-        return self._conn.execute(sql, params).fetchall()
+        return self._db.execute(sql, params).fetchall()
 
     # -- people ---------------------------------------------------------------------------------
     @_guarded
@@ -477,7 +495,7 @@ class Store:
             None if mass_kg is None else float(mass_kg),
             dominant_side,
             notes or None,
-            self.clock(),
+            created := self.clock(),
         )
         with self._tx() as cur:
             if cur.execute("SELECT 1 FROM people WHERE id = ?", (pid,)).fetchone():
@@ -494,7 +512,7 @@ class Store:
                     person.mass_kg,
                     dominant_side,
                     person.notes,
-                    ts_text(person.created_at),
+                    ts_text(created),
                 ),
             )
         log.info("added person %s", pid)
@@ -504,12 +522,15 @@ class Store:
 
     @staticmethod
     def _person(row: tuple[Any, ...]) -> Person:
-        return Person(*row[:8], created_at=ts_parse(row[8]))
+        pid, name, birth_year, sex, height_cm, mass_kg, side, notes, created = row
+        return Person(
+            pid, name, birth_year, sex, height_cm, mass_kg, side, notes, ts_parse(created)
+        )
 
     @_guarded
     def get_person(self, pid: str) -> Person:
         """The person with id ``pid``; raises :class:`UnknownPersonError` if there is none."""
-        row = self._conn.execute(
+        row = self._db.execute(
             f"SELECT {self._PERSON_COLS} FROM people WHERE id = ?", (pid,)
         ).fetchone()
         if row is None:
@@ -522,13 +543,13 @@ class Store:
     @_guarded
     def list_people(self) -> list[Person]:
         """Everyone, by id."""
-        rows = self._conn.execute(f"SELECT {self._PERSON_COLS} FROM people ORDER BY id")
+        rows = self._db.execute(f"SELECT {self._PERSON_COLS} FROM people ORDER BY id")
         return [self._person(r) for r in rows]
 
     @_guarded
     def people_overview(self) -> dict[str, tuple[int, datetime | None]]:
         """``{person id: (number of sessions, start of the latest)}`` for people with sessions."""
-        rows = self._conn.execute(
+        rows = self._db.execute(
             "SELECT person_id, COUNT(*), MAX(started_at) FROM sessions GROUP BY person_id"
         )
         return {pid: (int(n), ts_parse(last)) for pid, n, last in rows}
@@ -559,7 +580,7 @@ class Store:
                 ).rowcount,
                 "people": cur.execute("DELETE FROM people WHERE id = ?", (pid,)).rowcount,
             }
-        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         log.info("deleted person %s", pid)
         return counts
 
@@ -589,7 +610,7 @@ class Store:
             return int(cur.fetchone()[0])
 
     def _session_exists(self, sid: int) -> None:
-        if not self._conn.execute("SELECT 1 FROM sessions WHERE id = ?", (sid,)).fetchone():
+        if not self._db.execute("SELECT 1 FROM sessions WHERE id = ?", (sid,)).fetchone():
             raise StoreError(f"no session {sid} in {self.path}; start one with start_session")
 
     @_guarded
@@ -709,7 +730,7 @@ class Store:
             loads(r[3]) or {},
             decode_board(r[4]),
             r[5],
-            ts_parse(r[6]),
+            _ts(r[6]),
             ts_parse(r[7]),
             int(r[8]),
             r[9],
@@ -725,33 +746,33 @@ class Store:
         """
         self.get_person(pid)
         sessions: dict[int, SessionRecord] = {}
-        for r in self._conn.execute(
+        for r in self._db.execute(
             "SELECT id, person_id, kind, started_at, board, source, notes FROM sessions "
             "WHERE person_id = ? ORDER BY started_at, id",
             (pid,),
         ):
-            sessions[r[0]] = SessionRecord(r[0], r[1], r[2], ts_parse(r[3]), r[4], r[5], r[6])
-        for r in self._conn.execute(
+            sessions[r[0]] = SessionRecord(r[0], r[1], r[2], _ts(r[3]), r[4], r[5], r[6])
+        for r in self._db.execute(
             f"SELECT {self._TRIAL_COLS} FROM trials t JOIN sessions s "
             "ON s.id = t.session_id WHERE s.person_id = ? ORDER BY t.started_at, t.id",
             (pid,),
         ):
             sessions[r[1]].trials.append(self._trial(r))
-        for r in self._conn.execute(
+        for r in self._db.execute(
             "SELECT g.id, g.session_id, g.game, g.score, g.level, g.duration_s, g.details, "
             "g.created_at FROM game_results g JOIN sessions s ON s.id = g.session_id "
             "WHERE s.person_id = ? ORDER BY g.created_at, g.id",
             (pid,),
         ):
             sessions[r[1]].games.append(
-                GameRow(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6]), ts_parse(r[7]))
+                GameRow(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6]), _ts(r[7]))
             )
         return list(sessions.values())
 
     @_guarded
     def get_trial(self, trial_id: int) -> TrialRow:
         """One trial's row; raises :class:`StoreError` if there is none."""
-        r = self._conn.execute(
+        r = self._db.execute(
             f"SELECT {self._TRIAL_COLS} FROM trials t WHERE t.id = ?", (trial_id,)
         ).fetchone()
         if r is None:
@@ -765,7 +786,7 @@ class Store:
         board = board_from_dict(trial.board, f"trial {trial_id}")
         ts: list[np.ndarray] = []
         fs: list[np.ndarray] = []
-        for row in self._conn.execute(
+        for row in self._db.execute(
             "SELECT t0_us, n_frames, n_cells, t_us, forces_mn FROM frame_blocks "
             "WHERE trial_id = ? ORDER BY seq",
             (trial_id,),
@@ -780,7 +801,7 @@ class Store:
     @_guarded
     def integrity_check(self) -> list[str]:
         """SQLite's own check of every page; ``[]`` when the database is sound."""
-        rows = [r[0] for r in self._conn.execute("PRAGMA integrity_check")]
+        rows = [r[0] for r in self._db.execute("PRAGMA integrity_check")]
         return [] if rows == ["ok"] else rows
 
     # -- backup and closing ---------------------------------------------------------------------
@@ -808,7 +829,7 @@ class Store:
                     if progress is not None:
                         progress(total - remaining, total)
 
-                self._conn.backup(out, pages=256, progress=step)
+                self._db.backup(out, pages=256, progress=step)
                 out.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             finally:
                 out.close()

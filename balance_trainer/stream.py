@@ -13,6 +13,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -108,12 +109,10 @@ class RingBuffer:
         if end == 0:
             return None
         i = (end - 1) % self.capacity
-        return Balance(
-            *(
-                bool(self._data[n][i]) if n == "on_board" else float(self._data[n][i])
-                for n in _COLUMNS
-            )
-        )
+        values: list[Any] = [
+            bool(self._data[n][i]) if n == "on_board" else float(self._data[n][i]) for n in _COLUMNS
+        ]
+        return Balance(*values)
 
     def last(self, n: int) -> BalanceBlock:
         """The newest ``n`` frames (fewer at the start)."""

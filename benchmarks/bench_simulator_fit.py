@@ -103,7 +103,9 @@ def run_group(
     group: str, eyes: str, surface: str, seeds: int, scenario: str = "quiet"
 ) -> dict[str, np.ndarray]:
     rows = [simulate(AGES[group], eyes, surface, s, scenario) for s in range(1, seeds + 1)]
-    return {k: np.array([r[k] for r in rows]) for k in rows[0]}
+    # a measure a short hold leaves null (frequency below 20 s) is left out for all
+    keys = [k for k in rows[0] if all(k in r for r in rows)]
+    return {k: np.array([r[k] for r in rows]) for k in keys}
 
 
 def geo_mid(values: list[float]) -> float:

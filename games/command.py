@@ -339,11 +339,8 @@ def _open_display(pygame: Any, args: argparse.Namespace, size: tuple[int, int] |
 
 def _open_store(args: argparse.Namespace, log: Any) -> Any:
     """The store, or None (guests only) when it cannot be opened, with a note why."""
-    try:
-        from balance_trainer.store import Store
-    except ImportError:
-        return None
     from balance_trainer.errors import StoreError
+    from balance_trainer.store import Store
 
     try:
         return Store.open(args.data_dir)
@@ -368,10 +365,8 @@ def _board_controls(conn: Any, inputs: Any, log: Any) -> Any:
     board = conn.model.board
     if not getattr(board, "controls", None):
         return None
-    try:
-        from hardware.controls import open_controls
-    except ImportError:
-        return None
+    from hardware.controls import open_controls
+
     try:
         ctl = open_controls(
             board, on_press=lambda name: inputs.push(BUTTON_INTENTS.get(str(name), ""))
@@ -383,16 +378,12 @@ def _board_controls(conn: Any, inputs: Any, log: Any) -> Any:
 
 
 def _watchdog() -> tuple[Any, Any]:
-    try:
-        from balance_trainer import watchdog as wd
-    except ImportError:
-        return None, None
+    from balance_trainer import watchdog as wd
+
     return wd.Watchdog(), wd.ready
 
 
 def _stopping() -> None:
-    try:
-        from balance_trainer import watchdog as wd
-    except ImportError:
-        return
+    from balance_trainer import watchdog as wd
+
     wd.stopping()

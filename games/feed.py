@@ -7,6 +7,12 @@ thread; each game frame pulls from the source exactly the frames whose timestamp
 the frame's virtual time, then reads them back through the same ring buffer. Both paths give
 the same values for the same source, so a headless run is a faithful, repeatable replay.
 
+The feed owns the one :class:`~balance_trainer.events.EventDetector` of the session: every
+new block goes through it, and the events that became known (step on/off, lift-off,
+touchdown, squats...) come with the block in :class:`FeedUpdate`; :attr:`BoardFeed.stance` is
+the detector's stance after the newest block. Games take lift-off and touchdown from there, so
+they say "foot up" exactly when the clinical tests would.
+
 Faults the app must ride out without crashing are states here, not exceptions:
 ``starting`` (no frame yet), ``ok``, ``stalled`` (no new frame for ``stall_s``; e.g. a cable
 pulled) and ``lost`` (the source ended or raised; it is reopened every ``retry_s`` with the
@@ -19,51 +25,67 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
 from balance_trainer.balance import Balance, BalanceBlock
 from balance_trainer.config import Board
+from balance_trainer.constants import STANDARD_GRAVITY
+from balance_trainer.events import Event, EventDetector
 from balance_trainer.frames import RawFrame, Source
+from balance_trainer.signal import LiveSmoother
 from balance_trainer.stream import RingBuffer, Sampler
-
-try:  # the causal smoother of the core; a plain pass-through keeps the app alive without it
-    from balance_trainer.signal import LiveSmoother
-except ImportError:  # pragma: no cover - only while the core is incomplete
-    LiveSmoother = None  # type: ignore[assignment,misc]
 
 DEFAULT_CUTOFF_HZ = 4.0
 STALL_S = 1.0
 RETRY_S = 2.0
+DETECT_EVERY_S = 0.1
+"""The event detector is fed in blocks of at least this much signal, s: its cost is mostly per
+call, and 0.1 s is small beside the 0.5 s a lift-off must last before it counts."""
 MAX_TARE_KG = 8.0
 """A zeroing residual above this means someone (or something) is still on the board."""
 
 
-class _PassThrough:
-    delay_s = 0.0
+class FeedStatus(StrEnum):
+    """The feed's state (see the module docstring); the words are what logs and screens show."""
 
-    def update(self, x: float) -> float:
-        return float(x)
+    STARTING = "starting"
+    """No frame yet (just opened, or reopened)."""
+    OK = "ok"
+    STALLED = "stalled"
+    """No new frame for ``stall_s``."""
+    LOST = "lost"
+    """The source ended or raised; reopened every ``retry_s``."""
 
-    def reset(self) -> None:
-        pass
 
-
-def _smoother(fs_hz: float, cutoff_hz: float) -> Any:
-    if LiveSmoother is None:
-        return _PassThrough()
+def _smoother(fs_hz: float, cutoff_hz: float) -> LiveSmoother:
     return LiveSmoother(fs_hz, cutoff_hz=min(cutoff_hz, 0.45 * fs_hz))
 
 
 @dataclass
 class FeedUpdate:
-    """What arrived for one game frame: the new block (maybe empty) and its forces."""
+    """What arrived for one game frame: the new block (maybe empty), its forces and events.
+
+    Attributes
+    ----------
+    block : BalanceBlock
+        The frames that arrived, oldest first.
+    forces_n : ndarray, shape (n, n_cells)
+        Their per-cell forces, N.
+    missed : int
+        Frames lost to a full ring buffer since the last update.
+    events : list of Event
+        What the feed's event detector learned, in the order it became known. It is fed every
+        :data:`DETECT_EVERY_S` of signal, so these may be about frames of earlier updates.
+    """
 
     block: BalanceBlock
     forces_n: np.ndarray
     missed: int = 0
+    events: list[Event] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.block)
@@ -112,13 +134,15 @@ class BoardFeed:
         board = conn.model.board
         self.board = board
         self.fs_hz = float(board.sample_rate_hz)
-        self.status = "starting"
+        self.status = FeedStatus.STARTING
         self.error: BaseException | None = None
         self.latest: Balance | None = None
         self.ml_mm = math.nan
         self.foot_ml_mm = {"left": math.nan, "right": math.nan}
         self._sm_ml = _smoother(self.fs_hz, cutoff_hz)
         self._sm_foot = {s: _smoother(self.fs_hz, cutoff_hz) for s in ("left", "right")}
+        self.detector = EventDetector(fs_hz=self.fs_hz)
+        """The session's one event detector; its events come with each :class:`FeedUpdate`."""
         self.frames_seen = 0
         self.source_s = 0.0
         """Time spent waiting for the source to make frames in virtual time, s (the simulator
@@ -134,6 +158,7 @@ class BoardFeed:
         self._t_origin: float | None = None
         self._v_start = 0.0
         self._seq = 0
+        self._det_seq = 0
         self._last_new: float | None = None
         self._next_retry = 0.0
         self._reopening: threading.Thread | None = None
@@ -168,6 +193,7 @@ class BoardFeed:
         self._v_start = now_s
         self._buffer = RingBuffer(int(self.fs_hz * 30), self.board.n_cells)
         self._seq = 0
+        self._det_seq = 0
         self._peek = None
         if self.realtime:
             self._sampler = Sampler(
@@ -201,27 +227,37 @@ class BoardFeed:
         """
         if self._last_new is None:
             self._last_new = now_s  # a board that never sends a frame stalls too
-        if self.status == "lost":
+        if self.status is FeedStatus.LOST:
             self._try_reopen(now_s)
-            if self.status == "lost":
+            if self.status is FeedStatus.LOST:
                 return self._empty()
         if not self.realtime:
             self._pull_due(now_s)
         assert self._buffer is not None
         block, forces, self._seq, missed = self._buffer.read_since(self._seq)
         n = len(block)
+        events: list[Event] = []
         if n:
             self._last_new = now_s
             self.frames_seen += n
             self._smooth(block)
+            events = self._detect()
             self.latest = block[n - 1]
-            if self.status != "lost":  # the last frames before a fault still count
-                self.status = "ok"
+            if self.status is not FeedStatus.LOST:  # the last frames before a fault still count
+                self.status = FeedStatus.OK
         elif self._sampler is not None and self._sampler.finished.is_set():
             self._lose(self._sampler.error, now_s)
         elif self._last_new is not None and now_s - self._last_new > self.stall_s:
-            self.status = "stalled"
-        return FeedUpdate(block, forces, missed)
+            self.status = FeedStatus.STALLED
+        return FeedUpdate(block, forces, missed, events)
+
+    def _detect(self) -> list[Event]:
+        """Feed the detector everything since its last block, once there is enough of it."""
+        assert self._buffer is not None
+        if self._seq - self._det_seq < DETECT_EVERY_S * self.fs_hz:
+            return []
+        block, _, self._det_seq, _ = self._buffer.read_since(self._det_seq)
+        return self.detector.feed(block)
 
     def _empty(self) -> FeedUpdate:
         assert self._buffer is not None
@@ -282,8 +318,8 @@ class BoardFeed:
             self.foot_ml_mm["right"] = sr(rml[i])
 
     def _lose(self, exc: BaseException | None, now_s: float) -> None:
-        if self.status != "lost":
-            self.status = "lost"
+        if self.status is not FeedStatus.LOST:
+            self.status = FeedStatus.LOST
             self.error = exc
             self._next_retry = now_s + self.retry_s
             self.ml_mm = math.nan
@@ -333,15 +369,24 @@ class BoardFeed:
                 conn.calibration.offset_ = old_cal.offset_.copy()
         self.conn = conn
         self.error = None
+        # Frames start again after a gap: the detector starts afresh but keeps the person's
+        # body weight, so a game in progress need not wait for a new bipedal baseline.
+        self.detector = EventDetector(fs_hz=self.fs_hz, body_weight_n=self.detector.body_weight_n)
         self._start(now_s)
-        self.status = "starting"
+        self.status = FeedStatus.STARTING
         self._last_new = now_s
 
     # -- derived values the screens use ------------------------------------------------------
     @property
+    def stance(self) -> str:
+        """The event detector's stance after the newest frame: ``unknown`` (no body weight
+        yet), ``off``, ``both``, ``left`` or ``right`` (the foot standing)."""
+        return self.detector.stance if self.status is not FeedStatus.LOST else "unknown"
+
+    @property
     def on_board(self) -> bool:
         b = self.latest
-        return bool(b is not None and b.on_board and self.status == "ok")
+        return bool(b is not None and b.on_board and self.status is FeedStatus.OK)
 
     def lifted_share(self, stance_side: str) -> float:
         """Share of the load on the side opposite ``stance_side`` (0..1; NaN off the board)."""
@@ -368,7 +413,7 @@ class BoardFeed:
         if f.ndim != 2 or f.shape[0] == 0 or f.shape[1] != self.board.n_cells:
             raise ValueError("zeroing needs at least one frame of forces from every cell")
         residual = np.median(f, axis=0)
-        kg = float(abs(residual.sum()) / 9.80665)
+        kg = float(abs(residual.sum()) / STANDARD_GRAVITY)
         if kg > MAX_TARE_KG:
             raise ValueError(f"{kg:.1f} kg still on the board; step off to zero it")
         cal = self.conn.calibration

@@ -16,7 +16,7 @@ import pygame
 
 from .records import GameResult
 from .rules.adaptive import band_from_sway, recent_sway_mm
-from .rules.spirit_level import SpiritLevel, SpiritLevelConfig
+from .rules.spirit_level import STAR_FILLS, Phase, SpiritLevel, SpiritLevelConfig
 from .screens.game import GameScreen
 from .ui import panel, star
 from .widgets import draw_fill_bar, icon_foot
@@ -48,7 +48,7 @@ class SpiritLevelScreen(GameScreen):
     @property
     def sim_stance(self) -> str:  # type: ignore[override]
         r = self.rules
-        if self.phase == "play" and r is not None and r.phase != "done":
+        if self.phase == "play" and r is not None and r.phase is not Phase.DONE:
             return self.side
         return "both"
 
@@ -63,7 +63,7 @@ class SpiritLevelScreen(GameScreen):
         r = self.rules
         assert r is not None
         feed = self.app.feed
-        events = r.update(self.t, feed.stance_ml_mm(self.side), feed.lifted_share(self.side))
+        events = r.update(self.t, feed.stance_ml_mm(self.side), feed.stance)
         for ev in events:
             if ev == "star":
                 self.app.play("star")
@@ -72,7 +72,7 @@ class SpiritLevelScreen(GameScreen):
                 self.app.play("move")
             elif ev == "drift_start":
                 self.app.play("soft_miss")
-            elif ev == "lift_off" and r.phase in ("settling", "playing"):
+            elif ev == "lift_off" and r.phase in (Phase.SETTLING, Phase.PLAYING):
                 self.app.play("select")
             elif ev == "done":
                 self.finish()
@@ -124,7 +124,7 @@ class SpiritLevelScreen(GameScreen):
         r = self.rules
         tube = ui.rect(*TUBE)
         travel = tube.w / 2 - tube.h / 2
-        bubble = r.bubble if r is not None and r.phase in ("playing",) else 0.0
+        bubble = r.bubble if r is not None and r.phase is Phase.PLAYING else 0.0
         in_band = bool(r and r.in_band)
         bx = int(tube.centerx + bubble * travel)
         bub = pygame.Rect(0, 0, int(tube.h * 1.25), int(tube.h * 0.62))
@@ -142,7 +142,7 @@ class SpiritLevelScreen(GameScreen):
         draw_fill_bar(surface, ui, bar, fill, t.good, vertical=True)
         for k in (1, 2, 3):
             y = bar.bottom - int(bar.h * k / 3)
-            got = fill >= (0.33, 0.66, 1.0)[k - 1]  # the rules' star thresholds
+            got = fill >= STAR_FILLS[k - 1]
             star(
                 surface,
                 t.accent if got else t.panel,
@@ -157,7 +157,7 @@ class SpiritLevelScreen(GameScreen):
         ui = self.ui
         t = ui.theme
         r = self.rules
-        drift = r.drift_mm if r is not None and r.phase == "playing" else 0.0
+        drift = r.drift_mm if r is not None and r.phase is Phase.PLAYING else 0.0
         drifting = bool(r and r.drifting)
         # Only a drop of the lifted side is drawn: that is what the drift means.
         drop = max(0.0, min(1.0, drift / (2 * self.config.drift_mm)))
@@ -184,7 +184,7 @@ class SpiritLevelScreen(GameScreen):
             (shoulder[0] + ui.px(62), shoulder[1] + ui.px(10)),
             w,
         )
-        both_down = r is None or r.phase in ("waiting", "foot_down")
+        both_down = r is None or r.phase in (Phase.WAITING, Phase.FOOT_DOWN)
         for side, p in hips.items():
             stance = side == self.side or both_down
             out = 1 if side == "right" else -1
@@ -212,11 +212,11 @@ class SpiritLevelScreen(GameScreen):
             return
         lifted = "right" if self.side == "left" else "left"
         text = ""
-        if r.phase == "waiting":
+        if r.phase is Phase.WAITING:
             text = f"Lift your {lifted} foot"
-        elif r.phase == "settling":
+        elif r.phase is Phase.SETTLING:
             text = "Hold still..."
-        elif r.phase == "foot_down":
+        elif r.phase is Phase.FOOT_DOWN:
             text = f"Foot down - lift your {lifted} foot again when ready"
         if text:
             box = ui.rect(150, 380, 500, 62)

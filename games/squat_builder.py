@@ -18,15 +18,10 @@ import pygame
 from .feed import FeedUpdate
 from .records import GameResult
 from .rules.adaptive import band_from_sway, recent_sway_mm
-from .rules.squat_builder import SquatBuilder, SquatConfig
+from .rules.squat_builder import Phase, SquatBuilder, SquatConfig
 from .screens.game import GameScreen
 from .ui import lerp_color, panel, star
 from .widgets import draw_rocket
-
-try:
-    from balance_trainer.events import EventDetector
-except ImportError:  # pragma: no cover - only while the core is incomplete
-    EventDetector = None  # type: ignore[assignment,misc]
 
 BLOCK_COLOURS = [
     (255, 90, 95),
@@ -58,7 +53,6 @@ class SquatScreen(GameScreen):
         c.band_mm = band_from_sway(sway, c.band_mm, factor=2.5, lo_mm=8.0, hi_mm=30.0)
         self.config = c
         self.rules: SquatBuilder | None = None
-        self.detector = EventDetector(fs_hz=app.feed.fs_hz) if EventDetector else None
         self.launch_t: float | None = None
         self.last_rep = ""
         self._next_squat = 0.0
@@ -87,9 +81,8 @@ class SquatScreen(GameScreen):
         if len(update) == 0:
             return
         self._frame_t = float(update.block.t_s[-1])
-        if self.detector is None:
-            return
-        for ev in self.detector.feed(update.block):
+        # Repetitions come from the feed's one event detector, timed in the frames' clock.
+        for ev in update.events:
             if ev.kind == "squat" and self.rules is not None and self.phase == "play":
                 d = ev.data
                 self._rep(
@@ -124,8 +117,7 @@ class SquatScreen(GameScreen):
         assert r is not None
         feed = self.app.feed
         t = self._frame_t if math.isfinite(self._frame_t) else self.t
-        share = feed.lifted_share(self.side) if self.side != "both" else 0.0
-        for ev in r.update(t, feed.stance_ml_mm(self.side), share):
+        for ev in r.update(t, feed.stance_ml_mm(self.side), feed.stance):
             if ev == "lift_off":
                 self.app.play("select")
         # The rocket flies for a while before the round ends.
@@ -137,7 +129,7 @@ class SquatScreen(GameScreen):
             self.app.autopilot
             and sim is not None
             and hasattr(sim, "squat")
-            and r.phase == "playing"
+            and r.phase is Phase.PLAYING
             and self.t >= self._next_squat
         ):
             self._next_squat = self.t + SQUAT_EVERY_S
@@ -233,7 +225,7 @@ class SquatScreen(GameScreen):
         pygame.draw.rect(s, lerp_color(t.good, t.bg_top, 0.25), band)
         pygame.draw.rect(s, t.panel_edge, bar, max(1, ui.px(2)), border_radius=ui.px(10))
         r = self.rules
-        off = r.offset_mm if r is not None and r.phase == "playing" else 0.0
+        off = r.offset_mm if r is not None and r.phase is Phase.PLAYING else 0.0
         x = bar.centerx + int(max(-1.0, min(1.0, off / full_mm)) * (bar.w // 2))
         inside = abs(off) <= self.config.band_mm
         pygame.draw.circle(s, (255, 255, 255), (x, bar.centery), ui.px(17))
@@ -252,7 +244,7 @@ class SquatScreen(GameScreen):
         r = self.rules
         if r is None or self.phase != "play":
             return
-        if r.phase == "waiting":
+        if r.phase is Phase.WAITING:
             lifted = "right" if self.side == "left" else "left"
             text = f"Lift your {lifted} foot to start"
         elif self.launch_t is not None:
@@ -262,14 +254,6 @@ class SquatScreen(GameScreen):
         box = ui.rect(400, 300, 370, 64)
         panel(s, ui, box, color=t.bg_top, edge=t.accent, width=ui.px(3))
         ui.blit_text(s, text, 24 if len(text) > 30 else 28, box.center, t.text)
-        if self.detector is None:
-            ui.blit_text(
-                s,
-                "(squat detection unavailable)",
-                18,
-                (box.centerx, box.bottom + ui.px(14)),
-                t.warn,
-            )
 
     # -- the end -----------------------------------------------------------------------------
     def result(self) -> tuple[GameResult, int, list[str]]:

@@ -43,10 +43,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from balance_trainer.constants import STANDARD_GRAVITY as G_M_S2
 from balance_trainer.errors import UsageError
 
-G_M_S2 = 9.80665
-"""Standard gravity, m/s²."""
 SIDES = ("left", "right")
 COMPENSATIONS = ("none", "lean")
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from balance_trainer.config import Board
+from balance_trainer.constants import FOOT_HALF_WIDTH_MM
 from balance_trainer.errors import UsageError
 
-FOOT_HALF_WIDTH_MM = 45.0
 FOOT_HALF_LENGTH_MM = 80.0
 SINGLE_PLATE_HALF_STANCE_MM = 100.0
 

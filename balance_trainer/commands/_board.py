@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import numpy as np
+
+from ..balance import BalanceBlock
 from ..config import default_board_spec
 from ..errors import UsageError
 from ..wiring import BoardConnection, open_board
 
-if TYPE_CHECKING:
-    import numpy as np
-
-    from ..balance import BalanceBlock
+Blocks = Generator[tuple[BalanceBlock, np.ndarray, int], None, None]
+"""``(block, forces_n, missed)`` from :func:`balance_blocks`."""
+TimedBlocks = Generator[tuple[BalanceBlock, np.ndarray, int, float | None, bool], None, None]
+"""``(block, forces_n, missed, t0_s, done)`` from :func:`timed_blocks`."""
 
 
 def add_speed_option(p: argparse.ArgumentParser) -> None:
@@ -162,9 +165,7 @@ def connect(args: argparse.Namespace, **options: Any) -> BoardConnection:
     return conn
 
 
-def balance_blocks(
-    conn: BoardConnection, *, realtime: bool
-) -> Generator[tuple[BalanceBlock, np.ndarray, int], None, None]:
+def balance_blocks(conn: BoardConnection, *, realtime: bool) -> Blocks:
     """Yield ``(block, forces, missed)`` from the board.
 
     In real time a sampler thread fills the ring buffer and this reads it without blocking the
@@ -196,15 +197,13 @@ def balance_blocks(
 
 def timed_blocks(
     conn: BoardConnection, *, realtime: bool, seconds: float | None = None
-) -> Generator[tuple[BalanceBlock, np.ndarray, int, float | None, bool], None, None]:
+) -> TimedBlocks:
     """:func:`balance_blocks` cut at ``seconds`` of board time after the first frame.
 
     Yields ``(block, forces, missed, t0, done)``: ``t0`` is the first frame's time (None
     before any frame). The block with ``done`` set holds only the frames before the cut, and
     nothing follows it. Without ``seconds`` it runs until the source ends.
     """
-    import numpy as np
-
     blocks = balance_blocks(conn, realtime=realtime)
     t0: float | None = None
     try:

@@ -12,19 +12,25 @@ import argparse
 import math
 import sys
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..calibration import Calibration
+from ..constants import STANDARD_GRAVITY
 from ..errors import CalibrationError, UsageError
-from ..frames import RawFrame
+from ..frames import LoadAssist, RawFrame, Source
 from ..wiring import open_board, saved_calibration_path
+
+if TYPE_CHECKING:
+    from ..cli import CommonOptions
+    from . import Subparsers
 
 SETTLE_S = 0.5
 """Frames in the first half second after a change are skipped: the load (and a hand) settles."""
 
 
-def register(sub: argparse._SubParsersAction, common) -> None:
+def register(sub: Subparsers, common: CommonOptions) -> None:
     p = sub.add_parser(
         "calibrate",
         parents=[common.board, common.data],
@@ -60,7 +66,7 @@ def register(sub: argparse._SubParsersAction, common) -> None:
     p.set_defaults(func=run)
 
 
-def _collect(frames: Iterator[RawFrame], source, seconds: float) -> np.ndarray:
+def _collect(frames: Iterator[RawFrame], source: Source, seconds: float) -> np.ndarray:
     """Counts for ``seconds`` after a settling pause, shape (n_frames, n_cells)."""
     fs = source.board.sample_rate_hz
     start = source.clock() if source.realtime else None
@@ -113,13 +119,13 @@ def run(args: argparse.Namespace, answer: Callable[[str], str] | None = None) ->
     with conn:
         source = conn.source
         board = source.board
-        assist = hasattr(source, "place_mass")
+        assist = source if isinstance(source, LoadAssist) else None
         print(
             f"Calibrating {conn.banner.split(';')[0]}: {board.n_cells} cells "
             f"({', '.join(board.cell_names)})",
             file=out,
         )
-        if assist:
+        if assist is not None:
             print("The simulator will place the loads for you.", file=out)
         frames = source.frames()
 
@@ -130,8 +136,8 @@ def run(args: argparse.Namespace, answer: Callable[[str], str] | None = None) ->
                 _ask(text + " Press Enter when ready. ", answer)
 
         # Step 1: tare.
-        if assist:
-            source.clear_load()
+        if assist is not None:
+            assist.clear_load()
         wait("Step 1: clear the board completely - nobody on it, nothing touching it.")
         print(f"  measuring the empty board for {args.seconds:g} s ...", file=out, flush=True)
         empty = _collect(frames, source, args.seconds)
@@ -149,8 +155,8 @@ def run(args: argparse.Namespace, answer: Callable[[str], str] | None = None) ->
             raise UsageError(f"--mass {mass}: give the known mass in kg, > 0")
         spans = []
         for i, cell in enumerate(board.cells, start=1):
-            if assist:
-                source.place_mass(mass, cell.x_mm, cell.y_mm)
+            if assist is not None:
+                assist.place_mass(mass, cell.x_mm, cell.y_mm)
             wait(
                 f"Step 2.{i}: put the {mass:g} kg mass right over cell '{cell.name}' "
                 f"({cell.side}, x {cell.x_mm:+.0f} mm, y {cell.y_mm:+.0f} mm)."
@@ -158,16 +164,18 @@ def run(args: argparse.Namespace, answer: Callable[[str], str] | None = None) ->
             print(f"  measuring for {args.seconds:g} s ...", file=out, flush=True)
             spans.append((_collect(frames, source, args.seconds), mass))
         cal.fit_span(spans)
-        if assist:
-            source.clear_load()
-        truth = source.builtin_calibration() if assist else None
+        if assist is not None:
+            assist.clear_load()
+        truth = source.builtin_calibration() if assist is not None else None
         print(
             f"\n{'cell':<20}{'offset (counts)':>18}{'scale (g/count)':>18}"
             + (f"{'true offset':>14}{'scale err %':>13}" if truth else ""),
             file=out,
         )
         for j, name in enumerate(board.cell_names):
-            line = f"{name:<20}{cal.offset_[j]:>18.1f}{cal.scale_[j] / 9.80665 * 1000:>18.5f}"
+            line = (
+                f"{name:<20}{cal.offset_[j]:>18.1f}{cal.scale_[j] / STANDARD_GRAVITY * 1000:>18.5f}"
+            )
             if truth:
                 t_off, t_scale = truth
                 err = 100.0 * (cal.scale_[j] - t_scale[j]) / t_scale[j]

@@ -7,15 +7,20 @@ import json
 import math
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from ..balance import Balance
 from ..errors import UsageError
 from ._board import add_speed_option, connect, timed_blocks
 
+if TYPE_CHECKING:
+    from ..cli import CommonOptions
+    from . import Subparsers
+
 BAR_HALF_WIDTH_MM = 150.0
 
 
-def register(sub: argparse._SubParsersAction, common) -> None:
+def register(sub: Subparsers, common: CommonOptions) -> None:
     p = sub.add_parser(
         "live",
         parents=[common.board, common.data],

@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..store import SEXES, SIDES, Store
 
+if TYPE_CHECKING:
+    from ..cli import CommonOptions
+    from . import Subparsers
 
-def register(sub: argparse._SubParsersAction, common) -> None:
+
+def register(sub: Subparsers, common: CommonOptions) -> None:
     p = sub.add_parser(
         "people",
         help="add, list, show or delete people (pseudonymous ids)",

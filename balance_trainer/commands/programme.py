@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from . import Subparsers
 
 
-def register(sub: argparse._SubParsersAction, common: Any) -> None:
+def register(sub: Subparsers, common: Any) -> None:
     p = sub.add_parser(
         "programme",
         help="a person's home exercise programme (set from a TOML file, show, progress)",
@@ -42,7 +45,12 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
         a.add_argument("id", metavar="ID", help="person id")
         a.add_argument("proposal", metavar="N", type=int, help="proposal number (see show)")
         a.set_defaults(func=run_decide, apply=verb == "apply")
-    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+    def usage(args: argparse.Namespace) -> int:
+        p.print_help()
+        return 2
+
+    p.set_defaults(func=usage)
 
 
 def run_set(args: argparse.Namespace) -> int:

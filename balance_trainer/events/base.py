@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..constants import ON_BOARD_N
 from ..errors import ProtocolError
 
 EPS_S = 1e-9
@@ -47,7 +48,7 @@ class EventSettings:
     """Total load below this share of body weight: the person has stepped off."""
     step_hold_s: float = 0.1
     """Stepping off (or on) must last this long; shorter dips are spikes or dropouts."""
-    on_board_n: float = 50.0
+    on_board_n: float = ON_BOARD_N
     """Before body weight is known, a total of at least this much means someone is on."""
     bipedal_min_share: float = 0.20
     """Both feet are down when each carries at least this share of the total."""

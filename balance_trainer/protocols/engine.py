@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..balance import BalanceBlock
+from ..constants import FOOT_HALF_WIDTH_MM, asymmetry_pct
 from ..errors import AnalysisError, ProtocolError, UsageError
 from ..events import SIDES, Event, EventDetector, EventSettings
 from ..results import SCHEMA_VERSION, TestResult
@@ -118,7 +119,7 @@ class ProtocolSettings:
     """Seconds counted down before a trial (bipedal tests start when it reaches zero)."""
     rest_s: float = 3.0
     """Rest on both feet between trials before the next countdown."""
-    foot_half_width_mm: float = 45.0
+    foot_half_width_mm: float = FOOT_HALF_WIDTH_MM
     """Half a typical adult foot's width: the scale of the pelvic-control index."""
     drift_skip_s: float = 2.0
     """Hip stability: seconds after lift-off left out of the drift (weight settling)."""
@@ -306,10 +307,7 @@ def measure(b: BalanceBlock, stance: str | None, fs_hz: float) -> dict[str, Any]
 
 def asymmetry(left: float | None, right: float | None) -> float | None:
     """100 × (left − right) / max(left, right), % (None without both, or both zero)."""
-    if left is None or right is None:
-        return None
-    big = max(left, right)
-    return None if big <= 0 else 100.0 * (left - right) / big
+    return asymmetry_pct(left, right)
 
 
 def clean(v: Any, nd: int = 4) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..balance import BalanceBlock, BalanceModel
+from ..constants import ON_BOARD_N
 from ..errors import AnalysisError
 from .registry import protocol_class
 
@@ -45,7 +46,7 @@ def _block_from_file(path: str | os.PathLike[str]) -> tuple[BalanceBlock, float,
         trial.left_share if trial.left_share is not None else trial.left_n / total,
         trial.left_cop_ml_mm if trial.left_cop_ml_mm is not None else nan,
         trial.right_cop_ml_mm if trial.right_cop_ml_mm is not None else nan,
-        total >= 50.0,
+        total >= ON_BOARD_N,
     )
     rate = trial.sample_rate_hz or float((t.size - 1) / (t[-1] - t[0]))
     return block, rate, kind

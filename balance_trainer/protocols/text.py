@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..constants import STANDARD_GRAVITY
 from ..events import SIDES
 from ..results import TestResult, Trial
 
@@ -34,8 +35,6 @@ SCALE_LIMITS = (
     "as the load drifting toward the lifted side or swaying more; a person can keep the load "
     "steady while the pelvis drops, or lean the trunk to compensate. Confirm by watching."
 )
-STANDARD_GRAVITY = 9.80665
-"""m/s², to show a body weight in kg."""
 
 
 def _fmt(v: Any, spec: str = "{:.1f}") -> str:

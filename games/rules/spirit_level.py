@@ -8,16 +8,37 @@ A slow shift of the COP toward the lifted side is what a dropping pelvis on that
 on a scale; it is averaged over a few seconds (so ordinary sway does not count), shown as a
 tilt, and gently penalised: the bar fills more slowly while it lasts. The lifted foot touching
 down pauses the game until it is lifted again; nothing is lost.
+
+Whether the foot is up is not decided here: the board feed's one
+:class:`~balance_trainer.events.EventDetector` says so (its stance), with the same lift-off and
+touchdown definitions the clinical tests use.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
 from .stats import RunningSway
 
-PHASES = ("waiting", "settling", "playing", "foot_down", "done")
+
+class Phase(StrEnum):
+    """Where a spirit-level round is."""
+
+    WAITING = "waiting"
+    """On both feet (or off the board): waiting for the first lift-off."""
+    SETTLING = "settling"
+    """On one leg, learning where the stance foot rests."""
+    PLAYING = "playing"
+    """On one leg with a reference: the bubble moves and the bar fills."""
+    FOOT_DOWN = "foot_down"
+    """The lifted foot touched down while playing: paused until it lifts again."""
+    DONE = "done"
+
+
+STAR_FILLS = (0.33, 0.66, 1.0)
+"""Bar fill at which the first, second and third star is won (the view draws them there)."""
 
 
 @dataclass
@@ -46,10 +67,6 @@ class SpiritLevelConfig:
         foot's COP swings medially and back in the first second after lift-off.
     settle_s : float
         Time on one leg after ``steady_s``, s, over which the foot's resting position is learned.
-    liftoff_share : float
-        The lifted side carries less than this share of the load: the foot is up.
-    touchdown_share : float
-        The lifted side carries more than this share: the foot is down again.
     """
 
     band_mm: float = 10.0
@@ -61,8 +78,6 @@ class SpiritLevelConfig:
     drift_penalty: float = 0.5
     steady_s: float = 1.0
     settle_s: float = 1.0
-    liftoff_share: float = 0.10
-    touchdown_share: float = 0.20
 
     @classmethod
     def easy(cls) -> SpiritLevelConfig:
@@ -98,7 +113,7 @@ class SpiritLevel:
         # +1 when the lifted side is the person's right (positive ML).
         self.lifted_sign = 1.0 if self.lifted_side == "right" else -1.0
         self.config = config or SpiritLevelConfig()
-        self.phase = "waiting"
+        self.phase = Phase.WAITING
         self.reference_mm = math.nan
         self.offset_mm = 0.0
         self.bubble = 0.0
@@ -122,8 +137,8 @@ class SpiritLevel:
 
     @property
     def stars(self) -> int:
-        """0-3 stars for how full the bar got."""
-        return 3 if self.fill >= 1.0 else 2 if self.fill >= 0.66 else 1 if self.fill >= 0.33 else 0
+        """0-3 stars for how full the bar got (:data:`STAR_FILLS`)."""
+        return sum(1 for f in STAR_FILLS if self.fill >= f)
 
     @property
     def remaining_s(self) -> float | None:
@@ -132,15 +147,15 @@ class SpiritLevel:
 
     @property
     def done(self) -> bool:
-        return self.phase == "done"
+        return self.phase is Phase.DONE
 
     def finish(self) -> None:
         """End the round now (the person asked to stop)."""
-        self.phase = "done"
+        self.phase = Phase.DONE
 
     # -- the rules ---------------------------------------------------------------------------
-    def update(self, t_s: float, stance_cop_ml_mm: float, lifted_share: float) -> list[str]:
-        """Advance to ``t_s`` with the newest smoothed stance-foot ML COP and lifted-side share.
+    def update(self, t_s: float, stance_cop_ml_mm: float, stance: str) -> list[str]:
+        """Advance to ``t_s`` with the newest smoothed stance-foot ML COP and the board's stance.
 
         Parameters
         ----------
@@ -148,8 +163,10 @@ class SpiritLevel:
             Time, s.
         stance_cop_ml_mm : float
             ML COP under the stance foot, mm (NaN when unknown).
-        lifted_share : float
-            Lifted side's share of the total load, 0..1 (NaN when nobody is on the board).
+        stance : str
+            The event detector's stance (:attr:`games.feed.BoardFeed.stance`): the foot
+            standing (``left``/``right``), or ``both``, ``off``, ``unknown``. The foot is up
+            when this is the round's stance side.
 
         Returns
         -------
@@ -160,24 +177,23 @@ class SpiritLevel:
         c = self.config
         dt = 0.0 if self._t_prev is None else max(0.0, t_s - self._t_prev)
         self._t_prev = t_s
-        if self.phase == "done":
+        if self.phase is Phase.DONE:
             return []
         events: list[str] = []
-        foot_up = math.isfinite(lifted_share) and lifted_share < c.liftoff_share
-        foot_down = not math.isfinite(lifted_share) or lifted_share > c.touchdown_share
-        if self.phase == "waiting":
+        foot_up = stance == self.stance_side
+        if self.phase is Phase.WAITING:
             if foot_up:
-                self.phase = "settling"
+                self.phase = Phase.SETTLING
                 self._settle = []
                 events.append("lift_off")
             return events
-        if self.phase == "foot_down":
+        if self.phase is Phase.FOOT_DOWN:
             if foot_up:
-                self.phase = "playing"
+                self.phase = Phase.PLAYING
                 events.append("lift_off")
             return events
-        if foot_down:
-            self.phase = "foot_down" if self.phase == "playing" else "waiting"
+        if not foot_up:
+            self.phase = Phase.FOOT_DOWN if self.phase is Phase.PLAYING else Phase.WAITING
             self.touchdowns += 1
             events.append("touchdown")
             if self.in_band:
@@ -186,12 +202,12 @@ class SpiritLevel:
         self.time_on_leg_s += dt
         if not math.isfinite(stance_cop_ml_mm):
             return events
-        if self.phase == "settling":
+        if self.phase is Phase.SETTLING:
             if self.time_on_leg_s >= c.steady_s:
                 self._settle.append(stance_cop_ml_mm)
             if self.time_on_leg_s >= c.steady_s + c.settle_s and self._settle:
                 self.reference_mm = sorted(self._settle)[len(self._settle) // 2]
-                self.phase = "playing"
+                self.phase = Phase.PLAYING
                 self._drift_avg = 0.0
             return events
         # playing
@@ -221,7 +237,7 @@ class SpiritLevel:
             if self.stars > stars_before:
                 events.append("star")
         if self.fill >= 1.0 or (c.duration_s is not None and self.time_on_leg_s >= c.duration_s):
-            self.phase = "done"
+            self.phase = Phase.DONE
             events.append("done")
         return events
 

@@ -4,7 +4,9 @@ Repetitions come from the core's event detector (start, bottom and end times, fo
 vertical force). This module judges each one by the medio-lateral COP under the stance foot
 during the repetition: if it stayed within ``band_mm`` of where the foot rested just before
 the squat began, the knee and pelvis stayed over the foot, and a block goes on the tower. When
-the tower is ``target_blocks`` high, the rocket on top launches and the round is over.
+the tower is ``target_blocks`` high, the rocket on top launches and the round is over. Whether
+the foot is up comes from the same detector (the board feed's stance), not from a threshold
+of this module's own.
 """
 
 from __future__ import annotations
@@ -12,8 +14,18 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
+from enum import StrEnum
 
 from .stats import RunningSway
+
+
+class Phase(StrEnum):
+    """Where a squat-builder round is."""
+
+    WAITING = "waiting"
+    """Single-leg round, foot not (or no longer) lifted: repetitions do not count."""
+    PLAYING = "playing"
+    DONE = "done"
 
 
 @dataclass
@@ -34,8 +46,6 @@ class SquatConfig:
         A repetition quicker than this, s, is a bob, not a controlled squat.
     single_leg : bool
         True: squats on one leg (the other foot lifted). False (easy mode): both feet down.
-    liftoff_share, touchdown_share : float
-        Lifted side's load share below which the foot is up / above which it is down.
     """
 
     band_mm: float = 15.0
@@ -44,8 +54,6 @@ class SquatConfig:
     max_reps: int = 16
     min_rep_s: float = 1.0
     single_leg: bool = True
-    liftoff_share: float = 0.10
-    touchdown_share: float = 0.20
 
     @classmethod
     def easy(cls) -> SquatConfig:
@@ -90,7 +98,9 @@ class SquatBuilder:
             raise ValueError(f"stance side {stance_side!r}: use 'left', 'right' or 'both'")
         self.stance_side = stance_side
         self.config = config or SquatConfig()
-        self.phase = "waiting" if self.config.single_leg and stance_side != "both" else "playing"
+        self.phase = (
+            Phase.WAITING if self.config.single_leg and stance_side != "both" else Phase.PLAYING
+        )
         self.reference_mm = math.nan
         self.offset_mm = 0.0
         self.blocks: list[Block] = []
@@ -121,34 +131,35 @@ class SquatBuilder:
 
     @property
     def done(self) -> bool:
-        return self.phase == "done"
+        return self.phase is Phase.DONE
 
     def finish(self) -> None:
-        self.phase = "done"
+        self.phase = Phase.DONE
 
-    def update(self, t_s: float, stance_cop_ml_mm: float, lifted_share: float) -> list[str]:
-        """Feed the newest smoothed stance ML COP (mm) and lifted-side share at ``t_s`` (s).
+    def update(self, t_s: float, stance_cop_ml_mm: float, stance: str) -> list[str]:
+        """Feed the newest smoothed stance ML COP (mm) at ``t_s`` (s) and the board's stance.
 
-        Returns ``lift_off`` / ``touchdown`` events for the single-leg version.
+        ``stance`` is the event detector's (:attr:`games.feed.BoardFeed.stance`): the foot
+        standing, or ``both``/``off``/``unknown``. Returns ``lift_off`` / ``touchdown`` events
+        for the single-leg version.
         """
         events: list[str] = []
-        if self.phase == "done":
+        if self.phase is Phase.DONE:
             return events
         if self.config.single_leg and self.stance_side != "both":
-            up = math.isfinite(lifted_share) and lifted_share < self.config.liftoff_share
-            down = not math.isfinite(lifted_share) or lifted_share > self.config.touchdown_share
-            if self.phase == "waiting" and up:
-                self.phase = "playing"
+            up = stance == self.stance_side
+            if self.phase is Phase.WAITING and up:
+                self.phase = Phase.PLAYING
                 events.append("lift_off")
-            elif self.phase == "playing" and down:
-                self.phase = "waiting"
+            elif self.phase is Phase.PLAYING and not up:
+                self.phase = Phase.WAITING
                 events.append("touchdown")
         if not math.isfinite(stance_cop_ml_mm):
             return events
         self._history.append((t_s, stance_cop_ml_mm))
         while self._history and self._history[0][0] < t_s - HISTORY_S:
             self._history.popleft()
-        if self.phase == "playing":
+        if self.phase is Phase.PLAYING:
             if not math.isfinite(self.reference_mm):
                 self.reference_mm = stance_cop_ml_mm
             elif not self.reps and len(self._history) >= 2:
@@ -168,7 +179,7 @@ class SquatBuilder:
     def rep(self, start_s: float, bottom_s: float, end_s: float) -> list[str]:
         """Judge one repetition reported by the event detector; returns ``block`` or
         ``wobbly`` (or ``quick``), plus ``launch`` and ``done`` when the tower is complete."""
-        if self.phase != "playing":
+        if self.phase is not Phase.PLAYING:
             return []
         c = self.config
         ref = self._median_between(start_s - 1.0, start_s)
@@ -195,7 +206,7 @@ class SquatBuilder:
         if self.launched:
             events.append("launch")
         if self.launched or self.reps >= c.max_reps:
-            self.phase = "done"
+            self.phase = Phase.DONE
             events.append("done")
         return events
 

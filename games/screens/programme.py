@@ -84,13 +84,13 @@ class ProgrammeScreen(ChoiceScreen):
             ]
         else:
             self.subtitle += f" - version {self.current.version}"
-            self.info = self.current.programme.describe()
+            prog = self.current.programme
             pct = "-" if a.pct is None else f"{a.pct:.0f} %"
-            self.info.insert(
-                0,
-                f"Adherence {pct} of sets ({a.sets_done}/{a.sets_prescribed}); "
-                f"streak {a.streak}, best {a.best_streak}",
-            )
+            self.info = [
+                f"Done {pct} of sets ({a.sets_done} of {a.sets_prescribed})",
+                f"Streak {a.streak}, best {a.best_streak}",
+                f"{prog.days_per_week} days a week from {prog.start:%d %b}",
+            ] + [f"{e.info.title}: {e.dose_text()}" for e in prog.exercises]
             self.calendar = [(m.day, m.status) for m in a.calendar[-28:]]
         if pending:
             self.proposal = pending[-1]
@@ -120,34 +120,37 @@ class ProgrammeScreen(ChoiceScreen):
         Screen.draw(self, surface)
         ui = self.ui
         t = ui.theme
-        self.draw_title(surface, self.title, self.subtitle)
-        box = ui.rect(24, 104, 752, 292)
-        panel(surface, ui, box)
-        y = box.top + ui.px(10)
-        width = box.w - ui.px(24) - (ui.px(150) if self.calendar else 0)  # calendar on the right
-        for line in self.info[:11]:
-            for part in ui.wrap(line, 19, width)[:2]:
-                if y > box.bottom - ui.px(26):
-                    break
-                ui.blit_text(surface, part, 19, (box.left + ui.px(12), y), t.text, anchor="topleft")
-                y += ui.px(22)
-        self._draw_calendar(surface, box)
+        top = self.draw_title(surface, self.title, self.subtitle)
         rects = self.rects()
-        dwell = 0.0
+        bottom = (min(r.top for r in rects) if rects else ui.h) - ui.px(8)
+        box = pygame.Rect(ui.px(24), top + ui.px(8), ui.w - ui.px(48), 0)
+        box.height = bottom - box.top
+        panel(surface, ui, box)
+        cal_w = self._calendar_width() if self.calendar else 0
+        width = box.w - ui.px(28) - cal_w
+        y = box.top + ui.px(8)
+        size = 24
+        for line in self.info:
+            fsize, parts = ui.fit(line, size, width, 1)
+            for part in parts:
+                if y + ui.line_h(fsize) > box.bottom - ui.px(4):
+                    break
+                ui.blit_text(
+                    surface, part, fsize, (box.left + ui.px(14), y), t.text, "topleft", box=box
+                )
+                y += ui.line_h(fsize)
+        self._draw_calendar(surface, box)
         from ..widgets import draw_tile
 
         for i, (c, r) in enumerate(zip(self.choices, rects, strict=True)):
-            draw_tile(
-                surface,
-                ui,
-                r,
-                c,
-                selected=i == self.selected,
-                dwell=dwell,
-                label_size=self.label_size,
-            )
+            draw_tile(surface, ui, r, c, selected=i == self.selected, label_size=self.label_size)
+
+    def _calendar_width(self) -> int:
+        ui = self.ui
+        return 7 * (ui.px(16) + ui.px(4)) + ui.px(12)
 
     def _draw_calendar(self, surface: pygame.Surface, box: pygame.Rect) -> None:
+        """The last four weeks, a row per week, a square per day (filled: trained)."""
         if not self.calendar:
             return
         ui = self.ui
@@ -160,15 +163,14 @@ class ProgrammeScreen(ChoiceScreen):
             "missed": t.bad,
         }
         size = ui.px(16)
-        x0 = box.right - ui.px(12) - 7 * (size + ui.px(4))
-        y0 = box.bottom - ui.px(10) - 4 * (size + ui.px(4))
-        ui.blit_text(surface, "last 4 weeks", 16, (x0, y0 - ui.px(4)), t.dim, anchor="bottomleft")
+        x0 = box.right - self._calendar_width()
+        y0 = box.top + ui.px(12)
         first = self.calendar[0][0]
         monday = first - timedelta(days=first.weekday())
         for day, st in self.calendar:
             w = (day - monday).days // 7
             r = pygame.Rect(
-                x0 + day.weekday() * (size + ui.px(4)), y0 + (w % 4) * (size + ui.px(4)), size, size
+                x0 + day.weekday() * (size + ui.px(4)), y0 + w * (size + ui.px(4)), size, size
             )
             if st in col:
                 pygame.draw.rect(surface, col[st], r, border_radius=ui.px(3))
@@ -364,18 +366,29 @@ class ProgrammeEditScreen(Screen):
         self.buttons = []
         ui = self.ui
         t = ui.theme
-        self.draw_title(surface, "Change the programme", self.app.person.label)
+        top = self.draw_title(surface, "Change the programme", self.app.person.label)
         if self.error:
-            ui.blit_text(surface, self.error, 26, (ui.w // 2, ui.y(240)), t.warn)
+            box = pygame.Rect(ui.px(40), top + ui.px(20), ui.w - ui.px(80), ui.px(200))
+            size, lines = ui.fit(self.error, 26, box.w, 3)
+            y = box.top
+            for line in lines:
+                ui.blit_text(surface, line, size, (ui.w // 2, y), t.warn, "midtop")
+                y += ui.line_h(size)
             return
+        row_h = ui.line_h(24) + ui.px(10)
+        gap = ui.px(4)
+        area_top = top + ui.px(8)
+        area_bottom = ui.h - ui.px(84)
+        visible = max(1, (area_bottom - area_top) // (row_h + gap))
         if self.sel < len(self.fields):
-            self.top = max(0, min(self.sel - 3, len(self.fields) - self.rows_visible))
-        for k in range(self.rows_visible):
+            self.top = max(0, min(self.sel - visible // 2, len(self.fields) - visible))
+        btn_w = ui.px(64)
+        for k in range(visible):
             i = self.top + k
             if i >= len(self.fields):
                 break
             f = self.fields[i]
-            row = ui.rect(40, 104 + k * 42, 720, 38)
+            row = pygame.Rect(ui.px(40), area_top + k * (row_h + gap), ui.w - ui.px(80), row_h)
             on = i == self.sel
             panel(
                 surface,
@@ -386,26 +399,36 @@ class ProgrammeEditScreen(Screen):
                 radius=8,
             )
             fg = (20, 20, 30) if on and self.editing else t.text
+            plus = pygame.Rect(
+                row.right - ui.px(4) - btn_w, row.top + ui.px(3), btn_w, row.h - ui.px(6)
+            )
+            value = pygame.Rect(plus.left - ui.px(110), row.top, ui.px(106), row.h)
+            minus = pygame.Rect(value.left - ui.px(4) - btn_w, plus.top, btn_w, plus.h)
+            label_w = minus.left - row.left - ui.px(20)
+            size, lines = ui.fit(f.label.strip(), 24, label_w, 1)
+            indent = ui.px(30) if f.label.startswith(" ") else ui.px(12)
             ui.blit_text(
-                surface, f.label, 22, (row.left + ui.px(14), row.centery), fg, anchor="midleft"
+                surface,
+                lines[0],
+                size,
+                (row.left + indent, row.centery),
+                fg,
+                anchor="midleft",
+                box=row,
             )
             v = f.get()
             text = v if isinstance(v, str) else f"{v:g}"
-            ui.blit_text(surface, text, 24, (row.right - ui.px(120), row.centery), fg)
-            minus = pygame.Rect(
-                row.right - ui.px(230), row.top + ui.px(3), ui.px(60), row.h - ui.px(6)
-            )
-            plus = pygame.Rect(
-                row.right - ui.px(66), row.top + ui.px(3), ui.px(60), row.h - ui.px(6)
-            )
+            vsize, vlines = ui.fit(text, 24, value.w, 1)
+            ui.blit_text(surface, vlines[0], vsize, value.center, fg, box=value)
             for rect, label, d in ((minus, "-", -1), (plus, "+", 1)):
                 panel(surface, ui, rect, radius=6)
-                ui.blit_text(surface, label, 26, rect.center, t.text)
+                ui.blit_text(surface, label, 24, rect.center, t.text, box=rect)
                 self.buttons.append((rect, lambda i=i, d=d: self.change(i, d)))
         for j, (label, action) in enumerate(
             (("Save", self.save), ("Cancel", lambda: self.app.show("programme")))
         ):
-            rect = ui.rect(200 + j * 220, 404, 180, 60)
+            rect = pygame.Rect(0, ui.h - ui.px(72), ui.px(200), ui.px(64))
+            rect.centerx = ui.w // 2 + (j * 2 - 1) * ui.px(115)
             on = self.sel == len(self.fields) + j
             panel(
                 surface,
@@ -414,5 +437,5 @@ class ProgrammeEditScreen(Screen):
                 color=t.accent if on else t.panel,
                 edge=t.text if on else t.panel_edge,
             )
-            ui.blit_text(surface, label, 26, rect.center, (20, 20, 30) if on else t.text)
+            ui.blit_text(surface, label, 26, rect.center, (20, 20, 30) if on else t.text, box=rect)
             self.buttons.append((rect, action))

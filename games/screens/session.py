@@ -329,9 +329,8 @@ class SessionScreen(Screen):
             self._check(AUTOPILOT_CHECKIN[self.check_stage])
 
     # -- drawing -----------------------------------------------------------------------------
-    def _size(self, v: float) -> float:
-        return v * (1.15 if self.app.easy else 1.0)
-
+    # Positions come from the text as drawn (draw_title's bottom, line heights), so the same
+    # layout holds at every screen size and in easy mode's larger type.
     def _button(
         self,
         surface: pygame.Surface,
@@ -351,10 +350,33 @@ class SessionScreen(Screen):
             color=t.accent if selected else t.panel,
             edge=t.text if selected else t.panel_edge,
         )
+        fsize, lines = ui.fit(label, size, rect.w - ui.px(12), 1)
         ui.blit_text(
-            surface, label, self._size(size), rect.center, (20, 20, 30) if selected else t.text
+            surface, lines[0], fsize, rect.center, (20, 20, 30) if selected else t.text, box=rect
         )
         self.buttons.append((rect, action))
+
+    def _lines(
+        self,
+        surface: pygame.Surface,
+        text: str,
+        box: pygame.Rect,
+        y: int,
+        bottom: int,
+        color: Any,
+        size: float = 26,
+    ) -> int:
+        """Wrapped text from ``y`` down to at most ``bottom``; returns the y below it."""
+        ui = self.ui
+        width = box.w - ui.px(28)
+        max_lines = max(1, (bottom - y) // max(1, ui.line_h(size)))
+        fsize, lines = ui.fit(text, size, width, max_lines)
+        for line in lines:
+            if y + ui.line_h(fsize) > bottom:
+                break
+            ui.blit_text(surface, line, fsize, (box.left + ui.px(14), y), color, "topleft", box=box)
+            y += ui.line_h(fsize)
+        return y
 
     def draw(self, surface: pygame.Surface) -> None:
         super().draw(surface)
@@ -362,25 +384,26 @@ class SessionScreen(Screen):
         ui = self.ui
         r = self.runner
         if r is None:
-            self.draw_title(surface, "Today's exercises")
-            for i, line in enumerate(ui.wrap(self.error, self._size(28), ui.px(640))):
-                ui.blit_text(surface, line, self._size(28), (ui.w // 2, ui.y(190 + i * 40)))
+            top = self.draw_title(surface, "Today's exercises")
+            box = ui.rect(40, 0, 720, 0)
+            box.top, box.bottom = top + ui.px(20), ui.y(360)
+            self._lines(surface, self.error, box, box.top, box.bottom, ui.theme.text, 28)
             self._button(
                 surface,
-                ui.rect(300, 330, 200, 80),
+                ui.rect(300, 380, 200, 80),
                 "Menu",
                 lambda: self.app.show("menu"),
                 selected=True,
             )
             return
-        if r.phase is Phase.CHECKIN:
+        if self.menu_open:
+            self._draw_menu(surface)
+        elif r.phase is Phase.CHECKIN:
             self._draw_checkin(surface)
         elif r.phase is Phase.DONE:
             self._draw_done(surface)
         else:
             self._draw_set(surface)
-        if self.menu_open:
-            self._draw_menu(surface)
         self.draw_person(surface)
 
     def _draw_set(self, surface: pygame.Surface) -> None:
@@ -391,94 +414,113 @@ class SessionScreen(Screen):
         plan = r.plan
         assert plan is not None
         resting = r.phase is Phase.REST
-        title = "Rest" if resting else plan.info.title
-        ui.blit_text(surface, title, self._size(38), (ui.w // 2, ui.y(30)), t.text, shadow=True)
-        sub = (
-            f"{plan.side} side - set {plan.set_no} of {plan.exercise.sets} - "
-            f"step {plan.step + 1} of {len(r.steps)}"
-        )
+        sub = f"{plan.side} side, set {plan.set_no} of {plan.exercise.sets}"
         if resting:
-            sub = f"next: {plan.info.title}, {sub}"
-        ui.blit_text(surface, sub, self._size(22), (ui.w // 2, ui.y(64)), t.dim)
+            title, sub = "Rest", f"next: {plan.info.title}, {sub}"
+        else:
+            title = plan.info.title
+        top = self.draw_title(surface, title, sub)
         # progress dots: one per set of the session
         n = len(r.steps)
         w = min(ui.px(14), (ui.w - ui.px(120)) // max(n, 1))
         x0 = ui.w // 2 - n * w // 2
         status = {res.plan.step: res.status for res in r.results}
+        dot_y = top + ui.px(8)
         for i in range(n):
+            st = status.get(i)
             col = (
                 t.good
-                if status.get(i) == "done"
+                if st == "done"
                 else t.warn
-                if status.get(i) == "skipped"
+                if st == "skipped"
                 else t.accent
                 if i == plan.step
                 else t.panel_edge
             )
-            pygame.draw.circle(surface, col, (x0 + i * w + w // 2, ui.y(84)), max(2, w // 3))
-        pic = ui.rect(16, 96, 300, 312)
+            pygame.draw.circle(surface, col, (x0 + i * w + w // 2, dot_y), max(2, w // 3))
+        content_top = dot_y + ui.px(12)
+        footer_top = ui.h - ui.px(68)
+        pic_w = ui.px(220 if self.app.easy else 270)
+        pic = pygame.Rect(ui.px(16), content_top, pic_w, footer_top - content_top - ui.px(8))
         draw_exercise(surface, ui, pic, plan.exercise.name, plan.side, self.t)
-        box = ui.rect(332, 96, 452, 312)
+        box = pygame.Rect(pic.right + ui.px(14), content_top, 0, pic.h)
+        box.width = ui.w - ui.px(16) - box.left
         panel(surface, ui, box)
-        ty = box.top + ui.px(12)
-        size = self._size(24)
-        text = f"Last set: {r.last_feedback}" if resting else r.instruction
-        last_steady = r.results[-1].steady if r.results else None
-        color = (t.accent if last_steady is False else t.good) if resting else t.text
-        lines = ui.wrap(text, size, box.w - ui.px(28))[:4]
-        for line in lines:
-            ui.blit_text(surface, line, size, (box.left + ui.px(14), ty), color, anchor="topleft")
-            ty += ui.px(30 * (1.15 if self.app.easy else 1.0))
-        centre = (box.centerx, box.bottom - ui.px(96))
-        rad = ui.px(74)
-        # The physio's cue, when it fits above the ring (easy mode's larger type may not).
-        if not resting and ty + ui.px(26) < centre[1] - rad:
-            ui.blit_text(
+        # What to read: the whole instruction before the set, a short prompt during it, the
+        # feedback while resting. The spoken words carry the rest.
+        if resting:
+            last_steady = r.results[-1].steady if r.results else None
+            text = f"Last set: {r.last_feedback}"
+            color = t.accent if last_steady is False else t.good
+        elif r.phase is Phase.READY:
+            text, color = r.instruction, t.text
+        else:
+            text, color = r.prompt, t.text
+        min_ring = ui.px(46)
+        y = self._lines(
+            surface,
+            text,
+            box,
+            box.top + ui.px(10),
+            box.bottom - 2 * min_ring - ui.px(16),
+            color,
+        )
+        if r.phase is Phase.READY and y + ui.line_h(24) < box.bottom - 2 * ui.px(60) - ui.px(16):
+            y = self._lines(
                 surface,
                 plan.info.check,
-                self._size(20),
-                (box.left + ui.px(14), ty + 4),
+                box,
+                y + ui.px(4),
+                y + ui.px(4) + ui.line_h(24) * 2,
                 t.dim,
-                anchor="topleft",
+                24,
             )
-        big = self._size(54)
+        room = box.bottom - y - ui.px(12)
+        rad = max(min_ring, min(ui.px(80), room // 2))
+        centre = (box.centerx, box.bottom - ui.px(8) - rad)
         if r.phase is Phase.READY:
-            left = r.time_left_s
-            ring(surface, t.panel_edge, centre, rad, ui.px(12), 1.0)
-            ring(surface, t.accent, centre, rad, ui.px(12), left / max(r.ready_s, 1e-9))
-            ui.blit_text(surface, f"{math.ceil(left)}", big, centre, t.accent)
-            ui.blit_text(
+            self._ring(
                 surface,
-                "get ready",
-                self._size(20),
-                (centre[0], centre[1] + rad + ui.px(2)),
-                t.dim,
-                anchor="midtop",
+                centre,
+                rad,
+                r.time_left_s / max(r.ready_s, 1e-9),
+                t.accent,
+                f"{math.ceil(r.time_left_s)}",
             )
-        elif r.phase is Phase.REST:
-            left = r.time_left_s
-            ring(surface, t.panel_edge, centre, rad, ui.px(12), 1.0)
-            ring(surface, t.good, centre, rad, ui.px(12), left / max(r.rest_s_prev, 1e-9))
-            ui.blit_text(surface, f"{math.ceil(left)}", big, centre, t.good)
-            ui.blit_text(
+        elif resting:
+            self._ring(
                 surface,
-                "rest",
-                self._size(20),
-                (centre[0] - rad - ui.px(10), centre[1]),
-                t.dim,
-                anchor="midright",
+                centre,
+                rad,
+                r.time_left_s / max(r.rest_s_prev, 1e-9),
+                t.good,
+                f"{math.ceil(r.time_left_s)}",
             )
         elif plan.info.on_board:
-            self._draw_board_set(surface, centre, rad, big)
+            self._draw_board_set(surface, centre, rad)
         else:
-            self._draw_guided(surface, centre, rad, big)
-        self._footer(surface)
+            self._draw_guided(surface, centre, rad)
+        self._footer(surface, footer_top)
 
-    def _draw_board_set(
-        self, surface: pygame.Surface, centre: tuple[int, int], rad: int, big: float
+    def _ring(
+        self,
+        surface: pygame.Surface,
+        centre: tuple[int, int],
+        rad: int,
+        frac: float,
+        color: Any,
+        label: str,
     ) -> None:
         ui = self.ui
-        t = ui.theme
+        width = max(4, rad // 6)
+        ring(surface, ui.theme.panel_edge, centre, rad, width, 1.0)
+        ring(surface, color, centre, rad, width, frac)
+        inner = int((rad - width) * 1.3)
+        size, lines = ui.fit(label, 56, inner, 1, min_size=24)
+        ui.blit_text(surface, lines[0], size, centre, color)
+
+    def _draw_board_set(self, surface: pygame.Surface, centre: tuple[int, int], rad: int) -> None:
+        t = self.ui.theme
         r = self.runner
         assert r is not None
         plan = r.plan
@@ -486,143 +528,85 @@ class SessionScreen(Screen):
         want = plan.exercise.reps
         if plan.exercise.hold_s is not None:
             left = r.hold_left_s
-            ring(surface, t.panel_edge, centre, rad, ui.px(12), 1.0)
             if left is None:
-                ui.blit_text(
-                    surface, f"lift your {_other(plan.side)} foot", self._size(26), centre, t.accent
-                )
+                self._ring(surface, centre, rad, 0.0, t.accent, "lift")
             else:
-                ring(surface, t.accent, centre, rad, ui.px(12), left / plan.exercise.hold_s)
-                ui.blit_text(
-                    surface, f"{math.ceil(left)}", big, centre, t.good if left == 0 else t.accent
-                )
-            if want > 1:
-                ui.blit_text(
+                self._ring(
                     surface,
-                    f"hold {min(r.reps_done + 1, want)} of {want}",
-                    self._size(20),
-                    (centre[0], centre[1] + rad + ui.px(2)),
-                    t.dim,
-                    anchor="midtop",
+                    centre,
+                    rad,
+                    left / plan.exercise.hold_s,
+                    t.good if left == 0 else t.accent,
+                    f"{math.ceil(left)}",
                 )
         else:
-            ring(surface, t.panel_edge, centre, rad, ui.px(12), 1.0)
-            ring(surface, t.accent, centre, rad, ui.px(12), r.reps_done / max(want, 1))
-            ui.blit_text(surface, f"{r.reps_done}/{want}", big, centre, t.accent)
-            ui.blit_text(
-                surface,
-                "squats counted by the board",
-                self._size(20),
-                (centre[0], centre[1] + rad + ui.px(2)),
-                t.dim,
-                anchor="midtop",
+            self._ring(
+                surface, centre, rad, r.reps_done / max(want, 1), t.accent, f"{r.reps_done}/{want}"
             )
 
-    def _draw_guided(
-        self, surface: pygame.Surface, centre: tuple[int, int], rad: int, big: float
-    ) -> None:
+    def _draw_guided(self, surface: pygame.Surface, centre: tuple[int, int], rad: int) -> None:
         ui = self.ui
-        t = ui.theme
         r = self.runner
         assert r is not None
         plan = r.plan
         assert plan is not None
-        want = plan.exercise.reps
         if r.awaiting_confirm:
-            self._button(
-                surface,
-                pygame.Rect(0, 0, rad * 3, int(rad * 1.5)).move(
-                    centre[0] - int(rad * 1.5), centre[1] - int(rad * 0.75)
-                ),
-                "Done!",
-                r.confirm,
-                selected=True,
-                size=44,
-            )
+            rect = pygame.Rect(0, 0, rad * 3, int(rad * 1.4))
+            rect.center = centre
+            self._button(surface, rect, "Done!", r.confirm, selected=True, size=44)
             return
         frac = (r.phase_t % r.rep_s) / r.rep_s
-        ring(surface, t.panel_edge, centre, rad, ui.px(12), 1.0)
-        ring(surface, t.water, centre, rad, ui.px(12), frac)
-        ui.blit_text(surface, f"{r.guided_rep}/{want}", big, centre, t.text)
-        ui.blit_text(
-            surface,
-            "up... and slowly down" if frac < 0.5 else "and down...",
-            self._size(20),
-            (centre[0], centre[1] + rad + ui.px(2)),
-            t.dim,
-            anchor="midtop",
+        self._ring(
+            surface, centre, rad, frac, ui.theme.water, f"{r.guided_rep}/{plan.exercise.reps}"
         )
 
-    def _footer(self, surface: pygame.Surface) -> None:
+    def _footer(self, surface: pygame.Surface, top: int) -> None:
         ui = self.ui
         r = self.runner
         assert r is not None
-        y = 416
-        self._button(surface, ui.rect(16, y, 170, 56), "Pause", self.open_menu, size=26)
-        self._button(surface, ui.rect(196, y, 170, 56), "Skip set", r.skip, size=26)
+        h = ui.h - ui.px(8) - top
+        w = ui.px(200)
+        self._button(surface, pygame.Rect(ui.px(16), top, w, h), "Pause", self.open_menu)
+        self._button(surface, pygame.Rect(ui.px(32) + w, top, w, h), "Skip set", r.skip)
+        right = pygame.Rect(ui.w - ui.px(16) - w, top, w, h)
         if r.phase in (Phase.READY, Phase.REST):
             label = "Start now" if r.phase is Phase.READY else "Skip rest"
-            self._button(surface, ui.rect(614, y, 170, 56), label, r.confirm, size=26)
+            self._button(surface, right, label, r.confirm)
         elif r.plan is not None and not r.plan.info.on_board and not r.awaiting_confirm:
-            self._button(
-                surface, ui.rect(614, y, 170, 56), "Done", r.confirm, size=26, selected=True
-            )
-        hint = (
-            "the board counts - just do it"
-            if r.plan and r.plan.info.on_board
-            else ("button or tap when done")
-        )
-        if r.phase is Phase.ACTIVE:
-            ui.blit_text(
-                surface,
-                hint,
-                self._size(20),
-                (ui.x(384), ui.y(444)),
-                ui.theme.dim,
-                anchor="midleft",
-            )
+            self._button(surface, right, "Done", r.confirm, selected=True)
 
     def _draw_menu(self, surface: pygame.Surface) -> None:
         ui = self.ui
         t = ui.theme
-        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 170))
-        surface.blit(shade, (0, 0))
-        self.buttons = []
-        ui.blit_text(surface, "Paused", self._size(44), (ui.w // 2, ui.y(110)), t.text)
-        ui.blit_text(
-            surface,
-            "Everything done so far is saved.",
-            self._size(24),
-            (ui.w // 2, ui.y(160)),
-            t.dim,
-        )
+        top = self.draw_title(surface, "Paused", "Everything done so far is saved.")
+        n = len(self.MENU)
+        gap = ui.px(20)
+        w = (ui.w - ui.px(40) - gap * (n - 1)) // n
+        y = max(top + ui.px(30), ui.y(200))
         for i, label in enumerate(self.MENU):
-            rect = ui.rect(40 + i * 250, 220, 220, 110)
+            rect = pygame.Rect(ui.px(20) + i * (w + gap), y, w, ui.px(120))
             self._button(
                 surface,
                 rect,
                 label,
                 lambda i=i: self._menu_choose(i),
                 selected=i == self.menu_sel,
-                size=28,
+                size=30,
             )
+        del t
 
     def _draw_checkin(self, surface: pygame.Surface) -> None:
         ui = self.ui
         t = ui.theme
         q = "How hard was it?" if self.check_stage == 0 else "Any pain?"
         ends = ("0 easy", "10 very hard") if self.check_stage == 0 else ("0 none", "10 worst")
-        ui.blit_text(surface, q, self._size(46), (ui.w // 2, ui.y(60)), t.text, shadow=True)
-        ui.blit_text(
-            surface,
-            "Tap a number, or lean and hold still",
-            self._size(22),
-            (ui.w // 2, ui.y(104)),
-            t.dim,
-        )
+        top = self.draw_title(surface, q, "Tap a number, or lean toward it and hold")
+        gap = ui.px(6)
+        w = (ui.w - ui.px(28) - gap * 10) // 11
+        y = top + ui.px(24)
+        h = ui.px(120)
         for v in range(11):
-            rect = ui.rect(14 + v * 70.5, 170, 64, 120)
+            rect = pygame.Rect(ui.px(14) + v * (w + gap), y, w, h)
             self._button(
                 surface,
                 rect,
@@ -631,14 +615,15 @@ class SessionScreen(Screen):
                 selected=v == self.check_sel,
                 size=40,
             )
-        ui.blit_text(
-            surface, ends[0], self._size(22), (ui.x(20), ui.y(310)), t.dim, anchor="topleft"
-        )
-        ui.blit_text(
-            surface, ends[1], self._size(22), (ui.x(780), ui.y(310)), t.dim, anchor="topright"
-        )
+        ly = y + h + ui.px(10)
+        ui.blit_text(surface, ends[0], 24, (ui.px(16), ly), t.dim, anchor="topleft")
+        ui.blit_text(surface, ends[1], 24, (ui.w - ui.px(16), ly), t.dim, anchor="topright")
+        bottom = ui.h - ui.px(10)
         self._button(
-            surface, ui.rect(300, 380, 200, 70), "Skip", lambda: self._check(None), size=26
+            surface,
+            pygame.Rect(ui.w // 2 - ui.px(110), bottom - ui.px(70), ui.px(220), ui.px(70)),
+            "Skip",
+            lambda: self._check(None),
         )
 
     def _draw_done(self, surface: pygame.Surface) -> None:
@@ -647,29 +632,19 @@ class SessionScreen(Screen):
         r = self.runner
         assert r is not None
         c = r.counts()
-        ui.blit_text(
-            surface, "Well done!", self._size(52), (ui.w // 2, ui.y(56)), t.accent, shadow=True
+        sub = f"{c['done']} of {len(r.steps)} sets done" + (
+            f", {c['skipped']} skipped" if c["skipped"] else ""
         )
-        ui.blit_text(
-            surface,
-            f"{c['done']} of {len(r.steps)} sets done"
-            + (f", {c['skipped']} skipped" if c["skipped"] else ""),
-            self._size(28),
-            (ui.w // 2, ui.y(112)),
-            t.text,
-        )
+        y = self.draw_title(surface, "Well done!", sub) + ui.px(8)
         days = "day" if self.streak == 1 else "days"
-        ui.blit_text(
-            surface,
-            f"Streak: {self.streak} {days} in a row",
-            self._size(34),
-            (ui.w // 2, ui.y(164)),
-            t.good,
+        rr = ui.blit_text(
+            surface, f"Streak: {self.streak} {days} in a row", 32, (ui.w // 2, y), t.good, "midtop"
         )
+        y = rr.bottom + ui.px(34)
         n = len(self.recent)
-        for i, (d, st) in enumerate(self.recent):
-            cx = ui.w // 2 + ui.px((i - (n - 1) / 2) * 52)
-            cy = ui.y(240)
+        step = min(ui.px(54), (ui.w - ui.px(40)) // max(n, 1))
+        for i, (_d, st) in enumerate(self.recent):
+            cx = ui.w // 2 + int((i - (n - 1) / 2) * step)
             col = {
                 "done": t.good,
                 "extra": t.good,
@@ -677,28 +652,27 @@ class SessionScreen(Screen):
                 "skipped": t.warn,
                 "missed": t.bad,
             }.get(st, t.panel_edge)
+            rad = min(ui.px(20), step // 2 - 2)
             if st in ("done", "extra", "partial"):
-                pygame.draw.circle(surface, col, (cx, cy), ui.px(20))
+                pygame.draw.circle(surface, col, (cx, y), rad)
             else:
-                pygame.draw.circle(surface, col, (cx, cy), ui.px(20), max(2, ui.px(3)))
-            ui.blit_text(surface, d.strftime("%a")[:2], self._size(16), (cx, cy + ui.px(34)), t.dim)
-        if r.proposals or r.applied:
-            what = r.applied or r.proposals
-            msg = (
-                ("Next time: " if r.applied else "Your physio may make it harder: ")
-                + what[0].reason.split(":")[0]
-                + f" {what[0].field.replace('_s', '')} "
-                f"{what[0].old:g} -> {what[0].new:g}"
-            )
-            ui.blit_text(surface, msg, self._size(22), (ui.w // 2, ui.y(310)), t.text)
-        self._button(
-            surface,
-            ui.rect(300, 370, 200, 80),
-            "Menu",
-            lambda: self.app.show("menu"),
-            selected=True,
-            size=30,
-        )
+                pygame.draw.circle(surface, col, (cx, y), rad, max(2, ui.px(3)))
+        if self.recent:
+            first, last = self.recent[0][0], self.recent[-1][0]
+            y += ui.px(26)
+            span = f"{first:%d %b} to {last:%d %b}" if first != last else f"{last:%d %b}"
+            rr = ui.blit_text(surface, span, 24, (ui.w // 2, y), t.dim, "midtop")
+            y = rr.bottom + ui.px(8)
+        what = r.applied or r.proposals
+        menu = pygame.Rect(ui.w // 2 - ui.px(110), ui.h - ui.px(90), ui.px(220), ui.px(80))
+        if what:
+            p = what[0]
+            head = "Next time: " if r.applied else "Your physio may make it harder: "
+            what_s = p.field.replace("_s", "")
+            msg = f"{head}{p.reason.split(':')[0]}, {what_s} {p.old:g} to {p.new:g}"
+            box = pygame.Rect(ui.px(30), y, ui.w - ui.px(60), menu.top - y - ui.px(6))
+            self._lines(surface, msg, box, y, box.bottom, t.text, 24)
+        self._button(surface, menu, "Menu", lambda: self.app.show("menu"), selected=True, size=30)
 
 
 def _other(side: str) -> str:

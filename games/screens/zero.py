@@ -13,6 +13,8 @@ import math
 import numpy as np
 import pygame
 
+from balance_trainer.constants import STANDARD_GRAVITY
+
 from ..feed import MAX_TARE_KG, FeedUpdate
 from ..ui import ring
 from ..widgets import icon_both_feet
@@ -53,7 +55,7 @@ class ZeroScreen(Screen):
             return
         # Nearly nothing on the board: collect; a clear load empties the window again.
         total = update.block.total_n
-        if np.any(total > MAX_TARE_KG * 9.80665):
+        if np.any(total > MAX_TARE_KG * STANDARD_GRAVITY):
             self._forces.clear()
             self._n = 0
             self.message = "Please step off the board"

@@ -13,6 +13,7 @@ from games.rules.adaptive import Staircase, band_from_sway, level_from_sway, rec
 from games.rules.lean_nav import LeanNavigator, LeanSettings
 from games.rules.river import River, RiverConfig
 from games.rules.spirit_level import SpiritLevel, SpiritLevelConfig
+from games.rules.squat_builder import Phase as SquatPhase
 from games.rules.squat_builder import SquatBuilder, SquatConfig
 from games.rules.stats import RunningSway
 
@@ -122,31 +123,33 @@ def test_hands_free_switched_off_gives_no_intents():
 # -- spirit level -----------------------------------------------------------------------------
 
 
-def run_level(game: SpiritLevel, seconds: float, cop, share=0.0, t0: float = 0.0):
+def run_level(game: SpiritLevel, seconds: float, cop, stance=None, t0: float = 0.0):
+    """Feed ``cop`` (mm) with the board's ``stance`` (default: on the game's stance leg)."""
     t = t0
+    stance = stance or game.stance_side
     events: list[str] = []
     for _ in range(int(round(seconds / DT))):
         t += DT
         events += game.update(
-            t, cop(t) if callable(cop) else cop, share(t) if callable(share) else share
+            t, cop(t) if callable(cop) else cop, stance(t) if callable(stance) else stance
         )
     return t, events
 
 
 def test_spirit_level_waits_for_the_foot_to_lift():
     g = SpiritLevel("left")
-    t, ev = run_level(g, 3.0, -120.0, share=0.45)
+    t, ev = run_level(g, 3.0, -120.0, stance="both")
     assert g.phase == "waiting" and g.fill == 0 and "lift_off" not in ev
-    t, ev = run_level(g, 0.1, -120.0, share=0.02, t0=t)
+    t, ev = run_level(g, 0.1, -120.0, stance="left", t0=t)
     assert ev == ["lift_off"] and g.phase == "settling"
 
 
 def test_spirit_level_reference_is_where_the_foot_settled_not_the_plate_middle():
     g = SpiritLevel("left", SpiritLevelConfig(steady_s=1.0, settle_s=1.0))
     # The first second on one leg is the weight coming across: the COP swings medially.
-    t, _ = run_level(g, 1.0, -80.0, share=0.0)
+    t, _ = run_level(g, 1.0, -80.0)
     assert g.phase == "settling"
-    run_level(g, 1.2, -112.0, share=0.0, t0=t)
+    run_level(g, 1.2, -112.0, t0=t)
     assert g.reference_mm == pytest.approx(-112.0)
     assert g.phase == "playing"
 
@@ -194,7 +197,7 @@ def test_a_touchdown_pauses_the_clock_and_lifting_again_resumes():
     g = SpiritLevel("left", c)
     t, _ = run_level(g, 3.0, -120.0)
     on_leg = g.time_on_leg_s
-    t, ev = run_level(g, 2.0, -120.0, share=0.4, t0=t)
+    t, ev = run_level(g, 2.0, -120.0, stance="both", t0=t)
     assert ev == ["touchdown"] and g.phase == "foot_down"
     assert g.time_on_leg_s == pytest.approx(on_leg)
     t, ev = run_level(g, 1.0, -120.0, t0=t)
@@ -292,17 +295,17 @@ def squat_round(
     out: list[str] = []
     for _ in range(int(1.5 / DT)):  # quiet stance on one leg first
         t += DT
-        b.update(t, -120.0, 0.0)
+        b.update(t, -120.0, b.stance_side)
     for dev, _ in reps:
         start = t
         while t < start + rep_s:
             t += DT
             phase = (t - start) / rep_s
-            b.update(t, -120.0 + dev * math.sin(math.pi * phase), 0.0)
+            b.update(t, -120.0 + dev * math.sin(math.pi * phase), b.stance_side)
         out += b.rep(start, start + rep_s / 2, t)
         for _ in range(int(1.0 / DT)):
             t += DT
-            b.update(t, -120.0, 0.0)
+            b.update(t, -120.0, b.stance_side)
     return out
 
 
@@ -321,7 +324,7 @@ def test_a_squat_that_is_too_quick_does_not_count():
 def test_the_rocket_launches_when_the_tower_is_complete():
     c = SquatConfig(target_blocks=3)
     b = SquatBuilder("right", c)
-    b.phase = "playing"
+    b.phase = SquatPhase.PLAYING
     out = squat_round(b, [(2.0, 0)] * 3)
     assert out[-3:] == ["block", "launch", "done"]
     assert b.launched and b.done and b.stars == 3
@@ -336,9 +339,9 @@ def test_a_round_of_only_wobbly_squats_still_ends():
 def test_squats_count_only_once_the_foot_is_lifted():
     b = SquatBuilder("left", SquatConfig())
     for k in range(60):
-        b.update(k * DT, -120.0, 0.5)
+        b.update(k * DT, -120.0, "both")
     assert b.phase == "waiting" and b.rep(0.0, 0.5, 1.0) == []
-    b.update(1.1, -120.0, 0.02)
+    b.update(1.1, -120.0, "left")
     assert b.phase == "playing"
 
 
