@@ -40,8 +40,9 @@ from .frames import PelvisSample
 if TYPE_CHECKING:
     from .balance import BalanceBlock
 
-PELVIS_COLUMNS = ("pelvis_obliquity_deg", "pelvis_rotation_deg")
-"""Optional recording columns after the cells, degrees, NaN (empty) where no angle exists."""
+PELVIS_COLUMN = "pelvis_obliquity_deg"
+"""Optional recording column after the cells: the pelvis's obliquity at each frame, degrees
+(positive = the left side lower), empty where no angle exists."""
 
 HOLD_LIMIT_S = 0.05
 """A pelvis sample older than this (5 samples at 104 Hz) gives a frame no value."""

@@ -103,6 +103,25 @@ MEASURES: dict[str, Measure] = {
         ("single-leg-squat",),
         "{:.2f}",
     ),
+    "pelvic_drop": Measure(
+        "Pelvic drop of the lifted side, mean over each hold (pelvis sensor; positive = the "
+        "lifted side lower)",
+        "pelvic drop",
+        "deg",
+        "pelvic_drop_mean_deg",
+        "trials",
+        "mean",
+        ("hip-stability", "single-leg-stance"),
+    ),
+    "squat_pelvic_drop": Measure(
+        "Single-leg squat: peak pelvic drop of the lifted side per repetition (pelvis sensor)",
+        "peak pelvic drop",
+        "deg",
+        "pelvic_drop_peak_deg",
+        "reps",
+        "mean",
+        ("single-leg-squat",),
+    ),
 }
 
 
@@ -383,9 +402,9 @@ def _thin(*arrays: np.ndarray) -> list[np.ndarray]:
 def _date_axis(ax: Any) -> None:
     import matplotlib.dates as mdates
 
-    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))  # type: ignore[no-untyped-call]
 
 
 def _date_span(data: ReportData) -> tuple[datetime, datetime]:
@@ -430,9 +449,9 @@ def trends_figure(data: ReportData) -> Any:
         else:
             m = MEASURES[key]
             for side in SIDES:
-                pts = data.trends[key].get(side)
-                if pts:
-                    d, v = zip(*pts, strict=True)
+                line = data.trends[key].get(side)
+                if line:
+                    d, v = zip(*line, strict=True)
                     ax.plot(d, v, label=side, **SIDE_STYLE[side])
             ax.set_ylabel(m.unit or "index")
             ax.set_title(m.title, fontsize=10, loc="left")

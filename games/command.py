@@ -16,7 +16,7 @@ import os
 import time
 from typing import Any
 
-from balance_trainer.errors import DisplayError, SensorError, UsageError
+from balance_trainer.errors import DisplayError, EnvironmentFault, SensorError, UsageError
 
 from .catalog import GAMES, resolve
 
@@ -53,6 +53,11 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
     )
     mode.add_argument(
         "--windowed", action="store_true", help="run in a window (the default in a desktop session)"
+    )
+    p.add_argument(
+        "--reset-settings",
+        action="store_true",
+        help="recovery: replace a damaged (locked) settings file with the defaults, PIN 1234",
     )
     p.add_argument(
         "--headless",
@@ -159,6 +164,15 @@ def run(args: argparse.Namespace) -> int:
     from .sound import SoundBank
 
     folder = resolve_data_dir(args.data_dir)
+    if getattr(args, "reset_settings", False):
+        from .settings import DEFAULT_PIN, reset_settings
+
+        try:
+            path = reset_settings(folder)
+        except OSError as exc:
+            raise EnvironmentFault(f"{folder}: cannot reset the settings ({exc})") from exc
+        print(f"settings reset to the defaults in {path}; the PIN is {DEFAULT_PIN}: change it now")
+        return 0
     store = _open_store(args, log)
     person = GUEST
     if args.person:

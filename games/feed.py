@@ -139,6 +139,9 @@ class BoardFeed:
         self.latest: Balance | None = None
         self.ml_mm = math.nan
         self.foot_ml_mm = {"left": math.nan, "right": math.nan}
+        self.pelvis_obliquity_deg = math.nan
+        """Newest pelvic obliquity from the pelvis sensor, degrees (positive = the left side
+        lower; NaN without a sensor or a trustworthy angle). Already fused: not smoothed again."""
         self._sm_ml = _smoother(self.fs_hz, cutoff_hz)
         self._sm_foot = {s: _smoother(self.fs_hz, cutoff_hz) for s in ("left", "right")}
         self.detector = EventDetector(fs_hz=self.fs_hz)
@@ -316,6 +319,22 @@ class BoardFeed:
             self.ml_mm = sm(ml[i])
             self.foot_ml_mm["left"] = sl(lml[i])
             self.foot_ml_mm["right"] = sr(rml[i])
+        if block.pelvis_obliquity_deg is not None and len(block):
+            self.pelvis_obliquity_deg = float(block.pelvis_obliquity_deg[-1])
+
+    @property
+    def has_pelvis(self) -> bool:
+        """True when a pelvis sensor is read beside the board."""
+        return getattr(self.conn, "pelvis", None) is not None
+
+    def pelvic_drop_deg(self, stance_side: str) -> float:
+        """Drop of the lifted leg's side while standing on ``stance_side``, degrees (NaN if
+        unknown); positive = the lifted side lower."""
+        if stance_side not in ("left", "right"):
+            return math.nan
+        lifted = "right" if stance_side == "left" else "left"
+        o = self.pelvis_obliquity_deg
+        return o if lifted == "left" else -o
 
     def _lose(self, exc: BaseException | None, now_s: float) -> None:
         if self.status is not FeedStatus.LOST:

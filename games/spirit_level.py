@@ -63,7 +63,11 @@ class SpiritLevelScreen(GameScreen):
         r = self.rules
         assert r is not None
         feed = self.app.feed
-        events = r.update(self.t, feed.stance_ml_mm(self.side), feed.stance)
+        if getattr(feed, "has_pelvis", False):
+            # The pelvis sensor sees the pelvis itself: the game is played on its angle.
+            events = r.update_pelvis(self.t, feed.pelvis_obliquity_deg, feed.stance)
+        else:
+            events = r.update(self.t, feed.stance_ml_mm(self.side), feed.stance)
         for ev in events:
             if ev == "star":
                 self.app.play("star")
@@ -90,7 +94,7 @@ class SpiritLevelScreen(GameScreen):
 
     # -- picture -----------------------------------------------------------------------------
     def static_key(self) -> tuple:
-        return (*super().static_key(), self.config.band_mm)
+        return (*super().static_key(), self.config.band_mm, self.config.band_deg)
 
     def draw_static(self, s: pygame.Surface) -> None:
         """Background, tube glass and band marks."""
@@ -169,6 +173,17 @@ class SpiritLevelScreen(GameScreen):
             "left": (c[0] - half, c[1] - lift_sign * dy),
             "right": (c[0] + half, c[1] + lift_sign * dy),
         }
+        if r is not None and r.pelvis:
+            # With the sensor the hips tilt by the measured angle itself (left side lower:
+            # positive obliquity), drawn true to the degree, not exaggerated.
+            o = (
+                r.obliquity_deg
+                if r.phase is Phase.PLAYING and math.isfinite(r.obliquity_deg)
+                else 0.0
+            )
+            dy_o = half * math.tan(math.radians(o))
+            hips = {"left": (c[0] - half, c[1] + dy_o), "right": (c[0] + half, c[1] - dy_o)}
+            dy = 0.0
         col = t.warn if drifting else t.good
         body = (255, 255, 255) if t.name == "normal" else (255, 255, 255)
         w = ui.px(9)
@@ -203,6 +218,18 @@ class SpiritLevelScreen(GameScreen):
             pygame.draw.circle(surface, col, (int(p[0]), int(p[1])), ui.px(12))
         if drifting:
             self.say("Keep your hips level", 0.3)
+        # Say what the picture is measured by: the pelvis itself, or the load under the foot.
+        if r is not None and r.pelvis:
+            o = r.obliquity_deg
+            low = (
+                ""
+                if not math.isfinite(o) or abs(o) < 0.5
+                else (f": {abs(o):.1f}\N{DEGREE SIGN} lower on the {'left' if o > 0 else 'right'}")
+            )
+            caption = f"Measured by the pelvis sensor{low}"
+        else:
+            caption = "Measured from the load under your foot"
+        ui.blit_text(surface, caption, 20, (ui.x(360), ui.y(462)), t.text)
 
     def _draw_prompt(self, surface: pygame.Surface) -> None:
         ui = self.ui
@@ -243,9 +270,14 @@ class SpiritLevelScreen(GameScreen):
         )
         lines = [
             f"Stood on your {self.side} leg {r.time_on_leg_s:.0f} s",
-            f"Bubble in the middle {r.time_in_band_s:.0f} s",
+            f"{'Pelvis level' if r.pelvis else 'Bubble in the middle'} {r.time_in_band_s:.0f} s",
         ]
-        if math.isfinite(r.sway.rms_mm):
+        if r.pelvis and math.isfinite(r.mean_drop_deg):
+            lifted = "right" if self.side == "left" else "left"
+            lines.append(
+                f"Your {lifted} hip dropped {r.mean_drop_deg:.1f}\N{DEGREE SIGN} on average"
+            )
+        elif math.isfinite(r.sway.rms_mm):
             lines.append(f"Sway {r.sway.rms_mm:.1f} mm (band {self.config.band_mm:.0f} mm)")
         if r.touchdowns:
             lines.append(f"Foot down {r.touchdowns} time{'s' if r.touchdowns > 1 else ''}")

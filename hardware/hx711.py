@@ -204,6 +204,13 @@ class ChipClock:
                     self.agreed = 0
         if unc <= PERIOD_LEARN_UNC_S:
             self.seen = t
+        pred = self.next_conv(t - unc)
+        if pred is not None:
+            # Both the look and the prediction bound the edge: keep what both allow (a look
+            # that came late on a busy machine says little the prediction does not).
+            lo, hi = max(t - unc, pred[0] - pred[1]), min(t + unc, pred[0] + pred[1])
+            if lo <= hi:
+                t, unc = (lo + hi) / 2, (hi - lo) / 2
         self.last_conv, self.unc = t, unc
 
     def next_conv(self, now: float) -> tuple[float, float] | None:
@@ -502,7 +509,10 @@ class HX711Array:
             self._stats["deferred"] += 1
 
     def _sweep_budget(self) -> float:
-        longest = max(self._recent_sweeps) if self._recent_sweeps else self._sweep_s
+        # The 90th percentile of recent sweeps: one preempted sweep should not make every
+        # later one wait; a sweep that runs long anyway is checked afterwards (_overlapped).
+        recent = sorted(self._recent_sweeps)
+        longest = recent[int(0.9 * (len(recent) - 1))] if recent else self._sweep_s
         return longest + SWEEP_MARGIN_S
 
     # -- the sweep --------------------------------------------------------------------------

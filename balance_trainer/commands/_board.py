@@ -13,6 +13,7 @@ from ..balance import BalanceBlock
 from ..config import default_board_spec
 from ..errors import UsageError
 from ..wiring import BoardConnection, open_board
+from . import _types
 
 Blocks = Generator[tuple[BalanceBlock, np.ndarray, int], None, None]
 """``(block, forces_n, missed)`` from :func:`balance_blocks`."""
@@ -57,7 +58,7 @@ def add_simulator_options(g: argparse._ArgumentGroup) -> None:
         help=f"simulated person's scenario: {SCENARIO_HELP} (default: quiet; for 'test' the "
         "script that test asks for; interactive for 'play')",
     )
-    g.add_argument("--seed", type=int, default=0, help="simulator random seed (default 0)")
+    g.add_argument("--seed", type=_types.seed, default=0, help="simulator random seed (default 0)")
     g.add_argument(
         "--weak-hip",
         choices=("left", "right"),
@@ -157,11 +158,18 @@ def connect(args: argparse.Namespace, **options: Any) -> BoardConnection:
         weak_hip=args.weak_hip,
         realtime=not getattr(args, "fast", False),
         data_dir=getattr(args, "data_dir", None),
+        pelvis=getattr(args, "pelvis", None),
         **simulator_options(args, args.board),
         **options,
     )
     if conn.simulated or not getattr(args, "quiet_banner", False):
         print(f"board: {conn.banner}", file=sys.stderr)
+    if conn.pelvis is not None:
+        print(f"pelvis: {conn.pelvis.source.description}", file=sys.stderr)
+        zero = getattr(conn.pelvis.source, "zero", None)
+        if zero is not None:  # a real sensor: level it on the person standing still
+            print("pelvis: stand level and still on both feet for 2 s...", file=sys.stderr)
+            zero()
     return conn
 
 

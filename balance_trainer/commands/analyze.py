@@ -8,11 +8,15 @@ import importlib
 import json
 import math
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import BalanceTrainerError, UsageError
 from ..readers import FORMATS
 from ..results import TestResult
+
+if TYPE_CHECKING:
+    from ..cli import CommonOptions
+    from . import Subparsers
 
 PROGRESS_MIN_FILES = 4
 """Show a progress counter on stderr from this many files on."""
@@ -31,7 +35,7 @@ TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def register(sub: argparse._SubParsersAction, common) -> None:
+def register(sub: Subparsers, common: CommonOptions) -> None:
     p = sub.add_parser(
         "analyze",
         help="sway measures (ML first) of recordings and lab force-plate files",

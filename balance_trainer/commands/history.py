@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from ..records import session_json
 from ..report import history_table
 from ..store import Store
 
+if TYPE_CHECKING:
+    from ..cli import CommonOptions
+    from . import Subparsers
 
-def register(sub: argparse._SubParsersAction, common) -> None:
+
+def register(sub: Subparsers, common: CommonOptions) -> None:
     p = sub.add_parser(
         "history",
         parents=[common.data],

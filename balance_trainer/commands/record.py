@@ -6,17 +6,22 @@ import argparse
 import sys
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..balance import BalanceBlock
 from ..errors import UsageError
 from ..recording import RecordingWriter
 from ..run import LiveRun, RecordingSink, Sink, StopReason, StoreSink, run_blocks
+from . import _types
 from ._board import add_speed_option, connect, timed_blocks
 from ._person import open_person_store
 
+if TYPE_CHECKING:
+    from ..cli import CommonOptions
+    from . import Subparsers
 
-def register(sub: argparse._SubParsersAction, common) -> None:
+
+def register(sub: Subparsers, common: CommonOptions) -> None:
     p = sub.add_parser(
         "record",
         parents=[common.board, common.data],
@@ -38,7 +43,9 @@ def register(sub: argparse._SubParsersAction, common) -> None:
         metavar="ID",
         help="store the trial in the database for this person (see 'balance-trainer people add')",
     )
-    p.add_argument("--seconds", type=float, required=True, metavar="N", help="how long to record")
+    p.add_argument(
+        "--seconds", type=_types.seconds, required=True, metavar="N", help="how long to record"
+    )
     add_speed_option(p)
     p.set_defaults(func=run)
 
@@ -99,7 +106,7 @@ def _blocks(conn: Any, args: argparse.Namespace, progress: _Progress) -> Iterato
 def _record(args: argparse.Namespace, store: Any) -> int:
     with connect(args) as conn:
         board = conn.source.board
-        meta = {
+        meta: dict[str, Any] = {
             "started_at": datetime.now().astimezone().isoformat(timespec="seconds"),
             "source": conn.source.description,
             "calibration": conn.calibration_origin,
@@ -111,7 +118,11 @@ def _record(args: argparse.Namespace, store: Any) -> int:
                 "weak_hip": args.weak_hip,
             }
         sinks: list[Sink] = []
-        writer = RecordingWriter(args.output, board, meta) if args.output else None
+        writer = (
+            RecordingWriter(args.output, board, meta, pelvis=conn.pelvis is not None)
+            if args.output
+            else None
+        )
         if writer is not None:
             sinks.append(RecordingSink(writer))
         stored = None

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from ..store import Store
 
+if TYPE_CHECKING:
+    from ..cli import CommonOptions
+    from . import Subparsers
 
-def register(sub: argparse._SubParsersAction, common) -> None:
+
+def register(sub: Subparsers, common: CommonOptions) -> None:
     p = sub.add_parser(
         "report",
         parents=[common.data],

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import UsageError
 from ..protocols import PROTOCOLS, ProtocolEvent, make_protocol, protocol_class
@@ -22,12 +22,16 @@ from ..run import LiveRun, RecordingSink, Sink, StopReason, StoreSink, run_block
 from ._board import add_speed_option, balance_blocks, connect
 from ._person import open_person_store
 
+if TYPE_CHECKING:
+    from ..cli import CommonOptions
+    from . import Subparsers
+
 MAX_TIMES = (30, 45, 60)
 DEFAULT_SIM_TIMEOUT_S = 300.0
 """A simulated board in virtual time stops after this much board time unless told otherwise."""
 
 
-def register(sub: argparse._SubParsersAction, common) -> None:
+def register(sub: Subparsers, common: CommonOptions) -> None:
     p = sub.add_parser(
         "test",
         parents=[common.board, common.data],
@@ -235,7 +239,8 @@ def _run(args: argparse.Namespace, params: dict[str, Any], store: Any) -> int:
                 "calibration": conn.calibration_origin,
                 "protocol": {"name": args.name, **given},
             }
-            sinks.append(RecordingSink(RecordingWriter(args.record, board, meta)))
+            writer = RecordingWriter(args.record, board, meta, pelvis=conn.pelvis is not None)
+            sinks.append(RecordingSink(writer))
         stored = None
         if store is not None:
             sid = store.start_session(

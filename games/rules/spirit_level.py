@@ -9,6 +9,11 @@ on a scale; it is averaged over a few seconds (so ordinary sway does not count),
 tilt, and gently penalised: the bar fills more slowly while it lasts. The lifted foot touching
 down pauses the game until it is lifted again; nothing is lost.
 
+With a pelvis sensor (:meth:`SpiritLevel.update_pelvis`) the tube is a spirit level on the
+pelvis itself: the bubble sits toward the higher side of the pelvis by the measured obliquity,
+a level pelvis (within ``band_deg``) fills the bar, and a drop of the lifted side held over the
+drift window is penalised. No resting position is learned there: level is the zeroed sensor.
+
 Whether the foot is up is not decided here: the board feed's one
 :class:`~balance_trainer.events.EventDetector` says so (its stance), with the same lift-off and
 touchdown definitions the clinical tests use.
@@ -78,6 +83,13 @@ class SpiritLevelConfig:
     drift_penalty: float = 0.5
     steady_s: float = 1.0
     settle_s: float = 1.0
+    band_deg: float = 2.0
+    """Pelvis mode: half-width of the level band, degrees of obliquity (one SEM of a clinical
+    pelvic angle, Youdas et al. 2007; see :mod:`balance_trainer.pelvis`)."""
+    full_scale_deg: float = 8.0
+    """Pelvis mode: obliquity that puts the bubble at the end of the tube, degrees."""
+    drift_deg: float = 3.0
+    """Pelvis mode: mean drop of the lifted side over ``drift_window_s`` that counts as a drop."""
 
     @classmethod
     def easy(cls) -> SpiritLevelConfig:
@@ -89,6 +101,9 @@ class SpiritLevelConfig:
             duration_s=None,
             drift_mm=8.0,
             drift_penalty=0.75,
+            band_deg=3.0,
+            full_scale_deg=10.0,
+            drift_deg=4.0,
         )
 
 
@@ -129,6 +144,12 @@ class SpiritLevel:
         self._settle: list[float] = []
         self._t_prev: float | None = None
         self._drift_avg = 0.0
+        self.pelvis = False
+        """True once fed by :meth:`update_pelvis`: the round is on the pelvis sensor."""
+        self.obliquity_deg = math.nan
+        self.drop_deg = 0.0
+        self._drop_sum = 0.0
+        self._drop_n = 0
 
     # -- state read by the view -------------------------------------------------------------
     @property
@@ -202,6 +223,8 @@ class SpiritLevel:
         self.time_on_leg_s += dt
         if not math.isfinite(stance_cop_ml_mm):
             return events
+        if self.pelvis:
+            return self._play_pelvis(stance_cop_ml_mm, dt, events)
         if self.phase is Phase.SETTLING:
             if self.time_on_leg_s >= c.steady_s:
                 self._settle.append(stance_cop_ml_mm)
@@ -224,7 +247,45 @@ class SpiritLevel:
         self.drifting = self.drift_mm > (0.6 * c.drift_mm if was_drifting else c.drift_mm)
         if self.drifting != was_drifting:
             events.append("drift_start" if self.drifting else "drift_end")
-        inside = abs(off) <= c.band_mm
+        return self._score(abs(off) <= c.band_mm, dt, events)
+
+    def update_pelvis(self, t_s: float, obliquity_deg: float, stance: str) -> list[str]:
+        """Advance with the pelvis sensor's obliquity (degrees, positive = the left side lower)
+        instead of the load under the foot; same events as :meth:`update`."""
+        self.pelvis = True
+        return self.update(t_s, obliquity_deg, stance)
+
+    def _play_pelvis(self, obliquity_deg: float, dt: float, events: list[str]) -> list[str]:
+        c = self.config
+        if self.phase is Phase.SETTLING:
+            if self.time_on_leg_s < c.steady_s:  # the weight coming across is not the game
+                return events
+            self.phase = Phase.PLAYING
+            self._drift_avg = 0.0
+        self.obliquity_deg = obliquity_deg
+        # A real spirit level: the bubble sits toward the higher side (positive = right).
+        self.bubble = max(-1.0, min(1.0, obliquity_deg / c.full_scale_deg))
+        drop = obliquity_deg if self.lifted_side == "left" else -obliquity_deg
+        self.drop_deg = drop
+        self._drop_sum += drop
+        self._drop_n += 1
+        self.sway.add(obliquity_deg)
+        if dt > 0:
+            a = min(1.0, dt / c.drift_window_s)
+            self._drift_avg += a * (drop - self._drift_avg)
+        was_drifting = self.drifting
+        self.drifting = self._drift_avg > (0.6 * c.drift_deg if was_drifting else c.drift_deg)
+        if self.drifting != was_drifting:
+            events.append("drift_start" if self.drifting else "drift_end")
+        return self._score(abs(obliquity_deg) <= c.band_deg, dt, events)
+
+    @property
+    def mean_drop_deg(self) -> float:
+        """Mean drop of the lifted side over the round's play (pelvis mode), degrees."""
+        return self._drop_sum / self._drop_n if self._drop_n else math.nan
+
+    def _score(self, inside: bool, dt: float, events: list[str]) -> list[str]:
+        c = self.config
         if inside != self.in_band:
             events.append("enter_band" if inside else "leave_band")
         self.in_band = inside
@@ -243,6 +304,19 @@ class SpiritLevel:
 
     def details(self) -> dict[str, float | int | str | None]:
         """What is stored with the score."""
+        if self.pelvis:
+            return {
+                "stance_side": self.stance_side,
+                "measured_by": "pelvis sensor",
+                "time_on_leg_s": round(self.time_on_leg_s, 2),
+                "time_level_s": round(self.time_in_band_s, 2),
+                "fill": round(self.fill, 3),
+                "band_deg": self.config.band_deg,
+                "obliquity_rms_deg": _round(self.sway.rms_mm),
+                "mean_drop_deg": _round(self.mean_drop_deg),
+                "touchdowns": self.touchdowns,
+                "stars": self.stars,
+            }
         return {
             "stance_side": self.stance_side,
             "time_on_leg_s": round(self.time_on_leg_s, 2),
