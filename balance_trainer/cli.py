@@ -21,7 +21,7 @@ from importlib.metadata import entry_points
 from typing import NoReturn
 
 from . import __version__
-from .commands import _types
+from .commands._board import add_simulator_options
 from .config import load_settings
 from .errors import BalanceTrainerError
 
@@ -51,18 +51,7 @@ def _common() -> CommonOptions:
         help="sim, sim:PRESET, replay:FILE, mock-hx711, wii, a preset name or a "
         "board .toml file (default: the configured board, else sim)",
     )
-    g.add_argument(
-        "--scenario",
-        default="quiet",
-        help="simulated person's scenario: quiet, single-leg-left, single-leg-right, "
-        "squats-left, squats-right, step-on-off, weight-shift, interactive, empty",
-    )
-    g.add_argument("--seed", type=_types.seed, default=0, help="simulator random seed (default 0)")
-    g.add_argument(
-        "--weak-hip",
-        action="store_true",
-        help="simulated person with a weak hip: more lateral sway, pelvis drifts",
-    )
+    add_simulator_options(g)
     data = argparse.ArgumentParser(add_help=False)
     data.add_argument(
         "--data-dir",

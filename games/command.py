@@ -105,7 +105,9 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
     )
     p.add_argument("--no-sound", action="store_true", help="do not open the sound device")
     # The app is interactive: the simulated person takes orders unless a script is asked for.
-    p.set_defaults(func=run, scenario="interactive")
+    # Not set_defaults(scenario=...): that would change the --scenario action every command
+    # shares, and a plain `test` would then wait for orders that never come (run() resolves).
+    p.set_defaults(func=run)
 
 
 def parse_size(text: str | None) -> tuple[int, int] | None:
@@ -151,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
     import pygame
 
+    from balance_trainer.commands._board import scenario_for, simulator_options
     from balance_trainer.config import data_dir as resolve_data_dir
     from balance_trainer.wiring import open_board
 
@@ -186,11 +189,12 @@ def run(args: argparse.Namespace) -> int:
     def connect() -> Any:
         return open_board(
             args.board,
-            scenario=args.scenario,
+            scenario=scenario_for(args, "interactive"),
             seed=args.seed,
             weak_hip=args.weak_hip,
             realtime=realtime,
             data_dir=args.data_dir,
+            **simulator_options(args, args.board),
         )
 
     pygame.init()

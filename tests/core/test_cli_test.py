@@ -92,7 +92,7 @@ def test_a_live_run_recorded_and_analysed_offline_gives_the_same_trial(tmp_path,
 
 
 def test_nobody_lifting_a_foot_ends_at_the_timeout_with_an_empty_result(capsys):
-    status, res, err = run_json(capsys, "hip-stability", "--timeout", "15")
+    status, res, err = run_json(capsys, "hip-stability", "--timeout", "15", "--scenario", "quiet")
     assert status == 0
     assert res["trials"] == [] and "both feet stayed down" in res["notes"][0]
     assert "--timeout" in err

@@ -389,7 +389,7 @@ def test_squat_protocol_counts_repetitions_and_measures_each(sim_squats):
     res = proto.result()
     reps = res["reps"]
     assert len(reps) == 5 == len([e for e in events if e.kind == "rep"])
-    bottoms = [e.t_s for e in truth if e.name == "squat_bottom"]
+    bottoms = [e.t_s for e in truth if e.name == "squat_bottom"][:5]  # the first set of 3
     for rep, bottom in zip(reps, bottoms, strict=True):
         m = rep["metrics"]
         assert rep["stance_side"] == "right"
