@@ -8,8 +8,8 @@ sensor says how the pelvis itself is tilted. This module joins them:
   and a replay of its recording see the same values;
 - :func:`pelvic_drop` is the drop of the lifted leg's side over a window (mean and peak);
 - :func:`classify_pattern` names what board and pelvis show together, including the
-  compensated pattern: the pelvis drops while the load under the stance foot stays steady or
-  moves toward the stance side (the trunk leaning over the stance leg).
+  compensated pattern: the pelvis drops while the load under the stance foot stays over the
+  foot or moves toward the stance side (the trunk leaning over the stance leg).
 
 Thresholds and their sources
 ----------------------------
@@ -57,7 +57,11 @@ MIN_COVERAGE = 0.8
 """Share of a window's frames that must carry an angle for a drop to be reported."""
 
 STEADY_COP_MM = 5.0
-"""Stance-foot ML COP shift toward the lifted side below which the load counts as steady."""
+"""Load under the stance foot less than this far toward the lifted side (from the foot's
+centre, mm) counts as kept over the foot: with a dropping pelvis, the compensated pattern.
+A healthy simulated stance sits within ±2 mm; a simulated weak hip 12-15 mm toward the lifted
+side, and 11-14 mm the other way with a trunk lean (hardware/hip_model.py); a model estimate
+until measured on people."""
 
 
 PELVIS_GROUP = "balance_trainer.pelvis"
@@ -247,9 +251,9 @@ class PelvisPattern(Enum):
             PelvisPattern.LEVEL: "The pelvis stayed level.",
             PelvisPattern.DROP: "The pelvis dropped on the lifted side (a Trendelenburg sign).",
             PelvisPattern.COMPENSATED: (
-                "The pelvis dropped on the lifted side while the load under the standing foot "
-                "stayed steady or moved toward the standing side: the trunk leaned over the "
-                "standing leg to make up for it (a compensated Trendelenburg pattern)."
+                "The pelvis dropped on the lifted side while the load stayed over the standing "
+                "foot or moved toward the standing side: the trunk leaned over the standing "
+                "leg to make up for it (a compensated Trendelenburg pattern)."
             ),
         }[self]
 
@@ -268,9 +272,10 @@ def classify_pattern(
     drop : PelvicDrop or None
         From :func:`pelvic_drop` over the steady hold.
     cop_toward_lifted_mm : float or None
-        How far the stance foot's ML COP moved toward the lifted side over the hold (mm; the
-        hold's last second minus its first). A falling pelvis without compensation carries the
-        load toward the lifted side; a trunk lean over the stance leg keeps it or moves it back.
+        Where the load sat under the stance foot: mean ML COP minus the foot's centre, mm,
+        positive toward the lifted side. A falling pelvis without compensation carries the load
+        toward the lifted side; a trunk lean over the stance leg keeps it central or moves it
+        to the stance side.
     """
     if drop is None:
         return None
@@ -304,8 +309,8 @@ class TrialPelvis:
     pattern : PelvisPattern
         Level, drop, or compensated (see :func:`classify_pattern`).
     cop_toward_lifted_mm : float or None
-        The stance foot's ML COP shift toward the lifted side over the window (last second's
-        mean minus first second's), mm.
+        Where the load sat under the stance foot over the window: the mean ML COP minus the
+        foot's centre (the middle of its cells), positive toward the lifted side, mm.
     """
 
     drop: PelvicDrop
@@ -314,59 +319,68 @@ class TrialPelvis:
 
 
 def trial_pelvis(
-    t_s: np.ndarray,
     obliquity_deg: np.ndarray | None,
     stance_cop_ml_mm: np.ndarray,
     stance: str,
+    foot_centre_mm: float | None,
 ) -> TrialPelvis | None:
     """Pelvic drop and pattern over a single-leg window; None without enough angles.
 
+    A pelvis dropping on the lifted side carries the body's weight that way, so the load under
+    the stance foot sits toward the lifted side (medially); a trunk leaning over the stance leg
+    to make up for it carries the load the other way (laterally). Where the load sits on the
+    foot over the window tells the two apart.
+
     Parameters
     ----------
-    t_s : ndarray, shape (n,)
-        Frame times of the window, s.
     obliquity_deg : ndarray, shape (n,), or None
         The blocks' pelvis column (None: no sensor).
     stance_cop_ml_mm : ndarray, shape (n,)
         ML COP under the stance foot, mm, x positive to the person's right.
     stance : str
         ``"left"`` or ``"right"``: the leg stood on (the other is lifted).
+    foot_centre_mm : float or None
+        ML position of the middle of the stance foot's cells, mm (None: unknown, and a drop is
+        then called a drop without telling whether it was compensated).
     """
-    if obliquity_deg is None or len(t_s) == 0:
+    if obliquity_deg is None or len(obliquity_deg) == 0:
         return None
     lifted = "right" if stance == "left" else "left"
     drop = pelvic_drop(obliquity_deg, lifted)
     if drop is None:
         return None
-    t = np.asarray(t_s, dtype=float)
     cop = np.asarray(stance_cop_ml_mm, dtype=float)
-    first = cop[(t <= t[0] + 1.0) & np.isfinite(cop)]
-    last = cop[(t >= t[-1] - 1.0) & np.isfinite(cop)]
-    shift: float | None = None
-    if first.size and last.size and t[-1] - t[0] >= 2.0:
-        toward_right = float(last.mean() - first.mean())
-        shift = toward_right if lifted == "right" else -toward_right
-    pattern = classify_pattern(drop, shift)
+    cop = cop[np.isfinite(cop)]
+    offset: float | None = None
+    if cop.size and foot_centre_mm is not None:
+        toward_right = float(cop.mean()) - foot_centre_mm
+        offset = toward_right if lifted == "right" else -toward_right
+    pattern = classify_pattern(drop, offset)
     assert pattern is not None  # drop is not None
-    return TrialPelvis(drop, pattern, shift)
+    return TrialPelvis(drop, pattern, offset)
 
 
-def pelvis_fields(frames: BalanceBlock, stance: str) -> dict[str, Any]:
+def pelvis_fields(
+    frames: BalanceBlock, stance: str, foot_centre_mm: float | None = None
+) -> dict[str, Any]:
     """A single-leg window's pelvis measures as trial fields (empty without a sensor).
 
-    Keys: ``pelvic_drop_mean_deg``, ``pelvic_drop_peak_deg`` (the lifted side's drop) and
-    ``pelvis_pattern`` (``level``, ``drop`` or ``compensated``).
+    Keys: ``pelvic_drop_mean_deg``, ``pelvic_drop_peak_deg`` (the lifted side's drop),
+    ``pelvis_pattern`` (``level``, ``drop`` or ``compensated``) and ``cop_toward_lifted_mm``.
     """
     if frames.pelvis_obliquity_deg is None or stance not in ("left", "right"):
         return {}
     cop = frames.left_cop_ml_mm if stance == "left" else frames.right_cop_ml_mm
-    tp = trial_pelvis(frames.t_s, frames.pelvis_obliquity_deg, cop, stance)
+    tp = trial_pelvis(frames.pelvis_obliquity_deg, cop, stance, foot_centre_mm)
     if tp is None:
         return {}
     return {
         "pelvic_drop_mean_deg": round(tp.drop.mean_deg, 2),
         "pelvic_drop_peak_deg": round(tp.drop.peak_deg, 2),
         "pelvis_pattern": tp.pattern.value,
+        "cop_toward_lifted_mm": None
+        if tp.cop_toward_lifted_mm is None
+        else round(tp.cop_toward_lifted_mm, 1),
     }
 
 
@@ -423,7 +437,7 @@ def pelvis_sentences(result: Any) -> list[str]:
         pattern = d["pattern"]
         if pattern == PelvisPattern.COMPENSATED.value:
             line += (
-                " The load under the foot stayed steady while the pelvis dropped: the trunk "
+                " The load stayed over the standing foot while the pelvis dropped: the trunk "
                 "leaned over the standing leg (a compensated Trendelenburg pattern)."
             )
         elif pattern == PelvisPattern.DROP.value:

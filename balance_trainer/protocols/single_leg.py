@@ -28,6 +28,7 @@ import numpy as np
 from ..balance import BalanceBlock
 from ..errors import AnalysisError
 from ..events import OTHER_SIDE, SIDES, Event
+from ..pelvis import pelvis_fields
 from ..results import TestResult
 from ..stance import (
     END_MARGIN_S,
@@ -328,6 +329,11 @@ class _SingleLeg(Protocol):
             "ml_time_to_boundary_s": metrics.get("ml_time_to_boundary_s"),
             "sway_window": window,
             "whole_trial": whole,
+            **{
+                k: metrics[k]
+                for k in ("pelvic_drop_mean_deg", "pelvic_drop_peak_deg", "pelvis_pattern")
+                if k in metrics
+            },
         }
 
     def _sway(
@@ -363,6 +369,9 @@ class _SingleLeg(Protocol):
             }
         metrics["time_to_stabilise_s"] = tts
         metrics.update(self._ttb(part, stance))
+        # With a pelvis sensor: the lifted side's drop over the same steady window.
+        span = self.foot_span_mm.get(stance)
+        metrics.update(pelvis_fields(part, stance, None if span is None else sum(span) / 2))
         keep = ("duration_s", "ml_range_mm", "ml_rms_mm", "ml_mean_velocity_mm_s")
         return metrics, window, {k: whole.get(k) for k in keep}
 
@@ -410,10 +419,20 @@ class _SingleLeg(Protocol):
         per = self._side_summary()
         left = per.get("left", {}).get("best_hold_s")
         right = per.get("right", {}).get("best_hold_s")
+        summary: dict[str, Any] = {**per, "asymmetry_pct": asymmetry(left, right)}
+        drops: dict[str, float] = {}
+        for side in SIDES:
+            got = [r.get("pelvic_drop_mean_deg") for r in self.records if r["stance_side"] == side]
+            v = [x for x in got if x is not None]
+            if v and side in per:
+                drops[side] = float(np.mean(v))
+                per[side]["mean_pelvic_drop_deg"] = drops[side]
+        if len(drops) == 2:
+            summary["pelvic_drop_difference_deg"] = drops["right"] - drops["left"]
         return {
             "trials": list(self.records),
             "false_starts": list(self.false_starts),
-            "summary": {**per, "asymmetry_pct": asymmetry(left, right)},
+            "summary": summary,
         }
 
 
@@ -664,6 +683,11 @@ class SingleLegSquat(_SingleLeg):
         m["ml_range_pct_span"] = (
             None if rng is None or span is None else 100.0 * rng / (span[1] - span[0])
         )
+        # With a pelvis sensor: the lifted side's largest drop in this repetition.
+        pf = pelvis_fields(frames, stance, None if span is None else sum(span) / 2)
+        if pf:
+            m["pelvic_drop_peak_deg"] = pf["pelvic_drop_peak_deg"]
+            m["pelvic_drop_mean_deg"] = pf["pelvic_drop_mean_deg"]
         return m
 
     def _record(self, op: OpenTrial, end: float, reason: str) -> dict[str, Any]:

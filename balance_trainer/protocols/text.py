@@ -12,6 +12,7 @@ from typing import Any
 
 from ..constants import STANDARD_GRAVITY
 from ..events import SIDES
+from ..pelvis import pelvis_sentences
 from ..results import TestResult, Trial
 
 __all__ = [
@@ -322,7 +323,7 @@ def single_leg_sentences(r: TestResult, drift: bool, *, guest: bool = False) -> 
             out.append("There is no published average for this age and test")
     else:
         out.append("The board feels the load under your foot; it cannot see your hips")
-    return out
+    return out + pelvis_sentences(r)
 
 
 def squat_sentences(r: TestResult) -> list[str]:
@@ -335,7 +336,7 @@ def squat_sentences(r: TestResult) -> list[str]:
                 f"{side.capitalize()} leg: {x.reps or 0} squats; the load under your foot "
                 f"moved {_fmt(x.mean_ml_range_mm, '{:.0f}')} mm sideways (less is steadier)"
             )
-    return out
+    return out + pelvis_sentences(r)
 
 
 MCTSIB_WORDS = {

@@ -137,18 +137,20 @@ def test_converter_gives_each_frame_the_pelvis_angle_in_force():
 def test_trial_pelvis_tells_the_compensated_pattern_from_an_uncompensated_drop():
     from balance_trainer.pelvis import trial_pelvis
 
-    t = np.arange(0, 10, 1 / 80)
-    drop_left_lifted = np.full(t.size, 6.0)  # standing on the right leg, the left side lower
-    # Uncompensated: the load under the right foot drifts toward the lifted (left) side.
-    cop_drift = -2.0 * t
-    plain = trial_pelvis(t, drop_left_lifted, cop_drift, "right")
-    assert plain.pattern is PelvisPattern.DROP and plain.cop_toward_lifted_mm > 15
-    # Compensated: the trunk leans over the right leg, the load moves right.
-    lean = trial_pelvis(t, drop_left_lifted, +1.0 * t, "right")
+    n = 800
+    drop_left_lifted = np.full(n, 6.0)  # standing on the right leg, the left side lower
+    centre = 100.0  # the right foot's cells straddle x = 100 mm
+    # Uncompensated: the weight follows the falling side, the load sits medially (to the left).
+    plain = trial_pelvis(drop_left_lifted, np.full(n, centre - 13.0), "right", centre)
+    assert plain.pattern is PelvisPattern.DROP and plain.cop_toward_lifted_mm == 13.0
+    # Compensated: the trunk leans over the right leg, the load sits laterally.
+    lean = trial_pelvis(drop_left_lifted, np.full(n, centre + 12.0), "right", centre)
     assert lean.pattern is PelvisPattern.COMPENSATED
-    level = trial_pelvis(t, np.zeros(t.size), cop_drift, "right")
+    level = trial_pelvis(np.zeros(n), np.full(n, centre - 13.0), "right", centre)
     assert level.pattern is PelvisPattern.LEVEL
-    assert trial_pelvis(t, None, cop_drift, "right") is None
+    unknown = trial_pelvis(drop_left_lifted, np.full(n, centre), "right", None)
+    assert unknown.pattern is PelvisPattern.DROP and unknown.cop_toward_lifted_mm is None
+    assert trial_pelvis(None, np.zeros(n), "right", centre) is None
 
 
 class _FakeSource:
