@@ -38,10 +38,11 @@ readonly DEFAULT_PRESET=two-plate-4
 # libudev.so.1 to find keyboards, and libasound.so.2 for sound (alsa-utils brings it, under
 # its Bookworm or its Trixie name, plus aplay/amixer for checking the speaker).
 # python3-evdev: the Wii Balance Board's input device (the venv sees it as it sees lgpio).
+# espeak-ng speaks the test instructions (games/speech.py).
 readonly APT_PACKAGES=(
     python3-venv python3-lgpio
     libdrm2 libgbm1 libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri libudev1 alsa-utils
-    python3-evdev
+    python3-evdev espeak-ng
 )
 readonly SOUND_DROPIN=$UNIT_DIR/balance-trainer.service.d/sound.conf
 

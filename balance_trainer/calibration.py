@@ -15,6 +15,7 @@ fitted, which is right only when the cells are matched.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -25,10 +26,15 @@ from typing import Any
 
 import numpy as np
 
+from .config import check_nesting, ensure_private_dir
 from .constants import STANDARD_GRAVITY
-from .errors import CalibrationError
+from .errors import CalibrationError, DiskFullError, EnvironmentFault
 
 FORMAT = "balance-trainer-calibration/1"
+MAX_SCALE_N_PER_COUNT = 1.0
+"""No source counts in units coarser than 1 N (HX711 ~1e-4, Wii board 0.098, replay 0.001)."""
+MAX_OFFSET_COUNTS = 2.0**31
+"""Offsets beyond a 32-bit count are not from any chip we read."""
 MIN_SPAN_SNR = 20.0
 """A span's total count change must exceed this many tare noise standard deviations."""
 
@@ -147,17 +153,46 @@ class Calibration:
             ],
         }
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write JSON atomically (temp file, fsync, rename) so a power cut keeps the old one."""
+    def save(self, path: str | os.PathLike[str], *, opener: Any = os.open) -> Path:
+        """Write JSON atomically and durably; the file is 0600 in a 0700 folder.
+
+        Temp file, fsync, rename, fsync of the folder: a power cut keeps the old calibration or
+        the new one, never half of one. A full disk (or any write error) leaves the old file
+        as it was and no ``.tmp`` behind. ``opener`` stands in for :func:`os.open` in tests
+        (to fake ENOSPC at the OS boundary).
+
+        Raises
+        ------
+        DiskFullError, EnvironmentFault
+            The file could not be written; the message names it.
+        """
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(self.to_dict(), fh, indent=2)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        text = json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
+        try:
+            ensure_private_dir(path.parent)
+            fd = opener(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.fchmod(fd, 0o600)  # O_CREAT's mode is masked by the umask
+                data = text.encode("utf-8")
+                while data:
+                    data = data[os.write(fd, data) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+            _fsync_dir(path.parent)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            if exc.errno == errno.ENOSPC:
+                raise DiskFullError(
+                    f"{path}: the disk is full, so the calibration was not saved (the old one, "
+                    "if any, is kept); free some space and calibrate again"
+                ) from exc
+            raise EnvironmentFault(
+                f"{path}: cannot save the calibration ({exc.strerror or exc}); check that the "
+                "data directory is writable, or choose another with --data-dir"
+            ) from exc
         return path
 
     @classmethod
@@ -167,7 +202,9 @@ class Calibration:
         """Read a calibration file; check it matches ``cell_names`` when given."""
         path = Path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            check_nesting(text, str(path), CalibrationError)
+            data = json.loads(text, parse_constant=_refuse_constant)
         except OSError as exc:
             raise CalibrationError(f"{path}: cannot read calibration ({exc})") from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -187,14 +224,24 @@ class Calibration:
                 if k not in c:
                     raise CalibrationError(f"{path}: cells[{i}] has no '{k}'")
             o, s = c["offset_counts"], c["scale_n_per_count"]
+            if not isinstance(c["name"], str):
+                raise CalibrationError(
+                    f"{path}: cells[{i}] name is {c['name']!r}; must be the cell's name in quotes"
+                )
             for k, v in (("offset_counts", o), ("scale_n_per_count", s)):
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
                     raise CalibrationError(f"{path}: cells[{i}] {k} is {v!r}; must be a number")
-            if s <= 0:
+            if not 0 < s <= MAX_SCALE_N_PER_COUNT:
                 raise CalibrationError(
-                    f"{path}: cells[{i}] '{c['name']}' scale {s!r} must be positive; recalibrate"
+                    f"{path}: cells[{i}] '{c['name']}' scale {s!r} N/count must be positive and "
+                    f"at most {MAX_SCALE_N_PER_COUNT:g}; run balance-trainer calibrate again"
                 )
-            names.append(str(c["name"]))
+            if abs(o) > MAX_OFFSET_COUNTS:
+                raise CalibrationError(
+                    f"{path}: cells[{i}] '{c['name']}' offset {o!r} counts is beyond any chip's "
+                    "range; run balance-trainer calibrate again"
+                )
+            names.append(c["name"])
             offs.append(float(o))
             scales.append(float(s))
         if cell_names is not None and list(cell_names) != names:
@@ -203,6 +250,25 @@ class Calibration:
                 "run balance-trainer calibrate for this board"
             )
         return cls(names, offs, scales, key=str(data.get("key", "")))
+
+
+def _refuse_constant(name: str) -> Any:
+    # json.loads takes NaN and Infinity, which are not JSON; a calibration never holds them.
+    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX: the directory entry lives in the folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the rename itself has happened
+    finally:
+        os.close(fd)
 
 
 def calibration_path(data_dir: Path, key: str) -> Path:

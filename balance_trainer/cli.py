@@ -10,6 +10,7 @@ group, so the core never imports them.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import pkgutil
@@ -17,9 +18,19 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from typing import NoReturn
 
 from . import __version__
+from .commands._board import add_simulator_options
+from .config import load_settings
 from .errors import BalanceTrainerError
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose complaints are one line naming the option and the fix."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"balance-trainer: error: {message}; see '{self.prog} --help'\n")
 
 
 @dataclass
@@ -40,18 +51,7 @@ def _common() -> CommonOptions:
         help="sim, sim:PRESET, replay:FILE, mock-hx711, wii, a preset name or a "
         "board .toml file (default: the configured board, else sim)",
     )
-    g.add_argument(
-        "--scenario",
-        default="quiet",
-        help="simulated person's scenario: quiet, single-leg-left, single-leg-right, "
-        "squats-left, squats-right, step-on-off, weight-shift, interactive, empty",
-    )
-    g.add_argument("--seed", type=int, default=0, help="simulator random seed (default 0)")
-    g.add_argument(
-        "--weak-hip",
-        action="store_true",
-        help="simulated person with a weak hip: more lateral sway, pelvis drifts",
-    )
+    add_simulator_options(g)
     data = argparse.ArgumentParser(add_help=False)
     data.add_argument(
         "--data-dir",
@@ -60,11 +60,19 @@ def _common() -> CommonOptions:
         help="where calibrations and the database live (default: the settings "
         "file's data_dir, else ~/.local/share/balance-trainer)",
     )
+    g.add_argument(
+        "--pelvis",
+        metavar="SENSOR",
+        default=None,
+        help="a pelvis sensor beside the board: none, sim (the simulated person's pelvis), "
+        "i2c or i2c:BUS:ADDR (the LSM6DSOX belt clip, e.g. i2c:1:0x6A); a recording made "
+        "with one plays its pelvis back (default: none)",
+    )
     return CommonOptions(board, data)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="balance-trainer",
         description="Balance trainer: lateral sway from load cells, clinical tests, games.",
     )
@@ -97,15 +105,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
+        # A damaged settings file is reported by every command, not only by those that happen
+        # to read it: it fails closed (issue 17).
+        load_settings()
         return int(args.func(args) or 0)
     except BalanceTrainerError as exc:
         print(f"balance-trainer: error: {exc}", file=sys.stderr)
         return exc.exit_status
+    except RecursionError:
+        # Every file is checked for nesting before it is parsed; this is the last resort.
+        print(
+            "balance-trainer: error: an input file is nested too deeply to read; "
+            "replace it with a proper balance-trainer file",
+            file=sys.stderr,
+        )
+        return 2
+    except MemoryError:
+        print(
+            "balance-trainer: error: out of memory; close other programs, or check the "
+            "input for absurd sizes (sample rate, duration)",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as exc:
+        # An environment fault nobody translated (a full disk while writing, a vanished
+        # folder): one line naming the file, exit 1 - never a traceback.
+        print(f"balance-trainer: error: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("balance-trainer: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for an OS error: the file, what went wrong, and what to do."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    what = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        return f"{where}the disk is full ({what}); free some space and run it again"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"{where}{what}; check permissions and that the disk is mounted read-write"
+    return f"{where}{what}; check the disk and the path"
 
 
 def run() -> None:

@@ -21,12 +21,53 @@ from typing import Any
 
 import numpy as np
 
-from .errors import BoardConfigError
+from .errors import BoardConfigError, SettingsError
 
 SIDES = ("left", "right")
 DEFAULT_PRESET = "two-plate-4"
 AP_SPACING_MIN_MM = 1.0
 """Cells closer than this in y are treated as having no antero-posterior spacing."""
+MAX_POSITION_MM = 2000.0
+"""No cell sits further than this from the board centre: a larger x or y is a typo."""
+SAMPLE_RATE_RANGE_HZ = (1.0, 10_000.0)
+"""HX711s run at 10 or 80 Hz, a Wii board at 100 Hz, lab plates up to a few kHz."""
+MAX_NESTING = 32
+"""Deeper nesting than this in a TOML or JSON file is refused before the parser recurses."""
+
+
+def check_nesting(text: str, where: str, error: type[Exception]) -> None:
+    """Refuse ``text`` nested deeper than :data:`MAX_NESTING` brackets or braces.
+
+    Python's TOML and JSON parsers recurse once per level and die with ``RecursionError``
+    somewhere near 1000 levels; none of our files nests more than 3 deep. Brackets inside
+    strings are counted too, which can only make the check stricter than needed, never let a
+    deep file through.
+    """
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    raise error(
+                        f"{where}: nested more than {MAX_NESTING} levels deep ([ or {{); "
+                        "this is not a balance-trainer file - replace it with a proper one"
+                    )
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+
+
+def check_rate(rate: Any, where: str, what: str, error: type[Exception]) -> float:
+    """A sample rate in Hz within :data:`SAMPLE_RATE_RANGE_HZ`, else ``error``."""
+    lo, hi = SAMPLE_RATE_RANGE_HZ
+    ok = isinstance(rate, (int, float)) and not isinstance(rate, bool)
+    if not ok or not (lo <= float(rate) <= hi):
+        raise error(
+            f"{where}: {what} is {rate!r}; give the sample rate in Hz as a number from "
+            f"{lo:g} to {hi:g} (80 for HX711 chips with RATE high)"
+        )
+    return float(rate)
 
 
 @dataclass(frozen=True)
@@ -144,6 +185,7 @@ def load_board(spec: str | os.PathLike[str]) -> Board:
 
 def parse_board(text: str, where: str, *, path: Path | None = None) -> Board:
     """Parse and validate board TOML ``text``; ``where`` names it in error messages."""
+    check_nesting(text, where, BoardConfigError)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -154,9 +196,12 @@ def parse_board(text: str, where: str, *, path: Path | None = None) -> Board:
     name = head.get("name", path.stem if path else "board")
     if not isinstance(name, str) or not name.strip():
         raise BoardConfigError(f"{where}: [board] name must be a non-empty string")
-    rate = _number(head.get("sample_rate_hz", 80), where, "[board] sample_rate_hz")
-    if rate <= 0:
-        raise BoardConfigError(f"{where}: [board] sample_rate_hz is {rate}; it must be > 0")
+    rate = check_rate(
+        head.get("sample_rate_hz", 80), where, "[board] sample_rate_hz", BoardConfigError
+    )
+    description = head.get("description", "")
+    if not isinstance(description, str):
+        raise BoardConfigError(f"{where}: [board] description must be a string")
     source = head.get("source", "hx711")
     if not isinstance(source, str):
         raise BoardConfigError(f"{where}: [board] source must be a string such as 'hx711'")
@@ -191,7 +236,7 @@ def parse_board(text: str, where: str, *, path: Path | None = None) -> Board:
         sck=sck,
         sample_rate_hz=rate,
         source=source,
-        description=str(head.get("description", "")),
+        description=description,
         controls=dict(controls),
         path=path,
     )
@@ -209,10 +254,18 @@ def cells_from_dicts(raw: Sequence[Any], where: str, *, need_pins: bool = False)
             if key not in rc:
                 raise BoardConfigError(f"{where}: {place} has no '{key}'; add it")
         name = rc["name"]
-        if not isinstance(name, str) or not name.strip() or "," in name:
+        if (
+            not isinstance(name, str)
+            or not name.strip()
+            or "," in name
+            or not name.strip().isprintable()
+        ):
             raise BoardConfigError(
-                f"{where}: {place} name {name!r} must be a non-empty string without commas"
+                f"{where}: {place} name {name!r} must be a non-empty string without commas, "
+                "line breaks or other control characters"
             )
+        # Names are stored stripped, so " left_outer " and "left_outer" are the same cell.
+        name = name.strip()
         if name in names:
             raise BoardConfigError(
                 f"{where}: {place} duplicate cell name {name!r} (also cells[{names[name]}]); "
@@ -231,13 +284,26 @@ def cells_from_dicts(raw: Sequence[Any], where: str, *, need_pins: bool = False)
             raise BoardConfigError(f"{where}: {place} '{name}' dout must be a pin name or number")
         if need_pins and dout is None:
             raise BoardConfigError(f"{where}: {place} '{name}' has no dout pin")
-        cells.append(Cell(name.strip(), side, x, y, dout))
+        for axis, v in (("x_mm", x), ("y_mm", y)):
+            if abs(v) > MAX_POSITION_MM:
+                raise BoardConfigError(
+                    f"{where}: {place} '{name}' {axis} is {v:g} mm, further than "
+                    f"{MAX_POSITION_MM:g} mm from the board centre; give the position in mm"
+                )
+        cells.append(Cell(name, side, x, y, dout))
     for side in SIDES:
         if not any(c.side == side for c in cells):
             raise BoardConfigError(
                 f"{where}: no cell on the {side} side; a two-sided board needs cells under "
                 "both feet (set side = 'left' or 'right' on each cell)"
             )
+    xs = [c.x_mm for c in cells]
+    if max(xs) - min(xs) < AP_SPACING_MIN_MM:
+        raise BoardConfigError(
+            f"{where}: every cell is at x = {xs[0]:g} mm, so the medio-lateral centre of "
+            "pressure cannot be measured; give each cell its real x_mm (left cells negative, "
+            "right cells positive)"
+        )
     return cells
 
 
@@ -260,7 +326,7 @@ def settings_path() -> Path | None:
     env = os.environ.get("BALANCE_TRAINER_CONFIG")
     if env:
         return Path(env)
-    user = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    user = Path(os.environ.get("XDG_CONFIG_HOME") or _home("XDG_CONFIG_HOME") / ".config")
     candidates = [user / "balance-trainer" / "balance-trainer.toml", *SETTINGS_PATHS]
     for p in candidates:
         if p.is_file():
@@ -268,16 +334,72 @@ def settings_path() -> Path | None:
     return None
 
 
-def load_settings() -> dict[str, Any]:
-    """Read the settings file (``board``, ``data_dir``, ...); {} when there is none."""
-    p = settings_path()
-    if p is None or not p.is_file():
-        return {}
+def _home(instead: str) -> Path:
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise BoardConfigError(f"{p}: cannot read settings ({exc}); fix or remove it") from exc
+        return Path.home()
+    except RuntimeError:
+        raise SettingsError(
+            f"no home directory (HOME is not set and this user has none); set {instead} "
+            "or HOME to a folder"
+        ) from None
+
+
+_SETTINGS_TYPES: dict[str, str] = {
+    "board": "a board spec such as 'sim' or a .toml path",
+    "data_dir": "the path of a folder",
+}
+
+
+def load_settings() -> dict[str, Any]:
+    """Read and check the settings file (``board``, ``data_dir``, ...); {} when there is none.
+
+    A settings file named by $BALANCE_TRAINER_CONFIG must exist: a variable pointing nowhere
+    is a mistake to report, not a reason to fall back to the defaults.
+
+    Raises
+    ------
+    SettingsError
+        The file is missing (when named by the variable), unreadable, not TOML, or ``board`` or
+        ``data_dir`` is not a non-empty string. The message names the file and the key.
+    """
+    env = os.environ.get("BALANCE_TRAINER_CONFIG")
+    p = settings_path()
+    if p is None:
+        return {}
+    if env and not p.is_file():
+        what = "is a directory" if p.is_dir() else "does not exist"
+        raise SettingsError(
+            f"BALANCE_TRAINER_CONFIG={env}: the settings file {what}; create it (it may be "
+            "empty) or unset BALANCE_TRAINER_CONFIG"
+        )
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{p}: cannot read settings ({exc}); fix or remove it") from exc
+    check_nesting(text, str(p), SettingsError)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{p}: cannot read settings ({exc}); fix or remove it") from exc
+    for key, what in _SETTINGS_TYPES.items():
+        if key in data and (not isinstance(data[key], str) or not data[key].strip()):
+            raise SettingsError(
+                f"{p}: {key} is {data[key]!r}; it must be {what} in quotes (or remove the line)"
+            )
     return data
+
+
+def expand_path(value: str, origin: str) -> Path:
+    """``value`` with ``~`` expanded; ``origin`` (option, variable or file) names it in errors."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        user = value[1:].split("/", 1)[0]
+        raise SettingsError(
+            f"{origin} {value!r}: "
+            + (f"there is no user {user!r} on this machine" if user else "no home directory")
+            + ", so '~' cannot be expanded; give the full path of the folder"
+        ) from None
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -287,20 +409,39 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     ``data_dir``, then $XDG_DATA_HOME/balance-trainer (~/.local/share/balance-trainer).
     """
     if override:
-        return Path(override).expanduser()
+        return expand_path(os.fspath(override), "--data-dir")
     env = os.environ.get("BALANCE_TRAINER_DATA_DIR")
     if env:
-        return Path(env).expanduser()
+        return expand_path(env, "BALANCE_TRAINER_DATA_DIR")
     configured = load_settings().get("data_dir")
     if configured:
-        return Path(str(configured)).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return expand_path(str(configured), f"{settings_path()}: data_dir")
+    xdg = os.environ.get("XDG_DATA_HOME") or str(_home("XDG_DATA_HOME") / ".local" / "share")
     return Path(xdg) / "balance-trainer"
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) with mode 0700: it holds health data."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` (and any missing parents) with mode 0700: it holds health data.
+
+    Every folder created here is 0700 whatever the umask (``mkdir(parents=True)`` would give
+    the parents the umask's mode); an existing ``path`` is narrowed to 0700 when we own it.
+    """
+    missing: list[Path] = []
+    p = path
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+        try:
+            folder.chmod(0o700)
+        except OSError:
+            pass
+    if not path.is_dir():
+        path.mkdir(mode=0o700)  # raises the right OSError (a file is in the way, ...)
     try:
         path.chmod(0o700)
     except OSError:
@@ -310,4 +451,19 @@ def ensure_private_dir(path: Path) -> Path:
 
 def default_board_spec() -> str:
     """The board to use when none is named: the settings file's ``board``, else the simulator."""
-    return str(os.environ.get("BALANCE_TRAINER_BOARD") or load_settings().get("board") or "sim")
+    return board_spec_origin()[0]
+
+
+def board_spec_origin() -> tuple[str, str | None]:
+    """``(spec, where it was set)``: $BALANCE_TRAINER_BOARD, the settings file, else ``sim``.
+
+    The origin (None for the built-in default) goes in front of any complaint about the board,
+    so a bad board nobody typed on the command line still says where it came from.
+    """
+    env = os.environ.get("BALANCE_TRAINER_BOARD")
+    if env:
+        return env, "BALANCE_TRAINER_BOARD"
+    configured = load_settings().get("board")
+    if configured:
+        return str(configured), f"{settings_path()}: board"
+    return "sim", None

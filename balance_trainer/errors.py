@@ -112,3 +112,20 @@ class BoardDisconnected(SensorError):
 
 class DisplayError(EnvironmentFault):
     """A display is needed but none is available."""
+
+
+# --- appended for issue 17 (bad input, nothing lost) -------------------------------------------
+
+
+class SettingsError(BalanceTrainerError, ValueError):
+    """The settings file (or a variable naming it) is missing, unreadable or has bad values."""
+
+
+class DiskFullError(EnvironmentFault):
+    """A file could not be written because the disk is full; what was there is kept."""
+
+
+class PinLockedError(BalanceTrainerError, PermissionError):
+    """The clinician settings are locked (damaged settings file, or too many wrong PINs)."""
+
+    exit_status = 1

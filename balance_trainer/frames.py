@@ -182,7 +182,8 @@ class SourceRequest:
         The board file the spec named (a preset or a ``.toml`` whose ``source`` is this kind);
         None when the spec named the kind directly.
     scenario, seed, weak_hip
-        The simulated person's script, random seed and weak-hip flag (simulated sources).
+        The simulated person's script, random seed and weak hip's side (``"left"``,
+        ``"right"`` or None; simulated sources).
     realtime : bool
         Wall-clock pacing (True) or virtual time (False).
     clock, sleep
@@ -195,7 +196,7 @@ class SourceRequest:
     board: Board | None = None
     scenario: str = "quiet"
     seed: int = 0
-    weak_hip: bool = False
+    weak_hip: str | None = None
     realtime: bool = True
     clock: Clock = time.monotonic
     sleep: Sleep = time.sleep

@@ -187,6 +187,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         ),
     ),
+    Migration(
+        3,
+        "the pelvis sensor's obliquity beside each frame block",
+        (
+            # int16 centidegrees per frame, little endian, -32768 = no angle; NULL: no sensor.
+            "ALTER TABLE frame_blocks ADD COLUMN pelvis_cdeg {blob}",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -87,6 +87,14 @@ class Source:
     where: str
     checked: str
 
+    @property
+    def short(self) -> str:
+        """``Author et al. YEAR`` (or ``Author YEAR``) for a line of text."""
+        author = self.citation.split(" ", 1)[0].rstrip(",")
+        year = self.citation.split("(", 1)[1][:4]
+        many = "," in self.citation.split("(", 1)[0] or " et al." in self.citation
+        return f"{author}{' et al.' if many else ''} {year}"
+
 
 SOURCES: dict[str, Source] = {
     "springer2007": Source(
@@ -175,6 +183,7 @@ class Norm:
             "statistic": self.statistic,
             "ceiling_s": self.ceiling_s,
             "source": self.source,
+            "short_source": src.short,
             "where": src.where,
             "checked": src.checked,
         }
@@ -334,30 +343,46 @@ def compare_hold(
 ) -> dict[str, Any] | None:
     """The norm for a single-leg stance result, and how the best hold compares with it.
 
+    The headline norm is Springer et al. 2007's best of 3 trials (the protocol this product
+    runs: 3 trials per leg, 45 s, any touch ends the trial); Bohannon 2006 is listed beside it
+    for 60 and over. Eyes closed, Springer gives women and men apart: with ``sex`` unknown both
+    are listed and the comparison says ``between the women's and men's means`` when the hold
+    lies between them.
+
     Returns None when there is no age or no published norm for it; otherwise a JSON-ready
-    dict: ``mean_s``, ``age_band``, ``eyes``, ``source`` (Bohannon 2006, where it applies, else
-    the first of :func:`stance_norms`), ``norms`` (every matching norm as a dict, with
-    ``verdict`` sentences when a hold is given), ``fall_risk_cutoff_s`` and its
-    ``fall_risk_source``, and, with a hold time, ``best_hold_s``, ``percent_of_mean``,
-    ``comparison`` (``at or above mean`` or ``below mean``) and ``below_fall_risk_cutoff``.
+    dict: ``mean_s``, ``age_band``, ``eyes``, ``statistic``, ``source`` (the headline norm),
+    ``norms`` (every matching norm as a dict, with a ``verdict`` sentence when a hold is
+    given), ``fall_risk_cutoff_s`` and ``fall_risk_source``, and, with a hold time,
+    ``best_hold_s``, ``percent_of_mean``, ``comparison`` (``at or above mean``, ``below mean``)
+    and ``below_fall_risk_cutoff``.
     """
     norms = stance_norms(age, eyes, sex)
     if not norms:
         return None
-    primary = unipedal_stance_norm(age, eyes) or norms[0]
+    primary = norms[0]
+    same = [n for n in norms if n.source_key == primary.source_key]
     out: dict[str, Any] = {
         "mean_s": primary.mean_s,
         "age_band": primary.age_band,
         "eyes": primary.eyes,
+        "statistic": primary.statistic,
         "source": primary.source,
+        "short_source": SOURCES[primary.source_key].short,
         "norms": [n.to_json() for n in norms],
         "fall_risk_cutoff_s": FALL_RISK_HOLD_S,
         "fall_risk_source": SOURCES["vellas1997"].citation,
+        "fall_risk_short_source": SOURCES["vellas1997"].short,
     }
     if best_hold_s is not None:
         out["best_hold_s"] = best_hold_s
         out["percent_of_mean"] = 100.0 * best_hold_s / primary.mean_s
-        out["comparison"] = "at or above mean" if best_hold_s >= primary.mean_s else "below mean"
+        above = [best_hold_s >= n.mean_s for n in same]
+        if all(above):
+            out["comparison"] = "at or above mean"
+        elif not any(above):
+            out["comparison"] = "below mean"
+        else:
+            out["comparison"] = "between the women's and men's means"
         out["below_fall_risk_cutoff"] = best_hold_s < FALL_RISK_HOLD_S
         for entry, norm in zip(out["norms"], norms, strict=True):
             entry["verdict"] = hold_verdict(best_hold_s, norm)

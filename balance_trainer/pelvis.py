@@ -40,8 +40,9 @@ from .frames import PelvisSample
 if TYPE_CHECKING:
     from .balance import BalanceBlock
 
-PELVIS_COLUMNS = ("pelvis_obliquity_deg", "pelvis_rotation_deg")
-"""Optional recording columns after the cells, degrees, NaN (empty) where no angle exists."""
+PELVIS_COLUMN = "pelvis_obliquity_deg"
+"""Optional recording column after the cells: the pelvis's obliquity at each frame, degrees
+(positive = the left side lower), empty where no angle exists."""
 
 HOLD_LIMIT_S = 0.05
 """A pelvis sample older than this (5 samples at 104 Hz) gives a frame no value."""
@@ -367,3 +368,80 @@ def pelvis_fields(frames: BalanceBlock, stance: str) -> dict[str, Any]:
         "pelvic_drop_peak_deg": round(tp.drop.peak_deg, 2),
         "pelvis_pattern": tp.pattern.value,
     }
+
+
+def _pattern_of(entry: Any) -> str | None:
+    """The ``pelvis_pattern`` a trial or repetition stored (in its fields or its metrics)."""
+    for d in (getattr(entry, "extra", None) or {}, getattr(entry, "metrics", None) or {}):
+        if d.get("pelvis_pattern"):
+            return str(d["pelvis_pattern"])
+    return None
+
+
+def side_drops(result: Any) -> dict[str, dict[str, Any]]:
+    """Per stance side of a typed test result: mean and peak drop and the commonest pattern.
+
+    ``result`` is a :class:`~balance_trainer.results.TestResult`; its trials (holds) or
+    repetitions (squats) carry ``pelvic_drop_mean_deg`` / ``pelvic_drop_peak_deg`` when a
+    pelvis sensor was fitted. Sides without any are left out.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    entries = list(getattr(result, "trials", ())) or list(getattr(result, "reps", ()))
+    for side in ("left", "right"):
+        mine = [e for e in entries if getattr(e, "stance_side", None) == side]
+        means = [e.metric("pelvic_drop_mean_deg") for e in mine]
+        peaks = [e.metric("pelvic_drop_peak_deg") for e in mine]
+        m = [v for v in means if v is not None]
+        p = [v for v in peaks if v is not None]
+        if not m and not p:
+            continue
+        patterns = [p for p in map(_pattern_of, mine) if p]
+        common = max(set(patterns), key=patterns.count) if patterns else None
+        out[side] = {
+            "mean_deg": float(np.mean(m)) if m else None,
+            "peak_deg": float(np.max(p)) if p else None,
+            "pattern": common,
+            "n": len(mine),
+        }
+    return out
+
+
+def pelvis_sentences(result: Any) -> list[str]:
+    """Plain sentences about what the pelvis sensor saw in a test (empty without one)."""
+    drops = side_drops(result)
+    lines: list[str] = []
+    for side, d in drops.items():
+        lifted = "right" if side == "left" else "left"
+        mean, peak = d["mean_deg"], d["peak_deg"]
+        if mean is None and peak is not None:  # squats: the peak per repetition
+            what = f"dropped by up to {peak:.1f}\N{DEGREE SIGN} in a repetition"
+        elif mean is not None and mean > POSITIVE_DROP_DEG:
+            what = f"dropped {mean:.1f}\N{DEGREE SIGN} on average (peak {peak:.1f}\N{DEGREE SIGN})"
+        else:
+            what = f"stayed level ({(mean or 0.0):.1f}\N{DEGREE SIGN} on average)"
+        line = f"Pelvis sensor, standing on the {side} leg: the {lifted} side of the pelvis {what}."
+        pattern = d["pattern"]
+        if pattern == PelvisPattern.COMPENSATED.value:
+            line += (
+                " The load under the foot stayed steady while the pelvis dropped: the trunk "
+                "leaned over the standing leg (a compensated Trendelenburg pattern)."
+            )
+        elif pattern == PelvisPattern.DROP.value:
+            line += " That is a Trendelenburg sign."
+        lines.append(line)
+    left, right = drops.get("left", {}).get("mean_deg"), drops.get("right", {}).get("mean_deg")
+    if left is not None and right is not None:
+        diff = right - left
+        real = abs(diff) > SIDE_DIFFERENCE_MDC_DEG
+        more = "right" if diff > 0 else "left"
+        lines.append(
+            f"The drop is {abs(diff):.1f}\N{DEGREE SIGN} larger standing on the {more} leg: "
+            + (
+                f"more than the {SIDE_DIFFERENCE_MDC_DEG:g}\N{DEGREE SIGN} that counts as a real "
+                "difference (Youdas et al. 2007)."
+                if real
+                else f"within the {SIDE_DIFFERENCE_MDC_DEG:g}\N{DEGREE SIGN} of measurement "
+                "error (Youdas et al. 2007), so not a real difference."
+            )
+        )
+    return lines

@@ -698,6 +698,9 @@ def parse_programme(text: str, where: str = "programme") -> Programme:
         Not TOML, an unknown key, a missing or out-of-range value: one line naming
         ``where:line: key``, the value and the fix.
     """
+    from .config import check_nesting
+
+    check_nesting(text, where, ProgrammeError)  # tomllib would die of RecursionError
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -71,8 +71,8 @@ the simulator (20 s holds, 3 seeds x 2 sides, see benchmarks/bench_programme.py 
 estimate to be replaced by one measured on patients' first sessions."""
 LEAN_MM = 20.0
 """A squat "leaned toward the lifted side" when the COP went this far (mm) that way from
-where the repetition started. On the simulator (30 squats each): median 15 mm for the healthy
-person, 32 mm with a weak hip; an estimate like :data:`STEADY_RMS_MM`."""
+where the repetition started. On the simulator (30 squats each): median 16 mm for the healthy
+person, 33 mm with a weak hip; an estimate like :data:`STEADY_RMS_MM`."""
 HOLD_SLACK_S = 0.5
 """A hold this close to the target counts as the full time (the touchdown's own hold)."""
 

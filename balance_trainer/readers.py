@@ -319,6 +319,12 @@ def _raise_row_problem(path: Path, header: list[str], delimiter: str | None) -> 
     raise DataFormatError(f"{path}: rows cannot be read as numbers; check the file")
 
 
+MAX_GAP_S = 60.0
+"""Samples further apart than this mean a broken time column (lab plates sample at 100 Hz+)."""
+_MAX_ABS = 1e7
+"""No time (s), force (N) or COP (cm, m) in a lab file is this large; beyond it is garbage."""
+
+
 def _check_time(path: Path, t: np.ndarray) -> None:
     dt = np.diff(t)
     if np.any(dt < 0):
@@ -327,6 +333,25 @@ def _check_time(path: Path, t: np.ndarray) -> None:
             f"{path}:{i + 2}: time {t[i]:g} s goes backwards (previous {t[i - 1]:g} s); "
             "rows must be in time order"
         )
+    if np.any(dt > MAX_GAP_S):
+        i = int(np.flatnonzero(dt > MAX_GAP_S)[0]) + 1
+        raise DataFormatError(
+            f"{path}:{i + 2}: time jumps from {t[i - 1]:g} s to {t[i]:g} s (more than "
+            f"{MAX_GAP_S:g} s between samples); the time column is broken - cut the trial there"
+        )
+
+
+def _check_magnitudes(path: Path, header: list[str], data: np.ndarray, used: Sequence[str]) -> None:
+    """Refuse absurd values (1e308) in the columns the analysis uses: they overflow later."""
+    for name in used:
+        col = data[:, header.index(name)]
+        big = np.flatnonzero(np.abs(col) > _MAX_ABS)
+        if big.size:
+            r = int(big[0])
+            raise DataFormatError(
+                f"{path}:{r + 2}: {name} is {col[r]:g}, beyond anything a force plate "
+                "measures; repair the value or cut the trial before it"
+            )
 
 
 def _col(header: list[str], data: np.ndarray, name: str) -> np.ndarray:
@@ -335,6 +360,7 @@ def _col(header: list[str], data: np.ndarray, name: str) -> np.ndarray:
 
 def _read_hbedb(path: Path) -> Trial:
     header, data = _read_table(path, "hbedb", _HBEDB_COLUMNS)
+    _check_magnitudes(path, header, data, _HBEDB_COLUMNS)
     t = _col(header, data, "Time[s]").copy()
     _check_time(path, t)
     return Trial(
@@ -350,6 +376,7 @@ def _read_hbedb(path: Path) -> Trial:
 
 def _read_pds(path: Path) -> Trial:
     header, data = _read_table(path, "pds", _PDS_COLUMNS)
+    _check_magnitudes(path, header, data, _PDS_COLUMNS)
     t = _col(header, data, "Time").copy()
     _check_time(path, t)
     right_n = _col(header, data, "RGRF_Y").copy()

@@ -39,6 +39,30 @@ def encode_block(t_s: np.ndarray, forces_n: np.ndarray) -> tuple[int, bytes, byt
     return (t0, off.astype("<i4").tobytes(), f_mn.astype("<i4").tobytes())
 
 
+_NO_ANGLE = -32768
+
+
+def encode_pelvis(obliquity_deg: np.ndarray | None) -> bytes | None:
+    """int16 centidegrees (little endian; -32768 = no angle) for a block, None without any."""
+    if obliquity_deg is None:
+        return None
+    a = np.asarray(obliquity_deg, dtype=float)
+    if not np.isfinite(a).any():
+        return None
+    out = np.full(a.shape, _NO_ANGLE, dtype="<i2")
+    ok = np.isfinite(a)
+    out[ok] = np.clip(np.rint(a[ok] * 100.0), -32767, 32767).astype("<i2")
+    return out.tobytes()
+
+
+def decode_pelvis(blob: bytes | None, n_frames: int) -> np.ndarray:
+    """Degrees per frame from :func:`encode_pelvis` (NaN where none)."""
+    if blob is None:
+        return np.full(n_frames, np.nan)
+    raw = np.frombuffer(blob, dtype="<i2").astype(float)
+    return np.where(raw == _NO_ANGLE, np.nan, raw / 100.0)
+
+
 def decode_block(
     t0_us: int, n_frames: int, n_cells: int, t_blob: bytes, f_blob: bytes
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -70,6 +94,7 @@ class TrialRecorder:
         self._seq = 0
         self._t: list[np.ndarray] = []
         self._f: list[np.ndarray] = []
+        self._p: list[np.ndarray] = []
         self._n_buffered = 0
         self._first_t: float | None = None
         self._last_t: float | None = None
@@ -79,8 +104,11 @@ class TrialRecorder:
         """Frames received so far (stored plus buffered)."""
         return self.n_stored + self._n_buffered
 
-    def add_frames(self, t_s: np.ndarray, forces_n: np.ndarray) -> None:
-        """Add frames: times shape (n,) in s, forces shape (n, n_cells) in N.
+    def add_frames(
+        self, t_s: np.ndarray, forces_n: np.ndarray, pelvis_deg: np.ndarray | None = None
+    ) -> None:
+        """Add frames: times shape (n,) in s, forces shape (n, n_cells) in N, and the pelvis
+        sensor's obliquity shape (n,) in degrees when one is fitted (NaN: no angle).
 
         Raises
         ------
@@ -104,6 +132,10 @@ class TrialRecorder:
             raise ValueError("frames contain NaN or infinity; only measured values are stored")
         self._t.append(t.copy())
         self._f.append(f.copy())
+        p = np.full(t.size, np.nan) if pelvis_deg is None else np.asarray(pelvis_deg, float)
+        if p.shape != t.shape:
+            raise ValueError(f"pelvis angles of shape {p.shape} for {t.size} times")
+        self._p.append(p.copy())
         self._n_buffered += t.size
         if self._first_t is None:
             self._first_t = float(t[0])
@@ -119,7 +151,8 @@ class TrialRecorder:
     def _commit(self, *, final: bool) -> None:
         t = np.concatenate(self._t)
         f = np.concatenate(self._f)
-        blocks: list[tuple[np.ndarray, np.ndarray]] = []
+        p = np.concatenate(self._p)
+        blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         start = 0
         while start < t.size:
             limit = t[start] + self.block_s
@@ -132,15 +165,16 @@ class TrialRecorder:
                 and t.size - start < MAX_BLOCK_FRAMES
             ):
                 break  # an incomplete last block waits for more frames
-            blocks.append((t[start:end], f[start:end]))
+            blocks.append((t[start:end], f[start:end], p[start:end]))
             start = end
         if blocks:
             self._seq = self.store.write_blocks(
                 self.trial_id, self._seq, blocks, self.n_stored + start
             )
             self.n_stored += start
-        rest_t, rest_f = t[start:], f[start:]
+        rest_t, rest_f, rest_p = t[start:], f[start:], p[start:]
         self._t, self._f = ([rest_t], [rest_f]) if rest_t.size else ([], [])
+        self._p = [rest_p] if rest_t.size else []
         self._n_buffered = int(rest_t.size)
         self._first_t = float(rest_t[0]) if rest_t.size else None
 

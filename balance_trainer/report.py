@@ -93,15 +93,32 @@ MEASURES: dict[str, Measure] = {
         ("single-leg-stance",),
     ),
     "squat": Measure(
-        "Single-leg squat: pelvic-control index (ML COP range under the foot / "
-        "45 mm; lower is steadier)",
-        "PCI",
-        "",
-        "pelvic_control_index",
+        "Single-leg squat: ML COP range under the stance foot (lower is steadier)",
+        "ML range",
+        "mm",
+        "ml_range_mm",
         "reps",
         "mean",
         ("single-leg-squat",),
-        "{:.2f}",
+    ),
+    "pelvic_drop": Measure(
+        "Pelvic drop of the lifted side, mean over each hold (pelvis sensor; positive = the "
+        "lifted side lower)",
+        "pelvic drop",
+        "deg",
+        "pelvic_drop_mean_deg",
+        "trials",
+        "mean",
+        ("hip-stability", "single-leg-stance"),
+    ),
+    "squat_pelvic_drop": Measure(
+        "Single-leg squat: peak pelvic drop of the lifted side per repetition (pelvis sensor)",
+        "peak pelvic drop",
+        "deg",
+        "pelvic_drop_peak_deg",
+        "reps",
+        "mean",
+        ("single-leg-squat",),
     ),
 }
 
@@ -321,10 +338,41 @@ def verdict_for(t: TrialRow) -> str:
     )
 
 
+ONE_LEG_TESTS = ("single-leg-stance", "hip-stability", "single-leg-squat")
+"""The tests whose stabilograms a clinician reads: standing on one leg."""
+
+
+def _stance_sides(t: TrialRow) -> list[str]:
+    """The stance sides a trial recorded (from its result, else its parameters)."""
+    res = t.test_result
+    sides = [s.side for s in res.sides] if res is not None else []
+    raw = t.result if isinstance(t.result, dict) else {}
+    if not sides:  # a stored result the typed reader cannot place: its own keys
+        got = raw.get("summary")
+        summary: dict[str, Any] = got if isinstance(got, dict) else {}
+        sides = [k for k in SIDES if k in summary]
+        for e in [*(raw.get("trials") or []), *(raw.get("reps") or [])]:
+            if isinstance(e, dict) and e.get("stance_side") in SIDES:
+                sides.append(e["stance_side"])
+    if not sides:
+        side = (t.params or {}).get("side")
+        sides = ["left", "right"] if side == "both" else [side] if side in SIDES else []
+    return [s for s in SIDES if s in sides]
+
+
 def _trace_trials(trials: list[TrialRow], n: int) -> list[TrialRow]:
-    """The latest trials with frames, one per protocol first, newest first."""
+    """The one-leg trials, the latest complete one per stance side, newest first (a trial of
+    both legs serves both); without any, the latest trials with frames, one per protocol."""
     with_frames = [t for t in reversed(trials) if t.n_frames > 1]
     chosen: list[TrialRow] = []
+    for side in SIDES:
+        for t in with_frames:
+            if t.protocol in ONE_LEG_TESTS and t.status == "complete" and side in _stance_sides(t):
+                if t not in chosen:
+                    chosen.append(t)
+                break
+    if chosen:
+        return chosen[:n]
     seen: set[str] = set()
     for t in with_frames:
         if len(chosen) < n and t.protocol not in seen:
@@ -334,6 +382,15 @@ def _trace_trials(trials: list[TrialRow], n: int) -> list[TrialRow]:
         if len(chosen) < n and t not in chosen:
             chosen.append(t)
     return chosen
+
+
+def trace_label(t: TrialRow) -> str:
+    """What a stabilogram shows: the test, the leg(s), the date and the trial."""
+    res = t.test_result
+    title = res.title if res is not None else t.protocol
+    sides = _stance_sides(t) if t.protocol in ONE_LEG_TESTS else []
+    legs = f", {' and '.join(sides)} leg" + ("s" if len(sides) > 1 else "") if sides else ""
+    return f"{title}{legs}, {_local(t.started_at):%Y-%m-%d %H:%M} (trial {t.id}, {t.status})"
 
 
 def _trace(store: Store, trial: TrialRow) -> Trace:
@@ -482,10 +539,7 @@ def trace_figure(tr: Trace) -> Any:
     plt = _plt()
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(8.0, 7.0))
     t = tr.trial
-    fig.suptitle(
-        f"{t.protocol}, trial {t.id}, {_local(t.started_at):%Y-%m-%d %H:%M} ({t.status})",
-        fontsize=11,
-    )
+    fig.suptitle(trace_label(t), fontsize=11)
     ts, ml, ap, ln, rn = _thin(
         tr.t_s,
         tr.ml_mm,
@@ -612,7 +666,7 @@ def _figures(data: ReportData, progress: Progress | None) -> list[tuple[str, Any
         out.append(("Left / right comparison", comp))
     for i, tr in enumerate(data.traces):
         _tick(progress, 3 + i, steps, f"trial {tr.trial.id}")
-        out.append((f"Latest trials: {tr.trial.protocol} (trial {tr.trial.id})", trace_figure(tr)))
+        out.append((f"Stabilogram: {trace_label(tr.trial)}", trace_figure(tr)))
     return out
 
 

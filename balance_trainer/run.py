@@ -124,7 +124,7 @@ class RecordingSink(Sink):
 
     def on_block(self, run: LiveRun, block: BalanceBlock, forces_n: Forces, missed: int) -> None:
         if len(block):
-            self.writer.write_block(block.t_s, forces_n)
+            self.writer.write_block(block.t_s, forces_n, block.pelvis_obliquity_deg)
 
     def on_finish(self, run: LiveRun, outcome: RunOutcome) -> None:
         self.writer.close()
@@ -150,7 +150,7 @@ class StoreSink(Sink):
 
     def on_block(self, run: LiveRun, block: BalanceBlock, forces_n: Forces, missed: int) -> None:
         if len(block):
-            self.recorder.add_frames(block.t_s, forces_n)
+            self.recorder.add_frames(block.t_s, forces_n, block.pelvis_obliquity_deg)
             if self.board is not None and run.protocol is None:
                 self._kept.append(block)
 

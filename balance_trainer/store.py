@@ -46,7 +46,8 @@ import math
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -65,7 +66,15 @@ from .errors import (
     UsageError,
 )
 from .migrations import LATEST_VERSION, applied_version, migrate
-from .recorder import BLOCK_S, MAX_BLOCK_FRAMES, TrialRecorder, decode_block, encode_block
+from .recorder import (
+    BLOCK_S,
+    MAX_BLOCK_FRAMES,
+    TrialRecorder,
+    decode_block,
+    decode_pelvis,
+    encode_block,
+    encode_pelvis,
+)
 from .records import (
     SESSION_KINDS,
     SEXES,
@@ -112,6 +121,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DB_FILENAME = "balance-trainer.db"
+WIPE_TRIES = 6
+WIPE_DELAY_S = 0.5
+"""Deleting a person retries the WAL wipe this often, waiting 0.5, 1, 1.5 ... s (7.5 s)."""
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -161,6 +173,32 @@ def owner_alive(token: str | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _read_only_medium(path: Path) -> bool:
+    """True when ``path`` (an existing database) cannot be written: a read-only mount, or no
+    write permission on the file or its folder (SQLite needs both for its -wal and -shm)."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return True
+    except (OSError, AttributeError):
+        pass
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI opening ``path`` read-only; ``immutable`` on a read-only mount, where no
+    one can be writing it and SQLite could not make the -shm file it otherwise needs."""
+    from urllib.parse import quote
+
+    immutable = False
+    try:
+        immutable = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        pass
+    if not immutable and not Path(str(path) + "-shm").exists():
+        immutable = not os.access(path.parent, os.W_OK)
+    return f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
 
 
 def translate_error(exc: BaseException, path: str | os.PathLike[str]) -> BalanceTrainerError:
@@ -246,22 +284,42 @@ class Store:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str] = ":memory:", *, clock: Callable[[], datetime] = utcnow
+        self,
+        path: str | os.PathLike[str] = ":memory:",
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.path = os.fspath(path)
         self.clock = clock
+        self.sleep = sleep
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._recorders: list[TrialRecorder] = []
         self.recovered: list[int] = []
         """Trial ids marked 'interrupted' when this store was opened."""
         memory = self.path == ":memory:"
+        self.read_only = False
+        """True when the medium or the file is read-only: reads work, writes are refused."""
+        self._inode: int | None = None
         try:
             if not memory:
                 self._check_file()
-            conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=5.0
-            )
+                self.read_only = _read_only_medium(Path(self.path))
+            if self.read_only:
+                conn = sqlite3.connect(
+                    _read_only_uri(Path(self.path)),
+                    uri=True,
+                    isolation_level=None,
+                    check_same_thread=False,
+                    timeout=5.0,
+                )
+            else:
+                conn = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+                )
+            if not memory:
+                self._inode = os.stat(self.path).st_ino
         except (sqlite3.Error, OSError) as exc:
             raise translate_error(exc, self.path) from exc
         try:
@@ -272,7 +330,7 @@ class Store:
                 raise translate_error(exc, self.path) from exc
             raise
         self._conn = conn
-        if not memory:
+        if not memory and not self.read_only:
             self._make_private()
 
     @classmethod
@@ -304,10 +362,28 @@ class Store:
             raise StoreUnavailableError(f"{p}: is a directory; give a database file")
         if not p.exists():
             fd = os.open(p, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-            os.close(fd)
+            try:
+                os.fchmod(fd, 0o600)  # the umask must not widen it
+                # Write the header at once, so the file is never a 0-byte "database".
+                boot = sqlite3.connect(p)
+                try:
+                    boot.execute("CREATE TABLE _bt_init (x)")
+                    boot.execute("DROP TABLE _bt_init")
+                    boot.commit()
+                finally:
+                    boot.close()
+            finally:
+                os.close(fd)
             return
         with open(p, "rb") as fh:
             head = fh.read(len(_SQLITE_MAGIC))
+        if not head and not Path(self.path + "-wal").exists():
+            # SQLite would take an empty file for a new database and start afresh over what
+            # was there (a failed copy, a power cut during a restore): say so instead.
+            raise StoreCorruptError(
+                f"{p}: the database file is empty (0 bytes), so its people and trials are not "
+                "in it; restore it from a backup, or move it away to start a new database"
+            )
         if head and head != _SQLITE_MAGIC:
             raise StoreCorruptError(
                 f"{p}: not an SQLite database, so not balance-trainer's; move it away or "
@@ -334,6 +410,14 @@ class Store:
                 )
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA secure_delete = ON")
+        if self.read_only:
+            if version < LATEST_VERSION:
+                raise StoreUnavailableError(
+                    f"{self.path}: the database is on a read-only medium and was written by an "
+                    f"older balance-trainer (schema {version}, this one needs {LATEST_VERSION}); "
+                    "open it once where it can be written, or copy it to a writable disk"
+                )
+            return  # nothing to migrate, nothing to mark: reads only
         if not memory:
             mode = cur.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
@@ -530,6 +614,7 @@ class Store:
     @_guarded
     def get_person(self, pid: str) -> Person:
         """The person with id ``pid``; raises :class:`UnknownPersonError` if there is none."""
+        validate_person_id(pid)  # a malformed id is named as such, never echoed raw
         row = self._db.execute(
             f"SELECT {self._PERSON_COLS} FROM people WHERE id = ?", (pid,)
         ).fetchone()
@@ -564,6 +649,15 @@ class Store:
         self.get_person(pid)
         sessions = "SELECT id FROM sessions WHERE person_id = ?"
         trials = f"SELECT id FROM trials WHERE session_id IN ({sessions})"
+        running = self._db.execute(
+            f"SELECT id, owner FROM trials WHERE status = 'running' AND id IN ({trials})", (pid,)
+        ).fetchall()
+        live = [tid for tid, owner in running if owner_alive(owner)]
+        if live:
+            raise StoreError(
+                f"{pid} is being recorded right now (trial {live[0]}); stop that recording "
+                f"(or the app) first, then delete {pid}"
+            )
         with self._tx() as cur:
             counts = {
                 "frame_blocks": cur.execute(
@@ -580,9 +674,33 @@ class Store:
                 ).rowcount,
                 "people": cur.execute("DELETE FROM people WHERE id = ?", (pid,)).rowcount,
             }
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._wipe_wal(pid)
         log.info("deleted person %s", pid)
         return counts
+
+    def _wipe_wal(self, pid: str) -> None:
+        """Checkpoint the WAL into the (zeroing) main file and truncate it; check it worked.
+
+        A checkpoint cannot finish while another connection holds an older read snapshot; it
+        is retried for :data:`WIPE_TRIES` tries, then the person is gone from every query but
+        their bytes would stay in the -wal file, which is said in one line (exit status 1).
+        """
+        conn = self._db
+        if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            return
+        for attempt in range(WIPE_TRIES):
+            busy, log_pages, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            wal = Path(self.path + "-wal")
+            size = wal.stat().st_size if wal.exists() else 0
+            if not busy and log_pages == done and size == 0:
+                return
+            self.sleep(WIPE_DELAY_S * (attempt + 1))
+        raise StoreUnavailableError(
+            f"{self.path}: {pid} is deleted, but another program is reading the database, so "
+            f"the deleted data is still in {self.path}-wal; close the other balance-trainer "
+            "(the app, a report) and it is wiped when it closes - or run 'balance-trainer "
+            "backup' after closing it to be sure"
+        )
 
     # -- sessions and trials --------------------------------------------------------------------
     @_guarded
@@ -651,21 +769,28 @@ class Store:
 
     @_guarded
     def write_blocks(
-        self, trial_id: int, seq: int, blocks: list[tuple[np.ndarray, np.ndarray]], n_total: int
+        self,
+        trial_id: int,
+        seq: int,
+        blocks: Sequence[tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]],
+        n_total: int,
     ) -> int:
         """Commit frame blocks (times s, forces N) numbered from ``seq``; the recorder's call.
 
         ``n_total`` is the trial's frame count once they are in. Returns the next ``seq``.
         """
+        self._check_still_there()
         rows = []
-        for t, f in blocks:
+        for blk in blocks:
+            t, f = blk[0], blk[1]
             t0, tb, fb = encode_block(t, f)
-            rows.append((trial_id, seq, t0, int(t.size), int(f.shape[1]), tb, fb))
+            pb = encode_pelvis(blk[2]) if len(blk) > 2 else None
+            rows.append((trial_id, seq, t0, int(t.size), int(f.shape[1]), tb, fb, pb))
             seq += 1
         with self._tx() as cur:
             cur.executemany(
                 "INSERT INTO frame_blocks (trial_id, seq, t0_us, n_frames, n_cells, t_us, "
-                "forces_mn) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "forces_mn, pelvis_cdeg) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             cur.execute("UPDATE trials SET n_frames = ? WHERE id = ?", (n_total, trial_id))
@@ -680,6 +805,7 @@ class Store:
         metrics: Mapping[str, Any] | None,
     ) -> None:
         """Close a trial with its status, result and metrics; use :meth:`TrialRecorder.finish`."""
+        self._check_still_there()
         with self._tx() as cur:
             n, dur = self._stored_extent(cur, trial_id)
             cur.execute(
@@ -799,6 +925,20 @@ class Store:
         return TrialFrames(np.concatenate(ts), np.concatenate(fs), board)
 
     @_guarded
+    def trial_pelvis(self, trial_id: int) -> np.ndarray | None:
+        """The pelvis sensor's obliquity at each of a trial's frames (degrees, NaN: no angle),
+        or None when the trial was recorded without a pelvis sensor."""
+        ps: list[np.ndarray] = []
+        any_pelvis = False
+        for n, blob in self._db.execute(
+            "SELECT n_frames, pelvis_cdeg FROM frame_blocks WHERE trial_id = ? ORDER BY seq",
+            (trial_id,),
+        ):
+            any_pelvis = any_pelvis or blob is not None
+            ps.append(decode_pelvis(blob, int(n)))
+        return np.concatenate(ps) if any_pelvis and ps else None
+
+    @_guarded
     def integrity_check(self) -> list[str]:
         """SQLite's own check of every page; ``[]`` when the database is sound."""
         rows = [r[0] for r in self._db.execute("PRAGMA integrity_check")]
@@ -818,6 +958,13 @@ class Store:
         dest = Path(target)
         if dest.exists():
             raise UsageError(f"{dest} already exists; give a new file name for the backup")
+        problems = self.integrity_check()
+        if problems:
+            raise StoreCorruptError(
+                f"{self.path}: the database is damaged ({problems[0]}), so no backup was made "
+                "(it would be damaged too); keep your last good backup, and restore it with "
+                f"'cp BACKUP {self.path}' after moving the damaged file away"
+            )
         tmp = dest.with_name(f".{dest.name}.part-{os.getpid()}")
         fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
         os.close(fd)
@@ -831,13 +978,43 @@ class Store:
 
                 self._db.backup(out, pages=256, progress=step)
                 out.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                copy_check = [r[0] for r in out.execute("PRAGMA integrity_check")]
             finally:
                 out.close()
+            if copy_check != ["ok"]:
+                raise StoreUnavailableError(
+                    f"{dest}: the copy failed its integrity check ({copy_check[0]}); the "
+                    "backup medium may be faulty - try another disk"
+                )
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(tmp, dest)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         return dest
+
+    def _check_still_there(self) -> None:
+        """Refuse to go on writing into a database file that was deleted or replaced.
+
+        SQLite keeps writing to the open (unlinked) file, so without this a recording whose
+        data directory was deleted reports success and its frames vanish on close.
+        """
+        if self._inode is None:
+            return
+        try:
+            same = os.stat(self.path).st_ino == self._inode
+        except OSError:
+            same = False
+        if not same:
+            raise StoreUnavailableError(
+                f"{self.path}: the database file was deleted or replaced while in use, so what "
+                "was being stored cannot be kept; restore the data directory (or a backup) and "
+                "record again"
+            )
 
     @property
     def closed(self) -> bool:

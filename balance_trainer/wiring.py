@@ -17,9 +17,9 @@ from typing import Any
 
 from .balance import BalanceModel
 from .calibration import Calibration, calibration_path
+from .config import board_spec_origin, load_board
 from .config import data_dir as resolve_data_dir
-from .config import default_board_spec, load_board
-from .errors import CalibrationError, EnvironmentFault, UsageError
+from .errors import BalanceTrainerError, CalibrationError, EnvironmentFault, UsageError
 from .frames import SOURCE_GROUP, Clock, Sleep, Source, SourceFactory, SourceRequest
 from .pelvis import PELVIS_GROUP, PelvisAligner, PelvisFeed, PelvisRequest, PelvisSource
 from .stream import Converter
@@ -64,7 +64,7 @@ def open_source(
     *,
     scenario: str = "quiet",
     seed: int = 0,
-    weak_hip: bool = False,
+    weak_hip: str | None = None,
     realtime: bool = True,
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
@@ -180,7 +180,7 @@ def open_board(
     *,
     scenario: str = "quiet",
     seed: int = 0,
-    weak_hip: bool = False,
+    weak_hip: str | None = None,
     realtime: bool = True,
     data_dir: str | os.PathLike[str] | None = None,
     clock: Clock = time.monotonic,
@@ -203,17 +203,25 @@ def open_board(
     CalibrationError
         Real hardware that was never calibrated (and ``require_calibration``).
     """
-    spec = spec or default_board_spec()
-    source = open_source(
-        spec,
-        scenario=scenario,
-        seed=seed,
-        weak_hip=weak_hip,
-        realtime=realtime,
-        clock=clock,
-        sleep=sleep,
-        **options,
-    )
+    spec_origin = None
+    if not spec:
+        spec, spec_origin = board_spec_origin()
+    try:
+        source = open_source(
+            spec,
+            scenario=scenario,
+            seed=seed,
+            weak_hip=weak_hip,
+            realtime=realtime,
+            clock=clock,
+            sleep=sleep,
+            **options,
+        )
+    except BalanceTrainerError as exc:
+        # A board nobody typed must say where it was set (issue 17).
+        if spec_origin is None or exc.exit_status != 2:
+            raise
+        raise type(exc)(f"{spec_origin} = {spec!r}: {exc}") from exc
     try:
         cal, origin = find_calibration(source, data_dir, required=require_calibration)
         feed = open_pelvis(pelvis, source, realtime=realtime, clock=clock, sleep=sleep)
@@ -238,6 +246,12 @@ def open_pelvis(
     UsageError
         An unknown sensor name.
     """
+    if (
+        spec is None
+        and getattr(getattr(board_source, "recording", None), "pelvis_obliquity_deg", None)
+        is not None
+    ):
+        spec = "replay"  # a recording made with a pelvis sensor plays its pelvis back too
     text = (spec or "none").strip()
     kind = text.split(":", 1)[0].lower()
     if kind in ("", "none"):

@@ -8,6 +8,9 @@ Run: ``python benchmarks/bench_simulator.py [--seconds 10] [--scenario squats-le
    same 80 Hz grid, i.e. the floor any paced source pays for waking up 80 times a second.
 2. Virtual time: frames per second of CPU when the person is simulated in 0.1 s blocks (as
    shipped) against one frame at a time (the naive per-sample design), same seed and scenario.
+3. The simulated pelvis sensor (100 Hz) beside the board, in virtual time: CPU per pelvis
+   sample on top of the board's frames (both read for the same simulated minute, against the
+   board alone), and that cost as a share of one core at 100 Hz.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from balance_trainer.config import load_board  # noqa: E402
-from hardware.simulated import SimulatedBoard  # noqa: E402
+from hardware.simulated import SimulatedBoard, SimulatedPelvis  # noqa: E402
 
 
 def paced_baseline(seconds: float, fs: float) -> tuple[float, int]:
@@ -69,6 +72,23 @@ def virtual_rate(board: str, scenario: str, frames: int, *, per_frame: bool) -> 
     return frames / (time.process_time() - cpu0)
 
 
+def pelvis_cost(board: str, scenario: str, seconds: float) -> tuple[float, float]:
+    """(CPU s for the board alone, CPU s for board + pelvis sensor) over ``seconds``."""
+    out = []
+    for with_pelvis in (False, True):
+        sim = SimulatedBoard(load_board(board), scenario, seed=1, realtime=False)
+        n = int(seconds * sim.fs)
+        cpu0 = time.process_time()
+        if with_pelvis:
+            pel = SimulatedPelvis(sim)
+            for _ in islice(pel.samples(), int(seconds * pel.rate_hz)):
+                pass
+        for _ in islice(sim.frames(), n):
+            pass
+        out.append(time.process_time() - cpu0)
+    return out[0], out[1]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="real-time run length, s")
@@ -102,6 +122,15 @@ def main() -> int:
     )
     print(f"  one frame at a time      {single:10.0f} frames/s  ({1e6 / single:6.1f} µs/frame)")
     print(f"  blocks are {block / single:.1f}x faster than per-frame generation")
+
+    alone, both = pelvis_cost(args.board, args.scenario, 60.0)
+    per = (both - alone) / (60.0 * 100.0)
+    print("pelvis sensor, 100 Hz, one simulated minute in virtual time:")
+    print(f"  board alone {alone:.3f} s CPU; board + pelvis {both:.3f} s CPU")
+    print(
+        f"  pelvis adds {1e6 * per:.1f} µs per sample = {100 * per * 100.0:.2f} % of one core "
+        f"at 100 Hz (ratio {both / alone:.2f}x the board alone)"
+    )
     return 0
 
 

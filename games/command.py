@@ -16,7 +16,7 @@ import os
 import time
 from typing import Any
 
-from balance_trainer.errors import DisplayError, SensorError, UsageError
+from balance_trainer.errors import DisplayError, EnvironmentFault, SensorError, UsageError
 
 from .catalog import GAMES, resolve
 
@@ -53,6 +53,11 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
     )
     mode.add_argument(
         "--windowed", action="store_true", help="run in a window (the default in a desktop session)"
+    )
+    p.add_argument(
+        "--reset-settings",
+        action="store_true",
+        help="recovery: replace a damaged (locked) settings file with the defaults, PIN 1234",
     )
     p.add_argument(
         "--headless",
@@ -100,7 +105,9 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
     )
     p.add_argument("--no-sound", action="store_true", help="do not open the sound device")
     # The app is interactive: the simulated person takes orders unless a script is asked for.
-    p.set_defaults(func=run, scenario="interactive")
+    # Not set_defaults(scenario=...): that would change the --scenario action every command
+    # shares, and a plain `test` would then wait for orders that never come (run() resolves).
+    p.set_defaults(func=run)
 
 
 def parse_size(text: str | None) -> tuple[int, int] | None:
@@ -146,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
     import pygame
 
+    from balance_trainer.commands._board import scenario_for, simulator_options
     from balance_trainer.config import data_dir as resolve_data_dir
     from balance_trainer.wiring import open_board
 
@@ -156,6 +164,15 @@ def run(args: argparse.Namespace) -> int:
     from .sound import SoundBank
 
     folder = resolve_data_dir(args.data_dir)
+    if getattr(args, "reset_settings", False):
+        from .settings import DEFAULT_PIN, reset_settings
+
+        try:
+            path = reset_settings(folder)
+        except OSError as exc:
+            raise EnvironmentFault(f"{folder}: cannot reset the settings ({exc})") from exc
+        print(f"settings reset to the defaults in {path}; the PIN is {DEFAULT_PIN}: change it now")
+        return 0
     store = _open_store(args, log)
     person = GUEST
     if args.person:
@@ -172,11 +189,12 @@ def run(args: argparse.Namespace) -> int:
     def connect() -> Any:
         return open_board(
             args.board,
-            scenario=args.scenario,
+            scenario=scenario_for(args, "interactive"),
             seed=args.seed,
             weak_hip=args.weak_hip,
             realtime=realtime,
             data_dir=args.data_dir,
+            **simulator_options(args, args.board),
         )
 
     pygame.init()

@@ -1,17 +1,32 @@
 """The trainer's own settings (volume, easy mode, hands-free, clinician PIN), kept as JSON.
 
-Stored in ``games.json`` in the data directory, written atomically. The clinician PIN guards
-the settings screen; it is kept as a salted PBKDF2 hash, never in clear. The default PIN is
-**1234** (documented in the README) and the settings screen asks for it to be changed.
+Stored in ``games.json`` in the data directory, written atomically and durably (temp file 0600,
+fsync, rename, fsync of the folder). The clinician PIN guards the settings screen; it is kept
+as a salted PBKDF2 hash, never in clear. The default PIN is **1234** (documented in the
+README) and the settings screen asks for it to be changed.
+
+Failing closed
+    A missing ``games.json`` is a fresh install: defaults, PIN 1234. A file that is there but
+    cannot be read, is empty, is not JSON or holds no valid PIN hash *locks* the settings
+    (``GameSettings.locked``): no PIN opens them, the games still play. Recovery, done by
+    someone with access to the Pi (documented in the README): ``balance-trainer play
+    --reset-settings`` or delete ``games.json`` in the data directory; the PIN is then 1234
+    again and should be changed at once.
+Attempts
+    :class:`PinGuard` allows :data:`FREE_ATTEMPTS` wrong PINs, then makes each next try wait
+    :data:`FIRST_DELAY_S` seconds, doubling after every wrong PIN up to :data:`MAX_DELAY_S`.
 """
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 import json
 import os
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -19,6 +34,10 @@ from typing import Any
 DEFAULT_PIN = "1234"
 FILE_NAME = "games.json"
 _ITERATIONS = 50_000
+FREE_ATTEMPTS = 3
+FIRST_DELAY_S = 30.0
+MAX_DELAY_S = 3600.0
+RECOVERY = "run 'balance-trainer play --reset-settings' (or delete games.json in the data folder)"
 
 
 def hash_pin(pin: str, salt: str | None = None) -> str:
@@ -58,10 +77,14 @@ class GameSettings:
     round_s: int = 45
     speech: bool = True
     pin_hash: str = field(default_factory=_default_pin_hash)
+    locked: str = field(default="", compare=False)
+    """Why the settings are locked (a damaged file), or '' when a PIN can open them."""
 
     ROUND_CHOICES = (30, 45, 60, 90)
 
     def check_pin(self, pin: str) -> bool:
+        if self.locked:
+            return False  # fail closed: a damaged file must not fall back to PIN 1234
         salt, _, _ = self.pin_hash.partition("$")
         try:
             return hmac.compare_digest(hash_pin(pin, salt), self.pin_hash)
@@ -78,43 +101,167 @@ class GameSettings:
         return self.check_pin(DEFAULT_PIN)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d.pop("locked")
+        return d
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GameSettings:
         s = cls()
-        names = {f.name for f in fields(cls)}
+        names = {f.name for f in fields(cls)} - {"locked"}
         for k, v in data.items():
             if k in names and isinstance(v, type(getattr(s, k))):
                 setattr(s, k, v)
         s.volume = max(0, min(10, int(s.volume)))
         if s.round_s not in cls.ROUND_CHOICES:
             s.round_s = 45
+        if not _valid_hash(data.get("pin_hash")):
+            s.locked = "it holds no valid PIN"
         return s
 
 
+def _valid_hash(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    salt, sep, digest = value.partition("$")
+    try:
+        return bool(sep) and len(bytes.fromhex(salt)) >= 8 and len(bytes.fromhex(digest)) == 32
+    except ValueError:
+        return False
+
+
+class PinVerdict(enum.Enum):
+    """What :meth:`PinGuard.attempt` says about a PIN."""
+
+    OPEN = "open"
+    WRONG = "wrong"
+    WAIT = "wait"
+    LOCKED = "locked"
+
+
+class PinGuard:
+    """Counts wrong PINs and makes each try after :data:`FREE_ATTEMPTS` wait longer.
+
+    ``clock`` gives seconds (monotonic; injected in tests). The delay after the n-th wrong
+    PIN (n > FREE_ATTEMPTS) is ``FIRST_DELAY_S * 2 ** (n - FREE_ATTEMPTS - 1)``, at most
+    :data:`MAX_DELAY_S`; a right PIN clears the count.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.failures = 0
+        self.not_before = 0.0
+
+    def wait_s(self) -> float:
+        """Seconds until the next try is taken (0 when it may be tried now)."""
+        return max(0.0, self.not_before - self.clock())
+
+    def attempt(self, settings: GameSettings, pin: str) -> PinVerdict:
+        if settings.locked:
+            return PinVerdict.LOCKED
+        if self.wait_s() > 0:
+            return PinVerdict.WAIT  # not even checked: a guess made now costs nothing
+        if settings.check_pin(pin):
+            self.failures = 0
+            self.not_before = 0.0
+            return PinVerdict.OPEN
+        self.failures += 1
+        if self.failures >= FREE_ATTEMPTS:
+            n = self.failures - FREE_ATTEMPTS
+            self.not_before = self.clock() + min(MAX_DELAY_S, FIRST_DELAY_S * 2.0**n)
+        return PinVerdict.WRONG
+
+
 def load_settings(folder: str | os.PathLike[str] | None) -> GameSettings:
-    """Settings from ``folder/games.json``; defaults when missing or unreadable."""
+    """Settings from ``folder/games.json``: defaults when there is no file yet, *locked*
+    settings (see the module docstring) when the file is there but damaged."""
     if folder is None:
         return GameSettings()
     p = Path(folder) / FILE_NAME
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return GameSettings()
-    return GameSettings.from_dict(data) if isinstance(data, dict) else GameSettings()
+    except (OSError, UnicodeDecodeError) as exc:
+        return _locked(f"{p} cannot be read ({exc})")
+    if len(text) > 100_000 or text.count("[") + text.count("{") > 64:
+        return _locked(f"{p} is not a settings file")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return _locked(f"{p} is empty or damaged" if text.strip() else f"{p} is empty")
+    if not isinstance(data, dict):
+        return _locked(f"{p} is damaged")
+    s = GameSettings.from_dict(data)
+    if s.locked:
+        s.locked = f"{p}: {s.locked}"
+    return s
+
+
+def _locked(reason: str) -> GameSettings:
+    s = GameSettings()
+    s.locked = reason
+    return s
+
+
+def reset_settings(folder: str | os.PathLike[str]) -> Path:
+    """The documented recovery: write fresh default settings (PIN 1234) over a damaged file.
+
+    Raises
+    ------
+    OSError
+        The file could not be written (the old one is kept).
+    """
+    p = Path(folder) / FILE_NAME
+    write_durably(p, json.dumps(GameSettings().to_dict(), indent=2) + "\n")
+    return p
+
+
+def write_durably(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically and durably, 0600 in a 0700 folder.
+
+    A temp file beside it is written, fsynced and renamed over ``path``, then the folder is
+    fsynced so the rename survives a power cut: the file is the old one or the new one,
+    never empty or half-written. On any error the temp file is removed and the old file kept.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            data = text.encode("utf-8")
+            while data:
+                data = data[os.write(fd, data) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
 
 
 def save_settings(settings: GameSettings, folder: str | os.PathLike[str] | None) -> bool:
-    """Write atomically; False (and the old file kept) when the disk refuses."""
-    if folder is None:
+    """Write atomically and durably; False (and the old file kept) when the disk refuses.
+
+    Locked settings are never written: that would replace the damaged file (the evidence, and
+    the reason for the lock) with defaults, which is the recovery step's job.
+    """
+    if folder is None or settings.locked:
         return False
-    p = Path(folder) / FILE_NAME
     try:
-        p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = p.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(settings.to_dict(), indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, p)
+        write_durably(Path(folder) / FILE_NAME, json.dumps(settings.to_dict(), indent=2) + "\n")
     except OSError:
         return False
     return True

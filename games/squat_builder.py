@@ -253,7 +253,12 @@ class SquatScreen(GameScreen):
             text = "Squat down slowly - knee over your toes"
         box = ui.rect(400, 300, 370, 64)
         panel(s, ui, box, color=t.bg_top, edge=t.accent, width=ui.px(3))
-        ui.blit_text(s, text, 24 if len(text) > 30 else 28, box.center, t.text)
+        size, lines = ui.fit(text, 28, box.w - ui.px(16), 2)
+        lh = ui.line_h(size)
+        y = box.centery - lh * len(lines) // 2
+        for line in lines:
+            ui.blit_text(s, line, size, (box.centerx, y), t.text, "midtop", box=box)
+            y += lh
 
     # -- the end -----------------------------------------------------------------------------
     def result(self) -> tuple[GameResult, int, list[str]]:
@@ -266,8 +271,10 @@ class SquatScreen(GameScreen):
             f"Steady squats: {r.built} of {self.config.target_blocks}",
         ]
         if d.get("mean_rep_offset_mm") is not None:
+            # What the board feels: the load moving sideways under the foot (not the knee).
             lines.append(
-                f"Knee wobble {d['mean_rep_offset_mm']:.0f} mm (band {self.config.band_mm:.0f} mm)"
+                f"Sideways sway under your foot: {d['mean_rep_offset_mm']:.0f} mm "
+                f"(aim: within {self.config.band_mm:.0f} mm)"
             )
         if r.launched:
             lines.append("The rocket launched!")

@@ -315,14 +315,21 @@ class Ui:
             line = ""
             for word in para.split():
                 while f.size(word)[0] > width_px and len(word) > 2:
-                    k = len(word) - 1
-                    while k > 1 and f.size(word[:k] + "-")[0] > width_px:
-                        k -= 1
+                    # At a hyphen the word has when one fits ("Hands-" / "free"), else where
+                    # the line ends, with a hyphen added.
+                    cuts = [i + 1 for i, c in enumerate(word[:-1]) if c == "-"]
+                    fit = [k for k in cuts if f.size(word[:k])[0] <= width_px]
+                    if fit:
+                        head, word = word[: fit[-1]], word[fit[-1] :]
+                    else:
+                        k = len(word) - 1
+                        while k > 1 and f.size(word[:k] + "-")[0] > width_px:
+                            k -= 1
+                        head, word = word[:k] + "-", word[k:]
                     if line:
                         out.append(line)
                         line = ""
-                    out.append(word[:k] + "-")
-                    word = word[k:]
+                    out.append(head)
                 trial = f"{line} {word}".strip()
                 if f.size(trial)[0] <= width_px or not line:
                     line = trial

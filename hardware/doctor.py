@@ -515,8 +515,8 @@ def run(args: argparse.Namespace) -> int:
     from balance_trainer.config import default_board_spec
     from balance_trainer.wiring import find_calibration, open_source
 
-    if not args.seconds > 0:
-        raise UsageError(f"--seconds {args.seconds!r}: give a hold time > 0")
+    if not (0 < args.seconds <= 600):  # NaN and inf fail too
+        raise UsageError(f"--seconds {args.seconds!r}: give a hold time > 0 and <= 600 s")
     spec = getattr(args, "board", None) or default_board_spec()
     options: dict[str, Any] = {}
     if spec.split(":")[0] == "mock-hx711":

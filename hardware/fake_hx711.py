@@ -206,6 +206,15 @@ FAULT_KINDS = {
 }
 
 
+_FAULT_RANGES = {
+    "spike": (1, 1e6),
+    "late": (0.0, 1.0),
+    "noisy": (0.0, 1e4),
+    "drift": (-1e7, 1e7),
+}
+"""Values a fault can take; outside them the fake chip's arithmetic overflows (NaN, 1e308)."""
+
+
 def _bit(v: str) -> int:
     b = int(v or 4)
     if not 0 <= b <= 23:
@@ -245,6 +254,17 @@ def parse_fault(
         )
     if kind == "saturate" and value not in ("", "high", "low"):
         raise UsageError(f"--fault {spec!r}: saturate takes =high or =low")
+    if value and kind in _FAULT_RANGES:
+        lo, hi = _FAULT_RANGES[kind]
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not (lo <= number <= hi):  # NaN fails too
+            what = "is not a number" if math.isnan(number) else "is out of range"
+            raise UsageError(
+                f"--fault {spec!r}: {value!r} {what}; {kind} takes a number from {lo:g} to {hi:g}"
+            )
     for i in targets:
         try:
             out[i] = FAULT_KINDS[kind][1](out.get(i, ChipFaults()), value)

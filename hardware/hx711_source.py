@@ -273,6 +273,44 @@ def _with_pins(board: Board) -> Board:
     )
 
 
+def _checked_mock_pins(
+    board: Board, douts: Sequence[str | int], sck: str | int
+) -> tuple[list[str | int], str | int]:
+    """The pins as BCM names, refused as the real driver refuses them (issue 17).
+
+    Unknown, power and negative pins, and two names for one pin (``5`` and ``"GPIO5"``),
+    are a :class:`PinConfigError` naming the board file and the cell, never a gpiozero error.
+    """
+    from gpiozero.pins.mock import MockFactory
+
+    from .hx711 import canonical_pin
+
+    where = str(board.path) if board.path else f"board {board.name}"
+    factory = MockFactory()
+    try:
+        names = [
+            canonical_pin(factory, d, f"{where}: cell '{c.name}' dout")
+            for d, c in zip(douts, board.cells, strict=True)
+        ]
+        sck_name = canonical_pin(factory, sck, f"{where}: [board] sck")
+    finally:
+        factory.close()
+    seen: dict[str, str] = {}
+    for name, c in zip(names, board.cells, strict=True):
+        if name in seen:
+            raise PinConfigError(
+                f"{where}: cell '{c.name}' dout is {name}, the same pin as cell "
+                f"'{seen[name]}'; each HX711 needs its own DOUT pin"
+            )
+        seen[name] = c.name
+    if sck_name in seen:
+        raise PinConfigError(
+            f"{where}: [board] sck is {sck_name}, also cell '{seen[sck_name]}' dout; give SCK "
+            "a pin of its own"
+        )
+    return list(names), sck_name
+
+
 def open_mock_hx711(
     board: Board,
     *,
@@ -310,6 +348,7 @@ def open_mock_hx711(
     """
     board = _with_pins(board)
     douts, sck, _ = board_pins(board)
+    douts, sck = _checked_mock_pins(board, douts, sck)
     chip_faults: dict[int, ChipFaults] = {}
     for spec in faults:
         chip_faults = parse_fault(spec, board.cell_names, chip_faults)

@@ -289,6 +289,56 @@ def open_sim_pelvis(request: PelvisRequest) -> Any:
             f"{getattr(board, 'kind', board)!r}; use --board sim, or --pelvis i2c for a real "
             "sensor"
         )
-    from .simulated import SimulatedPelvis
-
+    try:
+        from .simulated import SimulatedPelvis
+    except ImportError:  # a simulator without a pelvis (an older hardware package)
+        raise UsageError("--pelvis sim: this simulator has no simulated pelvis") from None
     return SimulatedPelvis(board)
+
+
+class ReplayPelvis:
+    """The pelvis column of a recording, played beside its frames (``--board replay:FILE``).
+
+    Each frame's angle comes back as a sample stamped with the frame's own time, so the
+    converter's hold gives every frame exactly the angle the live run recorded.
+    """
+
+    kind = "replay"
+    realtime = False  # pulled frame by frame, in step with the replayed board
+    simulated = True
+
+    def __init__(self, t_s: Any, obliquity_deg: Any, name: str) -> None:
+        self._t = t_s
+        self._o = obliquity_deg
+        self._name = name
+        self.closed = False
+
+    @property
+    def description(self) -> str:
+        return f"pelvis column of {self._name}"
+
+    def samples(self) -> Iterator[PelvisSample]:
+        while not self.closed:
+            for t, o in zip(self._t, self._o, strict=True):
+                yield PelvisSample(float(t), float(o), float("nan"))
+            return
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def open_replay_pelvis(request: PelvisRequest) -> ReplayPelvis:
+    """Entry point ``balance_trainer.pelvis: replay``: a recording's own pelvis column.
+
+    Raises
+    ------
+    UsageError
+        The board is not a replay, or the recording has no pelvis column.
+    """
+    rec = getattr(request.board_source, "recording", None)
+    if rec is None or getattr(rec, "pelvis_obliquity_deg", None) is None:
+        raise UsageError(
+            "--pelvis replay plays a recording's pelvis column, but this board is not a "
+            "recording with one; record with --pelvis sim or --pelvis i2c first"
+        )
+    return ReplayPelvis(rec.t_s, rec.pelvis_obliquity_deg, rec.path.name)

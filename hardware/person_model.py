@@ -23,29 +23,24 @@ turn it back, so the COP sways more than the COM and carries the faster correcti
 excursion ahead of the COM is what pushes the COM), as on a real force plate (Winter 1998).
 In time the two are nearly in phase at sway frequencies.
 
-What the person does is a *plan*: per-sample channels (:data:`CHANNELS`) saying which feet are
-down, how much weight the board carries and where the person means to hold the COM. A
-:class:`Script` strings :class:`Moves` together (weight shift, lift-off, touchdown, squat,
-stepping on and off) into a scenario's timeline, with the ground-truth :class:`SimEvent` list.
+What the person does (the plan this body follows) is :mod:`hardware.scenarios`.
 
 Single-leg stance uses a stiffer, noisier, faster setting on both axes (higher-frequency
 corrections over a narrow base). The two settings blend smoothly through a stance weight
 ``s`` (0 both feet, 1 one foot), so a lift-off is not a step change in the physics.
 
-The constants were tuned by simulation so that a 70 kg, 1.70 m adult gives, over a minute of
-quiet stance, ML RMS ≈ 3 mm (2.5-4), AP RMS ≈ 5.4 mm (4-7.5), planar mean velocity ≈ 13 mm/s,
-a mean frequency of ≈ 0.25 Hz and ~97 % of the power below 1 Hz (cf. the young adults of
-Santos & Duarte 2016, doi:10.7717/peerj.2648: ML RMS 1.7-2.7 mm, AP RMS 2.3-5.5 mm, planar
-velocity 6-9 mm/s, mean frequency 0.25-0.4 Hz); and on one leg ML RMS ≈ 7 mm with ML mean
-velocity ≈ 39 mm/s and a mean frequency of ≈ 0.8 Hz (≈ 10 mm and 60 mm/s with a weak hip,
-before its drift toward the lifted side).
+The constants below are the eyes-open settings of the control loop; how much noise and
+rambling drive it, by age and condition, is fitted to published data in
+:mod:`hardware.sway_calibration` (HBEDB quiet stance per age group, eyes open/closed, firm/foam;
+one-leg stance against Oliveira et al. 2018). With a weak hip (:mod:`hardware.hip_model`) the
+ML control on that leg is noisier and less active (``WEAK_HIP``).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
 import numpy as np
 from scipy.signal import lfilter
@@ -74,12 +69,16 @@ class Person:
         less steady person, < 1 a very steady one.
     delay_s : float
         Sensorimotor feedback delay, s (0.05-0.25).
+    age_years : float
+        Age, years (5-110): below 55 the person sways like HBEDB's young adults, from 65 like
+        its older adults (see :mod:`hardware.sway_calibration`).
     """
 
     mass_kg: float = 70.0
     height_m: float = 1.70
     sway: float = 1.0
     delay_s: float = 0.12
+    age_years: float = 30.0
 
     def __post_init__(self) -> None:
         checks = (
@@ -87,6 +86,7 @@ class Person:
             ("height_m", self.height_m, 0.8, 2.3),
             ("sway", self.sway, 0.1, 10.0),
             ("delay_s", self.delay_s, 0.05, 0.25),
+            ("age_years", self.age_years, 5.0, 110.0),
         )
         for name, value, lo, hi in checks:
             ok = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -142,8 +142,18 @@ BOTH_AP = AxisControl(0.9, 0.40, 0.32, 0.08, 1.15, 0.2, 4.4, 2.5)
 # One foot: stiffer, faster and noisier; corrections at ~0.5-1.5 Hz.
 SINGLE_ML = AxisControl(1.0, 0.8, 0.30, 0.05, 2.9, 0.08, 1.5, 2.0)
 SINGLE_AP = AxisControl(1.0, 0.8, 0.30, 0.05, 3.0, 0.08, 2.5, 2.0)
-# Weak hip abductors: noisier, less active ML control on one leg (Trendelenburg).
-WEAK_HIP = {"noise": 1.6, "ramble": 1.5, "active": 0.8}
+# Weak hip abductors: noisier, less active ML control on that leg (Trendelenburg).
+WEAK_HIP = {"noise": 1.3, "ramble": 1.2, "active": 0.85}
+
+
+@dataclass(frozen=True)
+class Controls:
+    """The four axis settings of one person in one condition (see ``sway_calibration``)."""
+
+    both_ml: AxisControl = BOTH_ML
+    both_ap: AxisControl = BOTH_AP
+    single_ml: AxisControl = SINGLE_ML
+    single_ap: AxisControl = SINGLE_AP
 
 
 class ColouredNoise:
@@ -217,8 +227,8 @@ class SwayAxis:
         noise: np.ndarray,
         lo: np.ndarray,
         hi: np.ndarray,
-    ) -> np.ndarray:
-        """Advance ``len(ref)`` steps and return the COP, mm, shape (n,).
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Advance ``len(ref)`` steps; the COP and the COM, mm, shape (n,) each.
 
         ``ref``, ``ref_v``, ``ref_a`` are the reference position (mm), velocity (mm/s) and
         acceleration (mm/s²); the gains are per sample (they blend between stances);
@@ -228,6 +238,7 @@ class SwayAxis:
         # at 80 Hz this costs a few microseconds per sample; everything else is vectorised.
         n = len(ref)
         out = [0.0] * n
+        com = [0.0] * n
         r, rv = ref.tolist(), ref_v.tolist()
         # Feed-forward COP, led by the activation lag so the lagged COP lands on it.
         ff = ref - ref_a / self.w2
@@ -263,8 +274,9 @@ class SwayAxis:
                 x = hi_l[i] - CATCH_MM
                 v = min(v, 0.0)
             out[i] = p
+            com[i] = x
         self.x, self.v, self.p, self._i = x, v, p, i0 + n
-        return np.array(out)
+        return np.array(out), np.array(com)
 
 
 class PersonSway:
@@ -280,23 +292,26 @@ class PersonSway:
         person: Person,
         fs_hz: float,
         *,
-        weak_hip: bool = False,
+        controls: Controls | None = None,
         x0_mm: float = 0.0,
         y0_mm: float = 0.0,
     ) -> None:
         self.person = person
         self.fs = fs_hz
-        single_ml = SINGLE_ML.scaled(**WEAK_HIP) if weak_hip else SINGLE_ML
-        self.ml = (BOTH_ML, single_ml)
-        self.ap = (BOTH_AP, SINGLE_AP)
+        c = controls if controls is not None else Controls()
+        self.ml = (c.both_ml, c.single_ml)
+        self.ap = (c.both_ap, c.single_ap)
+        # Standing on a weak hip's leg: noisier, less active ML control (blended per sample).
+        self.weak_ml = c.single_ml.scaled(**WEAK_HIP)
         self.axis_ml = SwayAxis(person, fs_hz, x0_mm)
         self.axis_ap = SwayAxis(person, fs_hz, y0_mm)
         self._noise = [
-            (ColouredNoise(c.noise_tau_s, fs_hz), ColouredNoise(c.ramble_tau_s, fs_hz, 2))
-            for c in (*self.ml, *self.ap)
+            (ColouredNoise(ctl.noise_tau_s, fs_hz), ColouredNoise(ctl.ramble_tau_s, fs_hz, 2))
+            for ctl in (*self.ml, *self.ap)
         ]
         self._vertical = ColouredNoise(0.1, fs_hz)
         self._foot = ColouredNoise(0.5, fs_hz)
+        self._pelvis = (ColouredNoise(0.3, fs_hz), ColouredNoise(0.5, fs_hz))
 
     def step(
         self,
@@ -307,7 +322,9 @@ class PersonSway:
         ref_ap: tuple[np.ndarray, np.ndarray, np.ndarray],
         bounds_ml: tuple[np.ndarray, np.ndarray],
         bounds_ap: tuple[np.ndarray, np.ndarray],
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        weak: np.ndarray | None = None,
+        condition: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> Sway:
         """One block of sway.
 
         Parameters
@@ -316,6 +333,11 @@ class PersonSway:
             Stance weight, 0 (both feet) to 1 (one foot).
         wobble : ndarray, shape (n,)
             Extra multiplier on ML motor noise (≥ 1 during single-leg squats).
+        weak : ndarray, shape (n,), optional
+            1 while standing on the leg of a weak hip (its ML control), else 0.
+        condition : tuple of 4 ndarray, shape (n,), optional
+            Multipliers on the ML noise, ML rambling, AP noise and AP rambling, per sample
+            (eyes closing, a foam pad put down during a session; 1 = as constructed).
         ref_ml, ref_ap : tuple of ndarray
             Reference position (mm), velocity (mm/s), acceleration (mm/s²).
         bounds_ml, bounds_ap : tuple of ndarray
@@ -323,47 +345,91 @@ class PersonSway:
 
         Returns
         -------
-        cop_ml, cop_ap : ndarray, mm
-        vertical_noise : ndarray
-            Fluctuation of the vertical force as a fraction of body weight.
-        foot_sway : ndarray
-            Unit-variance slow noise for each foot's own COP (the caller scales it), mm.
+        Sway
+            COP and COM per axis (mm), the vertical force fluctuation, each foot's own slow
+            sway and the pelvis's own unit noise.
         """
         n = single.shape[0]
         draws = [(fast.draw(rng, n), slow.draw(rng, n)) for fast, slow in self._noise]
         vertical = self._vertical.draw(rng, n)
         foot = self._foot.draw(rng, n)
+        pelvis = tuple(c.draw(rng, n) for c in self._pelvis)
         s = np.clip(single, 0.0, 1.0)
+        w = np.zeros(n) if weak is None else np.clip(weak, 0.0, 1.0)
         sway = self.person.sway
-        cops = []
-        for axis, controls, (fb, sb), (fs_, ss), ref, bounds, extra in (
-            (self.axis_ml, self.ml, draws[0], draws[1], ref_ml, bounds_ml, wobble),
-            (self.axis_ap, self.ap, draws[2], draws[3], ref_ap, bounds_ap, 1.0),
+        cops, coms = [], []
+        one_ = np.ones(n)
+        c_nml, c_rml, c_nap, c_rap = condition if condition is not None else (one_,) * 4
+        for axis, controls, (fb, sb), (fs_, ss), ref, bounds, extra, wk, kn, kr in (
+            (self.axis_ml, self.ml, draws[0], draws[1], ref_ml, bounds_ml, wobble, w, c_nml, c_rml),
+            (
+                self.axis_ap,
+                self.ap,
+                draws[2],
+                draws[3],
+                ref_ap,
+                bounds_ap,
+                1.0,
+                0.0 * w,
+                c_nap,
+                c_rap,
+            ),
         ):
-            both, one = controls
-            noise = sway * extra * ((1 - s) * both.noise_mm * fb + s * one.noise_mm * fs_)
-            ramble = sway * ((1 - s) * both.ramble_mm * sb + s * one.ramble_mm * ss)
+            both, healthy = controls
 
-            def mix(a: float, b: float, s: np.ndarray = s) -> np.ndarray:
+            def one(
+                name: str,
+                wk: np.ndarray = wk,
+                h: AxisControl = healthy,
+                weak_c: AxisControl = self.weak_ml,
+            ) -> np.ndarray:
+                a = getattr(h, name)
+                return a + wk * (getattr(weak_c, name) - a)
+
+            noise = kn * sway * extra * ((1 - s) * both.noise_mm * fb + s * one("noise_mm") * fs_)
+            ramble = kr * sway * ((1 - s) * both.ramble_mm * sb + s * one("ramble_mm") * ss)
+
+            def mix(a: float, b: float | np.ndarray, s: np.ndarray = s) -> np.ndarray:
                 return a + s * (b - a)
 
-            alpha = (1.0 / self.fs) / mix(both.activation_s, one.activation_s)
-            cops.append(
-                axis.run(
-                    ref[0] + ramble,
-                    ref[1],
-                    ref[2],
-                    mix(both.passive_gain, one.passive_gain),
-                    mix(both.active_gain, one.active_gain),
-                    mix(both.damping_s, one.damping_s),
-                    alpha,
-                    noise,
-                    bounds[0],
-                    bounds[1],
-                )
+            alpha = (1.0 / self.fs) / mix(both.activation_s, healthy.activation_s)
+            cop, com = axis.run(
+                ref[0] + ramble,
+                ref[1],
+                ref[2],
+                mix(both.passive_gain, healthy.passive_gain),
+                mix(both.active_gain, one("active_gain")),
+                mix(both.damping_s, healthy.damping_s),
+                alpha,
+                noise,
+                bounds[0],
+                bounds[1],
             )
+            cops.append(cop)
+            coms.append(com)
         vertical_frac = vertical * (0.003 + 0.005 * s) * sway
-        return cops[0], cops[1], vertical_frac, foot
+        return Sway(cops[0], cops[1], coms[0], coms[1], vertical_frac, foot, *pelvis)
+
+
+class Sway(NamedTuple):
+    """One block of :meth:`PersonSway.step`: per-sample arrays."""
+
+    cop_ml: np.ndarray
+    """Whole-body COP, ML, mm."""
+    cop_ap: np.ndarray
+    """Whole-body COP, AP, mm."""
+    com_ml: np.ndarray
+    """Centre of mass, ML, mm."""
+    com_ap: np.ndarray
+    """Centre of mass, AP, mm."""
+    vertical: np.ndarray
+    """Fluctuation of the vertical force, fraction of body weight."""
+    foot: np.ndarray
+    """Unit-variance slow noise for each foot's own COP (the caller scales it)."""
+    pelvis_obl: np.ndarray
+    """Unit-variance noise of the pelvis's own small frontal-plane movements."""
+    pelvis_rot: np.ndarray
+    """Unit-variance noise of the pelvis's own small transverse-plane movements."""
 
 
 def min_jerk(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -377,352 +443,3 @@ def min_jerk(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     vel = 30 * tau**2 * (1 - tau) ** 2
     acc = 60 * tau - 180 * tau**2 + 120 * tau**3
     return pos, vel, acc
-
-
-# --- what the person does: plans, moves and scenario timelines ------------------------------
-
-
-class FeetLayout(Protocol):
-    """Where the feet stand on the board (the simulator's geometry provides this)."""
-
-    foot_x: tuple[float, float]
-    """Left and right foot centres, ML, mm."""
-    mid_x: float
-    mid_y: float
-
-    def foot(self, side: str) -> float:
-        """ML centre of the ``side`` foot, mm."""
-        ...
-
-
-CHANNELS = (
-    "board",
-    "cap_l",
-    "cap_r",
-    "floor_l",
-    "floor_r",
-    "single",
-    "ref_ml",
-    "ref_ap",
-    "wobble",
-    "z_acc",
-)
-"""Plan channels, one value per sample:
-
-board      fraction of body weight the board carries (the rest is on the floor)
-cap_l/_r   how much of the body weight each foot may take (1 down, 0 lifted)
-floor_l/_r least share of the body weight each foot takes (a landing foot)
-single     0 both-feet control, 1 single-leg control
-ref_ml/_ap where the person means to hold the COM, mm
-wobble     extra ML motor noise (squats)
-z_acc      vertical COM acceleration, m/s²
-"""
-
-
-class SimEvent(NamedTuple):
-    """Ground truth: at ``t_s`` (simulation seconds) ``name`` happened to foot ``side``.
-
-    Names: ``step_on`` (first foot touches the empty board), ``step_off`` (last foot leaves),
-    ``lift_off`` / ``touchdown`` (``side`` is the foot that leaves / lands: the lifted
-    foot), ``squat_start`` / ``squat_bottom`` / ``squat_end`` (``side`` is the stance foot),
-    ``shift_start`` / ``shift_end`` (weight shift toward ``side`` begins / is back in the
-    middle).
-    """
-
-    t_s: float
-    name: str
-    side: str | None
-
-
-def other_side(side: str) -> str:
-    return "right" if side == "left" else "left"
-
-
-def cap_channel(side: str) -> str:
-    return f"cap_{side[0]}"
-
-
-def floor_channel(side: str) -> str:
-    return f"floor_{side[0]}"
-
-
-class Script:
-    """Builds plan channels segment by segment, and the events between segments."""
-
-    def __init__(self, fs: float, state: dict[str, float]) -> None:
-        self.fs = fs
-        self.initial = dict(state)
-        self.state = dict(state)
-        self._parts: dict[str, list[np.ndarray]] = {c: [] for c in CHANNELS}
-        self.n = 0
-        self.events: list[tuple[int, str, str | None]] = []
-
-    def samples(self, seconds: float) -> int:
-        return max(1, int(round(seconds * self.fs)))
-
-    def event(self, name: str, side: str | None) -> None:
-        self.events.append((self.n, name, side))
-
-    def set(self, **values: float) -> None:
-        """Change channels from the next sample on, without a ramp."""
-        self.state.update(values)
-
-    def hold(self, seconds: float) -> None:
-        self.shape(self.samples(seconds))
-
-    def move(self, seconds: float, **goals: float | tuple[float, float]) -> None:
-        """Minimum-jerk ramps of the named channels; ``(value, seconds)`` for a shorter ramp."""
-        n = self.samples(seconds)
-        arrays = {}
-        for name, goal in goals.items():
-            value, dur = goal if isinstance(goal, tuple) else (goal, seconds)
-            m = min(n, self.samples(dur))
-            arr = np.full(n, float(value))
-            arr[:m] = self.state[name] + (value - self.state[name]) * min_jerk(m)[0]
-            arrays[name] = arr
-        self.shape(n, **arrays)
-
-    def shape(self, n: int, **arrays: np.ndarray) -> None:
-        """``n`` samples: the named channels follow the given arrays, the rest hold."""
-        for name in CHANNELS:
-            arr = arrays.get(name)
-            if arr is None:
-                arr = np.full(n, self.state[name])
-            else:
-                self.state[name] = float(arr[-1])
-            self._parts[name].append(np.asarray(arr, dtype=float))
-        self.n += n
-
-    def build(self) -> dict[str, np.ndarray]:
-        """Channel arrays, plus the reference velocities and accelerations."""
-        out = {c: (np.concatenate(p) if p else np.zeros(0)) for c, p in self._parts.items()}
-        dt = 1.0 / self.fs
-        for axis in ("ml", "ap"):
-            r = out[f"ref_{axis}"]
-            if r.size >= 2:
-                v = np.gradient(r, dt)
-                a = np.gradient(v, dt)
-            else:
-                v = a = np.zeros_like(r)
-            out[f"ref_{axis}_v"] = v
-            out[f"ref_{axis}_a"] = a
-        return out
-
-
-class Moves:
-    """The movements scenarios are made of, written into a :class:`Script`."""
-
-    def __init__(self, geo: FeetLayout, rng: np.random.Generator, weak_hip: bool) -> None:
-        self.geo = geo
-        self.rng = rng
-        self.weak_hip = weak_hip
-        # Where this person stands when at ease: a little off the middle, as people do.
-        self.bias_ml = float(rng.uniform(-6.0, 6.0))
-        self.bias_ap = float(rng.uniform(-10.0, 10.0))
-
-    def natural_ml(self, stance: str) -> float:
-        """Reference COM ML position (mm) at ease in ``stance``."""
-        if stance in ("left", "right"):
-            return self.geo.foot(stance)
-        return self.geo.mid_x + self.bias_ml
-
-    def state(self, stance: str) -> dict[str, float]:
-        """Plan channel values for being settled in ``stance``."""
-        on = stance != "off"
-        return {
-            "board": 1.0 if on else 0.0,
-            "cap_l": 1.0 if stance in ("both", "left") else 0.0,
-            "cap_r": 1.0 if stance in ("both", "right") else 0.0,
-            "floor_l": 0.0,
-            "floor_r": 0.0,
-            "single": 1.0 if stance in ("left", "right") else 0.0,
-            "ref_ml": self.natural_ml(stance),
-            "ref_ap": self.geo.mid_y + self.bias_ap,
-            "wobble": 1.0,
-            "z_acc": 0.0,
-        }
-
-    def lift_off(self, sc: Script, stance: str) -> None:
-        """From both feet to standing on ``stance``: shift over it, unload, lift the other."""
-        lifted = other_side(stance)
-        xs, xl = self.geo.foot(stance), self.geo.foot(lifted)
-        # Weight shift first (the anticipatory adjustment), leaving ~18 % on the foot about to
-        # lift; that last share goes to the stance foot in a quick unloading as the foot
-        # leaves (its COP takes it, medially), and the COM settles over the foot during the
-        # hold (``hold_single``). People unload that last share of the weight in a tenth of a
-        # second or so, which is why a 10 % threshold finds lift-off to within ~0.1 s.
-        sc.move(
-            float(self.rng.uniform(1.1, 1.5)),
-            ref_ml=xs + 0.18 * (xl - xs),
-            **{floor_channel(lifted): 0.04},
-        )
-        sc.set(**{cap_channel(lifted): 0.3})
-        sc.move(0.15, **{cap_channel(lifted): 0.0, floor_channel(lifted): 0.0, "single": 1.0})
-        sc.event("lift_off", lifted)
-
-    def hold_single(self, sc: Script, stance: str, seconds: float) -> None:
-        """Stand on ``stance``; with a weak hip the pelvis sags toward the lifted side."""
-        n = sc.samples(seconds)
-        xs = self.geo.foot(stance)
-        toward = math.copysign(1.0, self.geo.foot(other_side(stance)) - xs)
-        t = np.arange(1, n + 1) / sc.fs
-        # Settle over the foot (from wherever the lift-off left the COM) within ~1.5 s.
-        settle = np.ones(n)
-        m = min(n, sc.samples(1.5))
-        settle[:m] = min_jerk(m)[0]
-        ref = xs + (sc.state["ref_ml"] - xs) * (1.0 - settle)
-        if self.weak_hip:
-            drift = float(self.rng.uniform(10.0, 15.0))
-            ref = ref + toward * drift * (1.0 - np.exp(-t / (seconds / 3.0)))
-        sc.shape(n, ref_ml=ref)
-
-    def touch_down(self, sc: Script, stance: str) -> None:
-        """The lifted foot lands and the weight moves back to the middle."""
-        lifted = other_side(stance)
-        sc.event("touchdown", lifted)
-        # A landing foot takes a good share of the weight at once (~15 % within 0.1 s).
-        sc.move(
-            1.6,
-            **{
-                cap_channel(lifted): (1.0, 0.08),
-                floor_channel(lifted): (0.15, 0.1),
-                "single": (0.0, 0.4),
-                "ref_ml": self.natural_ml("both"),
-            },
-        )
-        sc.move(0.5, **{floor_channel(lifted): 0.0})
-
-    def squat(self, sc: Script, stance: str) -> None:
-        """One single-leg squat on ``stance``: down and up with minimum jerk."""
-        period = float(self.rng.uniform(2.0, 3.0))
-        depth_m = float(self.rng.uniform(0.15, 0.25))
-        n = sc.samples(period)
-        half = n // 2
-        toward = math.copysign(1.0, self.geo.foot(other_side(stance)) - self.geo.foot(stance))
-        # The knee drifts in and the pelvis drops toward the free side at depth; more so
-        # with weak hip abductors.
-        shift_mm = 10.0 if self.weak_hip else 3.0
-        wobble = 1.2 if self.weak_hip else 0.6
-        base = sc.state["ref_ml"]
-        sc.event("squat_start", stance)
-        for m, down in ((half, True), (n - half, False)):
-            pos, _, acc = min_jerk(m)
-            frac = pos if down else 1.0 - pos
-            t_half = m / sc.fs
-            z_acc = (-1.0 if down else 1.0) * depth_m * acc / t_half**2
-            sc.shape(
-                m, ref_ml=base + toward * shift_mm * frac, wobble=1.0 + wobble * frac, z_acc=z_acc
-            )
-            if down:
-                sc.event("squat_bottom", stance)
-        sc.event("squat_end", stance)
-
-    def step_on(self, sc: Script, lead: str) -> None:
-        """From off the board: ``lead`` foot on, step up onto it, the other foot lands."""
-        trail = other_side(lead)
-        sc.move(1.0, ref_ml=self.geo.foot(lead))
-        sc.event("step_on", lead)
-        sc.set(**{cap_channel(lead): 1.0})
-        m = sc.samples(0.7)
-        pos, _, acc = min_jerk(m)
-        # Stepping up ~4 cm: the COM is pushed up, then slowed.
-        sc.shape(
-            m,
-            board=sc.state["board"] + (1.0 - sc.state["board"]) * pos,
-            z_acc=0.04 * acc / (m / sc.fs) ** 2,
-        )
-        sc.move(
-            1.6,
-            **{
-                cap_channel(trail): (1.0, 0.1),
-                floor_channel(trail): (0.06, 0.12),
-                "ref_ml": self.natural_ml("both"),
-            },
-        )
-        sc.move(0.5, **{floor_channel(trail): 0.0})
-
-    def step_off(self, sc: Script, last: str) -> None:
-        """From both feet: the other foot steps off, then ``last`` steps down."""
-        first = other_side(last)
-        xl, xf = self.geo.foot(last), self.geo.foot(first)
-        sc.move(1.3, ref_ml=xl + 0.10 * (xf - xl), **{floor_channel(first): 0.04})
-        sc.set(**{cap_channel(first): 0.25})
-        sc.move(0.3, **{cap_channel(first): 0.0, floor_channel(first): 0.0})
-        sc.move(0.8, ref_ml=xl)
-        m = sc.samples(0.6)
-        pos, _, acc = min_jerk(m)
-        sc.shape(m, board=sc.state["board"] * (1.0 - pos), z_acc=-0.04 * acc / (m / sc.fs) ** 2)
-        sc.event("step_off", last)
-        sc.set(**{cap_channel(last): 0.0})
-        sc.move(1.0, ref_ml=self.natural_ml("both"))
-
-    def transition(self, sc: Script, start: str, goal: str) -> None:
-        """Whatever moves take a person settled in ``start`` to ``goal``."""
-        if start == goal:
-            return
-        if start in ("left", "right"):
-            self.touch_down(sc, start)
-            start = "both"
-            if goal == "both":
-                return
-            sc.hold(1.0)
-        if start == "off":
-            lead = goal if goal in ("left", "right") else str(self.rng.choice(["left", "right"]))
-            self.step_on(sc, lead)
-            start = "both"
-            if goal == "both":
-                return
-            sc.hold(1.0)
-        if goal == "off":
-            self.step_off(sc, str(self.rng.choice(["left", "right"])))
-        else:
-            self.lift_off(sc, goal)
-
-
-def build_timeline(scenario: str, moves: Moves, fs: float) -> Script:
-    """The scripted part of ``scenario`` at ``fs`` Hz; random choices come from ``moves.rng``.
-
-    After the script the person stays in its final state (quiet stance on both feet, or off
-    the board for ``empty``); ``quiet`` and ``interactive`` have no script at all.
-    """
-    rng = moves.rng
-    geo = moves.geo
-    start = "off" if scenario in ("empty", "step-on-off") else "both"
-    sc = Script(fs, moves.state(start))
-    if scenario.startswith("single-leg-") or scenario.startswith("squats-"):
-        stance = scenario.rsplit("-", 1)[1]
-        sc.hold(float(rng.uniform(3.0, 5.0)))
-        moves.lift_off(sc, stance)
-        if scenario.startswith("single-leg-"):
-            moves.hold_single(sc, stance, float(rng.uniform(15.0, 30.0)))
-        else:
-            moves.hold_single(sc, stance, 2.0)
-            for _ in range(5):
-                moves.squat(sc, stance)
-                sc.hold(float(rng.uniform(0.6, 1.2)))
-            sc.hold(1.0)
-        moves.touch_down(sc, stance)
-        sc.hold(3.0)
-    elif scenario == "step-on-off":
-        sc.hold(2.5)
-        for _ in range(3):
-            moves.step_on(sc, str(rng.choice(["left", "right"])))
-            sc.hold(float(rng.uniform(8.0, 12.0)))
-            moves.step_off(sc, str(rng.choice(["left", "right"])))
-            sc.hold(float(rng.uniform(3.0, 4.0)))
-        moves.step_on(sc, str(rng.choice(["left", "right"])))
-        sc.hold(3.0)
-    elif scenario == "weight-shift":
-        sc.hold(3.0)
-        half = (geo.foot_x[1] - geo.foot_x[0]) / 2
-        side = str(rng.choice(["left", "right"]))
-        for _ in range(4):
-            amp = float(rng.uniform(0.5, 0.7)) * half
-            sc.event("shift_start", side)
-            sc.move(2.0, ref_ml=moves.natural_ml("both") + (-amp if side == "left" else amp))
-            sc.hold(float(rng.uniform(2.0, 4.0)))
-            sc.move(2.0, ref_ml=moves.natural_ml("both"))
-            sc.event("shift_end", side)
-            sc.hold(float(rng.uniform(1.5, 3.0)))
-            side = other_side(side)
-    return sc

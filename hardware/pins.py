@@ -43,16 +43,23 @@ def pin_factory_or_default(pin_factory: Any = None) -> Any:
     """
     if pin_factory is not None:
         return pin_factory
+    import warnings
+
     from gpiozero import Device
     from gpiozero.exc import BadPinFactory
 
-    try:
-        Device.ensure_pin_factory()
-    except (BadPinFactory, ImportError, OSError) as exc:
-        raise SensorError(
-            f"no GPIO pin library works here ({exc}); on a Raspberry Pi install lgpio "
-            "(sudo apt install python3-lgpio), or try --board mock-hx711 without hardware"
-        ) from exc
+    # gpiozero warns once per pin library it falls back from (about ten lines of stderr
+    # without GPIO); the one error below says it all, naming the first library's reason.
+    with warnings.catch_warnings(record=True) as fallbacks:
+        warnings.simplefilter("always")
+        try:
+            Device.ensure_pin_factory()
+        except (BadPinFactory, ImportError, OSError) as exc:
+            why = f"{fallbacks[0].message}; " if fallbacks else ""
+            raise SensorError(
+                f"no GPIO pin library works here ({why}{exc}); on a Raspberry Pi install lgpio "
+                "(sudo apt install python3-lgpio), or try --board mock-hx711 without hardware"
+            ) from exc
     return Device.pin_factory
 
 

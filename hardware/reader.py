@@ -412,7 +412,8 @@ class ChipReader:
                     self._cond.notify_all()
             elif kind == "error":
                 err = _error_from(msg[1], msg[2], msg[3])
-                log.error("HX711 reader: %s", err)
+                # Raised to the caller, which reports it once; logging it too doubled the line.
+                log.debug("HX711 reader: %s", err)
                 with self._cond:
                     self._error = err
                     self._cond.notify_all()

@@ -51,36 +51,36 @@ person's simulation goes on underneath, so the timeline keeps its clock.
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from balance_trainer.config import Board
-from balance_trainer.constants import FOOT_HALF_WIDTH_MM
 from balance_trainer.errors import UsageError
 from balance_trainer.frames import Clock, RawFrame, Sleep, Source
 
-from .person_model import (
-    CHANNELS,
-    G_M_S2,
-    Moves,
-    Person,
-    PersonSway,
-    Script,
-    SimEvent,
-    build_timeline,
-)
+from .hip_model import HipModel
+from .person_model import G_M_S2, Person, PersonSway
+from .scenarios import CHANNELS, Moves, Script, SimEvent, build_timeline
+from .sim_geometry import Geometry
+from .sway_calibration import EYES, SURFACES, condition_ratio, controls_for
 
 SCENARIOS = (
     "quiet",
+    "single-leg",
     "single-leg-left",
     "single-leg-right",
+    "squats",
     "squats-left",
     "squats-right",
     "step-on-off",
     "weight-shift",
+    "mctsib",
     "empty",
     "interactive",
 )
@@ -99,165 +99,15 @@ WARM_UP_S = 15.0
 """Sway simulated before t = 0, so the first frames are already in steady sway."""
 MAX_LAG_S = 0.5
 """In real time, a consumer this far behind the frame grid moves the grid instead."""
-FOOT_HALF_LENGTH_MM = 80.0
-SINGLE_PLATE_HALF_STANCE_MM = 100.0
 FOOT_OWN_SWAY_MM = 1.5
-
-# --- geometry -------------------------------------------------------------------------------
-
-
-class _Plate:
-    """The cells under one rigid plate and how a point load spreads over them."""
-
-    def __init__(self, idx: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
-        self.idx = idx
-        self.x_lo, self.x_hi = float(x.min()), float(x.max())
-        self.y_lo, self.y_hi = float(y.min()), float(y.max())
-        self.centre = (float(x.mean()), float(y.mean()))
-        xs = np.unique(np.round(x, 6))
-        ys = np.unique(np.round(y, 6))
-        pairs = {(round(float(a), 6), round(float(b), 6)) for a, b in zip(x, y, strict=True)}
-        self.grid = (
-            len(xs) <= 2 and len(ys) <= 2 and len(pairs) == len(x) and len(x) == len(xs) * len(ys)
-        )
-        if self.grid:
-            self.at_x_hi = np.round(x, 6) == xs[-1] if len(xs) == 2 else None
-            self.at_y_hi = np.round(y, 6) == ys[-1] if len(ys) == 2 else None
-        else:
-            # Rigid plate on equal springs: forces are linear in the load point, and the
-            # minimum-norm solution of Σw = 1, Σw·x = px, Σw·y = py is that linear rule.
-            rows = [np.ones_like(x)]
-            self._cols = []
-            if np.ptp(x) >= 1.0:
-                rows.append(x - self.centre[0])
-                self._cols.append(0)
-            if np.ptp(y) >= 1.0:
-                rows.append(y - self.centre[1])
-                self._cols.append(1)
-            self._pinv = np.linalg.pinv(np.array(rows))
-
-    def weights(self, px: np.ndarray, py: np.ndarray) -> np.ndarray:
-        """Share of a load at (px, py) on each cell, shape (n, n_plate_cells); rows sum to 1."""
-        px = np.asarray(px, dtype=float)
-        py = np.asarray(py, dtype=float)
-        if self.grid:
-            w = np.ones((px.shape[0], self.idx.shape[0]))
-            if self.at_x_hi is not None:
-                u = np.clip((px - self.x_lo) / (self.x_hi - self.x_lo), 0.0, 1.0)[:, None]
-                w *= np.where(self.at_x_hi, u, 1.0 - u)
-            if self.at_y_hi is not None:
-                v = np.clip((py - self.y_lo) / (self.y_hi - self.y_lo), 0.0, 1.0)[:, None]
-                w *= np.where(self.at_y_hi, v, 1.0 - v)
-            return w
-        b = [np.ones_like(px)]
-        for col in self._cols:
-            b.append((px, py)[col] - self.centre[col])
-        return (self._pinv @ np.array(b)).T
-
-    def contains(self, x: float, y: float, check_y: bool) -> bool:
-        ok_x = self.x_lo - 0.5 <= x <= self.x_hi + 0.5
-        ok_y = (not check_y) or self.y_lo - 0.5 <= y <= self.y_hi + 0.5
-        return ok_x and ok_y
-
-
-class _Geometry:
-    """Where the feet stand on a board and how their loads reach the cells."""
-
-    def __init__(self, board: Board) -> None:
-        self.n_cells = board.n_cells
-        x, y = board.x_mm, board.y_mm
-        left, right = board.side_mask("left"), board.side_mask("right")
-        self.has_ap = board.has_ap_spacing
-        self.two_plates = (
-            board.side_has_ml_spacing("left")
-            and board.side_has_ml_spacing("right")
-            and x[left].max() < x[right].min()
-        )
-        if self.two_plates:
-            self.plates = [_Plate(np.flatnonzero(m), x[m], y[m]) for m in (left, right)]
-            self.foot_x = tuple(p.centre[0] for p in self.plates)
-            self.foot_y = tuple(p.centre[1] for p in self.plates)
-            self.half_x = tuple(
-                min(FOOT_HALF_WIDTH_MM, (p.x_hi - p.x_lo) / 2 - 5.0) for p in self.plates
-            )
-            self.half_y = tuple(self._half_y(p) for p in self.plates)
-        else:
-            plate = _Plate(np.arange(board.n_cells), x, y)
-            self.plates = [plate]
-            cx, cy = plate.centre
-            span = plate.x_hi - plate.x_lo
-            stance = min(SINGLE_PLATE_HALF_STANCE_MM, max(span / 2 - 50.0, span / 4))
-            self.foot_x = (cx - stance, cx + stance)
-            self.foot_y = (cy, cy)
-            edge = min(plate.x_hi - self.foot_x[1], self.foot_x[0] - plate.x_lo)
-            half = max(0.0, min(FOOT_HALF_WIDTH_MM, edge - 5.0, stance - 5.0))
-            self.half_x = (half, half)
-            self.half_y = (self._half_y(plate),) * 2
-        self.mid_x = (self.foot_x[0] + self.foot_x[1]) / 2
-        self.mid_y = (self.foot_y[0] + self.foot_y[1]) / 2
-
-    def _half_y(self, plate: _Plate) -> float:
-        if plate.y_hi - plate.y_lo < 1.0:
-            return FOOT_HALF_LENGTH_MM  # AP is not measured there; any value will do
-        return max(0.0, min(FOOT_HALF_LENGTH_MM, (plate.y_hi - plate.y_lo) / 2 - 5.0))
-
-    def foot(self, side: str) -> float:
-        return self.foot_x[0 if side == "left" else 1]
-
-    def distribute(
-        self,
-        f_l: np.ndarray,
-        x_l: np.ndarray,
-        y_l: np.ndarray,
-        f_r: np.ndarray,
-        x_r: np.ndarray,
-        y_r: np.ndarray,
-    ) -> np.ndarray:
-        """Cell forces, shape (n, n_cells), N, from each foot's force (N) and COP (mm)."""
-        out = np.zeros((f_l.shape[0], self.n_cells))
-        if self.two_plates:
-            for plate, f, px, py in (
-                (self.plates[0], f_l, x_l, y_l),
-                (self.plates[1], f_r, x_r, y_r),
-            ):
-                out[:, plate.idx] = f[:, None] * plate.weights(px, py)
-            return out
-        plate = self.plates[0]
-        total = f_l + f_r
-        safe = np.where(total > 0, total, 1.0)
-        px = np.where(total > 0, (f_l * x_l + f_r * x_r) / safe, plate.centre[0])
-        py = np.where(total > 0, (f_l * y_l + f_r * y_r) / safe, plate.centre[1])
-        out[:, plate.idx] = total[:, None] * plate.weights(px, py)
-        return out
-
-    def static_load(self, force_n: float, x: float, y: float) -> np.ndarray:
-        """Cell forces, shape (n_cells,), N, for a still weight of ``force_n`` at (x, y) mm."""
-        out = np.zeros(self.n_cells)
-        for plate in self.plates:
-            if plate.contains(x, y, self.has_ap):
-                out[plate.idx] = force_n * plate.weights(np.array([x]), np.array([y]))[0]
-                return out
-        if self.two_plates:
-            left, right = self.plates
-            ys_ok = all(p.contains(p.centre[0], y, self.has_ap) for p in self.plates)
-            if left.x_hi < x < right.x_lo and ys_ok:
-                # A weight bridging the gap rests on both plates' inner edges (lever rule).
-                share = (x - left.x_hi) / (right.x_lo - left.x_hi)
-                for plate, f, px in ((left, 1 - share, left.x_hi), (right, share, right.x_lo)):
-                    out[plate.idx] = force_n * f * plate.weights(np.array([px]), np.array([y]))[0]
-                return out
-        lo_x = min(p.x_lo for p in self.plates)
-        hi_x = max(p.x_hi for p in self.plates)
-        where = f"x from {lo_x:g} to {hi_x:g} mm"
-        if self.has_ap:
-            lo_y = min(p.y_lo for p in self.plates)
-            hi_y = max(p.y_hi for p in self.plates)
-            where += f" and y from {lo_y:g} to {hi_y:g} mm"
-        raise UsageError(
-            f"simulated board: a mass at x={x:g} mm, y={y:g} mm is off the cells; "
-            f"place it within {where}"
-        )
-
+PELVIS_ML_DEG_PER_MM = 0.12
+"""On one leg: pelvic tilt per mm of the COM off its reference, degrees (hip strategy)."""
+PELVIS_ML_DEG_PER_MM_BOTH = 0.02
+"""On both feet: the same, degrees per mm."""
+PELVIS_AP_DEG_PER_MM = 0.03
+"""Pelvic rotation per mm of AP COM sway, degrees."""
+PELVIS_KEEP_BLOCKS = 6000
+"""Blocks of pelvis ground truth kept (10 minutes at 0.1 s)."""
 
 # --- the source -----------------------------------------------------------------------------
 
@@ -273,9 +123,20 @@ class SimulatedBoard(Source):
         One of :data:`SCENARIOS`.
     seed : int
         Seeds every random choice: the same seed gives the same frames.
-    weak_hip : bool
-        Weak hip abductors: more ML sway on one leg and a drift of the COP toward the
-        lifted side (10-15 mm over a hold; 10 mm toward it at the bottom of a squat).
+    weak_hip : str or None
+        ``"left"`` or ``"right"``: that hip's abductors are weak (:mod:`hardware.hip_model`).
+        Standing on that leg the pelvis drops toward the lifted side (≈ 7°, growing with
+        fatigue) and the COP under the foot drifts toward the lifted side (≈ 13-15 mm), with
+        more ML sway; on the other leg the person is healthy.
+    compensation : str
+        ``"none"`` or ``"lean"``: on the weak leg the trunk leans over the stance leg; the
+        pelvis still drops (≈ 3.5°) while the COP moves the other way (≈ 11 mm laterally).
+    eyes, surface : str
+        ``"open"``/``"closed"`` and ``"firm"``/``"foam"`` (a foam pad on the board): the
+        person sways as HBEDB's people of that age do in that condition
+        (:mod:`hardware.sway_calibration`).
+    age_years : float, optional
+        The person's age; overrides ``person.age_years``.
     realtime : bool
         Pace frames to the board's rate on ``clock`` (True) or yield them in virtual time.
     clock, sleep : callable
@@ -312,7 +173,11 @@ class SimulatedBoard(Source):
         scenario: str = "quiet",
         *,
         seed: int = 0,
-        weak_hip: bool = False,
+        weak_hip: str | None = None,
+        compensation: str = "none",
+        eyes: str = "open",
+        surface: str = "firm",
+        age_years: float | None = None,
         realtime: bool = True,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
@@ -335,10 +200,27 @@ class SimulatedBoard(Source):
             raise UsageError(f"simulator spike_rate is {spike_rate!r}; give a probability 0-1")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise UsageError(f"--seed {seed!r}: give a whole number ≥ 0")
+        if weak_hip is False:
+            weak_hip = None
+        if eyes not in EYES:
+            raise UsageError(f"--sim-eyes {eyes!r}: use open or closed")
+        if surface not in SURFACES:
+            raise UsageError(f"--sim-surface {surface!r}: use firm or foam")
         self.scenario = scenario
         self.seed = int(seed)
-        self.weak_hip = bool(weak_hip)
         self.person = person if person is not None else Person()
+        if age_years is not None:
+            self.person = replace(self.person, age_years=age_years)
+        self.hip = HipModel(
+            self.person.mass_kg,
+            self.person.height_m,
+            weak_side=weak_hip,  # type: ignore[arg-type]
+            compensation=compensation,
+        )
+        self.weak_hip: str | None = self.hip.weak_side
+        self.compensation = compensation
+        self.eyes = eyes
+        self.surface = surface
         self.fs = float(board.sample_rate_hz)
         self._limit = None if duration_s is None else int(round(duration_s * self.fs))
         self._block_n = max(1, int(round(BLOCK_S * self.fs)))
@@ -361,8 +243,13 @@ class SimulatedBoard(Source):
         self._spike_rate = float(spike_rate)
 
         # Person and timeline.
-        self._geo = _Geometry(board)
-        self._moves = Moves(self._geo, rng_script, self.weak_hip)
+        self._geo = Geometry(board)
+        self._moves = Moves(
+            self._geo,
+            rng_script,
+            self.hip,
+            lambda e, f: condition_ratio(self.person.age_years, (eyes, surface), e, f),
+        )
         script = build_timeline(scenario, self._moves, self.fs)
         self._plan_arrays = script.build()
         self._script_n = script.n
@@ -375,7 +262,7 @@ class SimulatedBoard(Source):
         self._sway = PersonSway(
             self.person,
             self.fs,
-            weak_hip=self.weak_hip,
+            controls=controls_for(self.person.age_years, eyes, surface),
             x0_mm=start["ref_ml"],
             y0_mm=start["ref_ap"],
         )
@@ -391,6 +278,10 @@ class SimulatedBoard(Source):
         self._pending_events: list[tuple[int, str, str | None]] = []
 
         # Stream state.
+        self._lock = threading.Lock()  # the pelvis sensor may simulate ahead from its thread
+        self._queue: deque[tuple[np.ndarray, np.ndarray, list[tuple[int, int, int]]]] = deque()
+        self._pelvis_truth: deque[tuple[int, np.ndarray, np.ndarray]] = deque()
+        self._last_pelvis = (np.zeros(0), np.zeros(0))
         self._k_gen = 0  # samples simulated so far (from t = 0)
         self._k = 0  # frames yielded
         self._row = 0
@@ -408,7 +299,15 @@ class SimulatedBoard(Source):
     # -- public face ---------------------------------------------------------------------------
     @property
     def description(self) -> str:
-        extra = ", weak hip" if self.weak_hip else ""
+        extra = ""
+        if self.person.age_years != Person().age_years:
+            extra += f", age {self.person.age_years:g}"
+        if (self.eyes, self.surface) != ("open", "firm"):
+            extra += f", eyes {self.eyes} on {self.surface}"
+        if self.weak_hip:
+            extra += f", weak {self.weak_hip} hip"
+            if self.compensation != "none":
+                extra += f" ({self.compensation})"
         return (
             f"simulated board {self.board.name} (scenario {self.scenario}, seed {self.seed}{extra})"
         )
@@ -555,19 +454,76 @@ class SimulatedBoard(Source):
             plan[f"ref_{axis}_a"] = np.zeros(n)
         self._person_forces(plan)
 
-    def _next_block(self) -> None:
+    def _generate(self) -> None:
+        """Simulate the next block of the person and the cells into the queue."""
         n = self._block_n
         plan = self._plan_block(self._k_gen, n)
-        self._blk_force = self._person_forces(plan)
+        force = self._person_forces(plan)
         c = self.board.n_cells
         rng = self._rng_adc
-        self._blk_noise = rng.standard_normal((n, c)) * self._noise_sd
+        noise = rng.standard_normal((n, c)) * self._noise_sd
         hit = rng.random(n) < self._spike_rate
         cells = rng.integers(0, c, n)
         bits = rng.integers(17, 23, n)
-        self._blk_spikes = [(int(i), int(cells[i]), int(bits[i])) for i in np.flatnonzero(hit)]
-        self._spikes += len(self._blk_spikes)
+        spikes = [(int(i), int(cells[i]), int(bits[i])) for i in np.flatnonzero(hit)]
+        self._spikes += len(spikes)
+        obl, rot = self._last_pelvis
+        self._pelvis_truth.append((self._k_gen, obl, rot))
+        while len(self._pelvis_truth) > PELVIS_KEEP_BLOCKS:
+            self._pelvis_truth.popleft()
         self._k_gen += n
+        self._queue.append((force, noise, spikes))
+
+    def simulate_until(self, t_s: float) -> None:
+        """Simulate ahead (if need be) until the person's state at ``t_s`` sim seconds is known.
+
+        The pelvis sensor reads the same person; it may ask a little ahead of the frames.
+        """
+        k = int(math.ceil(t_s * self.fs)) + 1
+        with self._lock:
+            while self._k_gen < k:
+                self._generate()
+
+    def pelvis_truth(self, t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The simulated pelvis (obliquity, rotation; degrees) at sim times ``t_s``, s.
+
+        Obliquity is positive with the left side lower, rotation positive turned to the left
+        (as :class:`~balance_trainer.frames.PelvisSample`). Linear between the 80 Hz samples;
+        times before the kept history (the last ~10 minutes) give the oldest kept value.
+        """
+        t = np.asarray(t_s, dtype=float)
+        if t.size:
+            self.simulate_until(float(np.max(t)))
+        with self._lock:
+            first = self._pelvis_truth[0][0]
+            last = self._k_gen - 1
+            kf = np.clip(t * self.fs, first, last)
+            j = np.minimum(np.floor(kf).astype(np.int64), last - 1 if last > first else last)
+            frac = kf - j
+            out = []
+            for channel in (1, 2):
+                at = [self._truth_at(jj, channel) for jj in (j, np.minimum(j + 1, last))]
+                out.append(at[0] + frac * (at[1] - at[0]))
+        return out[0], out[1]
+
+    def _truth_at(self, k: np.ndarray, channel: int) -> np.ndarray:
+        """Kept pelvis truth at sample indices ``k`` (within the kept blocks)."""
+        first = self._pelvis_truth[0][0]
+        rel = k - first
+        blocks, offs = np.divmod(rel, self._block_n)
+        keep = self._pelvis_truth
+        return np.array(
+            [
+                (keep[int(b)][1] if channel == 1 else keep[int(b)][2])[int(o)]
+                for b, o in zip(blocks.ravel(), offs.ravel(), strict=True)
+            ]
+        ).reshape(k.shape)
+
+    def _next_block(self) -> None:
+        with self._lock:
+            if not self._queue:
+                self._generate()
+            self._blk_force, self._blk_noise, self._blk_spikes = self._queue.popleft()
         self._override_changed = False
         self._blk_counts = self._compose(0)
         self._row = 0
@@ -594,7 +550,7 @@ class SimulatedBoard(Source):
         y_lo = min(geo.foot_y[0] - geo.half_y[0], geo.foot_y[1] - geo.half_y[1])
         y_hi = max(geo.foot_y[0] + geo.half_y[0], geo.foot_y[1] + geo.half_y[1])
         n = cap_l.shape[0]
-        cop_ml, cop_ap, vertical, foot = self._sway.step(
+        sway = self._sway.step(
             self._rng_person,
             plan["single"],
             plan["wobble"],
@@ -602,7 +558,11 @@ class SimulatedBoard(Source):
             (plan["ref_ap"], plan["ref_ap_v"], plan["ref_ap_a"]),
             (lo_ml, hi_ml),
             (np.full(n, y_lo), np.full(n, y_hi)),
+            plan["weak"],
+            (plan["c_nml"], plan["c_rml"], plan["c_nap"], plan["c_rap"]),
         )
+        cop_ml, cop_ap, vertical, foot = sway.cop_ml, sway.cop_ap, sway.vertical, sway.foot
+        self._last_pelvis = self._pelvis_of(plan, sway)
         weight = self.person.weight_n * (1.0 + plan["z_acc"] / G_M_S2 + vertical)
         load = plan["board"] * weight
         # Share on the right foot: what the COP asks for, within what each foot may take.
@@ -619,6 +579,27 @@ class SimulatedBoard(Source):
         ap_l = np.clip(cop_ap, geo.foot_y[0] - geo.half_y[0], geo.foot_y[0] + geo.half_y[0])
         ap_r = np.clip(cop_ap, geo.foot_y[1] - geo.half_y[1], geo.foot_y[1] + geo.half_y[1])
         return geo.distribute(load * w_l, foot_l, ap_l, load * w_r, foot_r, ap_r)
+
+    def _pelvis_of(self, plan: dict[str, np.ndarray], sway: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The pelvis from the same body: the held tilt plus the sway's own motion, degrees.
+
+        On one leg the ML sway is partly a hip strategy about the stance hip (Winter 1995):
+        the COM leaving its reference toward the left tilts the pelvis left side down
+        (``PELVIS_ML_DEG_PER_MM``); on both feet the pelvis follows the body with little tilt.
+        The transverse rotation follows the AP sway a little. Plus the pelvis's own small
+        movements. These couplings are model settings, not fits (no data set here has them).
+        """
+        s = np.clip(plan["single"], 0.0, 1.0)
+        k_ml = PELVIS_ML_DEG_PER_MM_BOTH + s * (PELVIS_ML_DEG_PER_MM - PELVIS_ML_DEG_PER_MM_BOTH)
+        obl = (
+            plan["obliq"]
+            - k_ml * (sway.com_ml - plan["ref_ml"])
+            + (0.15 + 0.35 * s) * sway.pelvis_obl
+        )
+        rot = PELVIS_AP_DEG_PER_MM * (sway.com_ap - plan["ref_ap"]) + (0.3 + 0.5 * s) * (
+            sway.pelvis_rot
+        )
+        return obl, rot
 
     # -- plans -----------------------------------------------------------------------------------
     def _plan_block(self, k0: int, n: int) -> dict[str, np.ndarray]:
@@ -726,3 +707,9 @@ def _check_positive(
     )
     if not ok:
         raise UsageError(f"simulator {name} is {value!r}; give a positive number")
+
+
+# The simulated pelvis sensor reads this board's person; it lives in its own module.
+from .sim_pelvis import SimulatedPelvis  # noqa: E402
+
+__all__ = ["SCENARIOS", "STANCES", "SimEvent", "SimulatedBoard", "SimulatedPelvis"]

@@ -17,6 +17,8 @@ def _private_dirs(tmp_path_factory, monkeypatch):
     """Keep every test away from the user's real data, settings and board."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("BALANCE_TRAINER_DATA_DIR", str(home / "data"))
+    # An empty settings file: a variable naming a missing file is an error (issue 17).
+    (home / "no-settings.toml").write_text("", encoding="utf-8")
     monkeypatch.setenv("BALANCE_TRAINER_CONFIG", str(home / "no-settings.toml"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.delenv("BALANCE_TRAINER_BOARD", raising=False)

@@ -41,6 +41,7 @@ APT_PACKAGES = [
     "libudev1",
     "alsa-utils",
     "python3-evdev",
+    "espeak-ng",  # spoken test instructions (games/speech.py)
 ]
 GROUPS = ["gpio", "video", "render", "input", "audio"]
 READ_ONLY = {  # stand-in calls that only look

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from ..errors import StoreCorruptError
 from ..store import Store
 
 if TYPE_CHECKING:
@@ -33,8 +34,19 @@ def run(args: argparse.Namespace) -> int:
         if tty and total:
             print(f"\rbackup {100 * done // total:3d} %", end="", file=sys.stderr, flush=True)
 
-    with Store.open(args.data_dir) as store:
-        out = store.backup(args.file, progress=progress)
+    try:
+        with Store.open(args.data_dir) as store:
+            out = store.backup(args.file, progress=progress)
+    except StoreCorruptError as exc:
+        if "no backup was made" in str(exc):
+            raise
+        # The store's own advice ("restore it from a backup") is for the other commands.
+        path = str(exc).split(": ", 1)[0]
+        raise StoreCorruptError(
+            f"{path}: the database is damaged, so no backup was made (it would be damaged "
+            "too); keep your last good backup, move the damaged file away and copy that "
+            "backup in its place"
+        ) from exc
     if tty:
         print(file=sys.stderr)
     print(f"backed up {store.path} to {out}")

@@ -21,6 +21,7 @@ from ..constants import STANDARD_GRAVITY
 from ..errors import CalibrationError, UsageError
 from ..frames import LoadAssist, RawFrame, Source
 from ..wiring import open_board, saved_calibration_path
+from . import _types
 
 if TYPE_CHECKING:
     from ..cli import CommonOptions
@@ -41,14 +42,14 @@ def register(sub: Subparsers, common: CommonOptions) -> None:
     )
     p.add_argument(
         "--mass",
-        type=float,
+        type=_types.bounded_float(0.0, 1000.0, "kilograms"),
         default=None,
         metavar="KG",
         help="the known mass in kg (asked for when not given)",
     )
     p.add_argument(
         "--seconds",
-        type=float,
+        type=_types.bounded_float(0.0, 600.0, "seconds"),
         default=2.0,
         metavar="S",
         help="how long to average each step (default 2 s)",

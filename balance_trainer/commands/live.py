@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..balance import Balance
 from ..errors import UsageError
+from . import _types
 from ._board import add_speed_option, connect, timed_blocks
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def register(sub: Subparsers, common: CommonOptions) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per frame on stdout")
     p.add_argument(
         "--seconds",
-        type=float,
+        type=_types.seconds,
         default=None,
         metavar="N",
         help="stop after N seconds (default: until Ctrl-C)",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..store import SEXES, SIDES, Store
+from . import _types
 
 if TYPE_CHECKING:
     from ..cli import CommonOptions
@@ -34,8 +35,18 @@ def register(sub: Subparsers, common: CommonOptions) -> None:
     add.add_argument("--name", help="display name (kept in the database only)")
     add.add_argument("--birth-year", type=int, metavar="YEAR", help="year of birth (for norms)")
     add.add_argument("--sex", choices=SEXES)
-    add.add_argument("--height-cm", type=float, metavar="CM", help="height, cm")
-    add.add_argument("--mass-kg", type=float, metavar="KG", help="body mass, kg")
+    add.add_argument(
+        "--height-cm",
+        type=_types.bounded_float(40.0, 250.0, "cm", lo_open=False),
+        metavar="CM",
+        help="height, cm",
+    )
+    add.add_argument(
+        "--mass-kg",
+        type=_types.bounded_float(5.0, 300.0, "kg", lo_open=False),
+        metavar="KG",
+        help="body mass, kg",
+    )
     add.add_argument("--dominant-side", choices=SIDES, help="dominant (kicking) leg")
     add.add_argument("--notes", help="free text")
     add.set_defaults(func=run_add)

@@ -12,6 +12,7 @@ from ..balance import BalanceBlock
 from ..errors import UsageError
 from ..recording import RecordingWriter
 from ..run import LiveRun, RecordingSink, Sink, StopReason, StoreSink, run_blocks
+from . import _types
 from ._board import add_speed_option, connect, timed_blocks
 from ._person import open_person_store
 
@@ -42,7 +43,9 @@ def register(sub: Subparsers, common: CommonOptions) -> None:
         metavar="ID",
         help="store the trial in the database for this person (see 'balance-trainer people add')",
     )
-    p.add_argument("--seconds", type=float, required=True, metavar="N", help="how long to record")
+    p.add_argument(
+        "--seconds", type=_types.seconds, required=True, metavar="N", help="how long to record"
+    )
     add_speed_option(p)
     p.set_defaults(func=run)
 
@@ -115,7 +118,11 @@ def _record(args: argparse.Namespace, store: Any) -> int:
                 "weak_hip": args.weak_hip,
             }
         sinks: list[Sink] = []
-        writer = RecordingWriter(args.output, board, meta) if args.output else None
+        writer = (
+            RecordingWriter(args.output, board, meta, pelvis=conn.pelvis is not None)
+            if args.output
+            else None
+        )
         if writer is not None:
             sinks.append(RecordingSink(writer))
         stored = None

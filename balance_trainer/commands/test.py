@@ -227,7 +227,11 @@ def _run(args: argparse.Namespace, params: dict[str, Any], store: Any) -> int:
     given = {k: v for k, v in params.items() if v is not None}
     with connect(args) as conn:
         board = conn.source.board
-        proto = make_protocol(args.name, fs_hz=float(board.sample_rate_hz), **params)
+        from ..stance import foot_spans
+
+        proto = make_protocol(
+            args.name, fs_hz=float(board.sample_rate_hz), foot_span_mm=foot_spans(board), **params
+        )
         timeout = args.timeout
         if timeout is None and conn.simulated and args.fast:
             timeout = DEFAULT_SIM_TIMEOUT_S
@@ -239,7 +243,8 @@ def _run(args: argparse.Namespace, params: dict[str, Any], store: Any) -> int:
                 "calibration": conn.calibration_origin,
                 "protocol": {"name": args.name, **given},
             }
-            sinks.append(RecordingSink(RecordingWriter(args.record, board, meta)))
+            writer = RecordingWriter(args.record, board, meta, pelvis=conn.pelvis is not None)
+            sinks.append(RecordingSink(writer))
         stored = None
         if store is not None:
             sid = store.start_session(

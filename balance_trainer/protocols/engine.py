@@ -131,6 +131,11 @@ class ProtocolSettings:
     someone who really cannot hold a second still gets a result."""
     history_s: float = 12.0
     """Frames kept for look-back besides the current trial, s."""
+    touch_n: float = 10.0
+    """Single-leg stance, strict touch rule: the lifted foot's side reading more than this
+    (about 1 kg) for two frames in a row after it was off the board is a touch and ends the
+    trial, as Springer et al. (2007) stop the clock at any touch. 10 N is above what an
+    unloaded side reads from cell noise and tare drift (``analysis.SIDE_NOISE_N``)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.events, EventSettings):
@@ -149,7 +154,14 @@ class ProtocolSettings:
             raise ProtocolError(
                 f"max_false_starts is {self.max_false_starts!r}; give a whole number ≥ 0"
             )
-        for name in ("rest_s", "foot_half_width_mm", "drift_skip_s", "history_s", "false_start_s"):
+        for name in (
+            "rest_s",
+            "foot_half_width_mm",
+            "drift_skip_s",
+            "history_s",
+            "false_start_s",
+            "touch_n",
+        ):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
                 raise ProtocolError(f"protocol setting {name} is {v!r}; give a number ≥ 0")
@@ -342,6 +354,10 @@ class Protocol:
         Nominal frame rate, Hz.
     body_weight_n : float or None
         Body weight to use instead of measuring it (N).
+    foot_span_mm : mapping of side to (float, float), optional
+        ML extent of each side's cells, mm (:func:`balance_trainer.stance.foot_spans`), for
+        the measures that need the board's geometry (time-to-boundary, the squat's ML range
+        as a share of the span); None leaves those measures None.
     """
 
     name: ClassVar[str] = "protocol"
@@ -371,7 +387,9 @@ class Protocol:
         settings: Any = None,
         fs_hz: float = 80.0,
         body_weight_n: float | None = None,
+        foot_span_mm: Mapping[str, tuple[float, float]] | None = None,
     ) -> None:
+        self.foot_span_mm = dict(foot_span_mm) if foot_span_mm else {}
         if side == "default":
             side = self.default_side
         elif side == "any":
@@ -425,6 +443,11 @@ class Protocol:
     def _check(self, p: ProtocolParams) -> None:
         """Hook: refuse parameters that do not fit this test (UsageError)."""
 
+    def _block_events(self, block: BalanceBlock, events: list[Event]) -> list[Event]:
+        """Hook: the detector's events of a block, with any a test detects itself merged in
+        (in ``known_s`` order, so live and replayed runs see them at the same moment)."""
+        return events
+
     # -- public face ------------------------------------------------------------------------
     @property
     def elapsed_s(self) -> float:
@@ -450,7 +473,7 @@ class Protocol:
             self._out.append(ProtocolEvent("prompt", self.t0, {"text": self.prompt}))
         self._max_total = max(self._max_total, float(np.max(block.total_n)))
         self._history.append(block)
-        events = self.detector.feed(block)
+        events = self._block_events(block, self.detector.feed(block))
         i = 0
         while not self.done:
             ev = events[i] if i < len(events) else None

@@ -15,16 +15,19 @@ from .registry import protocol_class
 __all__ = ["analyze_recording_for_test", "OFFLINE_BLOCK"]
 
 
-def _block_from_file(path: str | os.PathLike[str]) -> tuple[BalanceBlock, float, str]:
-    """The balance block of a recording or a two-plate lab file, its rate and format."""
+def _block_from_file(
+    path: str | os.PathLike[str],
+) -> tuple[BalanceBlock, float, str, dict[str, tuple[float, float]]]:
+    """The balance block of a recording or a two-plate lab file, its rate, format, foot spans."""
     from ..readers import detect_format, read_trial
     from ..recording import read_recording
+    from ..stance import foot_spans
 
     kind = detect_format(path)
     if kind == "balance-trainer":
         rec = read_recording(path)
         block = BalanceModel(rec.board).compute(rec.t_s, rec.forces_n)
-        return block, float(rec.board.sample_rate_hz), kind
+        return block, float(rec.board.sample_rate_hz), kind, foot_spans(rec.board)
     trial = read_trial(path, kind)
     if not trial.two_sided:
         raise AnalysisError(
@@ -49,7 +52,7 @@ def _block_from_file(path: str | os.PathLike[str]) -> tuple[BalanceBlock, float,
         total >= ON_BOARD_N,
     )
     rate = trial.sample_rate_hz or float((t.size - 1) / (t[-1] - t[0]))
-    return block, rate, kind
+    return block, rate, kind, {}  # a lab plate's COP is not bounded by cells
 
 
 OFFLINE_BLOCK = 4096
@@ -84,7 +87,8 @@ def analyze_recording_for_test(
     if cls.sided:
         defaults = {"side": None, "trials": None}
     defaults.update(params)
-    block, fs, _ = _block_from_file(path)
+    block, fs, _, spans = _block_from_file(path)
+    defaults.setdefault("foot_span_mm", spans)
     proto = cls(fs_hz=fs, **defaults)
     n = len(block)
     for i in range(0, n, OFFLINE_BLOCK):

@@ -7,10 +7,12 @@ Definitions (thresholds in :class:`~balance_trainer.protocols.engine.ProtocolSet
   ``false_starts`` and the person tries again. A hold of exactly ``false_start_s`` counts.
   After ``max_false_starts`` (2) in a row on a side, a short hold counts, so someone who
   cannot hold a second still gets a result.
-* **pelvic-control index** (squats): the ML COP range under the stance foot during the
-  repetition divided by half a typical foot width (``foot_half_width_mm``, 45 mm). 0 means the
-  load stayed on one line under the foot; 1 means it swept as far as from the middle of the foot
-  to its edge. Lower is better. It measures the load under the foot, not the pelvis.
+* **stance-foot ML COP range** (squats): ``ml_range_mm`` of a repetition is the range of the
+  ML COP under the stance foot, and ``ml_range_pct_span`` that range as a share of the ML span
+  of the stance side's cells (the widest the foot's COP can read on this board), %. Lower is
+  steadier. It is the load moving under the foot, not the pelvis: a pelvis that drops toward
+  the lifted side and a trunk leaning over the stance leg to compensate move it in opposite
+  directions, so a small range does not mean a level pelvis.
 * **ML drift** (hip stability): mean ML COP under the stance foot over the last third of the
   hold minus that over the first third, signed positive toward the lifted side, after skipping
   the first ``drift_skip_s`` (the weight settling over the foot after lift-off); and the
@@ -27,6 +29,14 @@ from ..balance import BalanceBlock
 from ..errors import AnalysisError
 from ..events import OTHER_SIDE, SIDES, Event
 from ..results import TestResult
+from ..stance import (
+    END_MARGIN_S,
+    MIN_SETTLE_S,
+    MIN_STEADY_S,
+    ml_time_to_boundary_s,
+    steady_window,
+    time_to_stabilise_s,
+)
 from .engine import EPS_S, OpenTrial, Phase, Protocol, asymmetry, measure, stance_ml
 from .text import (
     SCALE_LIMITS,
@@ -36,7 +46,82 @@ from .text import (
     squat_table,
 )
 
+STEADY_DEFINITION = (
+    f"steady state: from lift-off + max(time to stabilise, {MIN_SETTLE_S:g} s) to "
+    f"{END_MARGIN_S:g} s before the end"
+)
+
 __all__ = ["SingleLegStance", "HipStability", "SingleLegSquat", "drift"]
+
+
+class _TouchWatch:
+    """The strict touch rule: any touch of the lifted foot above the board's noise floor.
+
+    After the detector confirms a lift-off (the foot below 10 % of body weight for 0.5 s), the
+    foot is *armed* from the first frame its side reads at most ``touch_n``; from then on,
+    two frames in a row above ``touch_n`` are a ``touch`` event at the first of them. A touch
+    shorter than the detector's 50 ms brush rule, or lighter than 10 % of body weight, still
+    ends the trial; the detector's brush and touchdown events are reported as before.
+    """
+
+    def __init__(self, touch_n: float) -> None:
+        self.touch_n = touch_n
+        self._up: dict[str, bool] = {"left": False, "right": False}
+        self._armed = {"left": False, "right": False}
+        self._prev_high: dict[str, float | None] = {"left": None, "right": None}
+
+    def feed(self, block: BalanceBlock, events: list[Event], history: Any) -> list[Event]:
+        out: list[Event] = []
+        marks = sorted(
+            (e for e in events if e.kind in ("lift_off", "touchdown") and e.side in SIDES),
+            key=lambda e: e.known_s,
+        )
+        t = block.t_s
+        for side in SIDES:
+            load = block.left_n if side == "left" else block.right_n
+            j = 0
+            for i in range(len(t)):
+                while j < len(marks) and marks[j].known_s <= t[i]:
+                    ev = marks[j]
+                    j += 1
+                    if ev.side != side:
+                        continue
+                    if ev.kind == "touchdown":
+                        self._up[side] = False
+                    else:
+                        self._up[side] = True
+                        self._armed[side] = False
+                        self._prev_high[side] = None
+                        out += self._look_back(side, ev, history)
+                if not self._up[side]:
+                    continue
+                out += self._step(side, float(t[i]), float(load[i]))
+        return out
+
+    def _look_back(self, side: str, lift: Event, history: Any) -> list[Event]:
+        # The frames from the crossing to the confirmation were seen before the lift was known.
+        past = history.slice(lift.t_s, lift.known_s)
+        load = past.left_n if side == "left" else past.right_n
+        out: list[Event] = []
+        for tk, lk in zip(past.t_s[:-1], load[:-1], strict=True):
+            out += self._step(side, float(tk), float(lk), known=lift.known_s)
+        return out
+
+    def _step(self, side: str, t: float, load: float, known: float | None = None) -> list[Event]:
+        if not self._up[side]:
+            return []
+        if not self._armed[side]:
+            self._armed[side] = load <= self.touch_n
+            return []
+        if load > self.touch_n:
+            first = self._prev_high[side]
+            if first is None:
+                self._prev_high[side] = t
+                return []
+            self._up[side] = False  # one touch per lift
+            return [Event("touch", first, t if known is None else known, side, {"load_n": load})]
+        self._prev_high[side] = None
+        return []
 
 
 class _SingleLeg(Protocol):
@@ -45,6 +130,8 @@ class _SingleLeg(Protocol):
     end_reasons: ClassVar[tuple[str, ...]] = ("touchdown", "step_off", "foot_shift", "max_time")
     trial_word: ClassVar[str] = "trial"
     false_starts_allowed: ClassVar[bool] = True
+    strict_touch: ClassVar[bool] = False
+    """Any touch of the lifted foot above ``touch_n`` ends the trial (:class:`_TouchWatch`)."""
     options: ClassVar[tuple[str, ...]] = ("side", "eyes", "trials", "max_time_s", "age")
 
     def __init__(self, **kw: Any) -> None:
@@ -61,6 +148,16 @@ class _SingleLeg(Protocol):
         self._plan_i = 0
         self.trials_done = {"left": 0, "right": 0}
         self.records: list[dict[str, Any]] = []
+        self._touch = _TouchWatch(self.settings.touch_n) if self.strict_touch else None
+
+    def _block_events(self, block: BalanceBlock, events: list[Event]) -> list[Event]:
+        if self._touch is None:
+            return events
+        touches = self._touch.feed(block, events, self._history)
+        if not touches:
+            return events
+        # Touches sort after the detector's events known at the same frame (touchdown first).
+        return sorted(events + touches, key=lambda e: (e.known_s, e.kind == "touch"))
 
     # -- which side now -------------------------------------------------------------------
     @property
@@ -100,6 +197,9 @@ class _SingleLeg(Protocol):
                 self._propose_end(ev.t_s, "touchdown")
             elif op is None and self.phase == Phase.BETWEEN_TRIALS:
                 self._rest_then_ready()
+        elif k == "touch":
+            if op is not None and ev.side == OTHER_SIDE[op.stance_side or ""]:
+                self._propose_end(ev.t_s, "touch")
         elif k == "brush":
             if op is not None:
                 op.brushes += 1
@@ -150,7 +250,7 @@ class _SingleLeg(Protocol):
         stance = op.stance_side or ""
         return (
             self.false_starts_allowed
-            and reason == "touchdown"
+            and reason in ("touchdown", "touch")
             and t - op.start < st.false_start_s
             and self._false_in_row[stance] < st.max_false_starts
         )
@@ -201,6 +301,7 @@ class _SingleLeg(Protocol):
         head = f"{held:.1f} s. " if held is not None else ""
         return head + {
             "touchdown": "Foot down. Rest on both feet.",
+            "touch": "Your foot touched the board. Rest on both feet.",
             "step_off": "You stepped off. Step back on with both feet.",
             "foot_shift": "Your standing foot moved. Put the other foot down and rest.",
             "max_time": "Time is up. Put your foot down and rest.",
@@ -210,8 +311,9 @@ class _SingleLeg(Protocol):
 
     # -- records --------------------------------------------------------------------------
     def _record(self, op: OpenTrial, end: float, reason: str) -> dict[str, Any]:
-        stance = op.stance_side
+        stance = op.stance_side or ""
         frames = self._history.slice(op.start, end)
+        metrics, window, whole = self._sway(frames, stance, op.start, end)
         return {
             "trial": op.number,
             "stance_side": stance,
@@ -220,8 +322,64 @@ class _SingleLeg(Protocol):
             "hold_s": end - op.start,
             "stop_reason": reason,
             "brushes": op.brushes,
-            "metrics": measure(frames, stance, self.fs_hz),
+            "metrics": metrics,
+            "steady_ml_rms_mm": metrics.get("ml_rms_mm") if window["steady"] else None,
+            "time_to_stabilise_s": metrics.get("time_to_stabilise_s"),
+            "ml_time_to_boundary_s": metrics.get("ml_time_to_boundary_s"),
+            "sway_window": window,
+            "whole_trial": whole,
         }
+
+    def _sway(
+        self, frames: BalanceBlock, stance: str, start: float, end: float
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Sway over the steady-state window (balance_trainer.stance), and the whole trial's.
+
+        Returns the measures (with ``time_to_stabilise_s`` and the ML time-to-boundary), the
+        window (``start_s``, ``end_s`` relative to the test's start, ``definition``) and the
+        whole trial's ML range, RMS and velocity for comparison.
+        """
+        whole = measure(frames, stance, self.fs_hz)
+        ml, source = stance_ml(frames, stance)
+        tts = time_to_stabilise_s(frames.t_s, ml, start, end) if source == "stance foot" else None
+        win = steady_window(start, end, tts)
+        if win is None:
+            metrics = dict(whole)
+            window: dict[str, Any] = {
+                "start_s": self._rel(start),
+                "end_s": self._rel(end),
+                "steady": False,
+                "definition": f"whole trial: under {MIN_STEADY_S:g} s left for a steady state",
+            }
+            part = frames
+        else:
+            part = self._history.slice(*win)
+            metrics = measure(part, stance, self.fs_hz)
+            window = {
+                "start_s": self._rel(win[0]),
+                "end_s": self._rel(win[1]),
+                "steady": True,
+                "definition": STEADY_DEFINITION,
+            }
+        metrics["time_to_stabilise_s"] = tts
+        metrics.update(self._ttb(part, stance))
+        keep = ("duration_s", "ml_range_mm", "ml_rms_mm", "ml_mean_velocity_mm_s")
+        return metrics, window, {k: whole.get(k) for k in keep}
+
+    def _ttb(self, frames: BalanceBlock, stance: str) -> dict[str, Any]:
+        from ..signal import lowpass
+
+        span = self.foot_span_mm.get(stance)
+        ml, source = stance_ml(frames, stance)
+        if span is None or source != "stance foot" or ml.size < 16:
+            return {"ml_time_to_boundary_s": None, "ml_time_to_boundary_sd_s": None}
+        try:
+            x = lowpass(ml, self.fs_hz, 10.0) if self.fs_hz > 20.0 else ml
+        except AnalysisError:
+            x = ml
+        out = ml_time_to_boundary_s(x, self.fs_hz, span)
+        out.pop("ml_ttb_minima", None)
+        return out
 
     def _side_summary(self, key: str = "hold_s") -> dict[str, Any]:
         per: dict[str, Any] = {}
@@ -280,6 +438,8 @@ class SingleLegStance(_SingleLeg):
     default_side = "both"
     default_trials = 3
     default_max_time_s = 45.0
+    end_reasons = ("touch", "touchdown", "step_off", "foot_shift", "max_time")
+    strict_touch = True
 
     @classmethod
     def table_body(cls, result: TestResult) -> list[str]:
@@ -380,7 +540,7 @@ class SingleLegSquat(_SingleLeg):
     Result: ``reps`` (``stance_side``, ``start_s``, ``bottom_s``, ``end_s``, ``metrics``: the
     DESIGN.md measures over the repetition plus ``duration_s``, ``descent_s``, ``ascent_s``,
     ``descent_ml_range_mm``, ``descent_ml_path_mm``, ``ascent_ml_range_mm``,
-    ``ascent_ml_path_mm``, ``com_depth_mm``, ``pelvic_control_index``), ``sets`` (each stretch
+    ``ascent_ml_path_mm``, ``com_depth_mm``, ``ml_range_pct_span``), ``sets`` (each stretch
     on one leg: ``stance_side``, ``start_s``, ``end_s``, ``stop_reason``, ``reps``) and
     ``summary`` per side with the left/right asymmetry.
     """
@@ -500,7 +660,10 @@ class SingleLegSquat(_SingleLeg):
                     m[f"{phase}_ml_range_mm"] = float(seg.max() - seg.min())
                     m[f"{phase}_ml_path_mm"] = float(np.abs(np.diff(seg)).sum())
         rng = m.get("ml_range_mm")
-        m["pelvic_control_index"] = None if rng is None else rng / self.settings.foot_half_width_mm
+        span = self.foot_span_mm.get(stance)
+        m["ml_range_pct_span"] = (
+            None if rng is None or span is None else 100.0 * rng / (span[1] - span[0])
+        )
         return m
 
     def _record(self, op: OpenTrial, end: float, reason: str) -> dict[str, Any]:
@@ -541,13 +704,13 @@ class SingleLegSquat(_SingleLeg):
                 "mean_duration_s": mean("duration_s"),
                 "mean_ml_range_mm": mean("ml_range_mm"),
                 "mean_ml_path_mm": mean("ml_path_mm"),
-                "mean_pelvic_control_index": mean("pelvic_control_index"),
+                "mean_ml_range_pct_span": mean("ml_range_pct_span"),
                 "mean_com_depth_mm": mean("com_depth_mm"),
             }
-        pci = {s: per[s]["mean_pelvic_control_index"] for s in per}
+        rng = {s: per[s]["mean_ml_range_mm"] for s in per}
         summary = {
             **per,
-            "pelvic_control_asymmetry_pct": asymmetry(pci.get("left"), pci.get("right")),
+            "ml_range_asymmetry_pct": asymmetry(rng.get("left"), rng.get("right")),
         }
         return {
             "reps": list(self.reps),

@@ -134,16 +134,38 @@ def single_leg_table(r: TestResult, drift: bool) -> list[str]:
         )
     norm = r.norm
     if norm is not None:
+        short = _x(norm, "short_source") or norm.source.split(" Single")[0]  # as stored before
+        statistic = _x(norm, "statistic")
+        stat = f", {statistic}" if statistic not in (None, "mean") else ""
         line = (
             f"norm: mean {norm.mean_s:g} s for ages {norm.age_band}, eyes "
-            f"{norm.eyes} ({norm.source.split(' Single')[0]})"
+            f"{norm.eyes} ({short}{stat})"
         )
         if norm.comparison:
             line += f"; best hold {_fmt(norm.best_hold_s)} s is {norm.comparison}"
         out.append(line)
+        for entry in norm.norms or ():
+            if entry.get("verdict"):
+                out.append(f"  {entry.get('short_source', '')}: {entry['verdict']}")
+        if norm.below_fall_risk_cutoff:
+            who = _x(norm, "fall_risk_short_source") or "Vellas et al. 1997"
+            out.append(
+                f"fall risk: a hold under {norm.fall_risk_cutoff_s:g} s about doubles the risk "
+                f"of an injurious fall ({who})"
+            )
     elif r.params.get("age") is not None and not drift:
         out.append("norm: no published norm cited here for this age and condition")
     return out
+
+
+def _x(obj: Any, name: str) -> Any:
+    """A typed field, or a stored key the typed result keeps in ``extra``."""
+    v = getattr(obj, name, None)
+    if v is None:
+        v = getattr(obj, "extra", {}).get(name)
+    if v is None:
+        v = getattr(obj, "summary_extra", {}).get(name)
+    return v
 
 
 def squat_table(r: TestResult) -> list[str]:
@@ -158,7 +180,7 @@ def squat_table(r: TestResult) -> list[str]:
         "end s",
         "ML range mm",
         "ML path mm",
-        "PCI",
+        "% span",
         "depth mm",
     ]
     rows = [
@@ -170,7 +192,7 @@ def squat_table(r: TestResult) -> list[str]:
             _fmt(x.end_s, "{:.2f}"),
             _fmt(x.metric("ml_range_mm")),
             _fmt(x.metric("ml_path_mm")),
-            _fmt(x.metric("pelvic_control_index"), "{:.2f}"),
+            _fmt(x.metric("ml_range_pct_span"), "{:.0f}"),
             _fmt(x.metric("com_depth_mm"), "{:.0f}"),
         ]
         for x in r.reps
@@ -179,15 +201,22 @@ def squat_table(r: TestResult) -> list[str]:
     for side in SIDES:
         s = r.side(side)
         if s is not None:
-            out.append(
-                f"{side}: {s.reps} reps, mean ML range {_fmt(s.mean_ml_range_mm)} mm,"
-                f" mean PCI {_fmt(s.mean_pelvic_control_index, '{:.2f}')}"
-            )
-    a = r.pelvic_control_asymmetry_pct
+            line = f"{side}: {s.reps} reps, mean ML range {_fmt(s.mean_ml_range_mm)} mm"
+            pct = _x(s, "mean_ml_range_pct_span")
+            if pct is not None:
+                line += f" ({_fmt(pct, '{:.0f}')} % of the foot's cell span)"
+            elif s.mean_pelvic_control_index is not None:  # stored before issue 13
+                line += f", mean PCI {_fmt(s.mean_pelvic_control_index, '{:.2f}')}"
+            out.append(line)
+    a = _x(r, "ml_range_asymmetry_pct")
     if a is not None:
+        out.append(f"ML range asymmetry: {a:+.0f} % (positive: more sway on the left)")
+    elif r.pelvic_control_asymmetry_pct is not None:
+        a = r.pelvic_control_asymmetry_pct
         out.append(f"pelvic-control index asymmetry: {a:+.0f} % (positive: more sway on left)")
     out.append(
-        "PCI: ML COP range under the stance foot / half a foot's width (45 mm); lower is steadier"
+        "ML range: how far the load moved sideways under the stance foot (% span: of the "
+        "stance side's cell span); lower is steadier. It is not the pelvis: see the note below"
     )
     return out
 

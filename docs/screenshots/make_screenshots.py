@@ -23,14 +23,19 @@ import pygame  # noqa: E402
 from game_helpers import make_app, run  # noqa: E402
 
 
-def shots() -> list[tuple[str, str, dict, float, object]]:
+def shots(store) -> list[tuple[str, str, dict, float, object]]:
     """(file name, screen, options, seconds, then) for every screen worth a picture."""
-    from games.records import GameResult
+    from games.records import GameResult, PersonRef
 
     res = GameResult("river", 42.0, details={"gates_passed": 3})
+    ann = {"store": store, "person": PersonRef("p01", "Ann")}
 
-    def confirm(app):  # the confirm step of starting a test
+    def confirm(app):  # the confirm step of starting a game
         app.screen.intent("select")
+
+    def typed(app):  # a name half typed on the on-screen keyboard
+        for ch in "Bob":
+            app.screen.type_char(ch)
 
     return [
         ("people", "people", {}, 1.0, None),
@@ -51,12 +56,21 @@ def shots() -> list[tuple[str, str, dict, float, object]]:
             1.0,
             None,
         ),
-        ("progress", "progress", {}, 1.0, None),
+        ("progress", "progress", ann, 1.0, None),
         ("pin", "pin", {}, 1.0, None),
-        ("settings", "settings", {}, 1.0, None),
+        ("settings", "settings", {"store": store}, 1.0, None),
+        ("name", "name", {"store": store}, 0.5, typed),
         ("tests", "tests", {}, 1.0, None),
         ("test-setup", "test-setup", {"test": "single-leg-stance"}, 1.0, None),
-        ("test-run", "test-run", {"test": "single-leg-stance", "side": "left"}, 6.0, None),
+        ("test-run", "test-run", {"test": "single-leg-stance", "side": "both"}, 9.0, None),
+        ("test-squat", "test-run", {"test": "single-leg-squat", "side": "left"}, 9.0, None),
+        (
+            "test-result",
+            "test-run",
+            {"test": "weight-bearing-symmetry", "side": None, **ann},
+            25.0,
+            None,
+        ),
         ("spirit-level", "spirit-level", {"side": "left"}, 6.0, None),
         ("river", "river", {"side": "both"}, 6.0, None),
         ("squat-builder", "squat-builder", {"side": "right"}, 6.0, None),
@@ -74,7 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     pygame.init()
-    for fname, screen, opts, secs, then in shots():
+    import tempfile
+
+    from balance_trainer.store import Store
+
+    tmp = tempfile.TemporaryDirectory()
+    store = Store(Path(tmp.name) / "bt.db")
+    store.add_person("p01", name="Ann", birth_year=1950)
+    _fill(store)
+    for fname, screen, opts, secs, then in shots(store):
         if a.only and a.only not in fname:
             continue
         app = make_app(screen, size=(w, h), easy=a.easy, **opts)
@@ -85,10 +107,31 @@ def main(argv: list[str] | None = None) -> int:
         suffix = "-easy" if a.easy else ""
         path = out / f"{fname}{suffix}.png"
         app.screenshot(path)
-        app.close()
+        app.screen.leave()
+        app.feed.close()
         print(path)
+    store.close()
     pygame.quit()
     return 0
+
+
+def _fill(store) -> None:
+    """Ann's history: two weight-bearing tests and two one-leg stands, a few rounds."""
+    from games.records import GameResult, PersonRef
+
+    ann = PersonRef("p01", "Ann")
+    for test, side, secs in (
+        ("weight-bearing-symmetry", None, 25.0),
+        ("weight-bearing-symmetry", None, 25.0),
+    ):
+        app = make_app("test-run", test=test, side=side, store=store, person=ann)
+        run(app, secs)
+        app.screen.leave()
+        app.feed.close()
+    app = make_app("menu", store=store, person=ann)
+    for score in (31.0, 42.0):
+        app.records.save_game(ann, GameResult("river", score))
+    app.feed.close()
 
 
 if __name__ == "__main__":

@@ -83,7 +83,9 @@ def _fmt(vals: dict[str, float], unit: str) -> str:
     return ", ".join(f"{k} {spec.format(v)} {unit}" for k, v in vals.items())
 
 
-def change_words(prev: dict[str, float], cur: dict[str, float], mdc_key: str, higher: bool) -> str:
+def change_words(
+    prev: dict[str, float], cur: dict[str, float], mdc_key: str, higher: bool, unit: str = ""
+) -> str:
     """Since last time, in words: a change is called better or worse only beyond the MDC."""
     common = [k for k in cur if k in prev]
     if not common:
@@ -94,12 +96,13 @@ def change_words(prev: dict[str, float], cur: dict[str, float], mdc_key: str, hi
         d = cur[k] - prev[k]
         side = f"{k}: " if k else ""
         if mdc is None or change_verdict is None:
-            parts.append(f"{side}{d:+.1f} (no known error margin)")
+            u = unit.split()[0] if unit else ""
+            parts.append(f"{side}{d:+.1f} {u} since last time (no published MDC: no trend called)")
             continue
         v = change_verdict(prev[k], cur[k], mdc.mdc95, higher_is_better=higher)
         verdict = v["verdict"]
-        word = "within the usual variation" if verdict == "no detectable change" else verdict
-        parts.append(f"{side}{d:+.1f} {mdc.unit}, {word}")
+        word = "within measurement error" if verdict == "no detectable change" else verdict
+        parts.append(f"{side}{d:+.1f} {mdc.unit} since last time, {word} (MDC {mdc.mdc95:g})")
     return "; ".join(parts)
 
 
@@ -160,7 +163,7 @@ class ProgressScreen(ChoiceScreen):
                     _title(name),
                     _when(cur.started_at),
                     _fmt(vals, unit),
-                    change_words(prev_vals, vals, mdc_key, higher) if len(rows) > 1 else "",
+                    change_words(prev_vals, vals, mdc_key, higher, unit) if len(rows) > 1 else "",
                 )
             )
         return out[-3:]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pygame
 
-from ..settings import DEFAULT_PIN, GameSettings
+from ..settings import DEFAULT_PIN, RECOVERY, GameSettings, PinGuard, PinVerdict
 from ..ui import panel
 from ..widgets import (
     Choice,
@@ -26,6 +26,15 @@ from ..widgets import (
 from .base import ChoiceScreen, Confirm
 
 KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Del", "0", "OK"]
+
+
+def pin_guard(app: Any) -> PinGuard:
+    """The app's one :class:`PinGuard` (wrong PINs count across visits to the PIN pad)."""
+    guard = getattr(app, "pin_guard", None)
+    if guard is None:
+        guard = PinGuard(app.clock)
+        app.pin_guard = guard
+    return guard
 
 
 class PinScreen(ChoiceScreen):
@@ -71,12 +80,22 @@ class PinScreen(ChoiceScreen):
     def submit(self) -> None:
         s: GameSettings = self.app.settings
         if self.mode == "enter":
-            if s.check_pin(self.entry):
+            verdict = pin_guard(self.app).attempt(s, self.entry)
+            self.entry = ""
+            if verdict is PinVerdict.OPEN:
                 self.app.show("settings")
+                return
+            if verdict is PinVerdict.LOCKED:
+                self.message = f"Settings locked: {s.locked}; to unlock, {RECOVERY}"
             else:
-                self.message = "That PIN is not right"
-                self.entry = ""
-                self.app.play("soft_miss")
+                wait = pin_guard(self.app).wait_s()
+                self.message = (
+                    "That PIN is not right"
+                    + (f"; wait {wait:.0f} s before the next try" if wait > 0 else "")
+                    if verdict is PinVerdict.WRONG
+                    else f"Too many wrong PINs: wait {wait:.0f} s"
+                )
+            self.app.play("soft_miss")
             return
         if not self.first:
             if not (self.entry.isdigit() and 4 <= len(self.entry) <= 8):

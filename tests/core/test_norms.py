@@ -48,15 +48,22 @@ def test_compare_hold_flags_the_fall_risk_cutoff_and_cites_vellas():
     assert N.compare_hold(5.0, 75)["below_fall_risk_cutoff"] is False
 
 
-def test_compare_hold_keeps_bohannon_as_the_headline_mean_and_lists_springer_beside_it():
+def test_compare_hold_heads_with_springers_best_of_3_and_lists_bohannon_beside_it():
     out = N.compare_hold(20.0, 72)
-    assert out["mean_s"] == 17.2 and out["comparison"] == "at or above mean"
-    springer = out["norms"][0]
-    assert springer["mean_s"] == 21.5 and springer["statistic"] == "best of 3"
+    assert out["mean_s"] == 21.5 and out["statistic"] == "best of 3"
+    assert out["comparison"] == "below mean" and "Springer" in out["source"]
+    springer, bohannon = out["norms"]
     assert "Table 1" in springer["where"] and "secondary" in springer["checked"]
     assert springer["verdict"] == (
         "20.0 s is 93 % of the 21.5 s mean of healthy people aged 70-79 (their best of 3): below it"
     )
+    assert bohannon["mean_s"] == 17.2 and bohannon["verdict"].endswith("at or above it")
+
+
+def test_eyes_closed_without_sex_compares_with_both_womens_and_mens_means():
+    out = N.compare_hold(15.0, 30, "closed")  # women 13.1 s, men 16.9 s
+    assert out["comparison"] == "between the women's and men's means"
+    assert N.compare_hold(15.0, 30, "closed", sex="female")["comparison"] == "at or above mean"
 
 
 def test_a_full_hold_is_reported_as_the_ceiling_not_a_percentage_over_it():

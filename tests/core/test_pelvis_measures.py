@@ -195,5 +195,86 @@ def test_open_pelvis_names_the_choices_for_an_unknown_sensor():
     from balance_trainer.wiring import open_pelvis
 
     assert open_pelvis("none", None) is None and open_pelvis(None, None) is None
-    with pytest.raises(UsageError, match="unknown; use none or one of i2c, sim"):
+    with pytest.raises(UsageError, match="unknown; use none or one of i2c, replay, sim"):
         open_pelvis("imu", None)
+
+
+def test_recording_round_trip_keeps_the_pelvis_column_and_replay_gives_it_back(tmp_path):
+    from balance_trainer.config import load_board
+    from balance_trainer.recording import RecordingWriter, read_recording
+    from balance_trainer.wiring import open_board
+
+    board = load_board("two-plate-4")
+    path = tmp_path / "p.csv"
+    t = np.arange(200) / 80
+    forces = np.full((200, board.n_cells), 170.0)
+    angle = 3.0 * np.sin(t)
+    angle[50:60] = np.nan  # the sensor clipped: no angle there
+    with RecordingWriter(path, board, pelvis=True) as w:
+        w.write_block(t, forces, angle)
+    text = path.read_text()
+    assert [ln for ln in text.splitlines() if ln.startswith("t_s,")][0].endswith(
+        ",pelvis_obliquity_deg"
+    )
+    rec = read_recording(path)
+    assert np.allclose(rec.pelvis_obliquity_deg, angle, atol=0.005, equal_nan=True)
+    with open_board(f"replay:{path}", realtime=False) as conn:
+        assert conn.pelvis is not None
+        frames = list(conn.source.frames())
+        block, _ = conn.converter.block(frames)
+    assert np.allclose(block.pelvis_obliquity_deg, angle, atol=0.005, equal_nan=True)
+
+
+def test_a_recording_without_the_pelvis_column_still_reads_and_replays_without_one(tmp_path):
+    from balance_trainer.config import load_board
+    from balance_trainer.recording import RecordingWriter, read_recording
+    from balance_trainer.wiring import open_board
+
+    board = load_board("two-plate-4")
+    path = tmp_path / "plain.csv"
+    with RecordingWriter(path, board) as w:
+        w.write_block(np.arange(10) / 80, np.full((10, board.n_cells), 170.0))
+    assert read_recording(path).pelvis_obliquity_deg is None
+    with open_board(f"replay:{path}", realtime=False) as conn:
+        assert conn.pelvis is None
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "95", "level"])
+def test_a_bad_pelvis_angle_is_one_line_naming_the_row(tmp_path, bad):
+    from balance_trainer.config import load_board
+    from balance_trainer.errors import RecordingError
+    from balance_trainer.recording import RecordingWriter, read_recording
+
+    board = load_board("two-plate-4")
+    path = tmp_path / "bad.csv"
+    with RecordingWriter(path, board, pelvis=True) as w:
+        w.write_block(np.arange(3) / 80, np.full((3, board.n_cells), 170.0), np.zeros(3))
+    lines = path.read_text().splitlines()
+    lines[-1] = lines[-1].rsplit(",", 1)[0] + "," + bad
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(RecordingError, match=r"bad.csv:\d+: pelvis angle"):
+        read_recording(path)
+
+
+def test_the_store_keeps_the_pelvis_angles_beside_the_frames(tmp_path):
+    from balance_trainer.config import load_board
+    from balance_trainer.store import Store
+
+    board = load_board("two-plate-4")
+    t = np.arange(400) / 80
+    forces = np.full((400, board.n_cells), 170.0)
+    angle = 2.5 * np.cos(t)
+    angle[100:120] = np.nan
+    store = Store(tmp_path / "db.sqlite")
+    store.add_person("p01", name="Ann")
+    sid = store.start_session("p01", "record", board=board)
+    rec = store.start_trial(sid, "record", {}, board)
+    rec.add_frames(t[:250], forces[:250], angle[:250])
+    rec.add_frames(t[250:], forces[250:], angle[250:])
+    rec.finish()
+    plain = store.start_trial(sid, "record", {}, board)
+    plain.add_frames(t, forces)
+    plain.finish()
+    assert np.allclose(store.trial_pelvis(rec.trial_id), angle, atol=0.005, equal_nan=True)
+    assert store.trial_pelvis(plain.trial_id) is None
+    assert len(store.trial_frames(rec.trial_id)) == 3  # (t, forces, board) as before

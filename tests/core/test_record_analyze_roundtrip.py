@@ -27,7 +27,9 @@ def _record(path, scenario, *extra):
 @pytest.mark.parametrize("scenario,weak_hip", CASES)
 def test_every_scenario_recorded_for_40_s_analyses(tmp_path, capsys, scenario, weak_hip):
     path = tmp_path / f"{scenario}.csv"
-    assert _record(path, scenario, *(["--weak-hip"] if weak_hip else [])) == 0
+    # --weak-hip takes the weak side: here the leg stood on
+    weak = ["--weak-hip", scenario.rsplit("-", 1)[1]] if weak_hip else []
+    assert _record(path, scenario, *weak) == 0
     capsys.readouterr()
     assert main(["analyze", "--json", str(path)]) == 0
     out = json.loads(capsys.readouterr().out)

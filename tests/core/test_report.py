@@ -141,12 +141,12 @@ def test_hold_is_the_best_trial_and_sway_the_mean_per_side():
     sq = _trial(
         {
             "reps": [
-                {"stance_side": "right", "metrics": {"pelvic_control_index": 0.4}},
-                {"stance_side": "right", "metrics": {"pelvic_control_index": 0.6}},
+                {"stance_side": "right", "metrics": {"ml_range_mm": 40.0}},
+                {"stance_side": "right", "metrics": {"ml_range_mm": 60.0}},
             ]
         }
     )
-    assert rp.measure_by_side(sq, rp.MEASURES["squat"]) == {"right": pytest.approx(0.5)}
+    assert rp.measure_by_side(sq, rp.MEASURES["squat"]) == {"right": pytest.approx(50.0)}
 
 
 @pytest.mark.parametrize(
@@ -206,7 +206,7 @@ def test_latest_result_per_test_prefers_the_latest_complete_trial(filled):
     stance = data.latest[3]
     assert stance.summary.startswith("L: best hold 16.0 s, ML RMS 3.0 mm; R: best hold 23.0 s")
     assert "99" not in stance.summary
-    assert data.latest[2].summary == "L: PCI 0.60; R: PCI 1.00"
+    assert data.latest[2].summary == "L: ML range 32.0 mm; R: ML range 45.0 mm"
 
 
 def test_trends_follow_completed_tests_per_side_in_time_order(filled):
@@ -216,8 +216,8 @@ def test_trends_follow_completed_tests_per_side_in_time_order(filled):
     assert [v for _, v in hold["right"]] == [20.0, 21.0, 22.0, 23.0]
     assert [d for d, _ in hold["left"]] == sorted(d for d, _ in hold["left"])
     assert data.trends["squat"] == {
-        "left": [(DAY0 + timedelta(days=22), pytest.approx(0.6))],
-        "right": [(DAY0 + timedelta(days=22), 1.0)],
+        "left": [(DAY0 + timedelta(days=22), pytest.approx(32.0))],
+        "right": [(DAY0 + timedelta(days=22), 45.0)],
     }
     assert [v for _, v in data.games["pelvis-pilot"]] == [10.0, 14.0]
     assert data.latest_by_side["sway"] == {"left": (2.0 + 4.0) / 2, "right": 6.0}
@@ -256,7 +256,8 @@ def test_drawn_ellipse_holds_about_95_percent_of_new_samples():
 
 def test_stabilogram_leaves_ap_out_when_the_board_cannot_measure_it(filled):
     data = rp.gather(filled, "p01", n_traces=5)
-    by_board = {tr.trial.board["name"]: tr for tr in data.traces}
+    framed = [t for t in data.trials if t.n_frames > 1]
+    by_board = {t.board["name"]: rp._trace(filled, t) for t in framed}
     flat, full = by_board["two-plate-4"], by_board["corners-4"]
     assert flat.ap_mm is None and full.ap_mm is not None
     fig = rp.trace_figure(flat)
@@ -268,9 +269,14 @@ def test_stabilogram_leaves_ap_out_when_the_board_cannot_measure_it(filled):
     assert len(ellipses) == 1
 
 
-def test_latest_traces_come_one_per_protocol_newest_first(filled):
-    data = rp.gather(filled, "p01", n_traces=2)
-    assert [tr.trial.protocol for tr in data.traces] == ["record", "single-leg-stance"]
+def test_the_stabilograms_are_the_latest_one_leg_trials_per_side_labelled(filled):
+    data = rp.gather(filled, "p01", n_traces=3)
+    # The latest stance test held both legs (the newer record and squat carry no frames of
+    # one-leg stance), so it is the one stabilogram, labelled with its legs.
+    assert [tr.trial.protocol for tr in data.traces] == ["single-leg-stance"]
+    label = rp.trace_label(data.traces[0].trial)
+    assert "left and right legs" in label and f"trial {data.traces[0].trial.id}" in label
+    assert rp.trace_figure(data.traces[0])._suptitle.get_text() == label
 
 
 def test_left_and_right_are_told_apart_without_colour(filled):
@@ -295,7 +301,8 @@ def test_html_report_is_self_contained_and_escapes_what_was_typed(filled, tmp_pa
     text = out.read_text(encoding="utf-8")
     assert "<script>" not in text and "Ann &lt;script&gt;" in text
     assert not re.search(r"(src|href)=\"(https?:|//|file:)", text)
-    assert text.count("data:image/png;base64,") == 2 + 3  # trends, left/right, 3 traces
+    # trends, left/right, and one stabilogram: the latest one-leg trial (it held both legs)
+    assert text.count("data:image/png;base64,") == 2 + 1
     assert "Birth year" in text and "Height" not in text  # only what was entered
     assert "single-leg-squat" in text and "Bohannon 2006" in text
     assert (out.stat().st_mode & 0o777) == 0o600
@@ -308,8 +315,8 @@ def test_pdf_report_has_a_cover_and_a_page_per_figure(filled, tmp_path):
     )
     raw = out.read_bytes()
     assert raw.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page[^s]", raw)) == 1 + 2 + 3
-    assert seen[-1] == (5, 5)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", raw)) == 1 + 2 + 1
+    assert seen[-1] == (3, 3)
 
 
 def test_a_person_without_sessions_still_gets_a_report(tmp_path):
