@@ -348,7 +348,8 @@ def _stance_sides(t: TrialRow) -> list[str]:
     sides = [s.side for s in res.sides] if res is not None else []
     raw = t.result if isinstance(t.result, dict) else {}
     if not sides:  # a stored result the typed reader cannot place: its own keys
-        summary = raw.get("summary") if isinstance(raw.get("summary"), dict) else {}
+        got = raw.get("summary")
+        summary: dict[str, Any] = got if isinstance(got, dict) else {}
         sides = [k for k in SIDES if k in summary]
         for e in [*(raw.get("trials") or []), *(raw.get("reps") or [])]:
             if isinstance(e, dict) and e.get("stance_side") in SIDES:
