@@ -194,6 +194,7 @@ def run(args: argparse.Namespace) -> int:
             weak_hip=args.weak_hip,
             realtime=realtime,
             data_dir=args.data_dir,
+            pelvis=getattr(args, "pelvis", None),
             **simulator_options(args, args.board),
         )
 

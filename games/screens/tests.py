@@ -289,6 +289,11 @@ class TestRunScreen(Screen):
         age = self._age()
         if age is not None:
             kwargs["age"] = age  # for the published norms
+        board = getattr(getattr(self.app, "feed", None), "board", None)
+        if board is not None:  # each foot's cells: time-to-boundary and the pelvis pattern
+            from balance_trainer.stance import foot_spans
+
+            kwargs["foot_span_mm"] = foot_spans(board)
         try:
             self.proto = make_protocol(self.test, **kwargs)
         except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
