@@ -95,6 +95,9 @@ def single_leg_table(r: TestResult, drift: bool) -> list[str]:
     header = ["trial", "side", "hold s", "stop", "ML RMS mm", "ML vel mm/s"]
     if drift:
         header += ["drift mm", "drift mm/s"]
+    pelvis = any(t.pelvic_drop_mean_deg is not None for t in r.trials)
+    if pelvis:
+        header += ["pelvic drop °", "peak °", "pelvis"]
     rows = []
     for t in r.trials:
         row = [
@@ -110,8 +113,16 @@ def single_leg_table(r: TestResult, drift: bool) -> list[str]:
                 _fmt(t.metric("ml_drift_mm"), "{:+.1f}"),
                 _fmt(t.metric("ml_drift_rate_mm_s"), "{:+.2f}"),
             ]
+        if pelvis:
+            row += [
+                _fmt(t.pelvic_drop_mean_deg, "{:+.1f}"),
+                _fmt(t.pelvic_drop_peak_deg, "{:+.1f}"),
+                str(t.extra.get("pelvis_pattern") or "-"),
+            ]
         rows.append(row)
     out = _grid(header, rows)
+    if pelvis:
+        out += pelvis_sentences(r)
     for side in SIDES:
         x = r.side(side)
         if x is not None and x.trials is not None:
@@ -184,6 +195,9 @@ def squat_table(r: TestResult) -> list[str]:
         "% span",
         "depth mm",
     ]
+    pelvis = any(x.metric("pelvic_drop_peak_deg") is not None for x in r.reps)
+    if pelvis:
+        header.append("peak pelvic drop °")
     rows = [
         [
             str(x.rep),
@@ -195,10 +209,13 @@ def squat_table(r: TestResult) -> list[str]:
             _fmt(x.metric("ml_path_mm")),
             _fmt(x.metric("ml_range_pct_span"), "{:.0f}"),
             _fmt(x.metric("com_depth_mm"), "{:.0f}"),
+            *([_fmt(x.metric("pelvic_drop_peak_deg"), "{:+.1f}")] if pelvis else []),
         ]
         for x in r.reps
     ]
     out = _grid(header, rows)
+    if pelvis:
+        out += pelvis_sentences(r)
     for side in SIDES:
         s = r.side(side)
         if s is not None:
