@@ -400,7 +400,12 @@ def side_drops(result: Any) -> dict[str, dict[str, Any]]:
     pelvis sensor was fitted. Sides without any are left out.
     """
     out: dict[str, dict[str, Any]] = {}
-    entries = list(getattr(result, "trials", ())) or list(getattr(result, "reps", ()))
+    reps = list(getattr(result, "reps", ()))
+    # Squats carry the drop per repetition; holds per trial.
+    if any(e.metric("pelvic_drop_peak_deg") is not None for e in reps):
+        entries = reps
+    else:
+        entries = list(getattr(result, "trials", ()))
     for side in ("left", "right"):
         mine = [e for e in entries if getattr(e, "stance_side", None) == side]
         means = [e.metric("pelvic_drop_mean_deg") for e in mine]

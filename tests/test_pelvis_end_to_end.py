@@ -122,3 +122,18 @@ def test_the_spirit_level_shows_the_true_pelvis_within_one_degree():
                 errors.append(game.obliquity_deg - float(true_o[0]))
         assert len(errors) > 100 and np.max(np.abs(errors)) < 1.0
         assert game.mean_drop_deg > 2.0  # the left (lifted) side is lower
+
+
+def test_squat_peak_drop_per_repetition_is_within_one_degree_of_the_truth():
+    outcome, proto, truth = _run(
+        "single-leg-squat", "squats-right", 90.0, {"side": "right"}, weak_hip="right"
+    )
+    res = proto.test_result()
+    reps = [x for x in res.reps if x.stance_side == "right"]
+    assert len(reps) >= 3
+    for x in reps:
+        peak = x.metric("pelvic_drop_peak_deg")
+        true = _truth_drop(truth, x.start_s, x.end_s, "right")
+        assert peak is not None and peak > 2.0
+        assert peak == pytest.approx(float(true.max()), abs=1.0)
+    assert any("right leg: the left side of the pelvis dropped" in s for s in res.sentences())
