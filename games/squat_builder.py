@@ -156,7 +156,7 @@ class SquatScreen(GameScreen):
                 (x, y),
                 max(1, ui.px(rng.choice((1, 1, 2)))),
             )
-        moon = (ui.x(560), ui.y(58))
+        moon = (ui.x(470), ui.y(58))  # left of the HUD's block count, which sits under the badges
         pygame.draw.circle(sky, (250, 240, 200), moon, ui.px(28))
         pygame.draw.circle(sky, t.bg_top, (moon[0] + ui.px(12), moon[1] - ui.px(8)), ui.px(24))
         ground = pygame.Rect(0, ui.y(420), ui.w, ui.h - ui.y(420))

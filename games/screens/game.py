@@ -187,23 +187,28 @@ class GameScreen(Screen):
         return "", ""
 
     # -- drawing -----------------------------------------------------------------------------
+    def hud_top(self) -> int:
+        """Top of the heads-up line, pixels: just below the person's badge."""
+        return self._person_badge().bottom + self.ui.px(4)
+
     def draw(self, surface: pygame.Surface) -> None:
         self.draw_world(surface)
         ui = self.ui
         t = ui.theme
         left, right = self.hud()
+        # The heads-up line starts under the person's badge (which grows with the name and
+        # the type scale), so the score never hides behind it at any screen size.
+        top = self.hud_top()
         if left:
-            ui.blit_text(
-                surface, left, 34, (ui.px(16), ui.px(52)), t.text, anchor="midleft", shadow=True
-            )
+            ui.blit_text(surface, left, 34, (ui.px(16), top), t.text, anchor="topleft", shadow=True)
         if right:
             ui.blit_text(
                 surface,
                 right,
                 34,
-                (ui.w - ui.px(16), ui.px(52)),
+                (ui.w - ui.px(16), top),
                 t.text,
-                anchor="midright",
+                anchor="topright",
                 shadow=True,
             )
         self.draw_person(surface)

@@ -1,5 +1,6 @@
 """Every screen is laid out at 800x480, 1280x720 and 1920x1080 with nothing clipped or
-overlapping and no text under the type scale's floor (in easy mode too, at 800x480)."""
+overlapping and no text under the type scale's floor (in easy mode too, at 800x480); on the
+game screens, the heads-up line clears the person's badge and the simulated-board badge."""
 
 from __future__ import annotations
 
@@ -48,3 +49,39 @@ def test_the_layout_check_catches_a_cut_caption_an_overlap_and_small_text():
     assert "spills out of its box" in faults
     assert "'Title' overlaps 'Subtitle'" in faults
     assert "'tiny' is 12 px" in faults
+
+
+GAME_RUNS = {
+    "spirit-level": (dict(side="left"), 9.0),
+    "river": (dict(side="both"), 9.0),
+    "squat-builder": (dict(side="left", scenario="squats-left"), 14.0),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", sorted(GAME_RUNS))
+def test_the_game_hud_clears_the_person_badge_and_the_simulated_badge(app_factory, name, size):
+    opts, seconds = GAME_RUNS[name]
+    app = app_factory(name, size=size, **opts)
+    run(app, seconds)
+    assert app.screen.phase == "play"
+    log = draw_logged(app)
+    hud = [h for h in app.screen.hud() if h]
+    hud_drawn = [d for d in log if d.kind == "text" and d.text in hud]
+    assert len(hud_drawn) == len(hud) == 2, "the score and the right-hand HUD text are drawn"
+    # The person's pill is painted, not logged: lay it into the log as a block, and check
+    # the HUD against it and against the other badge texts with the common layout rules.
+    pill = Drawn("block", app.screen._person_badge())
+    label = app.screen._badge_label
+    top_line = [
+        d
+        for d in log
+        if d.kind == "text" and (d.text in hud or d.text == label or d.role == "badge")
+    ]
+    assert any(d.text == label for d in top_line), "the person's badge is drawn"
+    faults = layout_faults([pill, *top_line], size, app.ui.u, easy=False)
+    assert not faults, "\n".join(faults)
+    for d in hud_drawn:
+        assert not d.rect.colliderect(pill.rect), f"{d.text!r} runs under the person's badge"
+        if app.badge_rect is not None:
+            assert not d.rect.colliderect(app.badge_rect), f"{d.text!r} under SIMULATED"
