@@ -101,6 +101,10 @@ class SquatScreen(GameScreen):
                 self.app.play("soft_miss")
                 self.last_rep = "wobbly"
                 self.say("Wobbly - keep the dot in the green", 2.0)
+            elif out == "hips":
+                self.app.play("soft_miss")
+                self.last_rep = "wobbly"
+                self.say("Keep your hips level", 2.0)
             elif out == "quick":
                 self.app.play("soft_miss")
                 self.last_rep = "quick"
@@ -117,6 +121,8 @@ class SquatScreen(GameScreen):
         assert r is not None
         feed = self.app.feed
         t = self._frame_t if math.isfinite(self._frame_t) else self.t
+        if getattr(feed, "has_pelvis", False) and self.side in ("left", "right"):
+            r.pelvis(t, feed.pelvic_drop_deg(self.side))
         for ev in r.update(t, feed.stance_ml_mm(self.side), feed.stance):
             if ev == "lift_off":
                 self.app.play("select")
@@ -275,6 +281,15 @@ class SquatScreen(GameScreen):
             lines.append(
                 f"Sideways sway under your foot: {d['mean_rep_offset_mm']:.0f} mm "
                 f"(aim: within {self.config.band_mm:.0f} mm)"
+            )
+        if d.get("mean_peak_pelvic_drop_deg") is not None:
+            lifted = "right" if self.side == "left" else "left"
+            deg = "\N{DEGREE SIGN}"
+            peak = d["mean_peak_pelvic_drop_deg"]
+            band = self.config.pelvis_band_deg
+            lines.append(
+                f"Your {lifted} hip dropped up to {peak:.0f}{deg} per squat "
+                f"(pelvis sensor; aim: within {band:.0f}{deg})"
             )
         if r.launched:
             lines.append("The rocket launched!")
