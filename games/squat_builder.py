@@ -176,6 +176,19 @@ class SquatScreen(GameScreen):
         self._draw_tower(surface)
         self._draw_gauge(surface)
         self._draw_prompt(surface)
+        # Say what the squats are judged by: the load under the foot, and the pelvis itself
+        # when a pelvis sensor is fitted.
+        r = self.rules
+        caption = (
+            "Judged by the load under your foot and the pelvis sensor"
+            if r is not None and r.with_pelvis
+            else "Judged by the load under your foot"
+        )
+        ui = self.ui
+        size, lines = ui.fit(caption, 20, ui.px(380), 2)
+        y = ui.y(452) - (len(lines) - 1) * ui.line_h(size) // 2
+        for i, line in enumerate(lines):
+            ui.blit_text(surface, line, size, (ui.x(585), y + i * ui.line_h(size)), ui.theme.text)
 
     def _draw_tower(self, s: pygame.Surface) -> None:
         ui = self.ui
