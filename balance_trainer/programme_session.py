@@ -43,6 +43,7 @@ import numpy as np
 
 from .balance import BalanceBlock
 from .events import Event, EventDetector
+from .pelvis import pelvic_drop
 from .programme import (
     EXERCISES,
     GUIDED_REP_S,
@@ -99,10 +100,20 @@ class RepRecord:
     leaned: bool | None = None
     depth_mm: float | None = None
     confirmed: bool = False
+    pelvic_drop_deg: float | None = None
+    """With a pelvis sensor: the lifted side's drop, degrees (mean over a hold, peak in a squat)."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"n": self.n}
-        for k in ("start_s", "end_s", "held_s", "ml_rms_mm", "lean_mm", "depth_mm"):
+        for k in (
+            "start_s",
+            "end_s",
+            "held_s",
+            "ml_rms_mm",
+            "lean_mm",
+            "depth_mm",
+            "pelvic_drop_deg",
+        ):
             v = getattr(self, k)
             if v is not None and math.isfinite(v):
                 out[k] = round(float(v), 3)
@@ -154,7 +165,10 @@ def set_feedback(plan: SetPlan, reps: list[RepRecord]) -> tuple[str, bool | None
             parts.append(
                 f"some side-to-side wobble on {len(wobbly)} of {n}" if n > 1 else "some wobble"
             )
-        steady = not short and not wobbly and n >= want
+        dropped = _dropped(reps, HOLD_DROP_DEG)
+        if dropped:
+            parts.append(f"your {OTHER[plan.side]} hip dropped on {len(dropped)} of {n}")
+        steady = not short and not wobbly and not dropped and n >= want
         if steady:
             parts.append("steady")
         text = ", ".join(parts)
@@ -162,11 +176,27 @@ def set_feedback(plan: SetPlan, reps: list[RepRecord]) -> tuple[str, bool | None
     leaned = [r for r in reps if r.leaned]
     if not reps:
         return "No squats were seen - squat a little deeper and slower.", False
+    dropped = _dropped(reps, SQUAT_DROP_DEG)
     if leaned:
         text = f"{n} of {want} squats. You leaned toward the lifted side on {len(leaned)} of {n}."
-    else:
+    elif not dropped:
         text = f"{n} of {want} squats, steady."
-    return text, not leaned and n >= want
+    else:
+        text = f"{n} of {want} squats."
+    if dropped:
+        text += f" Your {OTHER[plan.side]} hip dropped on {len(dropped)} of {n} (pelvis sensor)."
+    return text, not leaned and not dropped and n >= want
+
+
+HOLD_DROP_DEG = 2.0
+"""Pelvis sensor: a hold's mean drop of the lifted side above this counts as the hip dropping
+(:data:`balance_trainer.pelvis.POSITIVE_DROP_DEG`)."""
+SQUAT_DROP_DEG = 4.0
+"""Pelvis sensor: a squat's peak drop above this counts (the squat builder's level band)."""
+
+
+def _dropped(reps: list[RepRecord], limit: float) -> list[RepRecord]:
+    return [r for r in reps if r.pelvic_drop_deg is not None and r.pelvic_drop_deg > limit]
 
 
 class SessionRunner:
@@ -231,6 +261,7 @@ class SessionRunner:
         self._t: list[np.ndarray] = []
         self._ml: list[np.ndarray] = []
         self._foot: list[np.ndarray] = []
+        self._pelvis: list[np.ndarray] = []
         if store is not None:
             if resume is not None:
                 self.session_id = store.resume_session(resume.id).id
@@ -370,7 +401,7 @@ class SessionRunner:
         self._reps = []
         self._lift_t = None
         self._hold_prompted = False
-        self._t, self._ml, self._foot = [], [], []
+        self._t, self._ml, self._foot, self._pelvis = [], [], [], []
         self._set_row = None
         if self.store is not None and self.session_id is not None:
             self._set_row = self.store.begin_set(self.session_id, plan)
@@ -412,6 +443,8 @@ class SessionRunner:
         self._t.append(block.t_s)
         self._ml.append(block.cop_ml_mm)
         self._foot.append(block.left_cop_ml_mm if plan.side == "left" else block.right_cop_ml_mm)
+        p = block.pelvis_obliquity_deg
+        self._pelvis.append(np.full(len(block), np.nan) if p is None else p)
         free = OTHER[plan.side]
         for ev in events:
             if plan.info.measure is Measure.HOLD:
@@ -448,6 +481,17 @@ class SessionRunner:
         m = (t >= t0) & (t <= t1)
         return t[m], np.concatenate(self._ml)[m], np.concatenate(self._foot)[m]
 
+    def _drop(self, plan: SetPlan, t0: float, t1: float, peak: bool) -> float | None:
+        """The lifted side's drop from the pelvis sensor over [t0, t1] (None without one)."""
+        if not self._pelvis:
+            return None
+        t = np.concatenate(self._t)
+        o = np.concatenate(self._pelvis)[(t >= t0) & (t <= t1)]
+        d = pelvic_drop(o, OTHER[plan.side])
+        if d is None:
+            return None
+        return d.peak_deg if peak else d.mean_deg
+
     def _hold_done(self, plan: SetPlan, lift: float, down: float) -> None:
         held = down - lift
         target = plan.exercise.hold_s or 0.0
@@ -461,6 +505,7 @@ class SessionRunner:
             held_s=held,
             full=held >= target - HOLD_SLACK_S,
             ml_rms_mm=rms,
+            pelvic_drop_deg=self._drop(plan, lift + SETTLE_S, down, peak=False),
         )
         self._add_rep(rep)
         if not rep.full and self.reps_done < plan.exercise.reps:
@@ -482,6 +527,7 @@ class SessionRunner:
             lean_mm=lean,
             leaned=None if lean is None else lean > LEAN_MM,
             depth_mm=float(ev.data.get("depth_mm", math.nan)),
+            pelvic_drop_deg=self._drop(plan, start, end, peak=True),
         )
         self._add_rep(rep)
 

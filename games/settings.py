@@ -15,6 +15,11 @@ Failing closed
 Attempts
     :class:`PinGuard` allows :data:`FREE_ATTEMPTS` wrong PINs, then makes each next try wait
     :data:`FIRST_DELAY_S` seconds, doubling after every wrong PIN up to :data:`MAX_DELAY_S`.
+    The count and the wall-clock time the next try may be made are kept in
+    ``pin_attempts.json`` beside ``games.json`` (written the same way), so a restart or a
+    power cut does not reset them. A damaged or unreadable attempts file fails closed: the
+    next try waits :data:`MAX_DELAY_S` (counted afresh at every start) until a right PIN after
+    the wait or the recovery above, which clears it too.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import enum
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 import time
@@ -33,6 +39,7 @@ from typing import Any
 
 DEFAULT_PIN = "1234"
 FILE_NAME = "games.json"
+ATTEMPTS_FILE_NAME = "pin_attempts.json"
 _ITERATIONS = 50_000
 FREE_ATTEMPTS = 3
 FIRST_DELAY_S = 30.0
@@ -142,15 +149,73 @@ class PinVerdict(enum.Enum):
 class PinGuard:
     """Counts wrong PINs and makes each try after :data:`FREE_ATTEMPTS` wait longer.
 
-    ``clock`` gives seconds (monotonic; injected in tests). The delay after the n-th wrong
-    PIN (n > FREE_ATTEMPTS) is ``FIRST_DELAY_S * 2 ** (n - FREE_ATTEMPTS - 1)``, at most
-    :data:`MAX_DELAY_S`; a right PIN clears the count.
+    ``clock`` gives wall-clock seconds (``time.time``, so a wait survives a reboot; injected
+    in tests). The delay after the n-th wrong PIN (n > FREE_ATTEMPTS) is
+    ``FIRST_DELAY_S * 2 ** (n - FREE_ATTEMPTS - 1)``, at most :data:`MAX_DELAY_S`; a right
+    PIN clears the count. With a ``folder`` the count and the wait are read from, and kept
+    in, ``folder/pin_attempts.json``; without one they live in memory only.
+
+    Attributes
+    ----------
+    damaged : str
+        Why the attempts file could not be trusted (the guard then waits the longest), or ''.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        folder: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.clock = clock
+        self.path = None if folder is None else Path(folder) / ATTEMPTS_FILE_NAME
         self.failures = 0
         self.not_before = 0.0
+        self.damaged = ""
+        if self.path is not None:
+            self._load(self.path)
+
+    def _load(self, path: Path) -> None:
+        now = self.clock()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        except (OSError, UnicodeDecodeError) as exc:
+            return self._fail_closed(f"{path} cannot be read ({exc})", now)
+        try:
+            data = json.loads(text) if len(text) < 1000 else None
+        except ValueError:
+            data = None
+        failures = data.get("failures") if isinstance(data, dict) else None
+        not_before = data.get("not_before") if isinstance(data, dict) else None
+        if (
+            not isinstance(failures, int)
+            or isinstance(failures, bool)
+            or failures < 0
+            or not isinstance(not_before, (int, float))
+            or isinstance(not_before, bool)
+            or math.isnan(not_before)
+        ):
+            return self._fail_closed(f"{path} is damaged", now)
+        self.failures = failures
+        # a clock set back must not stretch the wait beyond the longest one
+        self.not_before = min(float(not_before), now + MAX_DELAY_S)
+
+    def _fail_closed(self, reason: str, now: float) -> None:
+        self.damaged = reason
+        self.failures = FREE_ATTEMPTS + 32  # every next wrong PIN waits the longest too
+        self.not_before = now + MAX_DELAY_S
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        state = {"failures": self.failures, "not_before": self.not_before}
+        try:
+            write_durably(self.path, json.dumps(state) + "\n")
+        except OSError:
+            pass  # best effort: the count still holds in memory until the app stops
+        else:
+            self.damaged = ""
 
     def wait_s(self) -> float:
         """Seconds until the next try is taken (0 when it may be tried now)."""
@@ -162,13 +227,16 @@ class PinGuard:
         if self.wait_s() > 0:
             return PinVerdict.WAIT  # not even checked: a guess made now costs nothing
         if settings.check_pin(pin):
-            self.failures = 0
-            self.not_before = 0.0
+            if self.failures or self.not_before or self.damaged:
+                self.failures = 0
+                self.not_before = 0.0
+                self._save()
             return PinVerdict.OPEN
         self.failures += 1
         if self.failures >= FREE_ATTEMPTS:
-            n = self.failures - FREE_ATTEMPTS
+            n = min(self.failures - FREE_ATTEMPTS, 32)
             self.not_before = self.clock() + min(MAX_DELAY_S, FIRST_DELAY_S * 2.0**n)
+        self._save()
         return PinVerdict.WRONG
 
 
@@ -205,7 +273,8 @@ def _locked(reason: str) -> GameSettings:
 
 
 def reset_settings(folder: str | os.PathLike[str]) -> Path:
-    """The documented recovery: write fresh default settings (PIN 1234) over a damaged file.
+    """The documented recovery: write fresh default settings (PIN 1234) over a damaged file,
+    and clear the count of wrong PINs (``pin_attempts.json``).
 
     Raises
     ------
@@ -214,6 +283,7 @@ def reset_settings(folder: str | os.PathLike[str]) -> Path:
     """
     p = Path(folder) / FILE_NAME
     write_durably(p, json.dumps(GameSettings().to_dict(), indent=2) + "\n")
+    write_durably(p.with_name(ATTEMPTS_FILE_NAME), '{"failures": 0, "not_before": 0.0}\n')
     return p
 
 

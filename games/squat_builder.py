@@ -101,6 +101,10 @@ class SquatScreen(GameScreen):
                 self.app.play("soft_miss")
                 self.last_rep = "wobbly"
                 self.say("Wobbly - keep the dot in the green", 2.0)
+            elif out == "hips":
+                self.app.play("soft_miss")
+                self.last_rep = "wobbly"
+                self.say("Keep your hips level", 2.0)
             elif out == "quick":
                 self.app.play("soft_miss")
                 self.last_rep = "quick"
@@ -117,6 +121,8 @@ class SquatScreen(GameScreen):
         assert r is not None
         feed = self.app.feed
         t = self._frame_t if math.isfinite(self._frame_t) else self.t
+        if getattr(feed, "has_pelvis", False) and self.side in ("left", "right"):
+            r.pelvis(t, feed.pelvic_drop_deg(self.side))
         for ev in r.update(t, feed.stance_ml_mm(self.side), feed.stance):
             if ev == "lift_off":
                 self.app.play("select")
@@ -170,6 +176,19 @@ class SquatScreen(GameScreen):
         self._draw_tower(surface)
         self._draw_gauge(surface)
         self._draw_prompt(surface)
+        # Say what the squats are judged by: the load under the foot, and the pelvis itself
+        # when a pelvis sensor is fitted.
+        r = self.rules
+        caption = (
+            "Judged by the load under your foot and the pelvis sensor"
+            if r is not None and r.with_pelvis
+            else "Judged by the load under your foot"
+        )
+        ui = self.ui
+        size, lines = ui.fit(caption, 20, ui.px(380), 2)
+        y = ui.y(452) - (len(lines) - 1) * ui.line_h(size) // 2
+        for i, line in enumerate(lines):
+            ui.blit_text(surface, line, size, (ui.x(585), y + i * ui.line_h(size)), ui.theme.text)
 
     def _draw_tower(self, s: pygame.Surface) -> None:
         ui = self.ui
@@ -275,6 +294,15 @@ class SquatScreen(GameScreen):
             lines.append(
                 f"Sideways sway under your foot: {d['mean_rep_offset_mm']:.0f} mm "
                 f"(aim: within {self.config.band_mm:.0f} mm)"
+            )
+        if d.get("mean_peak_pelvic_drop_deg") is not None:
+            lifted = "right" if self.side == "left" else "left"
+            deg = "\N{DEGREE SIGN}"
+            peak = d["mean_peak_pelvic_drop_deg"]
+            band = self.config.pelvis_band_deg
+            lines.append(
+                f"Your {lifted} hip dropped up to {peak:.0f}{deg} per squat "
+                f"(pelvis sensor; aim: within {band:.0f}{deg})"
             )
         if r.launched:
             lines.append("The rocket launched!")

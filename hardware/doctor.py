@@ -512,18 +512,28 @@ def register(sub: argparse._SubParsersAction, common: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the board, diagnose it, print the table; 1 when something is wrong."""
-    from balance_trainer.config import default_board_spec
+    from balance_trainer.config import board_spec_origin
+    from balance_trainer.errors import BalanceTrainerError
     from balance_trainer.wiring import find_calibration, open_source
 
     if not (0 < args.seconds <= 600):  # NaN and inf fail too
         raise UsageError(f"--seconds {args.seconds!r}: give a hold time > 0 and <= 600 s")
-    spec = getattr(args, "board", None) or default_board_spec()
+    spec = getattr(args, "board", None)
+    spec_origin = None
+    if not spec:
+        spec, spec_origin = board_spec_origin()
     options: dict[str, Any] = {}
     if spec.split(":")[0] == "mock-hx711":
         options = {"load": "empty", "faults": list(args.fault)}
     elif args.fault:
         raise UsageError(f"--fault works only with --board mock-hx711 (not {spec!r})")
-    source = open_source(spec, seed=getattr(args, "seed", 0), realtime=not args.fast, **options)
+    try:
+        source = open_source(spec, seed=getattr(args, "seed", 0), realtime=not args.fast, **options)
+    except BalanceTrainerError as exc:
+        # A board nobody typed must say where it was set (issue 17), as open_board does.
+        if spec_origin is None or exc.exit_status != 2:
+            raise
+        raise type(exc)(f"{spec_origin} = {spec!r}: {exc}") from exc
     if not args.json:
         print("doctor: keep the board empty and still while it reads...", file=sys.stderr)
     try:

@@ -15,6 +15,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -704,6 +705,94 @@ def test_a_locked_settings_file_never_opens():
     s = load_settings(None)
     s.locked = "damaged"
     assert PinGuard(lambda: 0.0).attempt(s, "1234") is PinVerdict.LOCKED
+
+
+def _three_wrong_pins(folder, now):
+    from games.settings import GameSettings, PinGuard, PinVerdict
+
+    s = GameSettings()
+    s.set_pin("4321")
+    guard = PinGuard(lambda: now[0], folder)
+    assert [guard.attempt(s, "0000") for _ in range(3)] == [PinVerdict.WRONG] * 3
+    return s
+
+
+def test_wrong_pins_still_count_after_a_restart(tmp_path, loose_umask):
+    from games.settings import ATTEMPTS_FILE_NAME, FIRST_DELAY_S, PinGuard, PinVerdict
+
+    now = [1_000_000.0]
+    s = _three_wrong_pins(tmp_path, now)
+    assert stat.S_IMODE((tmp_path / ATTEMPTS_FILE_NAME).stat().st_mode) == 0o600
+    now[0] += 10.0
+    again = PinGuard(lambda: now[0], tmp_path)  # a new app start reads the file
+    assert again.failures == 3
+    assert again.wait_s() == FIRST_DELAY_S - 10.0
+    assert again.attempt(s, "4321") is PinVerdict.WAIT
+    now[0] += FIRST_DELAY_S
+    assert again.attempt(s, "0000") is PinVerdict.WRONG
+    assert PinGuard(lambda: now[0], tmp_path).wait_s() == 2 * FIRST_DELAY_S
+
+
+def test_the_pin_screens_guard_keeps_its_count_in_the_data_folder(tmp_path):
+    from types import SimpleNamespace
+
+    from games.screens.settings import pin_guard
+
+    _three_wrong_pins(tmp_path, [time.time()])
+    assert pin_guard(SimpleNamespace(data_dir=tmp_path, clock=lambda: 0.0)).wait_s() > 0
+
+
+def test_a_right_pin_clears_the_kept_count(tmp_path):
+    from games.settings import FIRST_DELAY_S, PinGuard, PinVerdict
+
+    now = [1_000_000.0]
+    s = _three_wrong_pins(tmp_path, now)
+    now[0] += FIRST_DELAY_S
+    assert PinGuard(lambda: now[0], tmp_path).attempt(s, "4321") is PinVerdict.OPEN
+    after = PinGuard(lambda: now[0], tmp_path)
+    assert after.failures == 0 and after.wait_s() == 0
+
+
+@pytest.mark.parametrize(
+    "content", ["", "{", "[]", '{"failures": -1, "not_before": 0}', '{"failures": 2}', "\xff"]
+)
+def test_a_damaged_attempts_file_waits_the_longest(tmp_path, content):
+    from games.settings import ATTEMPTS_FILE_NAME, MAX_DELAY_S, GameSettings, PinGuard, PinVerdict
+
+    (tmp_path / ATTEMPTS_FILE_NAME).write_bytes(content.encode("latin-1"))
+    guard = PinGuard(lambda: 0.0, tmp_path)
+    assert guard.damaged and guard.wait_s() == MAX_DELAY_S
+    assert guard.attempt(GameSettings(), "1234") is PinVerdict.WAIT  # even the right PIN
+
+
+def test_an_unreadable_attempts_file_waits_the_longest(tmp_path):
+    from games.settings import ATTEMPTS_FILE_NAME, MAX_DELAY_S, PinGuard
+
+    (tmp_path / ATTEMPTS_FILE_NAME).mkdir()  # reading it fails, even for root
+    guard = PinGuard(lambda: 0.0, tmp_path)
+    assert "cannot be read" in guard.damaged and guard.wait_s() == MAX_DELAY_S
+
+
+def test_a_clock_set_back_waits_no_longer_than_the_longest(tmp_path):
+    from games.settings import ATTEMPTS_FILE_NAME, MAX_DELAY_S, PinGuard
+
+    (tmp_path / ATTEMPTS_FILE_NAME).write_text('{"failures": 9, "not_before": 1e12}')
+    assert PinGuard(lambda: 0.0, tmp_path).wait_s() == MAX_DELAY_S
+
+
+def test_the_documented_recovery_clears_the_wrong_pins(tmp_path, monkeypatch, capsys):
+    from games.settings import ATTEMPTS_FILE_NAME, DEFAULT_PIN, PinGuard, PinVerdict, load_settings
+
+    now = [time.time()]
+    _three_wrong_pins(tmp_path, now)
+    monkeypatch.setenv("BALANCE_TRAINER_DATA_DIR", str(tmp_path))
+    assert main(["play", "--reset-settings"]) == 0
+    guard = PinGuard(lambda: now[0], tmp_path)
+    assert guard.failures == 0 and guard.wait_s() == 0
+    assert guard.attempt(load_settings(tmp_path), DEFAULT_PIN) is PinVerdict.OPEN
+    (tmp_path / ATTEMPTS_FILE_NAME).write_text("{")  # and a damaged one
+    assert main(["play", "--reset-settings"]) == 0
+    assert not PinGuard(lambda: now[0], tmp_path).damaged
 
 
 def test_settings_are_written_atomically_and_durably(tmp_path, monkeypatch, loose_umask):

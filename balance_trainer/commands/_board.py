@@ -97,7 +97,7 @@ def add_simulator_options(g: argparse._ArgumentGroup) -> None:
 
 def scenario_for(args: argparse.Namespace, default: str = "quiet") -> str:
     """The scenario asked for, else the command's default (see :data:`TEST_SCENARIOS`)."""
-    if getattr(args, "scenario", None):
+    if getattr(args, "scenario", None) is not None:  # given, even empty: the source checks it
         return str(args.scenario)
     if getattr(args, "command", None) == "test":
         script = TEST_SCENARIOS.get(getattr(args, "name", ""), default)

@@ -3,7 +3,9 @@
 Repetitions come from the core's event detector (start, bottom and end times, found from the
 vertical force). This module judges each one by the medio-lateral COP under the stance foot
 during the repetition: if it stayed within ``band_mm`` of where the foot rested just before
-the squat began, the knee and pelvis stayed over the foot, and a block goes on the tower. When
+the squat began, the load stayed over the foot, and a block goes on the tower. With a pelvis
+sensor a block also needs a level pelvis: the lifted side's drop in the repetition within
+``pelvis_band_deg``. When
 the tower is ``target_blocks`` high, the rocket on top launches and the round is over. Whether
 the foot is up comes from the same detector (the board feed's stance), not from a threshold
 of this module's own.
@@ -54,6 +56,10 @@ class SquatConfig:
     max_reps: int = 16
     min_rep_s: float = 1.0
     single_leg: bool = True
+    pelvis_band_deg: float = 4.0
+    """With a pelvis sensor: the largest drop of the lifted side in a repetition, degrees, that
+    still counts as a level pelvis (a game setting, not a clinical cut-off; the simulated
+    healthy side peaks near 2-3 degrees, a weak hip near 14)."""
 
     @classmethod
     def easy(cls) -> SquatConfig:
@@ -65,6 +71,7 @@ class SquatConfig:
             max_reps=12,
             min_rep_s=0.8,
             single_leg=False,
+            pelvis_band_deg=6.0,
         )
 
 
@@ -78,6 +85,7 @@ class Block:
     duration_s: float
     inside: float = 0.0
     too_quick: bool = False
+    peak_pelvic_drop_deg: float = math.nan
 
 
 HISTORY_S = 20.0
@@ -108,6 +116,17 @@ class SquatBuilder:
         self.points = 0.0
         self.sway = RunningSway()
         self._history: deque[tuple[float, float]] = deque()
+        self._pelvis: deque[tuple[float, float]] = deque()
+        self.with_pelvis = False
+        """True once fed by :meth:`pelvis`: a repetition also needs a level pelvis."""
+
+    def pelvis(self, t_s: float, drop_deg: float) -> None:
+        """Feed the pelvis sensor's drop of the lifted side (degrees) at ``t_s`` (s)."""
+        self.with_pelvis = True
+        if math.isfinite(drop_deg):
+            self._pelvis.append((t_s, drop_deg))
+        while self._pelvis and self._pelvis[0][0] < t_s - HISTORY_S:
+            self._pelvis.popleft()
 
     @property
     def built(self) -> int:
@@ -195,11 +214,27 @@ class SquatBuilder:
         duration = end_s - start_s
         too_quick = duration < c.min_rep_s
         controlled = inside >= c.min_inside and not too_quick
-        self.blocks.append(Block(controlled, max_off, duration, inside, too_quick))
+        peak = math.nan
+        hips_dropped = False
+        if self.with_pelvis:
+            drops = [d for t, d in self._pelvis if start_s <= t <= end_s]
+            # No angle for the repetition (clipped, cable out): judged on the load alone.
+            peak = max(drops) if drops else math.nan
+            hips_dropped = math.isfinite(peak) and peak > c.pelvis_band_deg
+            controlled = controlled and not hips_dropped
+        self.blocks.append(Block(controlled, max_off, duration, inside, too_quick, peak))
         self.reps += 1
         if math.isfinite(ref):
             self.reference_mm = ref
-        events = ["block" if controlled else "quick" if too_quick else "wobbly"]
+        events = [
+            "block"
+            if controlled
+            else "quick"
+            if too_quick
+            else "hips"
+            if hips_dropped and inside >= c.min_inside
+            else "wobbly"
+        ]
         if controlled:
             # Steadier squats earn a bonus on top of the block itself.
             self.points += 10 + 10 * (inside - c.min_inside) / (1 - c.min_inside)
@@ -223,4 +258,21 @@ class SquatBuilder:
             "mean_inside": round(sum(inside) / len(inside), 3) if inside else None,
             "ml_rms_mm": None if not math.isfinite(rms) else round(rms, 2),
             "stars": self.stars,
+            **(
+                {
+                    "measured_by": "pelvis sensor and board",
+                    "pelvis_band_deg": self.config.pelvis_band_deg,
+                    "mean_peak_pelvic_drop_deg": round(sum(peaks) / len(peaks), 2)
+                    if (
+                        peaks := [
+                            b.peak_pelvic_drop_deg
+                            for b in self.blocks
+                            if math.isfinite(b.peak_pelvic_drop_deg)
+                        ]
+                    )
+                    else None,
+                }
+                if self.with_pelvis
+                else {}
+            ),
         }

@@ -106,6 +106,35 @@ def change_words(
     return "; ".join(parts)
 
 
+def pelvis_words(prev: dict[str, Any] | None, cur: dict[str, Any]) -> str:
+    """The pelvis sensor's mean drop of the lifted side per stance leg, and whether it changed
+    beyond the 4 degree MDC (Youdas et al. 2007); '' when no sensor was fitted."""
+    from balance_trainer.pelvis import SIDE_DIFFERENCE_MDC_DEG
+
+    def drops(res: dict[str, Any] | None) -> dict[str, float]:
+        s = (res or {}).get("summary") or {}
+        return {
+            side: float(v)
+            for side in ("left", "right")
+            if isinstance(v := (s.get(side) or {}).get("mean_pelvic_drop_deg"), (int, float))
+        }
+
+    now, before = drops(cur), drops(prev)
+    if not now:
+        return ""
+    deg = "\N{DEGREE SIGN}"
+    parts = []
+    for side, v in now.items():
+        lifted = "right" if side == "left" else "left"
+        text = f"on the {side} leg the {lifted} hip dropped {v:.1f}{deg}"
+        if side in before:
+            d = v - before[side]
+            real = abs(d) > SIDE_DIFFERENCE_MDC_DEG
+            text += f" ({d:+.1f}{deg}, {'a real change' if real else 'within measurement error'})"
+        parts.append(text)
+    return "Pelvis sensor: " + "; ".join(parts)
+
+
 class ProgressScreen(ChoiceScreen):
     """How am I doing?"""
 
@@ -158,12 +187,14 @@ class ProgressScreen(ChoiceScreen):
             cur = rows[-1]
             vals, unit, mdc_key, higher = key_values({"test": name, **cur.result})
             prev_vals = key_values({"test": name, **rows[-2].result})[0] if len(rows) > 1 else {}
+            change = change_words(prev_vals, vals, mdc_key, higher, unit) if len(rows) > 1 else ""
+            pelvis = pelvis_words(rows[-2].result if len(rows) > 1 else None, cur.result)
             out.append(
                 TestLine(
                     _title(name),
                     _when(cur.started_at),
                     _fmt(vals, unit),
-                    change_words(prev_vals, vals, mdc_key, higher, unit) if len(rows) > 1 else "",
+                    ". ".join(p for p in (change, pelvis) if p),
                 )
             )
         return out[-3:]

@@ -8,6 +8,7 @@ changed.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pygame
@@ -29,10 +30,11 @@ KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Del", "0", "OK"]
 
 
 def pin_guard(app: Any) -> PinGuard:
-    """The app's one :class:`PinGuard` (wrong PINs count across visits to the PIN pad)."""
+    """The app's one :class:`PinGuard` (wrong PINs count across visits to the PIN pad, and
+    across restarts: kept in the data folder on the wall clock)."""
     guard = getattr(app, "pin_guard", None)
     if guard is None:
-        guard = PinGuard(app.clock)
+        guard = PinGuard(time.time, getattr(app, "data_dir", None))
         app.pin_guard = guard
     return guard
 

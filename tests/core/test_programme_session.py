@@ -190,3 +190,18 @@ def test_a_kill_mid_session_loses_nothing_already_done_and_it_resumes(tmp_path):
         assert [x.step for x in sess.sets] == list(range(6))
         assert all(x.status == "done" for x in sess.sets)
         assert SMALL_PLAN  # the child ran the same plan
+
+
+def test_with_a_pelvis_sensor_the_squat_feedback_says_when_the_hip_dropped():
+    plan = small_plan().steps()[-1]
+    reps = [
+        RepRecord(i + 1, lean_mm=0.0, leaned=False, pelvic_drop_deg=9.0 if i else 1.0)
+        for i in range(3)
+    ]
+    text, steady = set_feedback(plan, reps)
+    lifted = "right" if plan.side == "left" else "left"
+    assert text.endswith(f"Your {lifted} hip dropped on 2 of 3 (pelvis sensor).")
+    assert steady is False
+    level = [RepRecord(i + 1, lean_mm=0.0, leaned=False, pelvic_drop_deg=1.0) for i in range(3)]
+    assert set_feedback(plan, level)[0].endswith("squats, steady.")
+    assert RepRecord(1, pelvic_drop_deg=9.0).to_dict()["pelvic_drop_deg"] == 9.0
