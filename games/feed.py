@@ -34,8 +34,9 @@ import numpy as np
 from balance_trainer.balance import Balance, BalanceBlock
 from balance_trainer.config import Board
 from balance_trainer.constants import STANDARD_GRAVITY
-from balance_trainer.events import Event, EventDetector
+from balance_trainer.events import OTHER_SIDE, Event, EventDetector
 from balance_trainer.frames import RawFrame, Source
+from balance_trainer.pelvis import drop_series
 from balance_trainer.signal import LiveSmoother
 from balance_trainer.stream import RingBuffer, Sampler
 
@@ -332,9 +333,7 @@ class BoardFeed:
         unknown); positive = the lifted side lower."""
         if stance_side not in ("left", "right"):
             return math.nan
-        lifted = "right" if stance_side == "left" else "left"
-        o = self.pelvis_obliquity_deg
-        return o if lifted == "left" else -o
+        return float(drop_series(self.pelvis_obliquity_deg, OTHER_SIDE[stance_side]))
 
     def _lose(self, exc: BaseException | None, now_s: float) -> None:
         if self.status is not FeedStatus.LOST:

@@ -25,6 +25,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from balance_trainer.pelvis import drop_series
+
 from .stats import RunningSway
 
 
@@ -265,7 +267,7 @@ class SpiritLevel:
         self.obliquity_deg = obliquity_deg
         # A real spirit level: the bubble sits toward the higher side (positive = right).
         self.bubble = max(-1.0, min(1.0, obliquity_deg / c.full_scale_deg))
-        drop = obliquity_deg if self.lifted_side == "left" else -obliquity_deg
+        drop = float(drop_series(obliquity_deg, self.lifted_side))
         self.drop_deg = drop
         self._drop_sum += drop
         self._drop_n += 1
