@@ -9,10 +9,11 @@ from ..catalog import GAMES
 
 
 def _screen_classes() -> dict[str, Any]:
+    from .calendar import CalendarScreen
     from .game import IntroScreen, ResultScreen
     from .menu import MenuScreen
     from .people import PeopleScreen
-    from .programme import ProgrammeEditScreen, ProgrammeScreen
+    from .programme import NotesScreen, ProgrammeEditScreen, ProgrammeScreen
     from .progress import ProgressScreen
     from .session import SessionScreen
     from .settings import NameScreen, PinScreen, SettingsScreen
@@ -35,6 +36,8 @@ def _screen_classes() -> dict[str, Any]:
         "session": SessionScreen,
         "programme": ProgrammeScreen,
         "programme-edit": ProgrammeEditScreen,
+        "programme-notes": NotesScreen,
+        "calendar": CalendarScreen,
     }
     for g in GAMES.values():
         out[g.name] = getattr(importlib.import_module(g.module), g.cls)
@@ -57,6 +60,8 @@ SCREEN_NAMES = (
     "session",
     "programme",
     "programme-edit",
+    "programme-notes",
+    "calendar",
     *GAMES,
 )
 
