@@ -56,6 +56,9 @@ __all__ = [
     "trends_json",
     "all_trends",
     "trend_lines",
+    "trend_rows",
+    "TrendRow",
+    "TREND_HEADING",
     "Trends",
 ]
 
@@ -353,10 +356,22 @@ def all_trends(trials: Sequence[TrialRow], measures: Mapping[str, MeasureSpec]) 
     return out
 
 
-def trend_lines(trends: Trends, measures: Mapping[str, MeasureSpec]) -> list[str]:
-    """The trends as text: per measure and side, the values over time, the last change's
-    verdict and the MDC with where it comes from."""
-    out: list[str] = []
+@dataclass(frozen=True)
+class TrendRow:
+    """One measure on one side as the history and the report show it."""
+
+    measure: str
+    side: str
+    unit: str
+    values: str
+    last: str
+    mdc: str
+
+
+def trend_rows(trends: Trends, measures: Mapping[str, MeasureSpec]) -> list[TrendRow]:
+    """Per measure and side: the values over time (the last six), the last change's verdict,
+    and the MDC with where it comes from."""
+    out: list[TrendRow] = []
     for name, sides in trends.items():
         m = measures[name]
         for side, (mdc, steps, _) in sides.items():
@@ -365,13 +380,20 @@ def trend_lines(trends: Trends, measures: Mapping[str, MeasureSpec]) -> list[str
             last = steps[-1]
             verdict = last.text if last.previous is not None else "one result so far"
             where = mdc.label() if mdc is not None else "no MDC yet"
-            out.append(
-                f"  {m.label}, {side} ({m.unit}): {more}{values} | last: {verdict} | {where}"
-            )
-    if out:
-        out.insert(
-            0,
-            "Changes since last time (better/worse only beyond the minimal detectable "
-            "change, MDC95):",
-        )
+            out.append(TrendRow(m.label, side, m.unit, more + values, verdict, where))
     return out
+
+
+TREND_HEADING = (
+    "Changes since last time (better/worse only beyond the minimal detectable change, MDC95):"
+)
+
+
+def trend_lines(trends: Trends, measures: Mapping[str, MeasureSpec]) -> list[str]:
+    """The trends as text lines, under :data:`TREND_HEADING` ([] without any)."""
+    rows = trend_rows(trends, measures)
+    if not rows:
+        return []
+    return [TREND_HEADING] + [
+        f"  {r.measure}, {r.side} ({r.unit}): {r.values} | last: {r.last} | {r.mdc}" for r in rows
+    ]

@@ -152,3 +152,13 @@ def test_a_change_within_the_persons_own_mdc_is_no_real_change(tmp_path):
     assert steps[-1].direction is Direction.NO_REAL_CHANGE
     text = "\n".join(trend_lines(trends, MEASURES))
     assert "better" not in text.split("MDC95")[1] and "worse" not in text.split("MDC95")[1]
+
+
+def test_the_report_shows_each_trend_with_its_mdc_and_verdict(tmp_path, capsys):
+    store_tests(tmp_path, [stance_result(s) for s in SESSIONS])
+    out = tmp_path / "r.html"
+    assert main(["report", "p01", "-o", str(out), "--data-dir", str(tmp_path)]) == 0
+    page = out.read_text()
+    assert "<h2>Changes since last time</h2>" in page
+    assert "+2 s: no real change (within MDC 24.1 s)" in page and "Goldberg et al. 2011" in page
+    assert "worse than last time" in page and "own trials" in page
