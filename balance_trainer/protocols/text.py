@@ -225,14 +225,16 @@ def squat_table(r: TestResult) -> list[str]:
             if pct is not None:
                 line += f" ({_fmt(pct, '{:.0f}')} % of the foot's cell span)"
             elif s.mean_pelvic_control_index is not None:  # stored before issue 13
-                line += f", mean PCI {_fmt(s.mean_pelvic_control_index, '{:.2f}')}"
+                # the former index was the ML range / 45 mm: say what it is, not "pelvic"
+                line += f", mean ML range / 45 mm {_fmt(s.mean_pelvic_control_index, '{:.2f}')}"
             out.append(line)
     a = _x(r, "ml_range_asymmetry_pct")
     if a is not None:
         out.append(f"ML range asymmetry: {a:+.0f} % (positive: more sway on the left)")
     elif r.pelvic_control_asymmetry_pct is not None:
         a = r.pelvic_control_asymmetry_pct
-        out.append(f"pelvic-control index asymmetry: {a:+.0f} % (positive: more sway on left)")
+        # a ratio to a constant: its asymmetry is the ML range asymmetry
+        out.append(f"ML range asymmetry: {a:+.0f} % (positive: more sway on the left)")
     out.append(
         "ML range: how far the load moved sideways under the stance foot (% span: of the "
         "stance side's cell span); lower is steadier. It is not the pelvis: see the note below"
