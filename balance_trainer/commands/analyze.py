@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import BalanceTrainerError, UsageError
 from ..readers import FORMATS
-from ..results import TestResult
 
 if TYPE_CHECKING:
     from ..cli import CommonOptions
@@ -188,6 +187,8 @@ def write_csv(results: list[dict[str, Any]], fh: TextIO) -> None:
 
 
 def _run_test(args: argparse.Namespace) -> int:
+    from ..results import TestResult
+
     # The clinical-test engine lives in its own module; analyze only hands files to it.
     try:
         protocols = importlib.import_module("balance_trainer.protocols")

@@ -1,5 +1,9 @@
-"""The spirit level played on the pelvis sensor: a simulated weak right hip, standing on the
-right leg (the left side of the pelvis drops). Saves spirit-level-pelvis.png at 800x480.
+"""The pelvis sensor's screens at 800x480:
+
+- spirit-level-pelvis.png: the spirit level played on the pelvis sensor, a simulated weak right
+  hip standing on the right leg (the left side of the pelvis drops);
+- progress-pelvis.png (and -easy): the drop per standing leg over four weekly hip-stability
+  tests of a weak right hip getting better (tests/games/pelvis_history.py).
 
 Run: ``python docs/screenshots/make_pelvis_screenshot.py``
 """
@@ -21,8 +25,30 @@ from game_helpers import make_app, run  # noqa: E402
 from balance_trainer.wiring import open_board  # noqa: E402
 
 
+def progress_shots() -> None:
+    import tempfile
+
+    from pelvis_history import store_with_pelvis_tests
+
+    from games.records import PersonRef
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = store_with_pelvis_tests(Path(tmp) / "bt.db")
+        for easy in (False, True):
+            app = make_app(
+                "pelvis-progress", easy=easy, store=store, person=PersonRef("p01", "Ann")
+            )
+            run(app, 0.5)
+            out = HERE / f"progress-pelvis{'-easy' if easy else ''}.png"
+            pygame.image.save(app.surface, str(out))
+            app.feed.close()
+            print(out)
+        store.close()
+
+
 def main() -> None:
     pygame.init()
+    progress_shots()
     conn = open_board(
         "sim", scenario="single-leg-right", realtime=False, pelvis="sim", weak_hip="right"
     )

@@ -11,6 +11,7 @@ from ..catalog import GAMES
 def _screen_classes() -> dict[str, Any]:
     from .game import IntroScreen, ResultScreen
     from .menu import MenuScreen
+    from .pelvis_progress import PelvisProgressScreen
     from .people import PeopleScreen
     from .programme import ProgrammeEditScreen, ProgrammeScreen
     from .progress import ProgressScreen
@@ -26,6 +27,7 @@ def _screen_classes() -> dict[str, Any]:
         "intro": IntroScreen,
         "result": ResultScreen,
         "progress": ProgressScreen,
+        "pelvis-progress": PelvisProgressScreen,
         "pin": PinScreen,
         "settings": SettingsScreen,
         "name": NameScreen,
@@ -48,6 +50,7 @@ SCREEN_NAMES = (
     "intro",
     "result",
     "progress",
+    "pelvis-progress",
     "pin",
     "settings",
     "name",
