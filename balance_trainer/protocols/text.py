@@ -30,9 +30,10 @@ __all__ = [
 
 SCALE_LIMITS = (
     "What a scale can see: where the load falls under the stance foot and how it moves. "
-    "What it cannot see: the pelvis itself. A hip drop (Trendelenburg sign) shows here only "
-    "as the load drifting toward the lifted side or swaying more; a person can keep the load "
-    "steady while the pelvis drops, or lean the trunk to compensate. Confirm by watching."
+    "What it cannot see: the pelvis itself. A drift of the load toward the lifted side is not "
+    "a measured hip drop: the pelvis can drop while the load stays steady, and a trunk lean "
+    "over the standing leg (a compensated Trendelenburg) moves the load the other way. Watch "
+    "the pelvis, or fit the pelvis sensor (--pelvis), to see a hip drop."
 )
 
 
