@@ -158,6 +158,11 @@ def single_leg_table(r: TestResult, drift: bool) -> list[str]:
         for entry in norm.norms or ():
             if entry.get("verdict"):
                 out.append(f"  {entry.get('short_source', '')}: {entry['verdict']}")
+        first: Mapping[str, Any] = (norm.norms or ({},))[0]
+        head = first.get("range")
+        if isinstance(head, dict) and head.get("text"):
+            # within / below the age range only where the norm publishes its spread
+            out.append(f"age range ({first.get('short_source', '')}): {head['text']}")
         if norm.below_fall_risk_cutoff:
             who = _x(norm, "fall_risk_short_source") or "Vellas et al. 1997"
             out.append(
