@@ -22,11 +22,9 @@ __all__ = [
     "footer",
     "single_leg_table",
     "squat_table",
-    "mctsib_table",
     "wbs_table",
     "single_leg_sentences",
     "squat_sentences",
-    "mctsib_sentences",
     "wbs_sentences",
 ]
 
@@ -160,6 +158,11 @@ def single_leg_table(r: TestResult, drift: bool) -> list[str]:
         for entry in norm.norms or ():
             if entry.get("verdict"):
                 out.append(f"  {entry.get('short_source', '')}: {entry['verdict']}")
+        first: Mapping[str, Any] = (norm.norms or ({},))[0]
+        head = first.get("range")
+        if isinstance(head, dict) and head.get("text"):
+            # within / below the age range only where the norm publishes its spread
+            out.append(f"age range ({first.get('short_source', '')}): {head['text']}")
         if norm.below_fall_risk_cutoff:
             who = _x(norm, "fall_risk_short_source") or "Vellas et al. 1997"
             out.append(
@@ -238,36 +241,6 @@ def squat_table(r: TestResult) -> list[str]:
     out.append(
         "ML range: how far the load moved sideways under the stance foot (% span: of the "
         "stance side's cell span); lower is steadier. It is not the pelvis: see the note below"
-    )
-    return out
-
-
-def mctsib_table(r: TestResult) -> list[str]:
-    """mCTSIB: one row per condition, the composite and the ratios."""
-    if not r.trials:
-        return ["no conditions completed"]
-    key = r.velocity_measure or "ml_mean_velocity_mm_s"
-    header = ["cond", "eyes/surface", "time s", "stop", "velocity mm/s", "ML RMS mm"]
-    rows = [
-        [
-            c.condition or "",
-            f"{c.eyes}/{c.surface}",
-            _fmt(c.duration_s),
-            c.stop_reason,
-            _fmt(c.metric(key), "{:.2f}"),
-            _fmt(c.metric("ml_rms_mm"), "{:.2f}"),
-        ]
-        for c in r.trials
-    ]
-    out = _grid(header, rows)
-    out.append(f"velocity: {key}")
-    out.append(
-        f"composite: {_fmt(r.composite_velocity_mm_s, '{:.2f}')} mm/s"
-        + ("" if r.complete else " (not all four conditions ran their full time)")
-    )
-    out.append(
-        "ratios to eyes open/firm: "
-        + ", ".join(f"{k} {_fmt(v, '{:.2f}')}" for k, v in (r.ratios or {}).items())
     )
     return out
 
@@ -357,29 +330,6 @@ def squat_sentences(r: TestResult) -> list[str]:
                 f"moved {_fmt(x.mean_ml_range_mm, '{:.0f}')} mm sideways (less is steadier)"
             )
     return out + pelvis_sentences(r)
-
-
-MCTSIB_WORDS = {
-    "somatosensory": "Eyes closed",
-    "visual": "On the foam",
-    "vestibular": "On the foam with eyes closed",
-}
-"""The mCTSIB ratios as a person would say them (each condition over eyes open, firm)."""
-
-
-def mctsib_sentences(r: TestResult) -> list[str]:
-    """In plain words: the composite sway speed and each condition against eyes open."""
-    comp = r.composite_velocity_mm_s
-    out = [
-        f"Sway speed over all four parts (the composite): {comp:.1f} mm/s"
-        if comp is not None
-        else "Not all four parts ran their full time, so there is no composite"
-    ]
-    for key, label in MCTSIB_WORDS.items():
-        v = (r.ratios or {}).get(key)
-        if v is not None:
-            out.append(f"{label}: {v:.2f} times your sway with eyes open")
-    return out
 
 
 def wbs_sentences(r: TestResult) -> list[str]:
