@@ -9,7 +9,6 @@ result with its norm. Frames of the test are stored as a trial for a person from
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import pygame
@@ -76,11 +75,6 @@ TIME_LEFT_SAY_S = 10
 """Eyes-closed trials say how long is left at this many seconds before the end."""
 
 
-def available_tests() -> list[str]:
-    """Test names of the protocol registry, in its order."""
-    return list(PROTOCOLS)
-
-
 def _title(name: str) -> str:
     cls = PROTOCOLS.get(name)
     return cls.short_title if cls is not None else name.replace("-", " ").capitalize()
@@ -111,7 +105,7 @@ class TestsScreen(ChoiceScreen):
 
     def build(self) -> list[Choice]:
         out = []
-        for n in available_tests():
+        for n in PROTOCOLS:
             info = TESTS.get(n, {})
             sided = _sided(n)
             out.append(
@@ -206,14 +200,6 @@ class TestSetupScreen(ChoiceScreen):
             self.app.show("tests")
 
 
-class RunPhase(Enum):
-    """Where the test run is, for the screen (the protocol's own phase is finer)."""
-
-    RUNNING = "running"
-    FINISHED = "finished"
-    ERROR = "error"
-
-
 class TestRunScreen(Screen):
     """The test running: trial n of N, the maximum time, the prompt (spoken too), a big clock,
     a short result between trials, the squat guide; then the result in plain words."""
@@ -256,12 +242,6 @@ class TestRunScreen(Screen):
         ]
         self.selected = 1
         self.confirming: Confirm | None = None
-
-    @property
-    def phase_now(self) -> RunPhase:
-        if self.error:
-            return RunPhase.ERROR
-        return RunPhase.FINISHED if self.finished else RunPhase.RUNNING
 
     @property
     def sim_stance(self) -> str:  # type: ignore[override]
