@@ -67,6 +67,7 @@ from .report_text import (
     verdict_for,
 )
 from .store import Store
+from .trends import TREND_HEADING
 
 __all__ = [
     "MAX_PLOT_POINTS",
@@ -226,6 +227,17 @@ def _cover_page(plt: Any, data: ReportData) -> Any:
             for line in textwrap.wrap(text or "", 90):
                 y -= 0.019
                 put(0.11, y, line, 8.5)
+    if data.changes and y > 0.12:
+        y -= 0.04
+        put(0.07, y, "Changes since last time (beyond the MDC95 only)", 12, weight="bold")
+        for c in data.changes:
+            text = f"{c.measure}, {c.side}: {c.last}. {c.mdc}"
+            for j, line in enumerate(textwrap.wrap(text, 100)):
+                y -= 0.019
+                if y < 0.04:
+                    put(0.09, y, "(more in the HTML report)", 8, style="italic")
+                    return fig
+                put(0.09 if j == 0 else 0.11, y, line, 8.5)
     return fig
 
 
@@ -258,6 +270,18 @@ def _html(data: ReportData, figs: list[tuple[str, Any]]) -> str:
         if latest
         else "<p>No trials yet.</p>"
     )
+    changes = "".join(
+        f"<tr><td>{e(c.measure)} ({e(c.unit)})</td><td>{e(c.side)}</td><td>{e(c.values)}</td>"
+        f"<td>{e(c.last)}</td><td>{e(c.mdc)}</td></tr>"
+        for c in data.changes
+    )
+    changes_table = (
+        f'<h2>Changes since last time</h2><p class="small">{e(TREND_HEADING)}</p>'
+        "<table><tr><th>measure</th><th>side</th><th>values, oldest first</th>"
+        f"<th>last change</th><th>MDC and its source</th></tr>{changes}</table>"
+        if changes
+        else ""
+    )
     figures = "".join(
         f'<figure><img alt="{e(title)}" src="data:image/png;base64,{_png_b64(f)}">'
         f"<figcaption>{e(title)}</figcaption></figure>"
@@ -269,7 +293,7 @@ def _html(data: ReportData, figs: list[tuple[str, Any]]) -> str:
         "<h1>Balance trainer: progress report</h1>"
         f'<p class="small">Made {data.generated_at:%Y-%m-%d %H:%M}. {e(_overview(data))}</p>'
         f"<h2>Identity (as entered)</h2><table>{ident}</table>"
-        f"<h2>Latest result of each test</h2>{latest_table}"
+        f"<h2>Latest result of each test</h2>{latest_table}{changes_table}"
         f"<h2>Progress</h2>{figures}"
         '<p class="small">Left: solid line, filled circles, plain bars. Right: dashed line, '
         "open squares, hatched bars. ML = medio-lateral (side to side), AP = antero-posterior. "

@@ -23,6 +23,7 @@ from .report_text import (
     verdict_for,
 )
 from .store import Person, SessionRecord, Store, TrialRow
+from .trends import TrendRow, all_trends, trend_rows
 
 
 @dataclass
@@ -58,6 +59,8 @@ class ReportData:
     games: dict[str, list[tuple[datetime, float]]] = field(default_factory=dict)
     latest_by_side: dict[str, dict[str, float]] = field(default_factory=dict)
     traces: list[Trace] = field(default_factory=list)
+    changes: list[TrendRow] = field(default_factory=list)
+    """Each trend's last change against its minimal detectable change (:mod:`.trends`)."""
 
     @property
     def trials(self) -> list[TrialRow]:
@@ -87,6 +90,7 @@ def gather(store: Store, pid: str, *, n_traces: int = 3, now: datetime | None = 
                 data.latest_by_side.setdefault(key, {})[side] = v
         if series:
             data.trends[key] = series
+    data.changes = trend_rows(all_trends(trials, MEASURES), MEASURES)
     for s in data.sessions:
         for g in s.games:
             data.games.setdefault(g.game, []).append((g.created_at, g.score))

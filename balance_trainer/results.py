@@ -15,8 +15,10 @@ working): ``test``, ``params``, ``body_weight_n``, then per test
 * single-leg stance and hip stability: ``trials``, ``false_starts``, ``summary`` (per side
   and the asymmetries), ``norm`` (stance), ``scale_limits`` (hip);
 * single-leg squat: ``reps``, ``sets``, ``summary``, ``scale_limits``;
-* mCTSIB: ``conditions``, ``velocity_measure``, ``velocities_mm_s``,
-  ``composite_velocity_mm_s``, ``ratios``, ``complete``;
+* mCTSIB (BTrackS): ``conditions``, ``complete`` and its own keys (``variant``, ``path_cm``,
+  ``btracks_norms``, ...: :mod:`balance_trainer.protocols.btracks_text`); stored before it:
+  ``velocity_measure``, ``velocities_mm_s``, ``composite_velocity_mm_s``, ``ratios``;
+* BTrackS Balance Test: ``trials``, ``complete``, ``score_cm``, ``btracks_norm``;
 * weight-bearing symmetry: ``trials``, ``summary`` (``left_share``, ``right_share``,
   ``asymmetry_pct``, ``more_on``),
 
@@ -657,6 +659,7 @@ class TestResult:
             out["velocities_mm_s"] = dict(self.velocities_mm_s or {})
             out["composite_velocity_mm_s"] = self.composite_velocity_mm_s
             out["ratios"] = dict(self.ratios or {})
+        if self.complete is not None:
             out["complete"] = bool(self.complete)
         if self.has_norm_field or self.norm is not None:
             out["norm"] = self.norm.to_json() if self.norm is not None else None
@@ -676,8 +679,8 @@ class TestResult:
                 "asymmetry_pct": self.asymmetry_pct,
                 "more_on": self.more_on,
             }
-        if self.test == "mctsib":
-            return None
+        if self.test in ("mctsib", "btracks-balance"):
+            return None  # per-condition scores at the top level (protocols.btracks_text)
         out: dict[str, Any] = dict(self.summary_extra)
         out.update({s.side: s.to_json() for s in self.sides})
         if self.test == "single-leg-squat":

@@ -81,6 +81,7 @@ SCENARIOS = (
     "step-on-off",
     "weight-shift",
     "mctsib",
+    "btracks",
     "empty",
     "interactive",
 )

@@ -13,7 +13,14 @@ from typing import Any
 
 import pygame
 
-from balance_trainer.protocols import PROTOCOLS, Protocol, ProtocolEvent, make_protocol
+from balance_trainer.protocols import (
+    PROTOCOLS,
+    Protocol,
+    ProtocolEvent,
+    check_board_for,
+    make_protocol,
+    needs_ap,
+)
 from balance_trainer.results import TestResult
 from balance_trainer.run import LiveRun, Sink, StoreSink
 
@@ -43,7 +50,11 @@ TESTS: dict[str, dict[str, Any]] = {
     "hip-stability": {"icon": icon_hold, "blurb": "Hold still on one leg for 30 seconds"},
     "mctsib": {
         "icon": icon_eyes,
-        "blurb": "Stand still, eyes open and closed, on the board and on foam",
+        "blurb": "Stand still 20 s, eyes open and closed, on the board and on foam",
+    },
+    "btracks-balance": {
+        "icon": icon_both_feet,
+        "blurb": "Four 20 s stands with your eyes closed: how much you sway",
     },
     "weight-bearing-symmetry": {
         "icon": icon_scale,
@@ -73,6 +84,13 @@ SQUAT_DOWN_S = 2.0
 """The squat guide's pace: down this long, s, then up as long (a slow, controlled squat)."""
 TIME_LEFT_SAY_S = 10
 """Eyes-closed trials say how long is left at this many seconds before the end."""
+
+
+def available_tests(board: Any = None) -> list[str]:
+    """Test names of the protocol registry, in its order; with ``board``, only those it can
+    run (a test scored on total path length needs cells spaced front to back)."""
+    has_ap = getattr(board, "has_ap_spacing", True)
+    return [n for n in PROTOCOLS if has_ap or not needs_ap(n)]
 
 
 def _title(name: str) -> str:
@@ -105,7 +123,7 @@ class TestsScreen(ChoiceScreen):
 
     def build(self) -> list[Choice]:
         out = []
-        for n in PROTOCOLS:
+        for n in available_tests(getattr(getattr(self.app, "feed", None), "board", None)):
             info = TESTS.get(n, {})
             sided = _sided(n)
             out.append(
@@ -269,12 +287,17 @@ class TestRunScreen(Screen):
         age = self._age()
         if age is not None:
             kwargs["age"] = age  # for the published norms
+        sex = self._sex()
+        if sex is not None and getattr(PROTOCOLS.get(self.test), "takes_sex", False):
+            kwargs["sex"] = sex  # the BTrackS norms are split by sex
         board = getattr(getattr(self.app, "feed", None), "board", None)
         if board is not None:  # each foot's cells: time-to-boundary and the pelvis pattern
             from balance_trainer.stance import foot_spans
 
             kwargs["foot_span_mm"] = foot_spans(board)
         try:
+            if board is not None:
+                check_board_for(self.test, board.has_ap_spacing, "this board")
             self.proto = make_protocol(self.test, **kwargs)
         except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
             self.error = f"This test cannot start: {exc}"
@@ -291,6 +314,17 @@ class TestRunScreen(Screen):
             return p.age_in(datetime.now().year)
         except Exception:  # noqa: BLE001 - no age, no norm: the test still runs
             return None
+
+    def _sex(self) -> str | None:
+        rec = self.app.records
+        person = self.app.person
+        if person.guest or rec.store is None:
+            return None
+        try:
+            sex = rec.store.get_person(person.id).sex
+        except Exception:  # noqa: BLE001 - no sex, no norm row: the test still runs
+            return None
+        return sex if sex in ("female", "male", "other") else None
 
     def _sinks(self, params: dict[str, Any]) -> list[Sink]:
         """The store's trial for a chosen person (a guest's test is not kept)."""
