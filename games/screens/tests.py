@@ -9,7 +9,6 @@ result with its norm. Frames of the test are stored as a trial for a person from
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import pygame
@@ -219,14 +218,6 @@ class TestSetupScreen(ChoiceScreen):
             self.app.show("tests")
 
 
-class RunPhase(Enum):
-    """Where the test run is, for the screen (the protocol's own phase is finer)."""
-
-    RUNNING = "running"
-    FINISHED = "finished"
-    ERROR = "error"
-
-
 class TestRunScreen(Screen):
     """The test running: trial n of N, the maximum time, the prompt (spoken too), a big clock,
     a short result between trials, the squat guide; then the result in plain words."""
@@ -269,12 +260,6 @@ class TestRunScreen(Screen):
         ]
         self.selected = 1
         self.confirming: Confirm | None = None
-
-    @property
-    def phase_now(self) -> RunPhase:
-        if self.error:
-            return RunPhase.ERROR
-        return RunPhase.FINISHED if self.finished else RunPhase.RUNNING
 
     @property
     def sim_stance(self) -> str:  # type: ignore[override]
