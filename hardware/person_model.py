@@ -48,7 +48,7 @@ from scipy.signal import lfilter
 from balance_trainer.constants import STANDARD_GRAVITY as G_M_S2
 from balance_trainer.errors import UsageError
 
-G_MM_S2 = 9806.65
+G_MM_S2 = G_M_S2 * 1000.0
 """Standard gravity, mm/s²."""
 CATCH_MM = 5.0
 """A COM that reaches this close to the edge of the feet is caught there (see SwayAxis)."""

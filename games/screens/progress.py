@@ -9,6 +9,7 @@ from typing import Any
 
 import pygame
 
+from balance_trainer.norms import PUBLISHED_MDC, change_verdict
 from balance_trainer.protocols import PROTOCOLS
 
 from ..catalog import GAMES
@@ -17,12 +18,6 @@ from ..widgets import Choice, icon_back, icon_chart
 from .base import ChoiceScreen
 from .pelvis_progress import FINISHED, pelvis_history
 from .tests import _title
-
-try:  # the clinical issue's MDC (Goldberg 2011 for single-leg stance time)
-    from balance_trainer.norms import PUBLISHED_MDC, change_verdict
-except ImportError:  # pragma: no cover - an older core without MDCs
-    PUBLISHED_MDC = {}
-    change_verdict = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -58,10 +53,19 @@ def key_values(result: dict[str, Any]) -> tuple[dict[str, float], str, str, bool
                 out[side] = float(v)
         return out, "mm sideways", "", False
     if name == "mctsib":
-        v = result.get("composite_velocity_mm_s")
+        # BTrackS path lengths, summed over the four conditions when all were scored; an
+        # mCTSIB stored before (sway velocity) is a different measure and is not trended.
+        paths = result.get("path_cm")
+        if isinstance(paths, dict) and result.get("complete"):
+            vals = [v for v in paths.values() if isinstance(v, (int, float))]
+            if len(vals) == 4:
+                out[""] = float(sum(vals))
+        return out, "cm path, 4 parts", "", False
+    if name == "btracks-balance":
+        v = result.get("score_cm")
         if isinstance(v, (int, float)):
             out[""] = float(v)
-        return out, "mm/s", "", False
+        return out, "cm path", "", False
     if name == "weight-bearing-symmetry":
         v = s.get("left_share")
         if isinstance(v, (int, float)):
