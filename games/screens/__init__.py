@@ -11,6 +11,7 @@ from ..catalog import GAMES
 def _screen_classes() -> dict[str, Any]:
     from .game import IntroScreen, ResultScreen
     from .menu import MenuScreen
+    from .pelvis_level import PelvisLevelScreen
     from .pelvis_progress import PelvisProgressScreen
     from .people import PeopleScreen
     from .programme import ProgrammeEditScreen, ProgrammeScreen
@@ -28,6 +29,7 @@ def _screen_classes() -> dict[str, Any]:
         "result": ResultScreen,
         "progress": ProgressScreen,
         "pelvis-progress": PelvisProgressScreen,
+        "pelvis-level": PelvisLevelScreen,
         "pin": PinScreen,
         "settings": SettingsScreen,
         "name": NameScreen,
@@ -51,6 +53,7 @@ SCREEN_NAMES = (
     "result",
     "progress",
     "pelvis-progress",
+    "pelvis-level",
     "pin",
     "settings",
     "name",
