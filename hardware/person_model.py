@@ -48,7 +48,7 @@ from scipy.signal import lfilter
 from balance_trainer.constants import STANDARD_GRAVITY as G_M_S2
 from balance_trainer.errors import UsageError
 
-G_MM_S2 = 9806.65
+G_MM_S2 = G_M_S2 * 1000.0
 """Standard gravity, mm/s²."""
 CATCH_MM = 5.0
 """A COM that reaches this close to the edge of the feet is caught there (see SwayAxis)."""
@@ -311,7 +311,10 @@ class PersonSway:
         ]
         self._vertical = ColouredNoise(0.1, fs_hz)
         self._foot = ColouredNoise(0.5, fs_hz)
-        self._pelvis = (ColouredNoise(0.3, fs_hz), ColouredNoise(0.5, fs_hz))
+        # Order 2 (smooth): a body segment has an angular velocity, so its angle must be
+        # differentiable; first-order noise gave the pelvis a white rate of 3-5 deg/s that a
+        # gyroscope would read as a person moving (issue 16's zeroing refused standing still).
+        self._pelvis = (ColouredNoise(0.3, fs_hz, 2), ColouredNoise(0.5, fs_hz, 2))
 
     def step(
         self,

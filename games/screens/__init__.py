@@ -12,6 +12,8 @@ def _screen_classes() -> dict[str, Any]:
     from .calendar import CalendarScreen
     from .game import IntroScreen, ResultScreen
     from .menu import MenuScreen
+    from .pelvis_level import PelvisLevelScreen
+    from .pelvis_progress import PelvisProgressScreen
     from .people import PeopleScreen
     from .programme import NotesScreen, ProgrammeEditScreen, ProgrammeScreen
     from .progress import ProgressScreen
@@ -27,6 +29,8 @@ def _screen_classes() -> dict[str, Any]:
         "intro": IntroScreen,
         "result": ResultScreen,
         "progress": ProgressScreen,
+        "pelvis-progress": PelvisProgressScreen,
+        "pelvis-level": PelvisLevelScreen,
         "pin": PinScreen,
         "settings": SettingsScreen,
         "name": NameScreen,
@@ -51,6 +55,8 @@ SCREEN_NAMES = (
     "intro",
     "result",
     "progress",
+    "pelvis-progress",
+    "pelvis-level",
     "pin",
     "settings",
     "name",
