@@ -313,7 +313,10 @@ class PersonSway:
         ]
         self._vertical = ColouredNoise(0.1, fs_hz)
         self._foot = ColouredNoise(0.5, fs_hz)
-        self._pelvis = (ColouredNoise(0.3, fs_hz), ColouredNoise(0.5, fs_hz))
+        # Order 2 (smooth): a body segment has an angular velocity, so its angle must be
+        # differentiable; first-order noise gave the pelvis a white rate of 3-5 deg/s that a
+        # gyroscope would read as a person moving (issue 16's zeroing refused standing still).
+        self._pelvis = (ColouredNoise(0.3, fs_hz, 2), ColouredNoise(0.5, fs_hz, 2))
 
     def step(
         self,

@@ -41,6 +41,7 @@ from ..widgets import (
     icon_squat,
 )
 from .base import ChoiceScreen, Confirm, Screen
+from .pelvis_level import show_leveled
 
 TESTS: dict[str, dict[str, Any]] = {
     # The look of each test on screen (its title, blurb and options are the protocol's own):
@@ -143,7 +144,7 @@ class TestsScreen(ChoiceScreen):
         if _sided(name):
             self.app.show("test-setup", test=name)
         else:
-            self.app.show("test-run", test=name, side=None, eyes="open")
+            show_leveled(self.app, "test-run", test=name, side=None, eyes="open")
 
 
 class TestSetupScreen(ChoiceScreen):
@@ -206,10 +207,10 @@ class TestSetupScreen(ChoiceScreen):
         if _asks_eyes(self.test):
             self.app.show("test-setup", test=self.test, side=side)
         else:
-            self.app.show("test-run", test=self.test, side=side, eyes="open")
+            show_leveled(self.app, "test-run", test=self.test, side=side, eyes="open")
 
     def _go(self, eyes: str) -> None:
-        self.app.show("test-run", test=self.test, side=self.side, eyes=eyes)
+        show_leveled(self.app, "test-run", test=self.test, side=self.side, eyes=eyes)
 
     def back(self) -> None:
         if self.side is not None:
@@ -496,7 +497,7 @@ class TestRunScreen(Screen):
                     self.choose(i)
 
     def _again(self) -> None:
-        self.app.show("test-run", test=self.test, side=self.side, eyes=self.eyes)
+        show_leveled(self.app, "test-run", test=self.test, side=self.side, eyes=self.eyes)
 
     # -- picture -----------------------------------------------------------------------------
     def _choice_rects(self) -> list[pygame.Rect]:
