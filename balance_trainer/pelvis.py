@@ -45,6 +45,11 @@ PELVIS_COLUMN = "pelvis_obliquity_deg"
 """Optional recording column after the cells: the pelvis's obliquity at each frame, degrees
 (positive = the left side lower), empty where no angle exists."""
 
+ROTATION_COLUMN = "pelvis_rotation_deg"
+"""Optional recording column after the obliquity: the pelvis's transverse rotation at each
+frame, degrees (positive = counter-clockwise seen from above, from the pose at zeroing), empty
+where no angle exists (before the sensor was zeroed, rotation has no reference)."""
+
 HOLD_LIMIT_S = 0.05
 """A pelvis sample older than this (5 samples at 104 Hz) gives a frame no value."""
 
@@ -92,6 +97,27 @@ class PelvisRequest:
     realtime: bool = True
     clock: Callable[[], float] | None = None
     sleep: Callable[[float], None] | None = None
+
+
+class ZeroState(Enum):
+    """Where the pelvis sensor's zeroing (standing level and still on both feet) stands."""
+
+    IDLE = "idle"
+    RUNNING = "running"
+    ZEROED = "zeroed"
+    REFUSED = "refused"
+    """The person moved: say so and zero again."""
+    FAILED = "failed"
+    """The sensor stopped (a pulled cable, a silent chip): no angles to zero."""
+
+
+@dataclass(frozen=True)
+class ZeroStatus:
+    """The zeroing's state, how far it is (0..1 of its window) and, if refused, why."""
+
+    state: ZeroState
+    progress: float = 0.0
+    message: str = ""
 
 
 class PelvisFeed:
@@ -145,6 +171,30 @@ class PelvisFeed:
         except Exception as exc:
             self.error = exc
         return out
+
+    @property
+    def can_zero(self) -> bool:
+        """True when the sensor can be zeroed while the session runs (real and simulated)."""
+        return callable(getattr(self.source, "start_zero", None))
+
+    def start_zero(self) -> None:
+        """Begin zeroing: the person stands level and still on both feet for ~2 s.
+
+        Follow it with :meth:`zero_status`; a refused zeroing (movement) changes nothing and
+        can simply be started again.
+        """
+        if not self.can_zero:
+            raise ValueError(f"{self.source.description} cannot be zeroed during a session")
+        self.source.start_zero()  # type: ignore[attr-defined]
+
+    def zero_status(self) -> ZeroStatus:
+        """The zeroing's state; FAILED with the sensor's message once the sensor stopped."""
+        if self.error is not None:
+            return ZeroStatus(ZeroState.FAILED, 0.0, str(self.error))
+        if not self.can_zero:
+            return ZeroStatus(ZeroState.IDLE)
+        status: ZeroStatus = self.source.zero_status()  # type: ignore[attr-defined]
+        return status
 
     def close(self) -> None:
         self.source.close()

@@ -373,9 +373,14 @@ class SessionRunner:
         if phase is Phase.READY and plan is not None:
             written, spoken = plan.info.words(plan.side)
             self._instruction = written
+            # The physio's notes are read out before the exercise's first set (and shown on
+            # every set's instruction by the app).
+            notes = plan.exercise.notes
+            first = plan.set_no == 1 and plan.side == plan.exercise.sides[0]
             self._say(
                 f"{plan.info.title}, {plan.side} side, set {plan.set_no} of "
                 f"{plan.exercise.sets}. {spoken}"
+                + (f" Your physio says: {notes}" if notes and first else "")
             )
         elif phase is Phase.ACTIVE and plan is not None:
             self._begin_set(plan)

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Protocol
 
 from .errors import DataFormatError
@@ -604,9 +604,6 @@ class TestResult:
     def trials_on(self, side: str) -> list[Trial]:
         return [t for t in self.trials if t.stance_side == side]
 
-    def reps_on(self, side: str) -> list[Repetition]:
-        return [r for r in self.reps if r.stance_side == side]
-
     @property
     def best_trial(self) -> Trial | None:
         """The longest completed hold (or trial), for history lists."""
@@ -635,11 +632,6 @@ class TestResult:
         """
         r = _renderer(self.test)
         return r.sentences(self, guest=guest) if r is not None else list(self.notes[:2])
-
-    def headline(self) -> str:
-        """One sentence for a list of results (the first of :meth:`sentences`)."""
-        s = self.sentences()
-        return s[0] if s else "no result"
 
     # -- storing -----------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -768,6 +760,3 @@ class TestResult:
             extra=_extra(d, cls._KNOWN),
             summary_extra=_extra(summary, cls._SUMMARY),
         )
-
-    def with_notes(self, notes: Sequence[str]) -> TestResult:
-        return replace(self, notes=tuple(notes))

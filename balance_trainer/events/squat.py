@@ -32,7 +32,8 @@ class SquatDetector:
         self.median_width = max(1, int(round(settings.squat_despike_s * fs_hz)) | 1)  # odd
         self.lag = int(round((self.width - 1) / 2 + (self.median_width - 1) / 2))
         keep = int(math.ceil((settings.squat_max_s + settings.squat_top_wait_s + 1.0) * fs_hz))
-        self._tail = _Tail(("t", "d", "m", "left", "right"), keep + self.width + self.median_width)
+        # ``feet``: 1 · left foot down + 2 · right foot down, one series for both feet.
+        self._tail = _Tail(("t", "d", "m", "feet"), keep + self.width + self.median_width)
         self.reset()
 
     @staticmethod
@@ -87,17 +88,12 @@ class SquatDetector:
         if n == 0:
             return []
         off = len(self._tail)
-        feet = left_on is not None and right_on is not None
-        ones = np.ones(n)
-        joined = self._tail.joined(
-            {
-                "t": t,
-                "d": d,
-                "m": np.zeros(n),
-                "left": np.asarray(left_on, dtype=float) if feet else ones,
-                "right": np.asarray(right_on, dtype=float) if feet else ones,
-            }
-        )
+        if left_on is not None and right_on is not None:
+            feet = True
+            code = np.add(left_on, 2.0 * np.asarray(right_on), dtype=float)
+        else:
+            feet, code = False, np.full(n, 3.0)
+        joined = self._tail.joined({"t": t, "d": d, "m": np.zeros(n), "feet": code})
         self._feet = feet
         joined["m"][off:] = _trailing_medians(joined["d"], self.median_width, off)
         ds = _trailing_means(joined["m"], self.width, off)
@@ -202,14 +198,12 @@ class SquatDetector:
         if not (s.squat_min_s - EPS_S <= end - start <= s.squat_max_s + EPS_S):
             return None
         tt, mm = joined["t"], joined["m"]
-        stance = rep_stance(
-            tt[: now + 1],
-            joined["left"][: now + 1] > 0.5,
-            joined["right"][: now + 1] > 0.5,
-            start,
-            end,
-            s.brush_s,
-        )
+        # Only frames within a brush's length of the repetition can change its stance (a
+        # longer touch is decided inside that margin), and only frames seen by ``now``.
+        lo = int(np.searchsorted(tt, start - s.brush_s - 2 * EPS_S, side="left"))
+        hi = min(now + 1, int(np.searchsorted(tt, end + s.brush_s + 2 * EPS_S, side="right")))
+        code = joined["feet"][lo:hi]
+        stance = rep_stance(tt[lo:hi], code % 2.0 == 1.0, code >= 2.0, start, end, s.brush_s)
         if stance is None:
             return None
         # The running median trails by half its width; read it centred on each frame.

@@ -9,11 +9,13 @@ from ..catalog import GAMES
 
 
 def _screen_classes() -> dict[str, Any]:
+    from .calendar import CalendarScreen
     from .game import IntroScreen, ResultScreen
     from .menu import MenuScreen
+    from .pelvis_level import PelvisLevelScreen
     from .pelvis_progress import PelvisProgressScreen
     from .people import PeopleScreen
-    from .programme import ProgrammeEditScreen, ProgrammeScreen
+    from .programme import NotesScreen, ProgrammeEditScreen, ProgrammeScreen
     from .progress import ProgressScreen
     from .session import SessionScreen
     from .settings import NameScreen, PinScreen, SettingsScreen
@@ -28,6 +30,7 @@ def _screen_classes() -> dict[str, Any]:
         "result": ResultScreen,
         "progress": ProgressScreen,
         "pelvis-progress": PelvisProgressScreen,
+        "pelvis-level": PelvisLevelScreen,
         "pin": PinScreen,
         "settings": SettingsScreen,
         "name": NameScreen,
@@ -37,6 +40,8 @@ def _screen_classes() -> dict[str, Any]:
         "session": SessionScreen,
         "programme": ProgrammeScreen,
         "programme-edit": ProgrammeEditScreen,
+        "programme-notes": NotesScreen,
+        "calendar": CalendarScreen,
     }
     for g in GAMES.values():
         out[g.name] = getattr(importlib.import_module(g.module), g.cls)
@@ -51,6 +56,7 @@ SCREEN_NAMES = (
     "result",
     "progress",
     "pelvis-progress",
+    "pelvis-level",
     "pin",
     "settings",
     "name",
@@ -60,6 +66,8 @@ SCREEN_NAMES = (
     "session",
     "programme",
     "programme-edit",
+    "programme-notes",
+    "calendar",
     *GAMES,
 )
 

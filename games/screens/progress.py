@@ -9,6 +9,7 @@ from typing import Any
 
 import pygame
 
+from balance_trainer.norms import PUBLISHED_MDC, change_verdict
 from balance_trainer.protocols import PROTOCOLS
 
 from ..catalog import GAMES
@@ -17,12 +18,6 @@ from ..widgets import Choice, icon_back, icon_chart
 from .base import ChoiceScreen
 from .pelvis_progress import FINISHED, pelvis_history
 from .tests import _title
-
-try:  # the clinical issue's MDC (Goldberg 2011 for single-leg stance time)
-    from balance_trainer.norms import PUBLISHED_MDC, change_verdict
-except ImportError:  # pragma: no cover - an older core without MDCs
-    PUBLISHED_MDC = {}
-    change_verdict = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,7 @@ class SessionScreen(Screen):
         self._await_t: float | None = None
         self.streak = 0
         self.recent: list[tuple[date, str]] = []
+        self.done_sel = 1  # the finish screen's Menu (the button's middle press goes there)
 
     # -- life --------------------------------------------------------------------------------
     def enter(self) -> None:
@@ -197,7 +198,12 @@ class SessionScreen(Screen):
                 self._check(None)
             return
         if r.phase is Phase.DONE:
-            if name in ("select", "back"):
+            if name in ("left", "right"):
+                self.done_sel = 0 if name == "left" else 1
+                self.app.play("move")
+            elif name == "select":
+                self._done_choose(self.done_sel)
+            elif name == "back":
                 self.app.show("menu")
             return
         if name == "select":
@@ -205,6 +211,22 @@ class SessionScreen(Screen):
             r.confirm()
         elif name == "back":
             self.open_menu()
+
+    DONE_CHOICES = ("My calendar", "Menu")
+
+    def _done_choose(self, i: int) -> None:
+        self.app.play("select")
+        self.app.show("calendar" if i == 0 else "menu")
+
+    def lean_choose(self, side: int) -> None:
+        """A lean held to the end: at the finish, left is the calendar and right the menu
+        (like the confirm step); elsewhere it takes what is highlighted."""
+        r = self.runner
+        if r is not None and r.phase is Phase.DONE and not self.menu_open:
+            self.done_sel = 0 if side < 0 else 1
+            self._done_choose(self.done_sel)
+        else:
+            self.intent("select")
 
     def open_menu(self) -> None:
         if self.runner is None:
@@ -378,6 +400,29 @@ class SessionScreen(Screen):
             y += ui.line_h(fsize)
         return y
 
+    def _note(
+        self, surface: pygame.Surface, text: str, box: pygame.Rect, y: int, bottom: int
+    ) -> int:
+        """The physio's note from ``y`` to at most ``bottom``, in the accent colour; a note
+        longer than the room ends in "..." (it was read out in full before the first set)."""
+        ui = self.ui
+        width = box.w - ui.px(28)
+        lines = ui.wrap(text, 24, width)
+        room = max(1, (bottom - y) // max(1, ui.line_h(24)))
+        if len(lines) > room:
+            lines = lines[:room]
+            f = ui.font(24)
+            words = lines[-1].split()
+            while len(words) > 1 and f.size(" ".join(words) + " ...")[0] > width:
+                words.pop()
+            lines[-1] = " ".join(words) + " ..."
+        for line in lines:
+            ui.blit_text(
+                surface, line, 24, (box.left + ui.px(14), y), ui.theme.accent, "topleft", box=box
+            )
+            y += ui.line_h(24)
+        return y
+
     def draw(self, surface: pygame.Surface) -> None:
         super().draw(surface)
         self.buttons = []
@@ -457,14 +502,14 @@ class SessionScreen(Screen):
         else:
             text, color = r.prompt, t.text
         min_ring = ui.px(46)
-        y = self._lines(
-            surface,
-            text,
-            box,
-            box.top + ui.px(10),
-            box.bottom - 2 * min_ring - ui.px(16),
-            color,
-        )
+        ring_top = box.bottom - 2 * min_ring - ui.px(16)
+        notes = plan.exercise.notes if r.phase is Phase.READY else ""
+        # The physio's own words keep at least a line under the instruction (which shrinks
+        # to make room); the catalogue's check line only gets what is left.
+        note_h = ui.line_h(24) + ui.px(4) if notes else 0
+        y = self._lines(surface, text, box, box.top + ui.px(10), ring_top - note_h, color)
+        if notes:
+            y = self._note(surface, f"Your physio: {notes}", box, y + ui.px(4), ring_top)
         if r.phase is Phase.READY and y + ui.line_h(24) < box.bottom - 2 * ui.px(60) - ui.px(16):
             y = self._lines(
                 surface,
@@ -664,7 +709,8 @@ class SessionScreen(Screen):
             rr = ui.blit_text(surface, span, 24, (ui.w // 2, y), t.dim, "midtop")
             y = rr.bottom + ui.px(8)
         what = r.applied or r.proposals
-        menu = pygame.Rect(ui.w // 2 - ui.px(110), ui.h - ui.px(90), ui.px(220), ui.px(80))
+        menu = pygame.Rect(ui.w // 2 + ui.px(15), ui.h - ui.px(90), ui.px(240), ui.px(80))
+        cal = menu.move(-menu.w - ui.px(30), 0)
         if what:
             p = what[0]
             head = "Next time: " if r.applied else "Your physio may make it harder: "
@@ -672,7 +718,15 @@ class SessionScreen(Screen):
             msg = f"{head}{p.reason.split(':')[0]}, {what_s} {p.old:g} to {p.new:g}"
             box = pygame.Rect(ui.px(30), y, ui.w - ui.px(60), menu.top - y - ui.px(6))
             self._lines(surface, msg, box, y, box.bottom, t.text, 24)
-        self._button(surface, menu, "Menu", lambda: self.app.show("menu"), selected=True, size=30)
+        for i, rect in enumerate((cal, menu)):
+            self._button(
+                surface,
+                rect,
+                self.DONE_CHOICES[i],
+                lambda i=i: self._done_choose(i),
+                selected=i == self.done_sel,
+                size=30,
+            )
 
 
 def _other(side: str) -> str:

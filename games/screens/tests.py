@@ -9,7 +9,6 @@ result with its norm. Frames of the test are stored as a trial for a person from
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import pygame
@@ -42,6 +41,7 @@ from ..widgets import (
     icon_squat,
 )
 from .base import ChoiceScreen, Confirm, Screen
+from .pelvis_level import show_leveled
 
 TESTS: dict[str, dict[str, Any]] = {
     # The look of each test on screen (its title, blurb and options are the protocol's own):
@@ -144,7 +144,7 @@ class TestsScreen(ChoiceScreen):
         if _sided(name):
             self.app.show("test-setup", test=name)
         else:
-            self.app.show("test-run", test=name, side=None, eyes="open")
+            show_leveled(self.app, "test-run", test=name, side=None, eyes="open")
 
 
 class TestSetupScreen(ChoiceScreen):
@@ -207,24 +207,16 @@ class TestSetupScreen(ChoiceScreen):
         if _asks_eyes(self.test):
             self.app.show("test-setup", test=self.test, side=side)
         else:
-            self.app.show("test-run", test=self.test, side=side, eyes="open")
+            show_leveled(self.app, "test-run", test=self.test, side=side, eyes="open")
 
     def _go(self, eyes: str) -> None:
-        self.app.show("test-run", test=self.test, side=self.side, eyes=eyes)
+        show_leveled(self.app, "test-run", test=self.test, side=self.side, eyes=eyes)
 
     def back(self) -> None:
         if self.side is not None:
             self.app.show("test-setup", test=self.test)
         else:
             self.app.show("tests")
-
-
-class RunPhase(Enum):
-    """Where the test run is, for the screen (the protocol's own phase is finer)."""
-
-    RUNNING = "running"
-    FINISHED = "finished"
-    ERROR = "error"
 
 
 class TestRunScreen(Screen):
@@ -269,12 +261,6 @@ class TestRunScreen(Screen):
         ]
         self.selected = 1
         self.confirming: Confirm | None = None
-
-    @property
-    def phase_now(self) -> RunPhase:
-        if self.error:
-            return RunPhase.ERROR
-        return RunPhase.FINISHED if self.finished else RunPhase.RUNNING
 
     @property
     def sim_stance(self) -> str:  # type: ignore[override]
@@ -511,7 +497,7 @@ class TestRunScreen(Screen):
                     self.choose(i)
 
     def _again(self) -> None:
-        self.app.show("test-run", test=self.test, side=self.side, eyes=self.eyes)
+        show_leveled(self.app, "test-run", test=self.test, side=self.side, eyes=self.eyes)
 
     # -- picture -----------------------------------------------------------------------------
     def _choice_rects(self) -> list[pygame.Rect]:

@@ -317,9 +317,9 @@ def test_two_feet_down_all_the_time_gives_no_trials_and_says_why():
     for name in ("single-leg-stance", "hip-stability", "single-leg-squat"):
         proto = make_protocol(name)
         run(proto, blk)
-        res = proto.result()
-        assert res.get("trials", res.get("sets")) == []
-        assert "both feet stayed down" in res["notes"][0]
+        typed = proto.test_result()
+        assert typed.trials == () and typed.reps == ()
+        assert "both feet stayed down" in typed.notes[0]
 
 
 @pytest.mark.parametrize(

@@ -182,3 +182,26 @@ def test_a_recording_of_the_set_replays_to_the_same_count(sets, tmp_path, key):
     assert [s["reps"] for s in res["sets"]] == [N_REPS]
     live = run_test(block, N_REPS + 1)
     assert [r["end_s"] for r in res["reps"]] == pytest.approx([r["end_s"] for r in live["reps"]])
+
+
+def game_count(block: BalanceBlock) -> int:
+    """The squat builder's rules driven as the game drives them: the feed's detector every
+    0.1 s of signal, the rules told the stance after each, then each repetition reported."""
+    from games.rules.squat_builder import SquatBuilder
+
+    det = EventDetector()
+    game = SquatBuilder(STANCE)
+    for b in cut(block, 8):  # 0.1 s at 80 frames/s (games.feed.DETECT_EVERY_S)
+        events = det.feed(b)
+        ml = b.left_cop_ml_mm if STANCE == "left" else b.right_cop_ml_mm
+        game.update(float(b.t_s[-1]), float(ml[-1]), det.stance)
+        for ev in events:
+            if ev.kind == "squat":
+                d = ev.data
+                game.rep(d["start_s"], d["bottom_s"], d["end_s"])
+    return game.reps
+
+
+@pytest.mark.parametrize("key", [*DELAYS_S, "half"])
+def test_the_squat_builder_counts_the_same_repetitions(sets, key):
+    assert game_count(sets[key][0]) == N_REPS

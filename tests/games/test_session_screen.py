@@ -164,7 +164,8 @@ def test_the_clinician_edits_the_programme_into_a_new_version(app_factory, home)
     app, store = _app(app_factory, tmp_path, today)
     app.show("programme-edit")
     ed = app.screen
-    sets_row = next(i for i, f in enumerate(ed.fields) if f.label == "Step-up hold") + 1
+    hold_row = next(i for i, f in enumerate(ed.fields) if f.label == "Step-up hold")
+    sets_row = next(i for i, f in enumerate(ed.fields) if i > hold_row and "sets" in f.label)
     ed.sel = sets_row
     ed.intent("select")  # start changing
     ed.intent("right")
