@@ -345,13 +345,21 @@ def _summary(fs: float, resampled: bool, lp: dict[str, Any] | None, asked: bool)
     return "; ".join(parts)
 
 
-def trim_off_board(trial: Trial) -> tuple[slice, float, float]:
+def trim_off_board(
+    trial: Trial, stretches: list[slice] | None = None
+) -> tuple[slice, float, float]:
     """The longest stretch of ``trial`` with someone on the board throughout.
 
     A recording usually starts before the person steps on and ends after they step off; those
     edges have no COP. When the person steps off and on again in between, the trial is the
     longest continuous stance (a gap has no COP to measure, and bridging it would invent
     sway): :func:`analyze_file` reports the others as cut.
+
+    Parameters
+    ----------
+    trial : Trial
+    stretches : list of slice, optional
+        :func:`on_board_stretches` of the trial, when the caller has them already.
 
     Returns
     -------
@@ -365,7 +373,8 @@ def trim_off_board(trial: Trial) -> tuple[slice, float, float]:
     AnalysisError
         Nobody is on the board at any time, or never for :data:`MIN_STRETCH_S`.
     """
-    stretches = on_board_stretches(trial.load_n, trial.cop_ml_mm)
+    if stretches is None:
+        stretches = on_board_stretches(trial.load_n, trial.cop_ml_mm)
     t = trial.t_s
     if not stretches:
         peak = float(np.nanmax(trial.load_n)) if trial.n_samples else 0.0
@@ -441,7 +450,8 @@ def analyze_file(
     try:
         if trial.n_samples == 0:
             raise InsufficientDataError("the file has no samples; there is nothing to analyse")
-        span, cut0, cut1 = trim_off_board(trial)
+        stretches = on_board_stretches(trial.load_n, trial.cop_ml_mm)
+        span, cut0, cut1 = trim_off_board(trial, stretches)
 
         def part(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None else a[span]
@@ -458,7 +468,7 @@ def analyze_file(
     except BalanceTrainerError as exc:
         raise type(exc)(f"{path}: {exc}") from exc
     processing = result.pop("processing")
-    n_stretches = len(on_board_stretches(trial.load_n, trial.cop_ml_mm))
+    n_stretches = len(stretches)
     lead: list[str] = []
     if cut0 > 0 or cut1 > 0:
         processing["trimmed_s"] = {"start": cut0, "end": cut1}

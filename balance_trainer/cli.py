@@ -71,7 +71,23 @@ def _common() -> CommonOptions:
     return CommonOptions(board, data)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def core_commands() -> list[str]:
+    """Names of the commands in ``balance_trainer/commands/``, found without importing them."""
+    from . import commands
+
+    return sorted(
+        info.name for info in pkgutil.iter_modules(commands.__path__) if info.name[0] != "_"
+    )
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command-line parser with every command, or with the one core command ``only``.
+
+    Registering a command imports its module, and the modules import the libraries they run
+    (store, protocols, the app and hardware doctor through entry points), so a start that runs
+    one core command registers only that one: ``analyze`` then imports neither the store, the
+    protocols, pygame nor ``hardware/``.
+    """
     parser = OneLineParser(
         prog="balance-trainer",
         description="Balance trainer: lateral sway from load cells, clinical tests, games.",
@@ -81,14 +97,21 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common()
     from . import commands
 
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+    for name in [only] if only is not None else core_commands():
+        module = importlib.import_module(f"{commands.__name__}.{name}")
         module.register(sub, common)
-    for ep in sorted(entry_points(group="balance_trainer.commands"), key=lambda e: e.name):
-        ep.load()(sub, common)
+    if only is None:
+        for ep in sorted(entry_points(group="balance_trainer.commands"), key=lambda e: e.name):
+            ep.load()(sub, common)
     return parser
+
+
+def requested_core_command(argv: Sequence[str]) -> str | None:
+    """The core command ``argv`` runs, or None (global options first, an outside command such
+    as ``play``, a typo): then the whole parser is built, for its help and its errors."""
+    if argv and argv[0] in core_commands():
+        return argv[0]
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,8 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=logging.WARNING, format="balance-trainer: %(levelname)s: %(message)s"
         )
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        words = list(sys.argv[1:] if argv is None else argv)
+        parser = build_parser(requested_core_command(words))
+        args = parser.parse_args(words)
         if not getattr(args, "func", None):
             parser.print_help()
             return 2

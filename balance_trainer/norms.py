@@ -15,13 +15,30 @@ Unipedal (single-leg) stance
     tabulated from it by two independent secondary sources that agree wherever they overlap
     (eyes open, women: 45.1 s at 18-39, 30.4 s at 60-69, 10.6 s at 80-99; the totals lie
     between the women's and men's values). The mean-of-3 columns and the standard deviations
-    were not found and are not listed, so no percentile is given.
+    were not found and are not listed, so no percentile is given. Checked again in this
+    session (issue 13) in every stored copy the project can search: the paper's opening pages
+    (abstract, methods) are stored, Table 1 is not; a third secondary source, a clinical
+    exercise site citing the paper, gives the eyes-open best-of-3 totals rounded to whole
+    seconds (44, 41, 41, 32, 21, 9 s), which agree with the values below, and a fourth (a
+    public benchmark write-up) the eyes-closed best-of-3 means of women and men exactly as
+    listed. No source seen gives the SDs, so none is invented here.
 
     **Bohannon (2006)**, a meta-analysis of 22 studies (3484 people aged 60-99), eyes open:
     mean single-limb stance 27.0 s (60-69), 17.2 s (70-79), 8.5 s (80-99) (abstract, checked).
     The studies used various maximum times and trial counts, so it matches our protocol less
-    well than Springer's; the confidence limits the abstract mentions were not in the stored
-    copy and are not listed.
+    well than Springer's. The abstract (p. 70) proposes the lower limits of the means' 95 %
+    confidence intervals as the lower bound of normal; those limits are in the paper's table,
+    which the stored copies (the first page of the article) do not hold, so they are not
+    listed and no "below the normal range" verdict is given from Bohannon.
+
+Spread and the age-range verdict
+    :func:`range_verdict` says *within* or *below the age range* only where a norm carries its
+    spread: with an SD, below means under mean − 1.96 SD (the 2.5th percentile of a normal
+    distribution; the percentile itself is given as a normal approximation, which ceiling-
+    limited hold times only roughly follow); with a 95 % CI of the mean, below means under its
+    lower limit (Bohannon's suggested bound). None of the listed norms carries a spread yet,
+    so today the verdict says that the range is not known and the hold is compared with the
+    mean alone.
 
 Fall risk
     **Vellas et al. (1997)**: 316 community-living people over 60 followed for 3 years; being
@@ -38,7 +55,8 @@ Minimal detectable change (MDC)
 
 BTrackS (Goble & Baweja 2018, n = 16,357, percentiles by age and sex; Goble et al. 2019,
 mCTSIB) publish percentile tables for path length on their own plate; those tables were not in
-the stored copies, so no BTrackS norm is listed.
+the stored copies, so no BTrackS norm is listed (:mod:`balance_trainer.btracks_norms` holds
+their lookup and the empty tables, each saying why).
 """
 
 from __future__ import annotations
@@ -65,6 +83,8 @@ __all__ = [
     "stance_norms",
     "hold_verdict",
     "compare_hold",
+    "RangeVerdict",
+    "range_verdict",
     "mdc95_from_trials",
     "change_verdict",
 ]
@@ -168,6 +188,10 @@ class Norm:
     sex: str = "all"
     source_key: str = "bohannon2006"
     ceiling_s: float | None = None
+    sd_s: float | None = None
+    """Between-person SD of the published statistic, s (None: not found in the source)."""
+    ci95_s: tuple[float, float] | None = None
+    """95 % confidence interval of the published mean, s (None: not found in the source)."""
 
     @property
     def age_band(self) -> str:
@@ -186,6 +210,8 @@ class Norm:
             "short_source": src.short,
             "where": src.where,
             "checked": src.checked,
+            "sd_s": self.sd_s,
+            "ci95_s": None if self.ci95_s is None else list(self.ci95_s),
         }
 
 
@@ -334,6 +360,54 @@ def hold_verdict(hold_s: float, norm: Norm) -> str:
     return f"{hold_s:.1f} s is {pct:.0f} % of the {norm.mean_s:g} s mean of {who}{stat}: {side} it"
 
 
+class RangeVerdict(StrEnum):
+    """Where a hold lies against a norm's spread."""
+
+    WITHIN = "within the age range"
+    BELOW = "below the age range"
+    UNKNOWN = "age range not known"
+
+
+def range_verdict(hold_s: float, norm: Norm) -> dict[str, Any]:
+    """Whether a hold lies within or below the range of healthy peers, where the norm allows.
+
+    With an SD (``sd_s``): below the range when under ``mean − 1.96·SD`` (the 2.5th
+    percentile of a normal distribution), and the percentile ``100·Φ((hold − mean)/SD)`` as a
+    normal approximation (none at the test's ceiling, where times pile up). With only a 95 %
+    CI of the mean (``ci95_s``): below when under its lower limit, Bohannon's (2006) suggested
+    lower bound of normal; no percentile. With neither: the range is not known.
+
+    Returns
+    -------
+    dict
+        ``verdict`` (a :class:`RangeVerdict` value), ``lower_s`` (the bound used, s, or
+        None), ``percentile`` (or None), ``basis`` and a plain ``text``.
+    """
+    at_ceiling = norm.ceiling_s is not None and hold_s >= norm.ceiling_s
+    if norm.sd_s is not None and norm.sd_s > 0:
+        lower = max(0.0, norm.mean_s - 1.96 * norm.sd_s)
+        z = (hold_s - norm.mean_s) / norm.sd_s
+        pct = None if at_ceiling else 50.0 * (1.0 + math.erf(z / math.sqrt(2.0)))
+        basis = f"mean {norm.mean_s:g} s, SD {norm.sd_s:g} s: below {lower:.1f} s is below range"
+    elif norm.ci95_s is not None:
+        lower, pct = norm.ci95_s[0], None
+        basis = f"below {lower:g} s (lower 95 % confidence limit of the mean) is below range"
+    else:
+        return {
+            "verdict": str(RangeVerdict.UNKNOWN),
+            "lower_s": None,
+            "percentile": None,
+            "basis": "no spread published in the copies checked",
+            "text": "range not known (no spread published in the copies checked): "
+            "compared with the mean only",
+        }
+    v = RangeVerdict.WITHIN if hold_s >= lower else RangeVerdict.BELOW
+    text = f"{v}"
+    if pct is not None:
+        text += f", about the {pct:.0f}th percentile (normal approximation)"
+    return {"verdict": str(v), "lower_s": lower, "percentile": pct, "basis": basis, "text": text}
+
+
 def compare_hold(
     best_hold_s: float | None,
     age: float | None,
@@ -353,8 +427,9 @@ def compare_hold(
     dict: ``mean_s``, ``age_band``, ``eyes``, ``statistic``, ``source`` (the headline norm),
     ``norms`` (every matching norm as a dict, with a ``verdict`` sentence when a hold is
     given), ``fall_risk_cutoff_s`` and ``fall_risk_source``, and, with a hold time,
-    ``best_hold_s``, ``percent_of_mean``, ``comparison`` (``at or above mean``, ``below mean``)
-    and ``below_fall_risk_cutoff``.
+    ``best_hold_s``, ``percent_of_mean``, ``comparison`` (``at or above mean``, ``below mean``),
+    ``range_verdict`` (the headline norm's :func:`range_verdict`; each entry of ``norms`` has
+    its own under ``range``) and ``below_fall_risk_cutoff``.
     """
     norms = stance_norms(age, eyes, sex)
     if not norms:
@@ -386,6 +461,8 @@ def compare_hold(
         out["below_fall_risk_cutoff"] = best_hold_s < FALL_RISK_HOLD_S
         for entry, norm in zip(out["norms"], norms, strict=True):
             entry["verdict"] = hold_verdict(best_hold_s, norm)
+            entry["range"] = range_verdict(best_hold_s, norm)
+        out["range_verdict"] = out["norms"][0]["range"]["verdict"]
     return out
 
 

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from .events.base import OTHER_SIDE
 from .frames import PelvisSample
 
 if TYPE_CHECKING:
@@ -43,6 +44,11 @@ if TYPE_CHECKING:
 PELVIS_COLUMN = "pelvis_obliquity_deg"
 """Optional recording column after the cells: the pelvis's obliquity at each frame, degrees
 (positive = the left side lower), empty where no angle exists."""
+
+ROTATION_COLUMN = "pelvis_rotation_deg"
+"""Optional recording column after the obliquity: the pelvis's transverse rotation at each
+frame, degrees (positive = counter-clockwise seen from above, from the pose at zeroing), empty
+where no angle exists (before the sensor was zeroed, rotation has no reference)."""
 
 HOLD_LIMIT_S = 0.05
 """A pelvis sample older than this (5 samples at 104 Hz) gives a frame no value."""
@@ -91,6 +97,27 @@ class PelvisRequest:
     realtime: bool = True
     clock: Callable[[], float] | None = None
     sleep: Callable[[float], None] | None = None
+
+
+class ZeroState(Enum):
+    """Where the pelvis sensor's zeroing (standing level and still on both feet) stands."""
+
+    IDLE = "idle"
+    RUNNING = "running"
+    ZEROED = "zeroed"
+    REFUSED = "refused"
+    """The person moved: say so and zero again."""
+    FAILED = "failed"
+    """The sensor stopped (a pulled cable, a silent chip): no angles to zero."""
+
+
+@dataclass(frozen=True)
+class ZeroStatus:
+    """The zeroing's state, how far it is (0..1 of its window) and, if refused, why."""
+
+    state: ZeroState
+    progress: float = 0.0
+    message: str = ""
 
 
 class PelvisFeed:
@@ -144,6 +171,30 @@ class PelvisFeed:
         except Exception as exc:
             self.error = exc
         return out
+
+    @property
+    def can_zero(self) -> bool:
+        """True when the sensor can be zeroed while the session runs (real and simulated)."""
+        return callable(getattr(self.source, "start_zero", None))
+
+    def start_zero(self) -> None:
+        """Begin zeroing: the person stands level and still on both feet for ~2 s.
+
+        Follow it with :meth:`zero_status`; a refused zeroing (movement) changes nothing and
+        can simply be started again.
+        """
+        if not self.can_zero:
+            raise ValueError(f"{self.source.description} cannot be zeroed during a session")
+        self.source.start_zero()  # type: ignore[attr-defined]
+
+    def zero_status(self) -> ZeroStatus:
+        """The zeroing's state; FAILED with the sensor's message once the sensor stopped."""
+        if self.error is not None:
+            return ZeroStatus(ZeroState.FAILED, 0.0, str(self.error))
+        if not self.can_zero:
+            return ZeroStatus(ZeroState.IDLE)
+        status: ZeroStatus = self.source.zero_status()  # type: ignore[attr-defined]
+        return status
 
     def close(self) -> None:
         self.source.close()
@@ -345,7 +396,7 @@ def trial_pelvis(
     """
     if obliquity_deg is None or len(obliquity_deg) == 0:
         return None
-    lifted = "right" if stance == "left" else "left"
+    lifted = OTHER_SIDE[stance]
     drop = pelvic_drop(obliquity_deg, lifted)
     if drop is None:
         return None
@@ -430,7 +481,7 @@ def pelvis_sentences(result: Any) -> list[str]:
     drops = side_drops(result)
     lines: list[str] = []
     for side, d in drops.items():
-        lifted = "right" if side == "left" else "left"
+        lifted = OTHER_SIDE[side]
         mean, peak = d["mean_deg"], d["peak_deg"]
         if mean is None and peak is not None:  # squats: the peak per repetition
             what = f"dropped by up to {peak:.1f}\N{DEGREE SIGN} in a repetition"
@@ -464,3 +515,60 @@ def pelvis_sentences(result: Any) -> list[str]:
             )
         )
     return lines
+
+
+HOLD_TESTS = ("hip-stability", "single-leg-stance")
+"""Tests whose pelvis measure is the mean drop over a steady single-leg hold (the trend that
+progress follows: a squat's drop is a peak during motion, not comparable with a hold's)."""
+
+
+@dataclass(frozen=True)
+class DropPoint:
+    """One test's mean drop of the lifted side for one stance leg.
+
+    when : object
+        When the test ran (a ``datetime`` from the store; None if unknown).
+    mean_deg : float
+        Mean drop of the lifted side over the test's holds on this leg, degrees.
+    """
+
+    when: Any
+    mean_deg: float
+
+
+def drop_history(entries: Iterable[tuple[Any, Any]]) -> dict[str, list[DropPoint]]:
+    """Per stance leg, the mean drop of the lifted side in each hold test, oldest first.
+
+    Parameters
+    ----------
+    entries : iterable of (when, TestResult)
+        Test results in time order; only :data:`HOLD_TESTS` with pelvis measures count
+        (:func:`side_drops`), others are skipped.
+
+    Returns
+    -------
+    dict
+        ``{"left": [...], "right": [...]}`` (a leg without any point is left out).
+    """
+    out: dict[str, list[DropPoint]] = {}
+    for when, result in entries:
+        if getattr(result, "test", None) not in HOLD_TESTS:
+            continue
+        for side, d in side_drops(result).items():
+            if d["mean_deg"] is not None:
+                out.setdefault(side, []).append(DropPoint(when, float(d["mean_deg"])))
+    return out
+
+
+def drop_change_words(before: DropPoint | None, now: DropPoint, stance: str) -> str:
+    """One leg's latest drop in words, and whether it changed beyond the MDC since before.
+
+    A change is called real only above :data:`SIDE_DIFFERENCE_MDC_DEG` (Youdas et al. 2007).
+    """
+    deg = "\N{DEGREE SIGN}"
+    text = f"on the {stance} leg the {OTHER_SIDE[stance]} hip dropped {now.mean_deg:.1f}{deg}"
+    if before is not None:
+        d = now.mean_deg - before.mean_deg
+        real = abs(d) > SIDE_DIFFERENCE_MDC_DEG
+        text += f" ({d:+.1f}{deg}, {'a real change' if real else 'within measurement error'})"
+    return text

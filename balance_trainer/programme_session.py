@@ -373,9 +373,14 @@ class SessionRunner:
         if phase is Phase.READY and plan is not None:
             written, spoken = plan.info.words(plan.side)
             self._instruction = written
+            # The physio's notes are read out before the exercise's first set (and shown on
+            # every set's instruction by the app).
+            notes = plan.exercise.notes
+            first = plan.set_no == 1 and plan.side == plan.exercise.sides[0]
             self._say(
                 f"{plan.info.title}, {plan.side} side, set {plan.set_no} of "
                 f"{plan.exercise.sets}. {spoken}"
+                + (f" Your physio says: {notes}" if notes and first else "")
             )
         elif phase is Phase.ACTIVE and plan is not None:
             self._begin_set(plan)
@@ -384,7 +389,8 @@ class SessionRunner:
             elif plan.info.measure is Measure.SQUAT:
                 self._say(f"On your {plan.side} leg: squat, {plan.exercise.reps} times.")
             else:
-                self._say(f"Go: {plan.exercise.reps} slowly. Say done when you finish.")
+                # No voice is listened to: the person presses Done (a button, a tap).
+                self._say(f"Go: {plan.exercise.reps} slowly. Press Done when you finish.")
         elif phase is Phase.REST:
             self._say(f"{self.last_feedback} Rest now.")
         elif phase is Phase.CHECKIN:
@@ -552,10 +558,10 @@ class SessionRunner:
             self._finish_set("done")
 
     def skip(self) -> None:
-        """Skip the current set (from its instruction, during it or its rest)."""
+        """Skip the current set: from its instruction, during it, or from the rest before it
+        (resting, the set shown is the next one; ending the rest alone is :meth:`confirm`)."""
         if self.phase is Phase.REST:
-            self._enter(Phase.READY)
-            return
+            self.phase = Phase.READY  # no instruction is read out for a set being skipped
         plan = self.plan
         if plan is None or self.phase not in (Phase.READY, Phase.ACTIVE):
             return

@@ -15,8 +15,10 @@ working): ``test``, ``params``, ``body_weight_n``, then per test
 * single-leg stance and hip stability: ``trials``, ``false_starts``, ``summary`` (per side
   and the asymmetries), ``norm`` (stance), ``scale_limits`` (hip);
 * single-leg squat: ``reps``, ``sets``, ``summary``, ``scale_limits``;
-* mCTSIB: ``conditions``, ``velocity_measure``, ``velocities_mm_s``,
-  ``composite_velocity_mm_s``, ``ratios``, ``complete``;
+* mCTSIB (BTrackS): ``conditions``, ``complete`` and its own keys (``variant``, ``path_cm``,
+  ``btracks_norms``, ...: :mod:`balance_trainer.protocols.btracks_text`); stored before it:
+  ``velocity_measure``, ``velocities_mm_s``, ``composite_velocity_mm_s``, ``ratios``;
+* BTrackS Balance Test: ``trials``, ``complete``, ``score_cm``, ``btracks_norm``;
 * weight-bearing symmetry: ``trials``, ``summary`` (``left_share``, ``right_share``,
   ``asymmetry_pct``, ``more_on``),
 
@@ -32,8 +34,8 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Protocol
 
 from .errors import DataFormatError
@@ -602,9 +604,6 @@ class TestResult:
     def trials_on(self, side: str) -> list[Trial]:
         return [t for t in self.trials if t.stance_side == side]
 
-    def reps_on(self, side: str) -> list[Repetition]:
-        return [r for r in self.reps if r.stance_side == side]
-
     @property
     def best_trial(self) -> Trial | None:
         """The longest completed hold (or trial), for history lists."""
@@ -634,11 +633,6 @@ class TestResult:
         r = _renderer(self.test)
         return r.sentences(self, guest=guest) if r is not None else list(self.notes[:2])
 
-    def headline(self) -> str:
-        """One sentence for a list of results (the first of :meth:`sentences`)."""
-        s = self.sentences()
-        return s[0] if s else "no result"
-
     # -- storing -----------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         """The stored form (module docstring), ``schema`` first."""
@@ -665,6 +659,7 @@ class TestResult:
             out["velocities_mm_s"] = dict(self.velocities_mm_s or {})
             out["composite_velocity_mm_s"] = self.composite_velocity_mm_s
             out["ratios"] = dict(self.ratios or {})
+        if self.complete is not None:
             out["complete"] = bool(self.complete)
         if self.has_norm_field or self.norm is not None:
             out["norm"] = self.norm.to_json() if self.norm is not None else None
@@ -684,8 +679,8 @@ class TestResult:
                 "asymmetry_pct": self.asymmetry_pct,
                 "more_on": self.more_on,
             }
-        if self.test == "mctsib":
-            return None
+        if self.test in ("mctsib", "btracks-balance"):
+            return None  # per-condition scores at the top level (protocols.btracks_text)
         out: dict[str, Any] = dict(self.summary_extra)
         out.update({s.side: s.to_json() for s in self.sides})
         if self.test == "single-leg-squat":
@@ -765,6 +760,3 @@ class TestResult:
             extra=_extra(d, cls._KNOWN),
             summary_extra=_extra(summary, cls._SUMMARY),
         )
-
-    def with_notes(self, notes: Sequence[str]) -> TestResult:
-        return replace(self, notes=tuple(notes))

@@ -16,6 +16,7 @@ These are pure functions on arrays; they do no I/O and never look at the clock.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -143,11 +144,22 @@ def lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float = 10.0, order: int = 4
         raise AnalysisError("low-pass input holds NaN or infinity; remove or fill those samples")
     from scipy import signal as _sig  # on use: ~0.6 s to import
 
-    sos = _sig.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos")
+    sos = _butter_sos(order, float(cutoff_hz), float(fs_hz)).copy()  # scipy wants it writable
     padlen = 3 * (2 * len(sos) + 1)
     if xa.shape[0] <= padlen:
         raise InsufficientDataError(f"low-pass needs more than {padlen} samples; got {xa.shape[0]}")
     return np.asarray(_sig.sosfiltfilt(sos, xa, axis=0))
+
+
+@functools.lru_cache(maxsize=16)
+def _butter_sos(order: int, cutoff_hz: float, fs_hz: float) -> np.ndarray:
+    # Designed once per (order, cutoff, rate): analysing many files at one rate (the 20 HBEDB
+    # trials, a clinic's recordings) would otherwise redesign the same filter for each.
+    from scipy import signal as _sig
+
+    sos = np.asarray(_sig.butter(order, cutoff_hz, btype="low", fs=fs_hz, output="sos"))
+    sos.setflags(write=False)  # shared by every caller
+    return sos
 
 
 class LiveSmoother:

@@ -35,22 +35,25 @@ Portability
     The queries are plain SQL with ``?`` parameters and ``RETURNING`` (SQLite ≥ 3.35 and
     PostgreSQL alike); the schema's dialect differences are confined to :mod:`.migrations`.
     Only the connection set-up (pragmas, ``BEGIN IMMEDIATE``) is SQLite's own.
+Layout
+    This module holds opening, sessions, trials, frames, reading and backup; the people and
+    privacy methods come from :mod:`.store_people` (a mixin), and the helpers every part shares
+    (the trial owner token, read-only media, :func:`translate_error`, the locked
+    ``_guarded`` wrapper) from :mod:`.store_support`. Import everything from here.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import logging
 import math
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +65,6 @@ from .errors import (
     StoreError,
     StoreUnavailableError,
     StoreVersionError,
-    UnknownPersonError,
     UsageError,
 )
 from .migrations import LATEST_VERSION, applied_version, migrate
@@ -95,11 +97,24 @@ from .records import (
     utcnow,
     validate_person_id,
 )
+from .store_people import WIPE_DELAY_S, WIPE_TRIES, PeopleMixin
+from .store_support import (
+    SQLITE_MAGIC,
+    _guarded,
+    _read_only_medium,
+    _read_only_uri,
+    _ts,
+    owner_alive,
+    translate_error,
+)
+from .store_support import _owner_token as _owner_token  # re-exported: programme_store uses it
 
 __all__ = [
     "BLOCK_S",
     "DB_FILENAME",
     "MAX_BLOCK_FRAMES",
+    "WIPE_DELAY_S",
+    "WIPE_TRIES",
     "SESSION_KINDS",
     "SEXES",
     "SIDES",
@@ -121,153 +136,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DB_FILENAME = "balance-trainer.db"
-WIPE_TRIES = 6
-WIPE_DELAY_S = 0.5
-"""Deleting a person retries the WAL wipe this often, waiting 0.5, 1, 1.5 ... s (7.5 s)."""
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-# together with the pid tell a live writer from a dead one even after pid reuse or a reboot.
-
-
-def _proc_stat(pid: int) -> tuple[str, str] | None:
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    rest = text[text.rfind(")") + 2 :].split()
-    return rest[0], rest[19]  # state, starttime (clock ticks after boot)
-
-
-def _boot_id() -> str:
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        return ""
-
-
-def _owner_token() -> str:
-    stat = _proc_stat(os.getpid())
-    return f"{_boot_id()}:{os.getpid()}:{stat[1] if stat else ''}"
-
-
-def owner_alive(token: str | None) -> bool:
-    """True when the process that wrote ``token`` (see trials.owner) is still running."""
-    if not token:
-        return False
-    boot, _, rest = token.partition(":")
-    pid_s, _, start = rest.partition(":")
-    try:
-        pid = int(pid_s)
-    except ValueError:
-        return False
-    if boot and boot != _boot_id():
-        return False
-    if start:
-        stat = _proc_stat(pid)
-        return stat is not None and stat[0] not in ("Z", "X") and stat[1] == start
-    try:  # no /proc: the best a portable program can do
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _read_only_medium(path: Path) -> bool:
-    """True when ``path`` (an existing database) cannot be written: a read-only mount, or no
-    write permission on the file or its folder (SQLite needs both for its -wal and -shm)."""
-    try:
-        if os.statvfs(path).f_flag & os.ST_RDONLY:
-            return True
-    except (OSError, AttributeError):
-        pass
-    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
-
-
-def _read_only_uri(path: Path) -> str:
-    """An SQLite URI opening ``path`` read-only; ``immutable`` on a read-only mount, where no
-    one can be writing it and SQLite could not make the -shm file it otherwise needs."""
-    from urllib.parse import quote
-
-    immutable = False
-    try:
-        immutable = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
-    except (OSError, AttributeError):
-        pass
-    if not immutable and not Path(str(path) + "-shm").exists():
-        immutable = not os.access(path.parent, os.W_OK)
-    return f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
-
-
-def translate_error(exc: BaseException, path: str | os.PathLike[str]) -> BalanceTrainerError:
-    """The named store error for an sqlite3 or OS error on the database at ``path``."""
-    msg = str(exc)
-    low = msg.lower()
-    if isinstance(exc, sqlite3.DatabaseError) and (
-        "not a database" in low or "malformed" in low or "corrupt" in low
-    ):
-        return StoreCorruptError(
-            f"{path}: the database is damaged ({msg}); restore it from a backup "
-            "('balance-trainer backup' makes one) or move it away to start a new one"
-        )
-    if "readonly" in low or "read-only" in low:
-        return StoreUnavailableError(
-            f"{path}: the database is read-only ({msg}); check the file's and the directory's "
-            "permissions and that the disk is mounted read-write"
-        )
-    if "full" in low or "no space" in low:
-        return StoreUnavailableError(
-            f"{path}: the disk is full ({msg}); free some space and try again"
-        )
-    if "locked" in low or "busy" in low:
-        return StoreUnavailableError(
-            f"{path}: the database is busy ({msg}); another balance-trainer is writing, "
-            "try again in a moment"
-        )
-    if "unable to open" in low:
-        return StoreUnavailableError(
-            f"{path}: cannot open the database ({msg}); the file and its directory must be "
-            "writable (read-only disk? wrong owner?) - fix that or choose --data-dir"
-        )
-    return StoreUnavailableError(f"{path}: cannot use the database ({msg}); check the disk")
-
-
-def _ts(text: str) -> datetime:
-    """A timestamp from a NOT NULL column (:func:`ts_parse` allows NULL)."""
-    return datetime.fromisoformat(text)
-
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _guarded(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenate[Store, _P], _R]:
-    """Run a Store method under its lock, turning driver and OS errors into store errors.
-
-    Typed with a ParamSpec, so each method keeps its own signature for callers and mypy.
-    """
-
-    @functools.wraps(method)
-    def wrapper(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with self._lock:
-            if self._conn is None:
-                raise StoreError(f"{self.path}: the store is closed; open it again")
-            try:
-                return method(self, *args, **kwargs)
-            except BalanceTrainerError:
-                raise
-            except (sqlite3.Error, OSError) as exc:
-                raise translate_error(exc, self.path) from exc
-
-    return wrapper
 
 
 # --- the store -----------------------------------------------------------------------------
 
 
-class Store:
+class Store(PeopleMixin):
     """The database of people, sessions, trials, frames and game results.
 
     Parameters
@@ -376,7 +250,7 @@ class Store:
                 os.close(fd)
             return
         with open(p, "rb") as fh:
-            head = fh.read(len(_SQLITE_MAGIC))
+            head = fh.read(len(SQLITE_MAGIC))
         if not head and not Path(self.path + "-wal").exists():
             # SQLite would take an empty file for a new database and start afresh over what
             # was there (a failed copy, a power cut during a restore): say so instead.
@@ -384,7 +258,7 @@ class Store:
                 f"{p}: the database file is empty (0 bytes), so its people and trials are not "
                 "in it; restore it from a backup, or move it away to start a new database"
             )
-        if head and head != _SQLITE_MAGIC:
+        if head and head != SQLITE_MAGIC:
             raise StoreCorruptError(
                 f"{p}: not an SQLite database, so not balance-trainer's; move it away or "
                 "use --data-dir to point at the right directory"
@@ -488,219 +362,10 @@ class Store:
         t_last, _ = decode_block(*last)
         return int(n), float(t_last[-1] - first[0] / 1e6)
 
-    # -- transactions ---------------------------------------------------------------------------
-    class _Tx:
-        def __init__(self, conn: sqlite3.Connection) -> None:
-            self.conn = conn
-
-        def __enter__(self) -> sqlite3.Cursor:
-            self.cur = self.conn.cursor()
-            self.cur.execute("BEGIN IMMEDIATE")
-            return self.cur
-
-        def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-            if exc_type is None:
-                self.cur.execute("COMMIT")
-            else:
-                try:
-                    self.cur.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass  # SQLite already rolled back (disk full, I/O error)
-
-    def _tx(self) -> Store._Tx:
-        assert self._conn is not None
-        return Store._Tx(self._conn)
-
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Cursor]:
-        """A write transaction under the store's lock, for modules that keep their own tables
-        (:mod:`.programme_store`); driver and OS errors become store errors."""
-        with self._lock:
-            if self._conn is None:
-                raise StoreError(f"{self.path}: the store is closed; open it again")
-            try:
-                with self._tx() as cur:
-                    yield cur
-            except (sqlite3.Error, OSError) as exc:
-                raise translate_error(exc, self.path) from exc
-
-    @property
-    def _db(self) -> sqlite3.Connection:
-        """The open connection, in a guarded method (:func:`_guarded` has checked it is open)."""
-        assert self._conn is not None
-        return self._conn
-
     @_guarded
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Rows of one read-only statement (for modules that keep their own tables)."""
         return self._db.execute(sql, params).fetchall()
-
-    # -- people ---------------------------------------------------------------------------------
-    @_guarded
-    def add_person(
-        self,
-        pid: str,
-        *,
-        name: str | None = None,
-        birth_year: int | None = None,
-        sex: str | None = None,
-        height_cm: float | None = None,
-        mass_kg: float | None = None,
-        dominant_side: str | None = None,
-        notes: str | None = None,
-    ) -> Person:
-        """Add a person. Only the pseudonymous ``pid`` is required.
-
-        Raises
-        ------
-        UsageError
-            A bad id or field value (birth year, sex, height cm, mass kg, side).
-        StoreError
-            The id is taken.
-        """
-        validate_person_id(pid)
-        year = self.clock().year
-        if birth_year is not None and not (1900 <= int(birth_year) <= year):
-            raise UsageError(f"birth year {birth_year}: give a year between 1900 and {year}")
-        if sex is not None and sex not in SEXES:
-            raise UsageError(f"sex {sex!r}: use one of {', '.join(SEXES)} or leave it out")
-        if height_cm is not None and not (40.0 <= float(height_cm) <= 250.0):
-            raise UsageError(f"height {height_cm} cm: give centimetres between 40 and 250")
-        if mass_kg is not None and not (5.0 <= float(mass_kg) <= 300.0):
-            raise UsageError(f"mass {mass_kg} kg: give kilograms between 5 and 300")
-        if dominant_side is not None and dominant_side not in SIDES:
-            raise UsageError(f"dominant side {dominant_side!r}: use left or right")
-        person = Person(
-            pid,
-            name or None,
-            None if birth_year is None else int(birth_year),
-            sex,
-            None if height_cm is None else float(height_cm),
-            None if mass_kg is None else float(mass_kg),
-            dominant_side,
-            notes or None,
-            created := self.clock(),
-        )
-        with self._tx() as cur:
-            if cur.execute("SELECT 1 FROM people WHERE id = ?", (pid,)).fetchone():
-                raise StoreError(f"person {pid!r} already exists; choose another id")
-            cur.execute(
-                "INSERT INTO people (id, name, birth_year, sex, height_cm, mass_kg, "
-                "dominant_side, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    pid,
-                    person.name,
-                    person.birth_year,
-                    sex,
-                    person.height_cm,
-                    person.mass_kg,
-                    dominant_side,
-                    person.notes,
-                    ts_text(created),
-                ),
-            )
-        log.info("added person %s", pid)
-        return person
-
-    _PERSON_COLS = "id, name, birth_year, sex, height_cm, mass_kg, dominant_side, notes, created_at"
-
-    @staticmethod
-    def _person(row: tuple[Any, ...]) -> Person:
-        pid, name, birth_year, sex, height_cm, mass_kg, side, notes, created = row
-        return Person(
-            pid, name, birth_year, sex, height_cm, mass_kg, side, notes, ts_parse(created)
-        )
-
-    @_guarded
-    def get_person(self, pid: str) -> Person:
-        """The person with id ``pid``; raises :class:`UnknownPersonError` if there is none."""
-        validate_person_id(pid)  # a malformed id is named as such, never echoed raw
-        row = self._db.execute(
-            f"SELECT {self._PERSON_COLS} FROM people WHERE id = ?", (pid,)
-        ).fetchone()
-        if row is None:
-            raise UnknownPersonError(
-                f"no person {pid!r} in {self.path}; see 'balance-trainer people list' or add "
-                f"them with 'balance-trainer people add {pid}'"
-            )
-        return self._person(row)
-
-    @_guarded
-    def list_people(self) -> list[Person]:
-        """Everyone, by id."""
-        rows = self._db.execute(f"SELECT {self._PERSON_COLS} FROM people ORDER BY id")
-        return [self._person(r) for r in rows]
-
-    @_guarded
-    def people_overview(self) -> dict[str, tuple[int, datetime | None]]:
-        """``{person id: (number of sessions, start of the latest)}`` for people with sessions."""
-        rows = self._db.execute(
-            "SELECT person_id, COUNT(*), MAX(started_at) FROM sessions GROUP BY person_id"
-        )
-        return {pid: (int(n), ts_parse(last)) for pid, n, last in rows}
-
-    @_guarded
-    def delete_person(self, pid: str) -> dict[str, int]:
-        """Delete a person with every session, trial, frame and game result; return counts.
-
-        With ``secure_delete`` the freed pages are zeroed, and the WAL is truncated after, so
-        the data is gone from the files, not only from the queries.
-        """
-        self.get_person(pid)
-        sessions = "SELECT id FROM sessions WHERE person_id = ?"
-        trials = f"SELECT id FROM trials WHERE session_id IN ({sessions})"
-        running = self._db.execute(
-            f"SELECT id, owner FROM trials WHERE status = 'running' AND id IN ({trials})", (pid,)
-        ).fetchall()
-        live = [tid for tid, owner in running if owner_alive(owner)]
-        if live:
-            raise StoreError(
-                f"{pid} is being recorded right now (trial {live[0]}); stop that recording "
-                f"(or the app) first, then delete {pid}"
-            )
-        with self._tx() as cur:
-            counts = {
-                "frame_blocks": cur.execute(
-                    f"DELETE FROM frame_blocks WHERE trial_id IN ({trials})", (pid,)
-                ).rowcount,
-                "trials": cur.execute(
-                    f"DELETE FROM trials WHERE session_id IN ({sessions})", (pid,)
-                ).rowcount,
-                "game_results": cur.execute(
-                    f"DELETE FROM game_results WHERE session_id IN ({sessions})", (pid,)
-                ).rowcount,
-                "sessions": cur.execute(
-                    "DELETE FROM sessions WHERE person_id = ?", (pid,)
-                ).rowcount,
-                "people": cur.execute("DELETE FROM people WHERE id = ?", (pid,)).rowcount,
-            }
-        self._wipe_wal(pid)
-        log.info("deleted person %s", pid)
-        return counts
-
-    def _wipe_wal(self, pid: str) -> None:
-        """Checkpoint the WAL into the (zeroing) main file and truncate it; check it worked.
-
-        A checkpoint cannot finish while another connection holds an older read snapshot; it
-        is retried for :data:`WIPE_TRIES` tries, then the person is gone from every query but
-        their bytes would stay in the -wal file, which is said in one line (exit status 1).
-        """
-        conn = self._db
-        if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-            return
-        for attempt in range(WIPE_TRIES):
-            busy, log_pages, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            wal = Path(self.path + "-wal")
-            size = wal.stat().st_size if wal.exists() else 0
-            if not busy and log_pages == done and size == 0:
-                return
-            self.sleep(WIPE_DELAY_S * (attempt + 1))
-        raise StoreUnavailableError(
-            f"{self.path}: {pid} is deleted, but another program is reading the database, so "
-            f"the deleted data is still in {self.path}-wal; close the other balance-trainer "
-            "(the app, a report) and it is wiped when it closes - or run 'balance-trainer "
-            "backup' after closing it to be sure"
-        )
 
     # -- sessions and trials --------------------------------------------------------------------
     @_guarded
@@ -772,10 +437,13 @@ class Store:
         self,
         trial_id: int,
         seq: int,
-        blocks: Sequence[tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]],
+        blocks: Sequence[tuple[np.ndarray, ...]],
         n_total: int,
     ) -> int:
         """Commit frame blocks (times s, forces N) numbered from ``seq``; the recorder's call.
+
+        A block may carry the pelvis sensor's obliquity and then its rotation (degrees per
+        frame, NaN: no angle) after the forces.
 
         ``n_total`` is the trial's frame count once they are in. Returns the next ``seq``.
         """
@@ -785,12 +453,13 @@ class Store:
             t, f = blk[0], blk[1]
             t0, tb, fb = encode_block(t, f)
             pb = encode_pelvis(blk[2]) if len(blk) > 2 else None
-            rows.append((trial_id, seq, t0, int(t.size), int(f.shape[1]), tb, fb, pb))
+            rb = encode_pelvis(blk[3]) if len(blk) > 3 else None
+            rows.append((trial_id, seq, t0, int(t.size), int(f.shape[1]), tb, fb, pb, rb))
             seq += 1
         with self._tx() as cur:
             cur.executemany(
                 "INSERT INTO frame_blocks (trial_id, seq, t0_us, n_frames, n_cells, t_us, "
-                "forces_mn, pelvis_cdeg) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "forces_mn, pelvis_cdeg, pelvis_rot_cdeg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             cur.execute("UPDATE trials SET n_frames = ? WHERE id = ?", (n_total, trial_id))
@@ -937,6 +606,22 @@ class Store:
             any_pelvis = any_pelvis or blob is not None
             ps.append(decode_pelvis(blob, int(n)))
         return np.concatenate(ps) if any_pelvis and ps else None
+
+    @_guarded
+    def trial_pelvis_rotation(self, trial_id: int) -> np.ndarray | None:
+        """The pelvis sensor's rotation at each of a trial's frames (degrees, NaN: no angle,
+        as before the sensor was zeroed or in blocks stored before schema 4), or None when the
+        trial was recorded without a pelvis sensor."""
+        rs: list[np.ndarray] = []
+        any_pelvis = False
+        for n, obl, rot in self._db.execute(
+            "SELECT n_frames, pelvis_cdeg, pelvis_rot_cdeg FROM frame_blocks "
+            "WHERE trial_id = ? ORDER BY seq",
+            (trial_id,),
+        ):
+            any_pelvis = any_pelvis or obl is not None or rot is not None
+            rs.append(decode_pelvis(rot, int(n)))
+        return np.concatenate(rs) if any_pelvis and rs else None
 
     @_guarded
     def integrity_check(self) -> list[str]:

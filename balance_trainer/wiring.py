@@ -142,12 +142,6 @@ class BoardConnection:
         return self._converter
 
     @property
-    def pelvis_error(self) -> str | None:
-        """The pelvis sensor's fault, if it stopped (one sentence), else None."""
-        err = None if self.pelvis is None else self.pelvis.error
-        return None if err is None else str(err)
-
-    @property
     def simulated(self) -> bool:
         return self.source.simulated
 

@@ -11,6 +11,10 @@ Reports, on this machine and in this run:
 3. the ratio against a straightforward per-sample Python implementation of the same measures
    measured here: (a) the eleven time-domain measures, (b) all fourteen, where the Welch
    spectra are per-sample DFT sums (no FFT), as one would write them without numpy.
+
+One fresh-process run on a shared machine is noisy (seconds either way); for "is analyze
+slower than commit X", run ``benchmarks/bench_analyze_ab.py --baseline-ref X``, which
+interleaves >= 7 runs of both trees and reports medians, CPU time and the ratio.
 """
 
 from __future__ import annotations

@@ -441,11 +441,6 @@ class BoardFeed:
         return kg
 
 
-def virtual_clock(fps: float) -> Callable[[int], float]:
-    """Frame number → virtual time, s, for headless runs at ``fps`` frames per second."""
-    return lambda k: k / fps
-
-
 class OfflineSource(Source):
     """Stands in for a board that could not be opened at start: it has the board's geometry
     and no frames (its stream fails at once), so the app starts, says the board is not

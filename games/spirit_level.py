@@ -1,10 +1,11 @@
 """Spirit level: the screen for :mod:`games.rules.spirit_level`.
 
 A big bubble level across the screen; the bubble follows the ML COP under the stance foot.
-Above it, a pelvis bar (two hip joints and the line between them) tilts when the COP drifts
-toward the lifted side, with a gentle "keep your hips level" — the picture of what the drift
-means. On the right, the score bar fills while the bubble is in the band, with a star at each
-third.
+Above it, a little figure on one leg; on the board alone its hips tilt when the load drifts
+toward the lifted side, with a gentle "keep your weight over your foot" (the board sees the
+load, not the pelvis: the caption says so); with the pelvis sensor they tilt by the measured
+angle, with "keep your hips level". On the right, the score bar fills while the bubble is in
+the band, with a star at each third.
 """
 
 from __future__ import annotations
@@ -217,7 +218,9 @@ class SpiritLevelScreen(GameScreen):
         for p in hips.values():
             pygame.draw.circle(surface, col, (int(p[0]), int(p[1])), ui.px(12))
         if drifting:
-            self.say("Keep your hips level", 0.3)
+            # Only the pelvis sensor sees the hips; the board sees the load moving.
+            pelvis = r is not None and r.pelvis
+            self.say("Keep your hips level" if pelvis else "Keep your weight over your foot", 0.3)
         # Say what the picture is measured by: the pelvis itself, or the load under the foot.
         if r is not None and r.pelvis:
             o = r.obliquity_deg

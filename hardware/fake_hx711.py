@@ -42,6 +42,8 @@ from typing import Any
 from gpiozero.exc import PinSetInput
 from gpiozero.pins.mock import MockFactory, MockPin, MockSPIClockPin
 
+from balance_trainer.constants import STANDARD_GRAVITY
+
 # Re-exported: the faults moved to fake_hx711_faults.
 from .fake_hx711_faults import FAULT_KINDS as FAULT_KINDS
 from .fake_hx711_faults import ChipFaults as ChipFaults
@@ -768,7 +770,7 @@ def _person_forces(
     # A few slow sinusoids: quiet-stance sway of a few mm, a little faster medio-laterally.
     ml = [(rng.uniform(2, 4), rng.uniform(0.1, 0.6), rng.uniform(0, 6.3)) for _ in range(3)]
     ap = [(rng.uniform(3, 6), rng.uniform(0.05, 0.4), rng.uniform(0, 6.3)) for _ in range(3)]
-    weight = mass_kg * 9.80665
+    weight = mass_kg * STANDARD_GRAVITY
     cache: dict[float, list[float]] = {}
 
     def forces(t: float) -> list[float]:

@@ -286,6 +286,55 @@ class PelvisSensor:
         self.chip.stop()
 
 
+class _StepClock:
+    """A clock that moves only by its own sleeps (virtual time for :func:`zero_through_chip`)."""
+
+    def __init__(self, start: float) -> None:
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+    def sleep(self, dt: float) -> None:
+        self.t += max(0.0, dt)
+
+
+def zero_through_chip(
+    t_s: np.ndarray, obliquity_deg: np.ndarray, rotation_deg: np.ndarray, *, seed: int = 0
+) -> PelvisTracker:
+    """Zero a :class:`PelvisSensor` worn through a given pelvis motion, on the fake chip.
+
+    The simulated sensor's zeroing: the pelvis the simulated person had over the window
+    (``t_s``, s; angles in degrees, as :class:`~balance_trainer.frames.PelvisSample`) moves the
+    register-level fake LSM6DSOX (its noise, bias and own oscillator included), and the real
+    driver and :meth:`PelvisSensor.zero` read it in virtual time: the same stillness checks
+    refuse the same movements a real sensor would.
+
+    Raises
+    ------
+    CalibrationError
+        The pelvis moved during the window (the message says what to do).
+    """
+    from .fake_lsm6dsox import FakeI2CBus, FakeLsm6dsox
+
+    t = np.asarray(t_s, dtype=float)
+    o = np.asarray(obliquity_deg, dtype=float)
+    r = np.asarray(rotation_deg, dtype=float)
+    seconds = float(t[-1] - t[0]) if t.size > 1 else 0.0
+
+    def motion(ts: float) -> tuple[float, float, float]:
+        return float(np.interp(ts, t, o)), 0.0, float(np.interp(ts, t, r))
+
+    # The chip starts just before the window so its first sample lies at the window's start.
+    clock = _StepClock(float(t[0]) - 0.05 if t.size else 0.0)
+    bus = FakeI2CBus()
+    bus.devices[DEFAULT_ADDRESS] = FakeLsm6dsox(clock=clock, motion=motion, seed=seed)
+    sensor = PelvisSensor(bus, bus_name="simulated", clock=clock, sleep=clock.sleep)
+    clock.t = max(clock.t, float(t[0]) if t.size else 0.0)
+    sensor.zero(seconds)
+    return sensor.tracker
+
+
 def open_i2c_bus(spec: PelvisSpec) -> I2CBus:
     """Open the Pi's I2C bus for ``spec`` (smbus2), with a clear message when it is missing."""
     try:

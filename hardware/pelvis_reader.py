@@ -15,7 +15,9 @@ one clear sentence.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -23,13 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from balance_trainer import errors
-from balance_trainer.errors import BoardDisconnected, SensorError, UsageError
+from balance_trainer.errors import BoardDisconnected, CalibrationError, SensorError, UsageError
 from balance_trainer.frames import PelvisSample
-from balance_trainer.pelvis import PelvisRequest
+from balance_trainer.pelvis import PelvisRequest, ZeroState, ZeroStatus
 
 from . import lsm6dsox
 from .fake_lsm6dsox import ChipFaults, FakeI2CBus, FakeLsm6dsox
-from .pelvis import PelvisSensor, PelvisSpec, open_i2c_bus, parse_pelvis_spec
+from .pelvis import ZERO_SECONDS, PelvisSensor, PelvisSpec, open_i2c_bus, parse_pelvis_spec
 
 READY_TIMEOUT_S = 10.0  # spawning a Python child and importing numpy takes ~1-3 s on a Pi 4
 ZERO_TIMEOUT_S = 6.0
@@ -45,6 +47,9 @@ class FakeChipSpec:
     brownout_after_s: float | None = None
     who_am_i: int = lsm6dsox.WHO_AM_I_VALUE
     seed: int = 0
+    sway_deg: float = 0.0
+    """Amplitude of a 1 Hz side-to-side rocking of the pelvis (a person who does not hold
+    still), degrees; 0: a level, still pelvis."""
 
 
 @dataclass
@@ -68,9 +73,14 @@ def _build_bus(spec: PelvisReaderSpec) -> tuple[Any, str]:
         who_am_i=f.who_am_i,
     )
     bus = FakeI2CBus(stuck=f.stuck)
+    amp = f.sway_deg
+
+    def rocking(t: float) -> tuple[float, float, float]:
+        return amp * math.sin(2 * math.pi * (t - now)), 0.0, 0.0
+
     if not f.missing:
         bus.devices[spec.sensor.address] = FakeLsm6dsox(
-            clock=time.monotonic, seed=f.seed, faults=faults
+            clock=time.monotonic, motion=rocking, seed=f.seed, faults=faults
         )
     return bus, "fake-i2c"
 
@@ -101,8 +111,13 @@ def reader_main(spec: PelvisReaderSpec, conn: Any) -> None:
                 if cmd == "stop":
                     break
                 if cmd == "zero":
-                    sensor.zero()
-                    conn.send(("zeroed",))
+                    # A person who moved is told so and zeroes again; the reader goes on.
+                    try:
+                        sensor.zero()
+                    except CalibrationError as exc:
+                        conn.send(("zero-refused", str(exc)))
+                    else:
+                        conn.send(("zeroed",))
             s = sensor.wait_sample()
             batch.append((s.t_s, s.obliquity_deg, s.rotation_deg))
             if s.t_s - last_send >= spec.batch_s:
@@ -147,6 +162,11 @@ class PelvisReader:
         self._error: SensorError | None = None
         self.odr_hz = 0.0
         self.zeroed = False
+        # The app's drain thread reads samples while the app's loop asks after the zeroing:
+        # one pipe, so one reader at a time.
+        self._lock = threading.Lock()
+        self._zeroing = ZeroStatus(ZeroState.IDLE)
+        self._zero_started = 0.0
 
     def start(self, timeout: float = READY_TIMEOUT_S) -> PelvisReader:
         """Start the child and wait until the chip answered (raises its error if not)."""
@@ -171,26 +191,28 @@ class PelvisReader:
         self.odr_hz = float(msg[1])
         return self
 
-    def _pump(self, timeout: float = 0.0) -> bool:
-        """Move messages from the pipe; True when one was ``zeroed``."""
-        zeroed = False
-        while self._conn.poll(timeout):
-            timeout = 0.0
-            try:
-                msg = self._conn.recv()
-            except (EOFError, OSError):
-                if self._error is None:
-                    self._error = BoardDisconnected(
-                        "the pelvis reader process stopped; run `balance-trainer doctor`"
-                    )
-                break
-            if msg[0] == "samples":
-                self._pending.extend(PelvisSample(*s) for s in msg[1])
-            elif msg[0] == "zeroed":
-                zeroed = True
-            elif msg[0] == "error":
-                self._error = _error(msg[1], msg[2])
-        return zeroed
+    def _pump(self, timeout: float = 0.0) -> None:
+        """Move messages from the pipe (samples, zeroing results, a fault)."""
+        with self._lock:
+            while self._conn.poll(timeout):
+                timeout = 0.0
+                try:
+                    msg = self._conn.recv()
+                except (EOFError, OSError):
+                    if self._error is None:
+                        self._error = BoardDisconnected(
+                            "the pelvis reader process stopped; run `balance-trainer doctor`"
+                        )
+                    break
+                if msg[0] == "samples":
+                    self._pending.extend(PelvisSample(*s) for s in msg[1])
+                elif msg[0] == "zeroed":
+                    self.zeroed = True
+                    self._zeroing = ZeroStatus(ZeroState.ZEROED, 1.0)
+                elif msg[0] == "zero-refused":
+                    self._zeroing = ZeroStatus(ZeroState.REFUSED, 1.0, msg[1])
+                elif msg[0] == "error":
+                    self._error = _error(msg[1], msg[2])
 
     def read(self) -> list[PelvisSample]:
         """Samples since the last call, oldest first."""
@@ -202,14 +224,38 @@ class PelvisReader:
             raise err
         return out
 
-    def zero(self, timeout: float = ZERO_TIMEOUT_S) -> None:
-        """Zero the angles (the person stands level and still on both feet)."""
+    def start_zero(self) -> None:
+        """Ask the child to zero (the person stands level and still for 2 s); no wait."""
+        self._zeroing = ZeroStatus(ZeroState.RUNNING, 0.0)
+        self._zero_started = time.monotonic()
         self._conn.send("zero")
+
+    def zero_status(self) -> ZeroStatus:
+        """The zeroing's state; while it runs, the share of its 2 s gone by."""
+        self._pump()
+        z = self._zeroing
+        if z.state is ZeroState.RUNNING:
+            gone = (time.monotonic() - self._zero_started) / ZERO_SECONDS
+            return ZeroStatus(ZeroState.RUNNING, min(0.99, gone))
+        return z
+
+    def zero(self, timeout: float = ZERO_TIMEOUT_S) -> None:
+        """Zero the angles (the person stands level and still on both feet), waiting for it.
+
+        Raises
+        ------
+        CalibrationError
+            The person moved (the message says what to do).
+        """
+        self.start_zero()
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            if self._pump(0.05):
-                self.zeroed = True
+            self._pump(0.05)
+            z = self._zeroing
+            if z.state is ZeroState.ZEROED:
                 return
+            if z.state is ZeroState.REFUSED:
+                raise CalibrationError(z.message)
             if self._error is not None:
                 err, self._error = self._error, None
                 raise err
@@ -256,6 +302,13 @@ class I2CPelvis:
         """Zero the angles: the person stands level and still on both feet for 2 s."""
         self.reader.zero()
 
+    def start_zero(self) -> None:
+        """Zero again during the session (the app's "stand level" step); see zero_status."""
+        self.reader.start_zero()
+
+    def zero_status(self) -> ZeroStatus:
+        return self.reader.zero_status()
+
     def samples(self) -> Iterator[PelvisSample]:
         while not self.closed:
             got = self.reader.read()
@@ -299,17 +352,19 @@ def open_sim_pelvis(request: PelvisRequest) -> Any:
 class ReplayPelvis:
     """The pelvis column of a recording, played beside its frames (``--board replay:FILE``).
 
-    Each frame's angle comes back as a sample stamped with the frame's own time, so the
-    converter's hold gives every frame exactly the angle the live run recorded.
+    Each frame's angles come back as a sample stamped with the frame's own time, so the
+    converter's hold gives every frame exactly the angles the live run recorded. A recording
+    from before the rotation column gives no rotation (NaN), as does an empty cell.
     """
 
     kind = "replay"
     realtime = False  # pulled frame by frame, in step with the replayed board
     simulated = True
 
-    def __init__(self, t_s: Any, obliquity_deg: Any, name: str) -> None:
+    def __init__(self, t_s: Any, obliquity_deg: Any, name: str, rotation_deg: Any = None) -> None:
         self._t = t_s
         self._o = obliquity_deg
+        self._r = [math.nan] * len(t_s) if rotation_deg is None else rotation_deg
         self._name = name
         self.closed = False
 
@@ -319,8 +374,8 @@ class ReplayPelvis:
 
     def samples(self) -> Iterator[PelvisSample]:
         while not self.closed:
-            for t, o in zip(self._t, self._o, strict=True):
-                yield PelvisSample(float(t), float(o), float("nan"))
+            for t, o, r in zip(self._t, self._o, self._r, strict=True):
+                yield PelvisSample(float(t), float(o), float(r))
             return
 
     def close(self) -> None:
@@ -341,4 +396,5 @@ def open_replay_pelvis(request: PelvisRequest) -> ReplayPelvis:
             "--pelvis replay plays a recording's pelvis column, but this board is not a "
             "recording with one; record with --pelvis sim or --pelvis i2c first"
         )
-    return ReplayPelvis(rec.t_s, rec.pelvis_obliquity_deg, rec.path.name)
+    rotation = getattr(rec, "pelvis_rotation_deg", None)
+    return ReplayPelvis(rec.t_s, rec.pelvis_obliquity_deg, rec.path.name, rotation)

@@ -395,10 +395,21 @@ REPS_PER_SET = 5
 
 
 CONDITION_CHANNELS = ("c_nml", "c_rml", "c_nap", "c_rap")
-MCTSIB_SWITCH_S = (37.5, 72.0)
-"""mctsib: eyes close in the pause before the protocol's 2nd condition (trial 1 runs ~4.5-34.5
-s, the 2nd from ~40.5 s after a 3 s rest and a 3 s countdown) and the person steps off for the
-foam pad after it (~70.5 s)."""
+BTRACKS_TRIAL_S = 20.0
+"""The BTrackS tests' trial length, s (the protocols' ``BTRACKS_TRIAL_S``)."""
+WEIGH_S = 1.5
+"""The protocol weighs a person standing still on both feet in about this long, s."""
+COUNTDOWN_S = 3.0
+REST_S = 3.0
+"""The protocols' countdown before each trial and rest after it, s (``ProtocolSettings``)."""
+TRIAL_1_END_S = WEIGH_S + COUNTDOWN_S + BTRACKS_TRIAL_S
+"""When the first trial of a test on both feet ends, s from stepping on (~24.5 s)."""
+CYCLE_S = REST_S + COUNTDOWN_S + BTRACKS_TRIAL_S
+"""From one trial's end to the next one's (~26 s)."""
+MCTSIB_SWITCH_S = (TRIAL_1_END_S + REST_S / 2 + 1.5, TRIAL_1_END_S + CYCLE_S + 1.5)
+"""mctsib: the eyes close in the pause before the protocol's 2nd condition (trial 1 runs
+~4.5-24.5 s, the 2nd from ~30.5 s after a 3 s rest and a 3 s countdown) and the person steps
+off for the foam pad 1.5 s after it ends (~50.5 s)."""
 
 
 def _condition(sc: Script, ratios: tuple[float, ...]) -> None:
@@ -409,8 +420,8 @@ def mctsib_script(sc: Script, moves: Moves, ratio: Callable[[str, str], tuple[fl
     """The four mCTSIB conditions as the protocol runs them, for a person on the board.
 
     ``ratio(eyes, surface)`` gives the condition multipliers relative to the simulator's own
-    condition. The eyes close in the pauses between the protocol's trials; between the 2nd
-    and 3rd the person steps off, the foam pad goes down, and they step back on.
+    condition. The eyes close in the pauses between the protocol's 20 s trials; between the
+    2nd and 3rd the person steps off, the foam pad goes down, and they step back on.
     """
     rng = moves.rng
     sc.hold(MCTSIB_SWITCH_S[0])
@@ -421,11 +432,25 @@ def mctsib_script(sc: Script, moves: Moves, ratio: Callable[[str, str], tuple[fl
     sc.hold(float(rng.uniform(5.0, 8.0)))
     _condition(sc, ratio("open", "foam"))
     moves.step_on(sc, str(rng.choice(["left", "right"])))
-    # the protocol: ~1.5 s to weigh the person, a 3 s countdown, 30 s; then 3 s rest and a
-    # 3 s countdown: the eyes close in the middle of that pause
-    sc.hold(1.5 + 3.0 + 30.0 + 3.0)
+    # the protocol weighs the person again, counts down, runs 20 s, rests 3 s and counts
+    # down again: the eyes close in the middle of that pause
+    sc.hold(TRIAL_1_END_S + REST_S)
     _condition(sc, ratio("closed", "foam"))
-    sc.hold(40.0)
+    sc.hold(CYCLE_S + 10.0)
+
+
+def btracks_script(
+    sc: Script, moves: Moves, ratio: Callable[[str, str], tuple[float, ...]]
+) -> None:
+    """The BTrackS Balance Test: on the firm board with the eyes closed for all four trials.
+
+    The person closes their eyes as the first instruction comes (about 1 s in) and keeps them
+    closed for the four 20 s trials and the rests between (~110 s), then opens them.
+    """
+    sc.hold(1.0)
+    _condition(sc, ratio("closed", "firm"))
+    sc.hold(TRIAL_1_END_S + 3 * CYCLE_S + 3.0)
+    _condition(sc, ratio("open", "firm"))
 
 
 def _stances(scenario: str) -> list[str]:
@@ -471,6 +496,8 @@ def build_timeline(scenario: str, moves: Moves, fs: float) -> Script:
                 sc.hold(float(rng.uniform(6.0, 10.0)))
     elif scenario == "mctsib":
         mctsib_script(sc, moves, moves.condition_ratio)
+    elif scenario == "btracks":
+        btracks_script(sc, moves, moves.condition_ratio)
     elif scenario == "step-on-off":
         sc.hold(2.5)
         for _ in range(3):

@@ -12,8 +12,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from balance_trainer.errors import UsageError
+from balance_trainer.errors import CalibrationError, UsageError
 from balance_trainer.frames import Clock, PelvisSample, Sleep
+from balance_trainer.pelvis import ZeroState, ZeroStatus
 
 from .pelvis_source import PelvisSource
 
@@ -63,6 +64,13 @@ class SimulatedPelvis(PelvisSource):
     Samples come at ``rate_hz`` by the sensor's own oscillator (off by up to ±1 %), each
     stamped when it was read, ``latency_s`` (± 30 %) after the sample instant, on the board's
     monotonic clock: in virtual time the board's ``t = k / fs``; in real time ``clock()``.
+
+    Zeroing during a session (:meth:`start_zero`, as before a pelvis game) runs the real
+    :meth:`~hardware.pelvis.PelvisSensor.zero` on the register-level fake chip moved by this
+    person's pelvis over the next 2 s (:func:`~hardware.pelvis.zero_through_chip`): a person
+    who moves is refused as a real sensor would refuse them; a person standing still becomes
+    the new level (the angles are reported from the pose held then, with a fresh zeroing
+    error).
 
     Parameters
     ----------
@@ -118,8 +126,49 @@ class SimulatedPelvis(PelvisSource):
         self.latency_s = latency_s
         self._a = math.exp(-self.period_s / wander_tau_s)
         self._wander = self._rng.standard_normal(2) * wander_deg
+        self.zero_deg = zero_deg
         self._zero = self._rng.standard_normal(2) * zero_deg
         self._n = 0
+        self._level = np.zeros(2)  # the pose zeroed on (truth), degrees
+        self._zeroing = ZeroStatus(ZeroState.IDLE)
+        self._window: list[tuple[float, float, float]] | None = None
+
+    # -- zeroing ---------------------------------------------------------------------------
+    @property
+    def _window_n(self) -> int:
+        from .pelvis import ZERO_SECONDS
+
+        return int(math.ceil(ZERO_SECONDS / self.period_s)) + 1
+
+    def start_zero(self) -> None:
+        """Zero on the next 2 s of the person's pelvis (see the class notes)."""
+        self._window = []
+        self._zeroing = ZeroStatus(ZeroState.RUNNING, 0.0)
+
+    def zero_status(self) -> ZeroStatus:
+        return self._zeroing
+
+    def _zero_sample(self, t: float, obl: float, rot: float) -> None:
+        win = self._window
+        if win is None:
+            return
+        win.append((t, obl, rot))
+        need = self._window_n
+        if len(win) < need:
+            self._zeroing = ZeroStatus(ZeroState.RUNNING, len(win) / need)
+            return
+        from .pelvis import zero_through_chip
+
+        self._window = None
+        arr = np.array(win)
+        try:
+            zero_through_chip(arr[:, 0], arr[:, 1], arr[:, 2], seed=self._n)
+        except CalibrationError as exc:
+            self._zeroing = ZeroStatus(ZeroState.REFUSED, 1.0, str(exc))
+            return
+        self._level = arr[:, 1:].mean(axis=0)
+        self._zero = self._rng.standard_normal(2) * self.zero_deg
+        self._zeroing = ZeroStatus(ZeroState.ZEROED, 1.0)
 
     @property
     def description(self) -> str:
@@ -158,6 +207,10 @@ class SimulatedPelvis(PelvisSource):
             j = self._n + np.arange(PELVIS_BATCH)
             due = start + j * self.period_s
             obl, rot = self.truth(due)
+            if self._window is not None:
+                for i in range(PELVIS_BATCH):
+                    self._zero_sample(float(due[i]), float(obl[i]), float(rot[i]))
+            obl, rot = obl - self._level[0], rot - self._level[1]
             wander = np.empty((PELVIS_BATCH, 2))
             w = self._wander
             kicks = rng.standard_normal((PELVIS_BATCH, 2))

@@ -54,7 +54,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -81,6 +81,7 @@ SCENARIOS = (
     "step-on-off",
     "weight-shift",
     "mctsib",
+    "btracks",
     "empty",
     "interactive",
 )
@@ -151,6 +152,10 @@ class SimulatedBoard(Source):
         ADC noise RMS for every cell; by default 20-40 counts, drawn per cell.
     spike_rate : float
         Probability per frame of a one-cell spike.
+    timeline : callable, optional
+        ``timeline(moves, fs_hz) -> Script``: a scripted timeline written with the
+        scenarios' moves, in place of the scenario's (a test's own sequence, e.g. a set of
+        squats with the foot put down at a chosen moment).
 
     Attributes
     ----------
@@ -186,6 +191,7 @@ class SimulatedBoard(Source):
         counts_per_kg: float = COUNTS_PER_KG,
         noise_counts: float | None = None,
         spike_rate: float = SPIKE_RATE,
+        timeline: Callable[[Moves, float], Script] | None = None,
     ) -> None:
         super().__init__(board, realtime=realtime, clock=clock, sleep=sleep)
         if scenario not in SCENARIOS:
@@ -250,7 +256,7 @@ class SimulatedBoard(Source):
             self.hip,
             lambda e, f: condition_ratio(self.person.age_years, (eyes, surface), e, f),
         )
-        script = build_timeline(scenario, self._moves, self.fs)
+        script = (timeline or (lambda m, fs: build_timeline(scenario, m, fs)))(self._moves, self.fs)
         self._plan_arrays = script.build()
         self._script_n = script.n
         self.script_duration_s = script.n / self.fs

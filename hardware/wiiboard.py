@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from balance_trainer.config import Board, load_board
+from balance_trainer.constants import STANDARD_GRAVITY
 from balance_trainer.errors import BoardConfigError, BoardDisconnected, SensorError
 from balance_trainer.frames import Clock, RawFrame, Sleep, Source
 
@@ -71,7 +72,7 @@ CORNER_CODES = {
     ("front", "left"): ABS_HAT1X,
     ("back", "left"): ABS_HAT1Y,
 }
-N_PER_COUNT = 0.01 * 9.80665
+N_PER_COUNT = 0.01 * STANDARD_GRAVITY
 """Newtons per reported unit: the driver reports 10 g (0.01 kgf) units."""
 INSTALL_HINT = "pip install 'balance-trainer[wii]'"
 
@@ -346,7 +347,7 @@ class EvdevBoard:
             name = d.name
             d.close()
             if name == DEVICE_NAME:
-                return p
+                return str(p)
         raise SensorError(
             "no Wii Balance Board found; press the red sync button under the battery cover "
             "and pair it (bluetoothctl: scan on, pair, trust, connect), check that the "
@@ -454,7 +455,7 @@ class WiiBalanceBoardSource(Source):
         if not rows:
             return
         med = [sorted(col)[len(col) // 2] for col in zip(*rows, strict=True)]
-        if sum(med) * N_PER_COUNT / 9.80665 < TARE_EMPTY_KG:
+        if sum(med) * N_PER_COUNT / STANDARD_GRAVITY < TARE_EMPTY_KG:
             self.offsets = [float(v) for v in med]
             self.tared = True
         else:

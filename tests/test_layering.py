@@ -163,6 +163,67 @@ def test_hardware_knows_nothing_of_games_or_cop(path):
     assert not names & cop, names & cop
 
 
+HARDWARE_TAKES = frozenset(
+    {
+        "balance_trainer",  # the package itself (its version, STANDARD_GRAVITY re-exported)
+        "balance_trainer.errors",
+        "balance_trainer.frames",
+        "balance_trainer.config",
+        "balance_trainer.constants",
+    }
+)
+"""What hardware/ may take from the core: its errors, frames (RawFrame, Source, Clock/Sleep), the
+board configuration and the physical constants (gravity, the foot's half-width), so no number is
+typed twice (docs/design.md, layering)."""
+
+HARDWARE_ALSO_TAKES = {
+    "hardware.replay": {"balance_trainer.recording"},  # a recording source reads the file format
+    "hardware.pelvis_reader": {"balance_trainer.pelvis"},  # the pelvis factory's PelvisRequest
+    "hardware.doctor": {"balance_trainer.wiring"},  # a command: opens a source as every one does
+}
+"""The few hardware modules that take one thing more, and what."""
+
+
+def core_modules_used(path: Path) -> set[str]:
+    """The core modules ``path`` imports (``from balance_trainer.config import Board`` gives
+    ``balance_trainer.config``), each the longest imported prefix that is a core module."""
+    known = {module_name(p) for p in modules("balance_trainer")}
+    used = set()
+    for name in imported_names(path):
+        if name.split(".")[0] != "balance_trainer":
+            continue
+        parts = name.split(".")
+        while parts and ".".join(parts) not in known:
+            parts.pop()
+        used.add(".".join(parts))
+    return used
+
+
+def test_core_modules_used_reduces_names_to_their_module(tmp_path, monkeypatch):
+    (tmp_path / "balance_trainer").mkdir()
+    for name in ("__init__", "config", "errors"):
+        (tmp_path / "balance_trainer" / f"{name}.py").write_text("")
+    f = tmp_path / "balance_trainer" / "thing.py"
+    f.write_text("from .config import Board\nfrom balance_trainer import errors, VERSION\n")
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    got = core_modules_used(f)
+    assert got == {"balance_trainer", "balance_trainer.config", "balance_trainer.errors"}
+
+
+@pytest.mark.parametrize("path", modules("hardware"), ids=module_name)
+def test_hardware_takes_from_the_core_only_errors_frames_config_and_constants(path):
+    extra = HARDWARE_ALSO_TAKES.get(module_name(path), set())
+    assert core_modules_used(path) <= HARDWARE_TAKES | extra, core_modules_used(path) - (
+        HARDWARE_TAKES | extra
+    )
+
+
+def test_each_exception_to_what_hardware_takes_is_still_used():
+    for mod, extra in HARDWARE_ALSO_TAKES.items():
+        path = ROOT / (mod.replace(".", "/") + ".py")
+        assert extra <= core_modules_used(path), f"{mod} no longer needs {extra}: drop it"
+
+
 @pytest.mark.parametrize("path", modules("games"), ids=module_name)
 def test_games_never_touch_a_pin(path):
     found = top_levels(path)

@@ -67,3 +67,60 @@ def test_the_core_passes_mypy_strict():
     errors = mypy_errors_by_file(out.stdout)
     unexpected = {path: lines for path, lines in errors.items() if path not in MYPY_PENDING}
     assert not unexpected, "\n".join(line for lines in unexpected.values() for line in lines)
+
+
+MAX_MODULE_LINES = 800
+"""DESIGN.md: keep each module small, under ~800 lines, named for what it holds."""
+
+
+def long_modules(paths: list[Path], limit: int = MAX_MODULE_LINES) -> dict[str, int]:
+    """``path -> lines`` of each file longer than ``limit`` lines."""
+    found = {}
+    for path in paths:
+        n = len(path.read_text(encoding="utf-8").splitlines())
+        if n > limit:
+            found[path.relative_to(ROOT).as_posix()] = n
+    return found
+
+
+def test_long_modules_are_found(tmp_path, monkeypatch):
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    (tmp_path / "short.py").write_text("x = 1\n" * 3)
+    (tmp_path / "long.py").write_text("x = 1\n" * 4)
+    assert long_modules(sorted(tmp_path.glob("*.py")), limit=3) == {"long.py": 4}
+
+
+def test_no_module_is_over_800_lines():
+    # Test files (tests/test_*.py) may be longer: a table of cases reads best in one place.
+    paths = [
+        p for pkg in ("balance_trainer", "hardware", "games") for p in (ROOT / pkg).rglob("*.py")
+    ]
+    paths += [p for p in (ROOT / "benchmarks").rglob("*.py")]
+    paths += [p for p in (ROOT / "tests").rglob("*.py") if not p.name.startswith("test_")]
+    found = long_modules(paths)
+    assert not found, f"split these by what they hold (DESIGN.md: under ~800 lines): {found}"
+
+
+def gravity_retyped(path: Path) -> list[int]:
+    """Lines of ``path`` where standard gravity is typed as a number (m/s², mm/s², kgf/100)."""
+    import ast
+
+    values = {9.80665, 9806.65, 0.0980665}
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and type(node.value) is float and node.value in values
+    ]
+
+
+def test_gravity_is_typed_once_in_the_constants_module():
+    own = ROOT / "balance_trainer" / "constants.py"
+    assert gravity_retyped(own), "the constants module defines STANDARD_GRAVITY"
+    found = {
+        p.relative_to(ROOT).as_posix(): gravity_retyped(p)
+        for pkg in ("balance_trainer", "hardware", "games")
+        for p in (ROOT / pkg).rglob("*.py")
+        if p != own and gravity_retyped(p)
+    }
+    assert not found, f"import STANDARD_GRAVITY from balance_trainer.constants instead: {found}"

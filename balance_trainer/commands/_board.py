@@ -32,14 +32,15 @@ def add_speed_option(p: argparse.ArgumentParser) -> None:
 SCENARIO_HELP = (
     "quiet, single-leg (3 trials on the left leg, then 3 on the right), single-leg-left, "
     "single-leg-right (3 trials on that leg), squats (a set of 5 on each leg), squats-left, "
-    "squats-right (3 sets of 5), step-on-off, weight-shift, mctsib (the four conditions, "
-    "stepping off for the foam pad), interactive, empty"
+    "squats-right (3 sets of 5), step-on-off, weight-shift, mctsib (the four 20 s conditions, "
+    "stepping off for the foam pad), btracks (four 20 s stands, eyes closed), interactive, empty"
 )
 TEST_SCENARIOS = {
     "single-leg-stance": "single-leg",
     "hip-stability": "single-leg",
     "single-leg-squat": "squats",
     "mctsib": "mctsib",
+    "btracks-balance": "btracks",
 }
 """The simulated person's default script for a ``test``: it does what the test asks."""
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib
 import json
 import math
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..errors import BalanceTrainerError, UsageError
+from ..errors import BalanceTrainerError
 from ..readers import FORMATS
-from ..results import TestResult
 
 if TYPE_CHECKING:
     from ..cli import CommonOptions
@@ -188,23 +186,14 @@ def write_csv(results: list[dict[str, Any]], fh: TextIO) -> None:
 
 
 def _run_test(args: argparse.Namespace) -> int:
-    # The clinical-test engine lives in its own module; analyze only hands files to it.
-    try:
-        protocols = importlib.import_module("balance_trainer.protocols")
-    except ModuleNotFoundError as exc:
-        if exc.name != "balance_trainer.protocols":
-            raise
-        raise UsageError(
-            "--test needs the protocols module (balance_trainer.protocols), which is not "
-            "installed; analyse without --test"
-        ) from None
-    handler = getattr(protocols, "analyze_recording_for_test", None)
-    if handler is None:
-        raise UsageError(
-            f"--test {args.test}: the protocols module has no analyze_recording_for_test"
-        )
+    # Imported here, not at the top: analyze without --test never loads the protocols.
+    from ..protocols import analyze_recording_for_test
+    from ..results import TestResult
+
     for path in args.files:
-        result = TestResult.from_json({"test": args.test, **handler(path, args.test)})
+        result = TestResult.from_json(
+            {"test": args.test, **analyze_recording_for_test(path, args.test)}
+        )
         if args.json:
             print(json.dumps(_clean({"file": path, **result.to_json()})), flush=True)
         else:

@@ -7,8 +7,9 @@ import json
 from typing import TYPE_CHECKING
 
 from ..records import session_json
-from ..report import history_table
+from ..report import MEASURES, history_table
 from ..store import Store
+from ..trends import all_trends, trend_lines, trends_json
 
 if TYPE_CHECKING:
     from ..cli import CommonOptions
@@ -36,9 +37,14 @@ def run(args: argparse.Namespace) -> int:
     with Store.open(args.data_dir) as store:
         sessions = store.history(args.id)
         programme = history_lines(store, args.id)  # programme sessions, then adherence
+    trends = all_trends([t for s in sessions for t in s.trials], MEASURES)
     if args.json:
         for s in sessions:
-            print(json.dumps(session_json(s), separators=(",", ":")))
+            d = session_json(s)
+            for t in d["trials"]:
+                # each measure of this test against the one before, with its MDC
+                t["trend"] = trends_json(trends, t["id"])
+            print(json.dumps(d, separators=(",", ":")))
         for line in programme:
             print(json.dumps(line, separators=(",", ":")))
         return 0
@@ -50,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
             f"streak {a['streak']} (best {a['best_streak']})"
         )
     if not sessions:
-        print(f"{args.id}: no sessions yet")
+        # Beside a programme line, "no sessions" alone would contradict it: say which kind.
+        print(f"{args.id}: no {'test or game ' if programme else ''}sessions yet")
         return 0
     print("\n".join(history_table(sessions)))
+    lines = trend_lines(trends, MEASURES)
+    if lines:
+        print()
+        print("\n".join(lines))
     return 0

@@ -15,7 +15,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import UsageError
-from ..protocols import PROTOCOLS, ProtocolEvent, make_protocol, protocol_class
+from ..protocols import (
+    PROTOCOLS,
+    ProtocolEvent,
+    check_board_for,
+    make_protocol,
+    protocol_class,
+)
 from ..recording import RecordingWriter
 from ..results import Trial
 from ..run import LiveRun, RecordingSink, Sink, StopReason, StoreSink, run_blocks
@@ -215,6 +221,8 @@ def run(args: argparse.Namespace) -> int:
         store, person = open_person_store(args.data_dir, args.person)
         if params.get("age") is None and person.birth_year is not None:
             params["age"] = float(person.age_in(datetime.now().year))
+        if getattr(protocol_class(args.name), "takes_sex", False) and person.sex:
+            params["sex"] = person.sex  # the BTrackS norms are split by sex
     try:
         return _run(args, params, store)
     finally:
@@ -227,6 +235,7 @@ def _run(args: argparse.Namespace, params: dict[str, Any], store: Any) -> int:
     given = {k: v for k, v in params.items() if v is not None}
     with connect(args) as conn:
         board = conn.source.board
+        check_board_for(args.name, board.has_ap_spacing, f"board {board.name!r}")
         from ..stance import foot_spans
 
         proto = make_protocol(

@@ -46,7 +46,13 @@ squat repetition
     integrating the force twice over the repetition (Newton's second law; the repetition's own
     mean force is taken as BW, since it starts and ends at rest). A repetition counts when it
     lasts ``squat_min_s`` to ``squat_max_s`` and the centre of mass went down at least
-    ``squat_min_depth_mm``.
+    ``squat_min_depth_mm``. It belongs to the stance it was *done* in, from the feet's loads
+    over the repetition (:func:`~balance_trainer.events.squat.rep_stance`): on one leg when
+    the other foot stayed below ``lift_fraction`` × BW from its start to its end (brushes
+    shorter than ``brush_s`` aside), on two when both stayed above; a repetition during
+    which the lifted foot came down (or went up) is not reported. So a repetition completed
+    just before the foot lands counts on that leg however soon the foot lands, and the count
+    does not depend on how the stream was cut into blocks.
 
 A state "lasts" *d* seconds when its first and last frames are *d* apart. Each event carries
 two times: ``t_s``, when it happened (the crossing), and ``known_s``, the frame at which the

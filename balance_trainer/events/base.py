@@ -153,7 +153,8 @@ class Event:
         ``squat``: the stance foot when on one leg, else None.
     data : dict
         Details: ``stance`` (after the event: ``off``, ``both``, ``left``, ``right``),
-        ``body_weight_n``; for squats ``start_s``, ``bottom_s``, ``end_s``, ``depth_mm``.
+        ``body_weight_n``; for squats ``start_s``, ``bottom_s``, ``end_s``, ``depth_mm``,
+        ``rep_stance`` (the stance the repetition was done in).
     """
 
     kind: str

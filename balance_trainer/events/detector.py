@@ -219,12 +219,22 @@ class EventDetector:
 
         # Squats while on the board.
         for (a, stance, _), b in zip(spans, bounds, strict=True):
-            if stance in ("off", "unknown") or b <= a:
+            if b <= a:
+                # An empty span (a change at the block's last frame) is no time off the board:
+                # resetting here lost a repetition still pending when the foot came down,
+                # depending on where the live stream's blocks happened to be cut.
+                continue
+            if stance in ("off", "unknown"):
                 self._squat.reset()
                 continue
             d = block.total_n[lo + a : lo + b] / bw - 1.0
-            for k, rep in self._squat.feed(t[a:b], d):
-                side = stance if stance in ("left", "right") else None
+            # Each repetition belongs to the stance it was done in (from the feet's loads over
+            # the repetition), not the stance when it became known: the foot may come down
+            # between the end of the last repetition and the frame that confirms it.
+            feet = (block.left_n[lo + a : lo + b] > thr, block.right_n[lo + a : lo + b] > thr)
+            for k, rep in self._squat.feed(t[a:b], d, *feet):
+                done_on = rep.get("rep_stance")
+                side = done_on if done_on in ("left", "right") else None
                 out.append(
                     (
                         lo + a + k,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -12,6 +13,7 @@ from .base import (
     EventSettings,
     _first_at_or_after,
     _next_true,
+    _runs,
     _Tail,
     _trailing_means,
     _trailing_medians,
@@ -30,8 +32,23 @@ class SquatDetector:
         self.median_width = max(1, int(round(settings.squat_despike_s * fs_hz)) | 1)  # odd
         self.lag = int(round((self.width - 1) / 2 + (self.median_width - 1) / 2))
         keep = int(math.ceil((settings.squat_max_s + settings.squat_top_wait_s + 1.0) * fs_hz))
-        self._tail = _Tail(("t", "d", "m"), keep + self.width + self.median_width)
+        # ``feet``: 1 · left foot down + 2 · right foot down, one series for both feet.
+        self._tail = _Tail(("t", "d", "m", "feet"), keep + self.width + self.median_width)
         self.reset()
+
+    @staticmethod
+    def latency_s(settings: EventSettings, fs_hz: float) -> float:
+        """Longest wait from a repetition's end to the frame that reports it, s.
+
+        The smoothing delays the force by ``lag`` frames, and a repetition followed by a
+        pause is closed only after ``squat_top_wait_s`` without a next one. A consumer that
+        closes a set when the lifted foot comes down waits this long after the touchdown so
+        that a repetition completed just before it is counted in the set.
+        """
+        width = max(1, int(round(settings.squat_smooth_s * fs_hz)))
+        median = max(1, int(round(settings.squat_despike_s * fs_hz)) | 1)
+        lag = int(round((width - 1) / 2 + (median - 1) / 2))
+        return settings.squat_top_wait_s + (lag + 2) / fs_hz
 
     def reset(self) -> None:
         self.state = self.IDLE
@@ -43,8 +60,15 @@ class SquatDetector:
         self._dip_min_t = math.nan
         self._top_end = math.nan
         self._top_seen = math.nan
+        self._feet = False
 
-    def feed(self, t: np.ndarray, d: np.ndarray) -> list[tuple[int, dict[str, float]]]:
+    def feed(
+        self,
+        t: np.ndarray,
+        d: np.ndarray,
+        left_on: np.ndarray | None = None,
+        right_on: np.ndarray | None = None,
+    ) -> list[tuple[int, dict[str, Any]]]:
         """Repetitions completed in this block as ``(known_index, rep)``.
 
         Parameters
@@ -53,13 +77,24 @@ class SquatDetector:
             Frame times, s.
         d : ndarray, shape (n,)
             Vertical force relative to body weight, ``total / BW − 1`` (dimensionless).
+        left_on, right_on : ndarray of bool, shape (n,), optional
+            The foot's load is above ``lift_fraction`` × body weight. With both, each
+            repetition carries ``rep_stance`` (``left``, ``right``: the foot stood on from its
+            start to its end; ``both``) and one done partly on one leg and partly on two is
+            not reported (see :func:`rep_stance`). Without them every foot counts as down.
         """
         s = self.settings
         n = t.shape[0]
         if n == 0:
             return []
         off = len(self._tail)
-        joined = self._tail.joined({"t": t, "d": d, "m": np.zeros(n)})
+        if left_on is not None and right_on is not None:
+            feet = True
+            code = np.add(left_on, 2.0 * np.asarray(right_on), dtype=float)
+        else:
+            feet, code = False, np.full(n, 3.0)
+        joined = self._tail.joined({"t": t, "d": d, "m": np.zeros(n), "feet": code})
+        self._feet = feet
         joined["m"][off:] = _trailing_medians(joined["d"], self.median_width, off)
         ds = _trailing_means(joined["m"], self.width, off)
         # The median and the average delay the force by ``lag`` frames; events found in the
@@ -73,7 +108,7 @@ class SquatDetector:
             quiet = np.abs(ds) <= q
             rested = ds >= -q
         quiet_idx = np.flatnonzero(quiet)
-        out: list[tuple[int, dict[str, float]]] = []
+        out: list[tuple[int, dict[str, Any]]] = []
         pos = 0
         while pos < n:
             if self.state == self.IDLE:
@@ -129,14 +164,14 @@ class SquatDetector:
                     break
                 if i is not None and above[i]:
                     end = self._dip_min_t
-                    rep = self._finish(joined, end)
+                    rep = self._finish(joined, end, off + i)
                     if rep:
                         out.append((i, rep))
                     self._start = end
                     self.state, pos = self.RISE, i
                 else:
                     k = i if i is not None else limit
-                    rep = self._finish(joined, self._top_end)
+                    rep = self._finish(joined, self._top_end, off + min(k, n - 1))
                     if rep:
                         out.append((k, rep))
                     self.state, pos = self.IDLE, k
@@ -156,12 +191,21 @@ class SquatDetector:
             return deadline
         return n
 
-    def _finish(self, joined: dict[str, np.ndarray], end: float) -> dict[str, float] | None:
+    def _finish(self, joined: dict[str, np.ndarray], end: float, now: int) -> dict[str, Any] | None:
+        """The repetition from ``self._start`` to ``end``, decided at joined frame ``now``."""
         s = self.settings
         start = self._start
         if not (s.squat_min_s - EPS_S <= end - start <= s.squat_max_s + EPS_S):
             return None
         tt, mm = joined["t"], joined["m"]
+        # Only frames within a brush's length of the repetition can change its stance (a
+        # longer touch is decided inside that margin), and only frames seen by ``now``.
+        lo = int(np.searchsorted(tt, start - s.brush_s - 2 * EPS_S, side="left"))
+        hi = min(now + 1, int(np.searchsorted(tt, end + s.brush_s + 2 * EPS_S, side="right")))
+        code = joined["feet"][lo:hi]
+        stance = rep_stance(tt[lo:hi], code % 2.0 == 1.0, code >= 2.0, start, end, s.brush_s)
+        if stance is None:
+            return None
         # The running median trails by half its width; read it centred on each frame.
         half = (self.median_width - 1) // 2
         idx = np.flatnonzero((tt >= start - EPS_S) & (tt <= end + EPS_S))
@@ -171,7 +215,68 @@ class SquatDetector:
         bottom, depth_mm = com_bottom(tt[idx][ok], dd[ok])
         if not depth_mm >= s.squat_min_depth_mm:
             return None
-        return {"start_s": start, "bottom_s": bottom, "end_s": end, "depth_mm": depth_mm}
+        rep: dict[str, Any] = {"start_s": start, "bottom_s": bottom, "end_s": end}
+        rep["depth_mm"] = depth_mm
+        if self._feet:
+            rep["rep_stance"] = stance
+        return rep
+
+
+def rep_stance(
+    t: np.ndarray,
+    left_on: np.ndarray,
+    right_on: np.ndarray,
+    start_s: float,
+    end_s: float,
+    brush_s: float,
+) -> str | None:
+    """The stance a repetition from ``start_s`` to ``end_s`` was done in, or None.
+
+    ``left`` (``right``): the right (left) foot was off the board at every frame of the
+    repetition, apart from touches shorter than ``brush_s`` (brushes); the foot's lift-off
+    and touchdown are dated at their crossings, so such a repetition lies between them.
+    ``both``: both feet down at every frame. None: anything else — the lifted foot came down
+    (or went up) during the repetition, so it was done neither on one leg nor on two.
+
+    A repetition completed just before the foot comes down is on one leg however soon the
+    foot lands after it; one whose ascent the landing interrupts is not a single-leg
+    repetition.
+
+    Parameters
+    ----------
+    t : ndarray, shape (n,)
+        Frame times, s (every frame known so far: touches are measured to their full length
+        where it is known).
+    left_on, right_on : ndarray of bool, shape (n,)
+        The foot carries more than the lift-off threshold.
+    start_s, end_s : float
+        The repetition, s.
+    brush_s : float
+        Touches of the lifted foot shorter than this do not end single-leg stance, s.
+    """
+    inside = (t >= start_s - EPS_S) & (t <= end_s + EPS_S)
+    if not np.any(inside):
+        return None
+    if np.all(left_on[inside]) and np.all(right_on[inside]):
+        return "both"
+    for stance, lifted in (("left", right_on), ("right", left_on)):
+        own = left_on if stance == "left" else right_on
+        if not np.any(own[inside]):
+            continue
+        if _off_throughout(t, lifted, inside, brush_s):
+            return stance
+    return None
+
+
+def _off_throughout(t: np.ndarray, on: np.ndarray, inside: np.ndarray, brush_s: float) -> bool:
+    """No run of ``on`` that overlaps ``inside`` lasts ``brush_s`` or more."""
+    starts, stops = _runs(on)
+    for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+        if not on[a] or not np.any(inside[a:b]):
+            continue
+        if t[b - 1] - t[a] >= brush_s - EPS_S:
+            return False
+    return True
 
 
 def com_bottom(t_s: np.ndarray, d: np.ndarray) -> tuple[float, float]:

@@ -19,26 +19,35 @@ Tests (the registry :data:`PROTOCOLS`):
 ``single-leg-stance``
     Unipedal stance test. Per side (the *stance* side: the leg stood on), eyes open or closed,
     ``trials`` trials (3 by default), up to ``max_time_s`` (45 s by default; 30/45/60 on the
-    command line). A trial starts at lift-off and ends at touchdown, step-off, a foot shift of
-    the stance foot, or the maximum time, whichever comes first (``stop_reason``). Result per
+    command line). A trial starts at lift-off and ends at any touch of the lifted foot (the
+    strict rule), touchdown, step-off, a foot shift of the stance foot, or the maximum time,
+    whichever comes first (``stop_reason``). Result per
     trial: hold time and the sway measures under the stance foot; per side the best and mean
     hold; left/right asymmetry; the published norm for the person's age where one exists.
 ``single-leg-squat``
     ``trials`` repetitions (5 by default) per side while standing on one leg. Per repetition:
     start, bottom and end, and the ML COP range and path under the stance foot during descent
-    and ascent, its duration and the pelvic-control index (below).
+    and ascent, its duration, and that range as a share of the stance side's cell span
+    (``ml_range_pct_span``).
 ``hip-stability``
-    The Trendelenburg idea on a scale: a 30 s single-leg hold per side, with the ML drift of the
-    COP toward the lifted side and the ML sway.
+    A 30 s single-leg hold per side, with the ML drift of the COP under the stance foot toward
+    the lifted side and the ML sway. A drift of the load is not a measured hip drop (see
+    :data:`~balance_trainer.protocols.text.SCALE_LIMITS`); the pelvis sensor measures that.
 ``mctsib``
-    Modified Clinical Test of Sensory Interaction in Balance: standing on both feet, eyes open
-    and closed, on the firm board and on a foam pad, 30 s each, with a composite and ratios.
+    Modified Clinical Test of Sensory Interaction in Balance as the BTrackS defines it: on both
+    feet, eyes open and closed, on the firm board and on a foam pad, one 20 s trial each,
+    scored as total COP path length (cm) with BTrackS percentiles where a table is available;
+    on a board without AP sensing, the ML-only variant (no published norms).
+``btracks-balance``
+    The BTrackS Balance Test: four 20 s trials eyes closed, the first practice; the score is
+    the mean total path length of trials 2-4 (cm), with its percentile by age and sex. Boards
+    with AP sensing only (:func:`check_board_for`).
 ``weight-bearing-symmetry``
     10 s on both feet: the share of the weight on each foot.
 
 Definitions the tests add to those of :mod:`balance_trainer.events` are in the modules that
-compute them: false starts, the pelvic-control index and ML drift in
-:mod:`~balance_trainer.protocols.single_leg`; the mCTSIB ratios and weight-bearing asymmetry in
+compute them: false starts, the strict touch rule, the steady-state window and ML drift in
+:mod:`~balance_trainer.protocols.single_leg`; the BTrackS scoring and weight-bearing asymmetry in
 :mod:`~balance_trainer.protocols.bipedal`. **Asymmetry** of per-side results is
 100 × (left − right) / max(left, right), %; positive when the left value is larger.
 
@@ -52,7 +61,7 @@ Times in results are seconds from the first frame fed (the recording's start); t
 
 from __future__ import annotations
 
-from .bipedal import Mctsib, WeightBearingSymmetry
+from .bipedal import BtracksBalance, Mctsib, WeightBearingSymmetry
 from .engine import (
     SIDES,
     Condition,
@@ -64,7 +73,15 @@ from .engine import (
     ProtocolSettings,
 )
 from .offline import OFFLINE_BLOCK, analyze_recording_for_test
-from .registry import PROTOCOLS, format_result, make_protocol, protocol_class, protocol_names
+from .registry import (
+    PROTOCOLS,
+    check_board_for,
+    format_result,
+    make_protocol,
+    needs_ap,
+    protocol_class,
+    protocol_names,
+)
 from .single_leg import HipStability, SingleLegSquat, SingleLegStance, drift
 from .text import SCALE_LIMITS
 
@@ -84,8 +101,11 @@ __all__ = [
     "SingleLegSquat",
     "HipStability",
     "Mctsib",
+    "BtracksBalance",
     "WeightBearingSymmetry",
     "analyze_recording_for_test",
+    "check_board_for",
+    "needs_ap",
     "drift",
     "format_result",
     "make_protocol",

@@ -1,16 +1,27 @@
-"""The tests on both feet: the modified CTSIB and weight-bearing symmetry.
+"""The tests on both feet: the BTrackS mCTSIB, the BTrackS Balance Test, weight-bearing symmetry.
 
 Each trial is started by a countdown and runs one condition; lifting a foot ends it
 (``foot_lift``).
 
-* **mCTSIB**: the sway velocity of each condition is the planar mean COP velocity where the
-  board measures AP, else the ML mean velocity (mm/s). Composite: the mean over the four
-  conditions (reported only when all four ran their full time). Ratios of velocities to
-  condition 1 (eyes open, firm): ``somatosensory`` = C2/C1 (eyes closed, firm: balance from
-  the feet and inner ear), ``visual`` = C3/C1 (eyes open, foam: balance from vision and inner
-  ear), ``vestibular`` = C4/C1 (eyes closed, foam: inner ear alone). 1 means no extra sway; the
-  higher the ratio, the more sway when that system has to carry balance.
+* **mCTSIB**, as the BTrackS defines it (Goble et al. 2019; :mod:`balance_trainer.btracks_norms`):
+  four conditions, one 20 s trial each: eyes open on the firm board (*standard*), eyes closed
+  (*proprioceptive*), eyes open on foam (*visual*), eyes closed on foam (*vestibular*). Each is
+  scored as the BTrackS scores it: total COP path length over the trial, in cm, with that
+  condition's percentile by sex (and age band) where a norm table is available. On a board
+  that does not measure AP (the default two-plate board) the result is the **ML-only
+  variant (no published norms)**: ML path length only, and no norm verdict. No ratios between
+  conditions are given (the SOT's ratios are of equilibrium scores, where higher is better;
+  over path lengths they would run the other way, and BTrackS publishes none).
+* **BTrackS Balance Test** (Goble & Baweja 2018): four 20 s trials, eyes closed, feet
+  shoulder-width apart, hands on hips; the first is practice; the score is the mean total COP
+  path length of trials 2-4 in cm (the three scored trials of Goble et al. 2019, J Athl
+  Train), with its percentile by age and sex. It needs AP: on an ML-only board it is refused
+  (:data:`NEEDS_AP`).
 * **weight-bearing asymmetry**: 100 × (left − right) / (left + right) of the mean loads, %.
+
+Stance: the abstracts we could read state it for the BTrackS Balance Test only (feet
+shoulder-width apart, hands on hips); the mCTSIB here uses the same. A trial that does not run
+its full 20 s (a foot lifted, a step off) is kept but not scored.
 """
 
 from __future__ import annotations
@@ -20,13 +31,33 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..balance import BalanceBlock
+from ..btracks_norms import (
+    BBT_NORMS,
+    MCTSIB_CONDITION_NAMES,
+    MCTSIB_NORMS,
+    mean_of,
+    norm_verdict,
+)
 from ..errors import UsageError
 from ..events import Event
 from ..results import TestResult
+from .btracks_text import (
+    ML_ONLY_LABEL,
+    bbt_sentences,
+    bbt_table,
+    mctsib_sentences,
+    mctsib_table,
+)
 from .engine import Condition, OpenTrial, Phase, Protocol, ProtocolParams, measure
-from .text import mctsib_sentences, mctsib_table, wbs_sentences, wbs_table
+from .text import wbs_sentences, wbs_table
 
-__all__ = ["Mctsib", "WeightBearingSymmetry"]
+__all__ = ["Mctsib", "BtracksBalance", "WeightBearingSymmetry", "NEEDS_AP", "BTRACKS_TRIAL_S"]
+
+BTRACKS_TRIAL_S = 20.0
+"""Length of every BTrackS trial, s (Goble & Baweja 2018; Goble et al. 2019)."""
+STANCE = "feet shoulder-width apart, hands on hips"
+NEEDS_AP = frozenset({"btracks-balance"})
+"""Tests that mean nothing without AP sensing (refused on ML-only boards)."""
 
 
 class _Bipedal(Protocol):
@@ -145,20 +176,73 @@ class _Bipedal(Protocol):
         return notes
 
 
-class Mctsib(_Bipedal):
-    """Modified CTSIB: eyes open/closed on firm ground and on foam, 30 s each.
+def _path_cm(metrics: dict[str, Any], key: str) -> float | None:
+    v = metrics.get(key)
+    return None if v is None else float(v) / 10.0
+
+
+class _Btracks(_Bipedal):
+    """Scoring shared by the BTrackS tests: total path length per trial, in cm."""
+
+    default_trials = None
+    default_max_time_s = BTRACKS_TRIAL_S
+    options = ()
+    takes_sex: ClassVar[bool] = True
+    """The norms are split by sex: the faces pass the person's (``sex=``) when known."""
+
+    def __init__(self, *, sex: str | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        if sex not in (None, "female", "male", "other"):
+            raise UsageError(f"sex {sex!r}: use female, male or other, or leave it unknown")
+        self.sex = sex
+
+    def _check(self, p: ProtocolParams) -> None:
+        super()._check(p)
+        if p.trials is not None:
+            raise UsageError(
+                f"--trials {p.trials}: {self.name} has a fixed number of trials, as BTrackS "
+                "defines it; leave --trials out"
+            )
+        if p.max_time_s != BTRACKS_TRIAL_S:
+            raise UsageError(
+                f"--max-time {p.max_time_s:g}: {self.name} trials last "
+                f"{BTRACKS_TRIAL_S:g} s as BTrackS defines them; leave --max-time out"
+            )
+
+    def params(self) -> dict[str, Any]:
+        return {"max_time_s": self.max_time_s, "age": self.age, "sex": self.sex}
+
+    def _has_ap(self) -> bool:
+        return bool(self.records) and all(
+            r["metrics"].get("path_length_mm") is not None for r in self.records
+        )
+
+    def _extra(self, frames: BalanceBlock) -> dict[str, Any]:
+        return {}
+
+    def _score(self, rec: dict[str, Any], key: str) -> None:
+        """Path length in cm of a trial that ran its full time; None (not scored) otherwise."""
+        full = rec["stop_reason"] == "max_time"
+        rec["path_cm"] = _path_cm(rec["metrics"], key) if full else None
+        rec["scored"] = full and rec["path_cm"] is not None
+
+
+class Mctsib(_Btracks):
+    """mCTSIB as the BTrackS defines it: four conditions, one 20 s trial each, path length.
 
     Result: ``conditions`` (``condition``, ``eyes``, ``surface``, ``start_s``, ``end_s``,
-    ``duration_s``, ``stop_reason``, ``metrics``), ``velocity_measure`` (the metric used),
-    ``velocities_mm_s`` per condition, ``composite_velocity_mm_s`` and ``ratios``
-    (``somatosensory``, ``visual``, ``vestibular``; see the module docstring), ``complete``.
+    ``duration_s``, ``stop_reason``, ``metrics``, ``path_cm``, ``scored``), ``device``
+    (``BTrackS``), ``variant`` (``btracks``, or ``ml-only`` on a board without AP),
+    ``variant_label``, ``path_measure`` (the metric scored: ``path_length_mm`` or
+    ``ml_path_mm``), ``path_cm`` per condition, ``btracks_norms`` per condition
+    (:class:`~balance_trainer.btracks_norms.NormVerdict`; None for the ML-only variant) and
+    ``complete`` (all four scored).
     """
 
     name = "mctsib"
-    title = "mCTSIB"
+    title = "mCTSIB (BTrackS)"
     short_title = "Senses test"
-    blurb = "Eyes open and closed, 30 s each (mCTSIB)"
-    options = ()
+    blurb = "Eyes open and closed, firm and foam, 20 s each (mCTSIB)"
 
     @classmethod
     def table_body(cls, result: TestResult) -> list[str]:
@@ -166,67 +250,131 @@ class Mctsib(_Bipedal):
 
     @classmethod
     def sentence_body(cls, result: TestResult, *, guest: bool = False) -> list[str]:
-        return mctsib_sentences(result)
+        return mctsib_sentences(result, guest=guest)
 
-    default_trials = None
-    default_max_time_s = 30.0
     conditions = (
         Condition(
             "eo_firm",
             "open",
             "firm",
-            "Condition 1 of 4: feet together, arms crossed, eyes OPEN. Look straight ahead.",
+            f"Condition 1 of 4 (standard): {STANCE}, eyes OPEN. Look straight ahead.",
         ),
         Condition(
             "ec_firm",
             "closed",
             "firm",
-            "Condition 2 of 4: feet together, arms crossed, eyes CLOSED.",
+            f"Condition 2 of 4 (proprioceptive): {STANCE}, eyes CLOSED.",
         ),
         Condition(
-            "eo_foam", "open", "foam", "Condition 3 of 4: on the foam, feet together, eyes OPEN."
+            "eo_foam",
+            "open",
+            "foam",
+            f"Condition 3 of 4 (visual): on the foam, {STANCE}, eyes OPEN.",
         ),
         Condition(
             "ec_foam",
             "closed",
             "foam",
-            "Condition 4 of 4: on the foam, feet together, eyes CLOSED.",
+            f"Condition 4 of 4 (vestibular): on the foam, {STANCE}, eyes CLOSED.",
         ),
     )
 
-    def params(self) -> dict[str, Any]:
-        return {"max_time_s": self.max_time_s}
-
     def _result(self) -> dict[str, Any]:
-        has_ap = all(r["metrics"].get("mean_velocity_mm_s") is not None for r in self.records)
-        key = "mean_velocity_mm_s" if (self.records and has_ap) else "ml_mean_velocity_mm_s"
-        vel: dict[str, float | None] = {c.key: None for c in self.conditions}
-        full = {c.key: False for c in self.conditions}
+        has_ap = self._has_ap()
+        key = "path_length_mm" if has_ap else "ml_path_mm"
+        paths: dict[str, float | None] = {c.key: None for c in self.conditions}
         for r in self.records:
-            vel[r["condition"]] = r["metrics"].get(key)
-            full[r["condition"]] = r["stop_reason"] == "max_time"
-        complete = all(full.values()) and all(v is not None for v in vel.values())
-        v1 = vel["eo_firm"]
-
-        def ratio(k: str) -> float | None:
-            v = vel[k]
-            return None if v is None or not v1 else v / v1
-
-        composite = None
-        if complete:
-            composite = float(np.mean([v for v in vel.values() if v is not None]))
+            self._score(r, key)
+            paths[r["condition"]] = r["path_cm"]
+        complete = len(self.records) == len(self.conditions) and all(
+            v is not None for v in paths.values()
+        )
+        norms: dict[str, Any] | None = None
+        if has_ap:
+            norms = {
+                k: norm_verdict(MCTSIB_NORMS[k], v, self.age, self.sex).to_json()
+                for k, v in paths.items()
+            }
         return {
             "conditions": list(self.records),
-            "velocity_measure": key,
-            "velocities_mm_s": vel,
-            "composite_velocity_mm_s": composite,
-            "ratios": {
-                "somatosensory": ratio("ec_firm"),
-                "visual": ratio("eo_foam"),
-                "vestibular": ratio("ec_foam"),
-            },
+            "device": "BTrackS",
+            "variant": "btracks" if has_ap else "ml-only",
+            "variant_label": (
+                "BTrackS mCTSIB: 4 conditions x 20 s, total COP path length"
+                if has_ap
+                else ML_ONLY_LABEL
+            ),
+            "path_measure": key,
+            "path_cm": paths,
+            "condition_names": dict(MCTSIB_CONDITION_NAMES),
+            "btracks_norms": norms,
             "complete": complete,
         }
+
+
+class BtracksBalance(_Btracks):
+    """The BTrackS Balance Test: 4 × 20 s eyes closed, the first practice; mean path of 2-4.
+
+    Result: ``trials`` (as the mCTSIB's conditions, plus ``practice``), ``score_cm`` (mean
+    total path length of trials 2-4, cm; None unless all three ran their full 20 s),
+    ``btracks_norm`` (:class:`~balance_trainer.btracks_norms.NormVerdict`) and ``complete``.
+    """
+
+    name = "btracks-balance"
+    title = "BTrackS-style Balance Test"
+    short_title = "Sway test"
+    blurb = "Four 20 s stands, eyes closed (BTrackS Balance Test)"
+    practice_trials = 1
+    scored_trials = 3
+
+    @classmethod
+    def table_body(cls, result: TestResult) -> list[str]:
+        return bbt_table(result)
+
+    @classmethod
+    def sentence_body(cls, result: TestResult, *, guest: bool = False) -> list[str]:
+        return bbt_sentences(result, guest=guest)
+
+    def _conds(self) -> list[Condition]:
+        n = self.practice_trials + self.scored_trials
+        out = []
+        for i in range(n):
+            what = "practice" if i < self.practice_trials else f"scored {i} of {n - 1}"
+            out.append(
+                Condition(
+                    "ec_firm",
+                    "closed",
+                    "firm",
+                    f"Trial {i + 1} of {n} ({what}): {STANCE}, eyes CLOSED. Stand as still "
+                    "as you can.",
+                )
+            )
+        return out
+
+    def _result(self) -> dict[str, Any]:
+        has_ap = self._has_ap()
+        for r in self.records:
+            self._score(r, "path_length_mm")
+            r["practice"] = r["trial"] <= self.practice_trials
+        scored = [r for r in self.records if not r["practice"]]
+        values = [r["path_cm"] for r in scored]
+        score = mean_of(values) if len(scored) == self.scored_trials and has_ap else None
+        return {
+            "trials": list(self.records),
+            "device": "BTrackS",
+            "score_cm": score,
+            "btracks_norm": norm_verdict(BBT_NORMS, score, self.age, self.sex).to_json(),
+            "complete": score is not None,
+        }
+
+    def _notes(self) -> list[str]:
+        notes = super()._notes()
+        if self.records and not self._has_ap():
+            notes.append(
+                "this board does not measure front-back sway, so there is no total path "
+                "length to score: use a board with cells spaced front to back (corners-4)"
+            )
+        return notes
 
 
 class WeightBearingSymmetry(_Bipedal):

@@ -120,7 +120,8 @@ class ProtocolSettings:
     rest_s: float = 3.0
     """Rest on both feet between trials before the next countdown."""
     foot_half_width_mm: float = FOOT_HALF_WIDTH_MM
-    """Half a typical adult foot's width: the scale of the pelvic-control index."""
+    """Half a typical adult foot's width, mm: the scale of the former pelvic-control index
+    (ML range / this), which only results stored before issue 13 carry; no measure uses it."""
     drift_skip_s: float = 2.0
     """Hip stability: seconds after lift-off left out of the drift (weight settling)."""
     false_start_s: float = 1.0

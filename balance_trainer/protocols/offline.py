@@ -10,7 +10,7 @@ import numpy as np
 from ..balance import BalanceBlock, BalanceModel
 from ..constants import ON_BOARD_N
 from ..errors import AnalysisError
-from .registry import protocol_class
+from .registry import check_board_for, protocol_class
 
 __all__ = ["analyze_recording_for_test", "OFFLINE_BLOCK"]
 
@@ -88,6 +88,7 @@ def analyze_recording_for_test(
         defaults = {"side": None, "trials": None}
     defaults.update(params)
     block, fs, _, spans = _block_from_file(path)
+    check_board_for(name, bool(np.isfinite(block.cop_ap_mm).any()), f"recording {os.fspath(path)}")
     defaults.setdefault("foot_span_mm", spans)
     proto = cls(fs_hz=fs, **defaults)
     n = len(block)

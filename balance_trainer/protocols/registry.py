@@ -7,15 +7,30 @@ from typing import Any
 
 from ..errors import UsageError
 from ..results import TestResult, register_renderer
-from .bipedal import Mctsib, WeightBearingSymmetry
+from .bipedal import NEEDS_AP, BtracksBalance, Mctsib, WeightBearingSymmetry
 from .engine import Protocol
 from .single_leg import HipStability, SingleLegSquat, SingleLegStance
 
-__all__ = ["PROTOCOLS", "protocol_names", "protocol_class", "make_protocol", "format_result"]
+__all__ = [
+    "PROTOCOLS",
+    "protocol_names",
+    "protocol_class",
+    "make_protocol",
+    "format_result",
+    "needs_ap",
+    "check_board_for",
+]
 
 PROTOCOLS: dict[str, type[Protocol]] = {
     cls.name: cls
-    for cls in (SingleLegStance, SingleLegSquat, HipStability, Mctsib, WeightBearingSymmetry)
+    for cls in (
+        SingleLegStance,
+        SingleLegSquat,
+        HipStability,
+        Mctsib,
+        BtracksBalance,
+        WeightBearingSymmetry,
+    )
 }
 """Every test by name."""
 
@@ -60,3 +75,26 @@ def make_protocol(name: str, **params: Any) -> Protocol:
 def format_result(result: Mapping[str, Any]) -> list[str]:
     """A result (as :meth:`Protocol.result` gives it) as readable lines."""
     return TestResult.from_json(result).table()
+
+
+def needs_ap(name: str) -> bool:
+    """Whether test ``name`` needs a board that measures AP (front-back) sway."""
+    return name in NEEDS_AP
+
+
+def check_board_for(name: str, has_ap: bool, what: str) -> None:
+    """Refuse a test that needs AP on a board without it (one line for the person).
+
+    ``what`` names the board or recording in the message (``board 'two-plate-4'``).
+
+    Raises
+    ------
+    UsageError
+        ``name`` needs AP and ``has_ap`` is False.
+    """
+    if needs_ap(name) and not has_ap:
+        raise UsageError(
+            f"test {name}: {what} measures side-to-side sway only (no cells spaced front to "
+            "back), and this test is scored on total path length; it needs a 4-corner board "
+            "(corners-4; sim:corners-4 to try it on the simulator)"
+        )

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..balance import BalanceBlock
 from ..errors import AnalysisError
-from ..events import OTHER_SIDE, SIDES, Event
+from ..events import OTHER_SIDE, SIDES, Event, SquatDetector
 from ..pelvis import pelvis_fields
 from ..results import TestResult
 from ..stance import (
@@ -588,6 +588,12 @@ class SingleLegSquat(_SingleLeg):
         super().__init__(**kw)
         self.reps: list[dict[str, Any]] = []
         self.reps_by_side = {"left": 0, "right": 0}
+        # A set closes when the foot comes down, but not before the detector has had time to
+        # report a repetition completed just before it: the count never depends on how soon
+        # the foot lands.
+        self._end_wait_s = max(
+            self._end_wait_s, SquatDetector.latency_s(self.settings.events, self.fs_hz)
+        )
 
     def _side_done(self, side: str) -> bool:
         """Squats: ``trials`` counts repetitions per side, over as many sets as it takes."""

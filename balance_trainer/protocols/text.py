@@ -22,19 +22,18 @@ __all__ = [
     "footer",
     "single_leg_table",
     "squat_table",
-    "mctsib_table",
     "wbs_table",
     "single_leg_sentences",
     "squat_sentences",
-    "mctsib_sentences",
     "wbs_sentences",
 ]
 
 SCALE_LIMITS = (
     "What a scale can see: where the load falls under the stance foot and how it moves. "
-    "What it cannot see: the pelvis itself. A hip drop (Trendelenburg sign) shows here only "
-    "as the load drifting toward the lifted side or swaying more; a person can keep the load "
-    "steady while the pelvis drops, or lean the trunk to compensate. Confirm by watching."
+    "What it cannot see: the pelvis itself. A drift of the load toward the lifted side is not "
+    "a measured hip drop: the pelvis can drop while the load stays steady, and a trunk lean "
+    "over the standing leg (a compensated Trendelenburg) moves the load the other way. Watch "
+    "the pelvis, or fit the pelvis sensor (--pelvis), to see a hip drop."
 )
 
 
@@ -159,6 +158,11 @@ def single_leg_table(r: TestResult, drift: bool) -> list[str]:
         for entry in norm.norms or ():
             if entry.get("verdict"):
                 out.append(f"  {entry.get('short_source', '')}: {entry['verdict']}")
+        first: Mapping[str, Any] = (norm.norms or ({},))[0]
+        head = first.get("range")
+        if isinstance(head, dict) and head.get("text"):
+            # within / below the age range only where the norm publishes its spread
+            out.append(f"age range ({first.get('short_source', '')}): {head['text']}")
         if norm.below_fall_risk_cutoff:
             who = _x(norm, "fall_risk_short_source") or "Vellas et al. 1997"
             out.append(
@@ -224,47 +228,19 @@ def squat_table(r: TestResult) -> list[str]:
             if pct is not None:
                 line += f" ({_fmt(pct, '{:.0f}')} % of the foot's cell span)"
             elif s.mean_pelvic_control_index is not None:  # stored before issue 13
-                line += f", mean PCI {_fmt(s.mean_pelvic_control_index, '{:.2f}')}"
+                # the former index was the ML range / 45 mm: say what it is, not "pelvic"
+                line += f", mean ML range / 45 mm {_fmt(s.mean_pelvic_control_index, '{:.2f}')}"
             out.append(line)
     a = _x(r, "ml_range_asymmetry_pct")
     if a is not None:
         out.append(f"ML range asymmetry: {a:+.0f} % (positive: more sway on the left)")
     elif r.pelvic_control_asymmetry_pct is not None:
         a = r.pelvic_control_asymmetry_pct
-        out.append(f"pelvic-control index asymmetry: {a:+.0f} % (positive: more sway on left)")
+        # a ratio to a constant: its asymmetry is the ML range asymmetry
+        out.append(f"ML range asymmetry: {a:+.0f} % (positive: more sway on the left)")
     out.append(
         "ML range: how far the load moved sideways under the stance foot (% span: of the "
         "stance side's cell span); lower is steadier. It is not the pelvis: see the note below"
-    )
-    return out
-
-
-def mctsib_table(r: TestResult) -> list[str]:
-    """mCTSIB: one row per condition, the composite and the ratios."""
-    if not r.trials:
-        return ["no conditions completed"]
-    key = r.velocity_measure or "ml_mean_velocity_mm_s"
-    header = ["cond", "eyes/surface", "time s", "stop", "velocity mm/s", "ML RMS mm"]
-    rows = [
-        [
-            c.condition or "",
-            f"{c.eyes}/{c.surface}",
-            _fmt(c.duration_s),
-            c.stop_reason,
-            _fmt(c.metric(key), "{:.2f}"),
-            _fmt(c.metric("ml_rms_mm"), "{:.2f}"),
-        ]
-        for c in r.trials
-    ]
-    out = _grid(header, rows)
-    out.append(f"velocity: {key}")
-    out.append(
-        f"composite: {_fmt(r.composite_velocity_mm_s, '{:.2f}')} mm/s"
-        + ("" if r.complete else " (not all four conditions ran their full time)")
-    )
-    out.append(
-        "ratios to eyes open/firm: "
-        + ", ".join(f"{k} {_fmt(v, '{:.2f}')}" for k, v in (r.ratios or {}).items())
     )
     return out
 
@@ -354,29 +330,6 @@ def squat_sentences(r: TestResult) -> list[str]:
                 f"moved {_fmt(x.mean_ml_range_mm, '{:.0f}')} mm sideways (less is steadier)"
             )
     return out + pelvis_sentences(r)
-
-
-MCTSIB_WORDS = {
-    "somatosensory": "Eyes closed",
-    "visual": "On the foam",
-    "vestibular": "On the foam with eyes closed",
-}
-"""The mCTSIB ratios as a person would say them (each condition over eyes open, firm)."""
-
-
-def mctsib_sentences(r: TestResult) -> list[str]:
-    """In plain words: the composite sway speed and each condition against eyes open."""
-    comp = r.composite_velocity_mm_s
-    out = [
-        f"Sway speed over all four parts (the composite): {comp:.1f} mm/s"
-        if comp is not None
-        else "Not all four parts ran their full time, so there is no composite"
-    ]
-    for key, label in MCTSIB_WORDS.items():
-        v = (r.ratios or {}).get(key)
-        if v is not None:
-            out.append(f"{label}: {v:.2f} times your sway with eyes open")
-    return out
 
 
 def wbs_sentences(r: TestResult) -> list[str]:

@@ -1,5 +1,11 @@
-"""The spirit level played on the pelvis sensor: a simulated weak right hip, standing on the
-right leg (the left side of the pelvis drops). Saves spirit-level-pelvis.png at 800x480.
+"""The pelvis sensor's screens at 800x480:
+
+- spirit-level-pelvis.png: the spirit level played on the pelvis sensor, a simulated weak right
+  hip standing on the right leg (the left side of the pelvis drops);
+- pelvis-level.png: the "stand level" step zeroing the sensor (the ring half full), and
+  pelvis-level-retry.png: the same after the person lifted a foot during it;
+- progress-pelvis.png (and -easy): the drop per standing leg over four weekly hip-stability
+  tests of a weak right hip getting better (tests/games/pelvis_history.py).
 
 Run: ``python docs/screenshots/make_pelvis_screenshot.py``
 """
@@ -21,8 +27,52 @@ from game_helpers import make_app, run  # noqa: E402
 from balance_trainer.wiring import open_board  # noqa: E402
 
 
+def progress_shots() -> None:
+    import tempfile
+
+    from pelvis_history import store_with_pelvis_tests
+
+    from games.records import PersonRef
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = store_with_pelvis_tests(Path(tmp) / "bt.db")
+        for easy in (False, True):
+            app = make_app(
+                "pelvis-progress", easy=easy, store=store, person=PersonRef("p01", "Ann")
+            )
+            run(app, 0.5)
+            out = HERE / f"progress-pelvis{'-easy' if easy else ''}.png"
+            pygame.image.save(app.surface, str(out))
+            app.feed.close()
+            print(out)
+        store.close()
+
+
+def level_shots() -> None:
+    from games.screens.pelvis_level import LevelPhase
+
+    for name, moving in (("pelvis-level", False), ("pelvis-level-retry", True)):
+        conn = open_board("sim", scenario="interactive", realtime=False, pelvis="sim")
+        app = make_app(
+            "pelvis-level", conn=conn, next_screen="spirit-level", next_options={"side": "left"}
+        )
+        if moving:
+            app.feed.sim.set_stance("left")
+            while app.screen.phase is not LevelPhase.RETRY:
+                run(app, 1 / 60)
+            run(app, 0.3)
+        else:
+            run(app, 1.0)
+        out = HERE / f"{name}.png"
+        pygame.image.save(app.surface, str(out))
+        app.feed.close()
+        print(out)
+
+
 def main() -> None:
     pygame.init()
+    level_shots()
+    progress_shots()
     conn = open_board(
         "sim", scenario="single-leg-right", realtime=False, pelvis="sim", weak_hip="right"
     )

@@ -4,9 +4,10 @@ The bubble follows the medio-lateral centre of pressure under the stance foot, m
 where that foot settled in the second second on one leg (nobody stands exactly over the middle
 of the plate). Time with the bubble inside the centre band fills the score bar.
 
-A slow shift of the COP toward the lifted side is what a dropping pelvis on that side looks like
-on a scale; it is averaged over a few seconds (so ordinary sway does not count), shown as a
-tilt, and gently penalised: the bar fills more slowly while it lasts. The lifted foot touching
+A slow shift of the COP toward the lifted side (the load leaving the middle of the standing
+foot; a scale cannot tell whether the pelvis dropped, and a trunk lean moves the COP the other
+way) is averaged over a few seconds (so ordinary sway does not count), shown as a tilt, and
+gently penalised: the bar fills more slowly while it lasts. The lifted foot touching
 down pauses the game until it is lifted again; nothing is lost.
 
 With a pelvis sensor (:meth:`SpiritLevel.update_pelvis`) the tube is a spirit level on the

@@ -119,6 +119,7 @@ class SquatBuilder:
         self._pelvis: deque[tuple[float, float]] = deque()
         self.with_pelvis = False
         """True once fed by :meth:`pelvis`: a repetition also needs a level pelvis."""
+        self._down_t: float | None = None  # when the lifted foot came down (single-leg)
 
     def pelvis(self, t_s: float, drop_deg: float) -> None:
         """Feed the pelvis sensor's drop of the lifted side (degrees) at ``t_s`` (s)."""
@@ -169,9 +170,11 @@ class SquatBuilder:
             up = stance == self.stance_side
             if self.phase is Phase.WAITING and up:
                 self.phase = Phase.PLAYING
+                self._down_t = None
                 events.append("lift_off")
             elif self.phase is Phase.PLAYING and not up:
                 self.phase = Phase.WAITING
+                self._down_t = t_s
                 events.append("touchdown")
         if not math.isfinite(stance_cop_ml_mm):
             return events
@@ -198,7 +201,12 @@ class SquatBuilder:
     def rep(self, start_s: float, bottom_s: float, end_s: float) -> list[str]:
         """Judge one repetition reported by the event detector; returns ``block`` or
         ``wobbly`` (or ``quick``), plus ``launch`` and ``done`` when the tower is complete."""
-        if self.phase is not Phase.PLAYING:
+        # The detector confirms a repetition up to ~0.4 s after it ends; one completed on the
+        # leg before the foot came down still counts, however soon the foot came down.
+        finished_before_down = self._down_t is not None and end_s <= self._down_t
+        if self.phase is not Phase.PLAYING and not (
+            self.phase is Phase.WAITING and finished_before_down
+        ):
             return []
         c = self.config
         ref = self._median_between(start_s - 1.0, start_s)

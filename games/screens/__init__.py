@@ -9,10 +9,13 @@ from ..catalog import GAMES
 
 
 def _screen_classes() -> dict[str, Any]:
+    from .calendar import CalendarScreen
     from .game import IntroScreen, ResultScreen
     from .menu import MenuScreen
+    from .pelvis_level import PelvisLevelScreen
+    from .pelvis_progress import PelvisProgressScreen
     from .people import PeopleScreen
-    from .programme import ProgrammeEditScreen, ProgrammeScreen
+    from .programme import NotesScreen, ProgrammeEditScreen, ProgrammeScreen
     from .progress import ProgressScreen
     from .session import SessionScreen
     from .settings import NameScreen, PinScreen, SettingsScreen
@@ -26,6 +29,8 @@ def _screen_classes() -> dict[str, Any]:
         "intro": IntroScreen,
         "result": ResultScreen,
         "progress": ProgressScreen,
+        "pelvis-progress": PelvisProgressScreen,
+        "pelvis-level": PelvisLevelScreen,
         "pin": PinScreen,
         "settings": SettingsScreen,
         "name": NameScreen,
@@ -35,6 +40,8 @@ def _screen_classes() -> dict[str, Any]:
         "session": SessionScreen,
         "programme": ProgrammeScreen,
         "programme-edit": ProgrammeEditScreen,
+        "programme-notes": NotesScreen,
+        "calendar": CalendarScreen,
     }
     for g in GAMES.values():
         out[g.name] = getattr(importlib.import_module(g.module), g.cls)
@@ -48,6 +55,8 @@ SCREEN_NAMES = (
     "intro",
     "result",
     "progress",
+    "pelvis-progress",
+    "pelvis-level",
     "pin",
     "settings",
     "name",
@@ -57,6 +66,8 @@ SCREEN_NAMES = (
     "session",
     "programme",
     "programme-edit",
+    "programme-notes",
+    "calendar",
     *GAMES,
 )
 

@@ -27,6 +27,7 @@ from ..widgets import (
     icon_play,
 )
 from .base import ChoiceScreen, Screen
+from .pelvis_level import show_leveled
 
 COUNTDOWN_S = 3.0
 OVER_S = 2.0
@@ -281,7 +282,7 @@ class IntroScreen(ChoiceScreen):
                 Choice(
                     f"{side.capitalize()} leg",
                     icon_foot(side),
-                    lambda side=side: self.app.show(g, side=side),
+                    lambda side=side: show_leveled(self.app, g, side=side),
                     sub="stand on it",
                     confirm=f"Play {title} standing on your {side} leg?",
                     yes="Play",
@@ -293,7 +294,7 @@ class IntroScreen(ChoiceScreen):
                 Choice(
                     "Start",
                     icon_both_feet if g == "squat-builder" else icon_play,
-                    lambda: self.app.show(g, side="both"),
+                    lambda: show_leveled(self.app, g, side="both"),
                     sub="both feet",
                     confirm=f"Play {title} on both feet?",
                     yes="Play",
@@ -359,7 +360,7 @@ class ResultScreen(ChoiceScreen):
             Choice(
                 "Play again",
                 icon_play,
-                lambda: self.app.show(self.game, side=self.side),
+                lambda: show_leveled(self.app, self.game, side=self.side),
                 confirm=f"Play {GAMES[self.game].title} again?",
                 yes="Play",
             ),

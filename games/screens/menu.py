@@ -46,14 +46,23 @@ class MenuScreen(ChoiceScreen):
         from .session import has_programme
 
         if has_programme(self.app):
+            from .calendar import icon_calendar
+
             today = Choice("Today's exercises", icon_play, lambda: self.app.show("session"))
-            out.insert(0, today)
+            cal = Choice("My calendar", icon_calendar, lambda: self.app.show("calendar"))
+            out[:0] = [today, cal]
         out += [
             Choice("Balance tests", icon_clock, lambda: self.app.show("tests"), key="tests"),
             Choice("My progress", icon_chart, lambda: self.app.show("progress"), key="progress"),
             Choice("Settings", icon_gear, lambda: self.app.show("pin"), key="settings"),
             Choice("Change player", icon_back, lambda: self.app.show("people"), key="people"),
         ]
+        # Nine tiles (a programme adds two) stay two rows: five across, on a wider area with
+        # narrower gaps so "exercises" still fits a tile unbroken.
+        wide = len(out) > 8
+        self.columns = 5 if wide else 4
+        self.area = (16, 104, 768, 314) if wide else MenuScreen.area
+        self.gap = 12.0 if wide else MenuScreen.gap
         return out
 
     def enter(self) -> None:

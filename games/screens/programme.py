@@ -2,17 +2,21 @@
 
 ``programme``: the person's current programme, adherence (sets done vs prescribed, streak, the
 last four weeks) and the changes its rules propose, with Apply / Dismiss. ``programme-edit``:
-which of the six exercises, their sets, repetitions or hold time and rest, and the days per
-week; Save stores a new version (the old ones are kept, see
-:mod:`balance_trainer.programme_store`).
+which of the six exercises, their sides (left, right or both), sets, repetitions or hold time,
+rest and notes, and the days per week; Save stores a new version (the old ones are kept, see
+:mod:`balance_trainer.programme_store`). Notes are typed on the on-screen keyboard of "Add
+person" (``programme-notes``, :class:`NotesScreen`); the draft waits in the editor meanwhile.
 
-Input: left/right move, select takes or changes (in the editor: select starts changing a value,
-left/right change it, select again ends), back leaves; every control can be tapped.
+Input: left/right move, select takes or changes (in the editor: select starts changing a number,
+left/right change it, select again ends; on a switch or the sides select changes it, on the
+notes it opens the keyboard), back leaves; every control can be tapped.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
+import functools
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +36,7 @@ from ..ui import panel
 from ..widgets import Choice
 from .base import ChoiceScreen, Screen
 from .session import programme_store_for, today_for
+from .settings import NameScreen
 
 DEFAULT_DOSE: dict[str, tuple[int, int, float | None, float]] = {
     # sets, reps (holds per set for holds), hold_s, rest_s
@@ -178,6 +183,35 @@ class ProgrammeScreen(ChoiceScreen):
                 pygame.draw.rect(surface, t.panel_edge, r, 1, border_radius=ui.px(3))
 
 
+class FieldKind(enum.Enum):
+    """What a row of the editor holds, and so how it changes."""
+
+    NUMBER = "number"  # select starts changing; left/right or -/+ step it
+    SWITCH = "switch"  # on/off: select or -/+ flips it
+    SIDES = "sides"  # both/left/right: select or + goes on, - goes back
+    TEXT = "text"  # the notes: select or Edit opens the keyboard
+
+
+SIDE_CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("both", ("left", "right")),
+    ("left", ("left",)),
+    ("right", ("right",)),
+)
+"""The sides an exercise can be done on, in the order the editor steps through them."""
+
+
+def sides_label(sides: tuple[str, ...]) -> str:
+    """``both``, ``left`` or ``right`` for an exercise's sides."""
+    return "both" if len(sides) > 1 else sides[0]
+
+
+def next_sides(sides: tuple[str, ...], direction: int) -> tuple[str, ...]:
+    """The sides one step on (``direction`` +1) or back (-1) from ``sides``."""
+    labels = [k for k, _ in SIDE_CHOICES]
+    i = (labels.index(sides_label(sides)) + direction) % len(SIDE_CHOICES)
+    return SIDE_CHOICES[i][1]
+
+
 @dataclasses.dataclass
 class _Field:
     label: str
@@ -186,6 +220,8 @@ class _Field:
     lo: float
     hi: float
     step: float
+    kind: FieldKind = FieldKind.NUMBER
+    exercise: str = ""
 
 
 class ProgrammeEditScreen(Screen):
@@ -205,13 +241,20 @@ class ProgrammeEditScreen(Screen):
         self.buttons: list[tuple[pygame.Rect, Any]] = []
         self.saved_version: int | None = None
         self.days = 5
-        self.dose: dict[str, list[Any]] = {}  # name -> [on, sets, reps, hold_s, rest_s]
+        self.dose: dict[str, list[Any]] = {}
+        """name -> [on, sets, reps, hold_s, rest_s, sides, notes] (see :data:`_D`)."""
         self.base: Programme | None = None
+        self.fields: list[_Field] = []
+        self.loaded = False
 
     def enter(self) -> None:
+        # Back from the notes keyboard the draft is kept: only the first entry reads the store.
+        if self.loaded:
+            return
         if self.ps is None:
             self.error = "Choose a person first."
             return
+        self.loaded = True
         cur = self.ps.current(self.app.person.id)
         self.base = cur.programme if cur else None
         if self.base is not None:
@@ -220,10 +263,10 @@ class ProgrammeEditScreen(Screen):
         for name in EXERCISES:
             e = have.get(name)
             if e is not None:
-                self.dose[name] = [True, e.sets, e.reps, e.hold_s, e.rest_s]
+                self.dose[name] = [True, e.sets, e.reps, e.hold_s, e.rest_s, e.sides, e.notes]
             else:
                 s, r, h, rest = DEFAULT_DOSE[name]
-                self.dose[name] = [self.base is None, s, r, h, rest]
+                self.dose[name] = [self.base is None, s, r, h, rest, ("left", "right"), ""]
         self.fields = self._fields()
 
     def _fields(self) -> list[_Field]:
@@ -238,6 +281,20 @@ class ProgrammeEditScreen(Screen):
                     0,
                     1,
                     1,
+                    FieldKind.SWITCH,
+                    name,
+                )
+            )
+            out.append(
+                _Field(
+                    "   sides",
+                    lambda d=d: sides_label(d[_D.SIDES]),
+                    lambda v, d=d: d.__setitem__(_D.SIDES, next_sides(d[_D.SIDES], int(v))),
+                    -1,
+                    1,
+                    1,
+                    FieldKind.SIDES,
+                    name,
                 )
             )
             out.append(
@@ -270,6 +327,18 @@ class ProgrammeEditScreen(Screen):
             out.append(
                 _Field("   rest s", lambda d=d: d[4], lambda v, d=d: d.__setitem__(4, v), 0, 300, 5)
             )
+            out.append(
+                _Field(
+                    "   notes",
+                    lambda d=d: d[_D.NOTES],
+                    lambda v, d=d: d.__setitem__(_D.NOTES, str(v)),
+                    0,
+                    0,
+                    0,
+                    FieldKind.TEXT,
+                    name,
+                )
+            )
         return out
 
     def _set_days(self, v: float) -> None:
@@ -277,12 +346,26 @@ class ProgrammeEditScreen(Screen):
 
     def change(self, i: int, direction: int) -> None:
         f = self.fields[i]
-        v = f.get()
-        if isinstance(v, str):  # on/off
+        if f.kind is FieldKind.TEXT:
+            self.edit_notes(f)
+            return
+        if f.kind is FieldKind.SWITCH:
             f.set(None)
+        elif f.kind is FieldKind.SIDES:
+            f.set(direction)
         else:
+            v = f.get()
             f.set(type(v)(max(f.lo, min(f.hi, v + direction * f.step))))
         self.app.play("move")
+
+    def edit_notes(self, f: _Field) -> None:
+        """The keyboard for ``f``'s exercise's notes; it comes back here with the draft."""
+        self.app.play("select")
+        self.app.switch(NotesScreen(self.app, editor=self, exercise=f.exercise))
+
+    def set_notes(self, exercise: str, text: str) -> None:
+        """The keyboard's OK: ``exercise``'s notes in the draft (stored by Save)."""
+        self.dose[exercise][_D.NOTES] = text
 
     def intent(self, name: str) -> None:
         if self.error:
@@ -299,7 +382,7 @@ class ProgrammeEditScreen(Screen):
                 self.save()
             elif self.sel == len(self.fields) + 1:
                 self.app.show("programme")
-            elif isinstance(self.fields[self.sel].get(), str):
+            elif self.fields[self.sel].kind is not FieldKind.NUMBER:
                 self.change(self.sel, 1)
             else:
                 self.editing = not self.editing
@@ -311,22 +394,18 @@ class ProgrammeEditScreen(Screen):
 
     def save(self) -> None:
         ex = []
-        for name, (on, sets, reps, hold, rest) in self.dose.items():
+        for name, (on, sets, reps, hold, rest, sides, notes) in self.dose.items():
             if not on:
                 continue
-            old = next(
-                (e for e in (self.base.exercises if self.base else ()) if e.name == name), None
-            )
-            sides = old.sides if old else ("left", "right")
             ex.append(
                 Prescription(
                     name,
-                    sides,
+                    tuple(sides),
                     int(sets),
                     int(reps),
                     None if hold is None else float(hold),
                     float(rest),
-                    old.notes if old else "",
+                    " ".join(str(notes).split()),
                 )
             )
         if not ex:
@@ -361,9 +440,30 @@ class ProgrammeEditScreen(Screen):
                     action()
                     return
 
+    def _draw_text_row(
+        self, surface: pygame.Surface, row: pygame.Rect, f: _Field, i: int, btn_w: int
+    ) -> None:
+        """A notes row: the label, the start of the notes (one line), an Edit button."""
+        ui = self.ui
+        t = ui.theme
+        edit = pygame.Rect(0, row.top + ui.px(3), 2 * btn_w + ui.px(114), row.h - ui.px(6))
+        edit.right = row.right - ui.px(4)
+        panel(surface, ui, edit, radius=6)
+        ui.blit_text(surface, "Edit", 24, edit.center, t.text, box=edit)
+        self.buttons.append((edit, lambda: self.edit_notes(f)))
+        label_left = row.left + ui.px(30)
+        img = ui.text("notes", 24)
+        ui.blit_text(surface, "notes", 24, (label_left, row.centery), t.text, "midleft", box=row)
+        note = str(f.get()) or "none"
+        room = pygame.Rect(label_left + img.get_width() + ui.px(16), row.top, 0, row.h)
+        room.width = edit.left - ui.px(10) - room.left
+        shown = _one_line(ui, note, 22, room.w)
+        ui.blit_text(surface, shown, 22, (room.left, row.centery), t.dim, "midleft", box=room)
+
     def draw(self, surface: pygame.Surface) -> None:
         super().draw(surface)
         self.buttons = []
+        self.row_rects: dict[int, pygame.Rect] = {}  # the rows shown, by field (for taps)
         ui = self.ui
         t = ui.theme
         top = self.draw_title(surface, "Change the programme", self.app.person.label)
@@ -389,6 +489,7 @@ class ProgrammeEditScreen(Screen):
                 break
             f = self.fields[i]
             row = pygame.Rect(ui.px(40), area_top + k * (row_h + gap), ui.w - ui.px(80), row_h)
+            self.row_rects[i] = row
             on = i == self.sel
             panel(
                 surface,
@@ -399,6 +500,9 @@ class ProgrammeEditScreen(Screen):
                 radius=8,
             )
             fg = (20, 20, 30) if on and self.editing else t.text
+            if f.kind is FieldKind.TEXT:
+                self._draw_text_row(surface, row, f, i, btn_w)
+                continue
             plus = pygame.Rect(
                 row.right - ui.px(4) - btn_w, row.top + ui.px(3), btn_w, row.h - ui.px(6)
             )
@@ -439,3 +543,121 @@ class ProgrammeEditScreen(Screen):
             )
             ui.blit_text(surface, label, 26, rect.center, (20, 20, 30) if on else t.text, box=rect)
             self.buttons.append((rect, action))
+
+
+class _D:
+    """Indices into :attr:`ProgrammeEditScreen.dose`'s lists."""
+
+    ON, SETS, REPS, HOLD, REST, SIDES, NOTES = range(7)
+
+
+def _one_line(ui: Any, text: str, size: float, width: int) -> str:
+    """``text`` cut at a word to fit ``width`` pixels on one line, with "..." when cut."""
+    f = ui.font(size)
+    if f.size(text)[0] <= width:
+        return text
+    words = text.split()
+    while words and f.size(" ".join(words) + " ...")[0] > width:
+        words.pop()
+    return (" ".join(words) + " ...") if words else "..."
+
+
+# --- the notes keyboard ----------------------------------------------------------------------
+
+LETTER_KEYS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "123", "Space", "Del", "OK"]
+SIGN_KEYS = [*"1234567890", *".,-'?!():/", "ABC", "Space", "Del", "OK"]
+TYPED = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ1234567890 .,-'?!():/%+")
+"""What a real keyboard may type here (the TOML file allows any text; the screen keeps to
+what its keys can also write, plus % and +)."""
+
+
+class NotesScreen(NameScreen):
+    """Type an exercise's notes; OK hands them to the editor, Back returns to it.
+
+    Opened from the programme editor (:class:`ProgrammeEditScreen`) with the editor itself, so
+    OK and Back return to the same draft: nothing is stored until the editor's Save, which makes
+    a new version like every other change.
+
+    The keyboard has two pages: letters (``123`` turns to digits and punctuation, ``ABC`` back),
+    then Space, Del and OK. Notes are written as sentences: a letter is a capital at the start and
+    after a full stop, lower case elsewhere. Back deletes a letter while there is text; on an empty
+    entry it leaves without changing the notes (OK on an empty entry clears them).
+    """
+
+    name = "programme-notes"
+    MAX = 200
+    """Characters; the file allows 2,000, a note read before a set should be short."""
+
+    def __init__(self, app: Any, editor: Any = None, exercise: str = "") -> None:
+        # NameScreen.__init__ would reserve a person id; only the keyboard is wanted.
+        super(NameScreen, self).__init__(app)
+        if editor is None:  # opened on its own (the layout tests): edit the first exercise
+            editor = ProgrammeEditScreen(app)
+            editor.enter()
+        self.editor = editor
+        names = [n for n, d in editor.dose.items() if d[0]] or list(editor.dose) or [""]
+        self.exercise = exercise or names[0]
+        info = EXERCISES.get(self.exercise)
+        self.what = info.title if info else "the exercise"
+        self.entry = editor.dose[self.exercise][6] if self.exercise in editor.dose else ""
+        self.signs = False
+
+    @property
+    def keys(self) -> list[str]:
+        return SIGN_KEYS if self.signs else LETTER_KEYS
+
+    def build(self) -> list[Choice]:
+        return [
+            Choice("_" if k == "Space" else k, None, functools.partial(self.key, k))
+            for k in self.keys
+        ]
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return f"Notes: {self.what}"
+
+    @property
+    def subtitle(self) -> str:  # type: ignore[override]
+        return "Shown before each set"
+
+    def key(self, k: str) -> None:
+        if k in ("123", "ABC"):
+            self.signs = k == "123"
+            self.choices = self.build()
+            self._rect_key = ()
+            self.selected = min(self.selected, len(self.choices) - 1)
+        elif k == "Del":
+            self.entry = self.entry[:-1]
+        elif k == "OK":
+            self.submit()
+        elif len(self.entry) < self.MAX:
+            ch = " " if k == "Space" else k
+            self.entry += ch.upper() if self._sentence_start() else ch.lower()
+
+    def _sentence_start(self) -> bool:
+        before = self.entry.rstrip()
+        return not before or before[-1] in ".?!"
+
+    def type_char(self, ch: str) -> bool:
+        if ch == "\n":
+            self.submit()
+            return True
+        if ch in TYPED:
+            if len(self.entry) < self.MAX:
+                self.entry += ch
+            return True
+        return False
+
+    def choose(self, i: int) -> None:
+        self.app.play("move")
+        self.key(self.keys[i])
+
+    def submit(self) -> None:
+        """OK: the notes go into the editor's draft; the editor is shown again."""
+        if self.exercise in self.editor.dose:
+            self.editor.set_notes(self.exercise, " ".join(self.entry.split()))
+        self.app.play("good")
+        self.app.switch(self.editor)
+
+    def back(self) -> None:
+        self.app.switch(self.editor)

@@ -9,22 +9,15 @@ from typing import Any
 
 import pygame
 
+from balance_trainer.norms import PUBLISHED_MDC, change_verdict
 from balance_trainer.protocols import PROTOCOLS
 
 from ..catalog import GAMES
 from ..ui import panel
-from ..widgets import Choice, icon_back
+from ..widgets import Choice, icon_back, icon_chart
 from .base import ChoiceScreen
+from .pelvis_progress import FINISHED, pelvis_history
 from .tests import _title
-
-try:  # the clinical issue's MDC (Goldberg 2011 for single-leg stance time)
-    from balance_trainer.norms import PUBLISHED_MDC, change_verdict
-except ImportError:  # pragma: no cover - an older core without MDCs
-    PUBLISHED_MDC = {}
-    change_verdict = None  # type: ignore[assignment]
-
-FINISHED = ("finished", "done", "complete", "completed", "ok")
-"""Trial statuses that count; aborted trials never appear as results."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +53,19 @@ def key_values(result: dict[str, Any]) -> tuple[dict[str, float], str, str, bool
                 out[side] = float(v)
         return out, "mm sideways", "", False
     if name == "mctsib":
-        v = result.get("composite_velocity_mm_s")
+        # BTrackS path lengths, summed over the four conditions when all were scored; an
+        # mCTSIB stored before (sway velocity) is a different measure and is not trended.
+        paths = result.get("path_cm")
+        if isinstance(paths, dict) and result.get("complete"):
+            vals = [v for v in paths.values() if isinstance(v, (int, float))]
+            if len(vals) == 4:
+                out[""] = float(sum(vals))
+        return out, "cm path, 4 parts", "", False
+    if name == "btracks-balance":
+        v = result.get("score_cm")
         if isinstance(v, (int, float)):
             out[""] = float(v)
-        return out, "mm/s", "", False
+        return out, "cm path", "", False
     if name == "weight-bearing-symmetry":
         v = s.get("left_share")
         if isinstance(v, (int, float)):
@@ -106,32 +108,28 @@ def change_words(
     return "; ".join(parts)
 
 
-def pelvis_words(prev: dict[str, Any] | None, cur: dict[str, Any]) -> str:
+def pelvis_words(prev: Any, cur: Any) -> str:
     """The pelvis sensor's mean drop of the lifted side per stance leg, and whether it changed
-    beyond the 4 degree MDC (Youdas et al. 2007); '' when no sensor was fitted."""
-    from balance_trainer.pelvis import SIDE_DIFFERENCE_MDC_DEG
+    beyond the 4 degree MDC (Youdas et al. 2007); '' when no sensor was fitted.
 
-    def drops(res: dict[str, Any] | None) -> dict[str, float]:
-        s = (res or {}).get("summary") or {}
+    ``prev`` and ``cur`` are typed test results (``TrialRow.test_result``; ``prev`` may be
+    None); the drops come from the core's :func:`~balance_trainer.pelvis.side_drops`.
+    """
+    from balance_trainer.pelvis import DropPoint, drop_change_words, side_drops
+
+    def drops(res: Any) -> dict[str, DropPoint]:
+        if res is None:
+            return {}
         return {
-            side: float(v)
-            for side in ("left", "right")
-            if isinstance(v := (s.get(side) or {}).get("mean_pelvic_drop_deg"), (int, float))
+            side: DropPoint(None, float(d["mean_deg"]))
+            for side, d in side_drops(res).items()
+            if d["mean_deg"] is not None
         }
 
     now, before = drops(cur), drops(prev)
     if not now:
         return ""
-    deg = "\N{DEGREE SIGN}"
-    parts = []
-    for side, v in now.items():
-        lifted = "right" if side == "left" else "left"
-        text = f"on the {side} leg the {lifted} hip dropped {v:.1f}{deg}"
-        if side in before:
-            d = v - before[side]
-            real = abs(d) > SIDE_DIFFERENCE_MDC_DEG
-            text += f" ({d:+.1f}{deg}, {'a real change' if real else 'within measurement error'})"
-        parts.append(text)
+    parts = [drop_change_words(before.get(side), v, side) for side, v in now.items()]
     return "Pelvis sensor: " + "; ".join(parts)
 
 
@@ -169,8 +167,18 @@ class ProgressScreen(ChoiceScreen):
                 )
             else:
                 self.games.append((info.title, "not played yet", ""))
-        self.test_lines = self._tests(rec.tests(person))
-        return [Choice("Back", icon_back, lambda: self.app.show("menu"))]
+        trials = rec.tests(person)
+        self.test_lines = self._tests(trials)
+        back = Choice("Back", icon_back, lambda: self.app.show("menu"))
+        if not pelvis_history(trials):
+            self.area = type(self).area
+            return [back]
+        # With pelvis results, a second tile opens their plot over time.
+        self.area = (205, 410, 390, 64)
+        return [
+            back,
+            Choice("Pelvis", icon_chart, lambda: self.app.show("pelvis-progress"), key="pelvis"),
+        ]
 
     def _tests(self, trials: list[Any]) -> list[TestLine]:
         by_test: dict[str, list[Any]] = {}
@@ -188,7 +196,7 @@ class ProgressScreen(ChoiceScreen):
             vals, unit, mdc_key, higher = key_values({"test": name, **cur.result})
             prev_vals = key_values({"test": name, **rows[-2].result})[0] if len(rows) > 1 else {}
             change = change_words(prev_vals, vals, mdc_key, higher, unit) if len(rows) > 1 else ""
-            pelvis = pelvis_words(rows[-2].result if len(rows) > 1 else None, cur.result)
+            pelvis = pelvis_words(rows[-2].test_result if len(rows) > 1 else None, cur.test_result)
             out.append(
                 TestLine(
                     _title(name),

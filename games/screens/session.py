@@ -109,6 +109,7 @@ class SessionScreen(Screen):
         self._await_t: float | None = None
         self.streak = 0
         self.recent: list[tuple[date, str]] = []
+        self.done_sel = 1  # the finish screen's Menu (the button's middle press goes there)
 
     # -- life --------------------------------------------------------------------------------
     def enter(self) -> None:
@@ -197,7 +198,12 @@ class SessionScreen(Screen):
                 self._check(None)
             return
         if r.phase is Phase.DONE:
-            if name in ("select", "back"):
+            if name in ("left", "right"):
+                self.done_sel = 0 if name == "left" else 1
+                self.app.play("move")
+            elif name == "select":
+                self._done_choose(self.done_sel)
+            elif name == "back":
                 self.app.show("menu")
             return
         if name == "select":
@@ -205,6 +211,22 @@ class SessionScreen(Screen):
             r.confirm()
         elif name == "back":
             self.open_menu()
+
+    DONE_CHOICES = ("My calendar", "Menu")
+
+    def _done_choose(self, i: int) -> None:
+        self.app.play("select")
+        self.app.show("calendar" if i == 0 else "menu")
+
+    def lean_choose(self, side: int) -> None:
+        """A lean held to the end: at the finish, left is the calendar and right the menu
+        (like the confirm step); elsewhere it takes what is highlighted."""
+        r = self.runner
+        if r is not None and r.phase is Phase.DONE and not self.menu_open:
+            self.done_sel = 0 if side < 0 else 1
+            self._done_choose(self.done_sel)
+        else:
+            self.intent("select")
 
     def open_menu(self) -> None:
         if self.runner is None:
@@ -355,6 +377,18 @@ class SessionScreen(Screen):
             surface, lines[0], fsize, rect.center, (20, 20, 30) if selected else t.text, box=rect
         )
         self.buttons.append((rect, action))
+        hold = self.app.choose_progress if selected and self.hands_free else 0.0
+        if hold > 0:  # how far a held lean has got toward taking this button
+            rad = min(ui.px(16), rect.h // 4)
+            c = (rect.right - rad - ui.px(6), rect.top + rad + ui.px(6))
+            pygame.draw.circle(surface, t.bg_top, c, rad + ui.px(3))
+            ring(surface, t.good, c, rad, max(3, ui.px(6)), hold)
+
+    def _choose_hint(self) -> str:
+        """How to choose on the pause menu and the finish screen."""
+        if self.app.nav.enabled and self.app.feed.on_board:
+            return "Lean toward one and hold it, or press a button"
+        return "Press a button, or tap one"
 
     def _lines(
         self,
@@ -376,6 +410,29 @@ class SessionScreen(Screen):
                 break
             ui.blit_text(surface, line, fsize, (box.left + ui.px(14), y), color, "topleft", box=box)
             y += ui.line_h(fsize)
+        return y
+
+    def _note(
+        self, surface: pygame.Surface, text: str, box: pygame.Rect, y: int, bottom: int
+    ) -> int:
+        """The physio's note from ``y`` to at most ``bottom``, in the accent colour; a note
+        longer than the room ends in "..." (it was read out in full before the first set)."""
+        ui = self.ui
+        width = box.w - ui.px(28)
+        lines = ui.wrap(text, 24, width)
+        room = max(1, (bottom - y) // max(1, ui.line_h(24)))
+        if len(lines) > room:
+            lines = lines[:room]
+            f = ui.font(24)
+            words = lines[-1].split()
+            while len(words) > 1 and f.size(" ".join(words) + " ...")[0] > width:
+                words.pop()
+            lines[-1] = " ".join(words) + " ..."
+        for line in lines:
+            ui.blit_text(
+                surface, line, 24, (box.left + ui.px(14), y), ui.theme.accent, "topleft", box=box
+            )
+            y += ui.line_h(24)
         return y
 
     def draw(self, surface: pygame.Surface) -> None:
@@ -457,14 +514,14 @@ class SessionScreen(Screen):
         else:
             text, color = r.prompt, t.text
         min_ring = ui.px(46)
-        y = self._lines(
-            surface,
-            text,
-            box,
-            box.top + ui.px(10),
-            box.bottom - 2 * min_ring - ui.px(16),
-            color,
-        )
+        ring_top = box.bottom - 2 * min_ring - ui.px(16)
+        notes = plan.exercise.notes if r.phase is Phase.READY else ""
+        # The physio's own words keep at least a line under the instruction (which shrinks
+        # to make room); the catalogue's check line only gets what is left.
+        note_h = ui.line_h(24) + ui.px(4) if notes else 0
+        y = self._lines(surface, text, box, box.top + ui.px(10), ring_top - note_h, color)
+        if notes:
+            y = self._note(surface, f"Your physio: {notes}", box, y + ui.px(4), ring_top)
         if r.phase is Phase.READY and y + ui.line_h(24) < box.bottom - 2 * ui.px(60) - ui.px(16):
             y = self._lines(
                 surface,
@@ -567,7 +624,9 @@ class SessionScreen(Screen):
         h = ui.h - ui.px(8) - top
         w = ui.px(200)
         self._button(surface, pygame.Rect(ui.px(16), top, w, h), "Pause", self.open_menu)
-        self._button(surface, pygame.Rect(ui.px(32) + w, top, w, h), "Skip set", r.skip)
+        # Resting, the set shown is the next one: say so beside "Skip rest".
+        skip = "Skip next set" if r.phase is Phase.REST else "Skip set"
+        self._button(surface, pygame.Rect(ui.px(32) + w, top, w, h), skip, r.skip)
         right = pygame.Rect(ui.w - ui.px(16) - w, top, w, h)
         if r.phase in (Phase.READY, Phase.REST):
             label = "Start now" if r.phase is Phase.READY else "Skip rest"
@@ -579,6 +638,12 @@ class SessionScreen(Screen):
         ui = self.ui
         t = ui.theme
         top = self.draw_title(surface, "Paused", "Everything done so far is saved.")
+        hint = self._choose_hint()
+        hsize, hlines = ui.fit(hint, 26, ui.w - ui.px(40), 2)
+        hy = ui.h - ui.px(16) - ui.line_h(hsize) * len(hlines)
+        for line in hlines:
+            ui.blit_text(surface, line, hsize, (ui.w // 2, hy), t.dim, "midtop")
+            hy += ui.line_h(hsize)
         n = len(self.MENU)
         gap = ui.px(20)
         w = (ui.w - ui.px(40) - gap * (n - 1)) // n
@@ -664,15 +729,28 @@ class SessionScreen(Screen):
             rr = ui.blit_text(surface, span, 24, (ui.w // 2, y), t.dim, "midtop")
             y = rr.bottom + ui.px(8)
         what = r.applied or r.proposals
-        menu = pygame.Rect(ui.w // 2 - ui.px(110), ui.h - ui.px(90), ui.px(220), ui.px(80))
+        menu = pygame.Rect(ui.w // 2 + ui.px(15), ui.h - ui.px(90), ui.px(240), ui.px(80))
+        cal = menu.move(-menu.w - ui.px(30), 0)
+        hsize, hlines = ui.fit(self._choose_hint(), 24, ui.w - ui.px(40), 1)
+        hy = menu.top - ui.px(6) - ui.line_h(hsize)
+        ui.blit_text(surface, hlines[0], hsize, (ui.w // 2, hy), t.dim, "midtop")
+        menu_top = hy - ui.px(4)
         if what:
             p = what[0]
             head = "Next time: " if r.applied else "Your physio may make it harder: "
             what_s = p.field.replace("_s", "")
             msg = f"{head}{p.reason.split(':')[0]}, {what_s} {p.old:g} to {p.new:g}"
-            box = pygame.Rect(ui.px(30), y, ui.w - ui.px(60), menu.top - y - ui.px(6))
+            box = pygame.Rect(ui.px(30), y, ui.w - ui.px(60), menu_top - y - ui.px(6))
             self._lines(surface, msg, box, y, box.bottom, t.text, 24)
-        self._button(surface, menu, "Menu", lambda: self.app.show("menu"), selected=True, size=30)
+        for i, rect in enumerate((cal, menu)):
+            self._button(
+                surface,
+                rect,
+                self.DONE_CHOICES[i],
+                lambda i=i: self._done_choose(i),
+                selected=i == self.done_sel,
+                size=30,
+            )
 
 
 def _other(side: str) -> str:

@@ -9,12 +9,18 @@ result with its norm. Frames of the test are stored as a trial for a person from
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 import pygame
 
-from balance_trainer.protocols import PROTOCOLS, Protocol, ProtocolEvent, make_protocol
+from balance_trainer.protocols import (
+    PROTOCOLS,
+    Protocol,
+    ProtocolEvent,
+    check_board_for,
+    make_protocol,
+    needs_ap,
+)
 from balance_trainer.results import TestResult
 from balance_trainer.run import LiveRun, Sink, StoreSink
 
@@ -35,6 +41,7 @@ from ..widgets import (
     icon_squat,
 )
 from .base import ChoiceScreen, Confirm, Screen
+from .pelvis_level import show_leveled
 
 TESTS: dict[str, dict[str, Any]] = {
     # The look of each test on screen (its title, blurb and options are the protocol's own):
@@ -44,7 +51,11 @@ TESTS: dict[str, dict[str, Any]] = {
     "hip-stability": {"icon": icon_hold, "blurb": "Hold still on one leg for 30 seconds"},
     "mctsib": {
         "icon": icon_eyes,
-        "blurb": "Stand still, eyes open and closed, on the board and on foam",
+        "blurb": "Stand still 20 s, eyes open and closed, on the board and on foam",
+    },
+    "btracks-balance": {
+        "icon": icon_both_feet,
+        "blurb": "Four 20 s stands with your eyes closed: how much you sway",
     },
     "weight-bearing-symmetry": {
         "icon": icon_scale,
@@ -76,9 +87,11 @@ TIME_LEFT_SAY_S = 10
 """Eyes-closed trials say how long is left at this many seconds before the end."""
 
 
-def available_tests() -> list[str]:
-    """Test names of the protocol registry, in its order."""
-    return list(PROTOCOLS)
+def available_tests(board: Any = None) -> list[str]:
+    """Test names of the protocol registry, in its order; with ``board``, only those it can
+    run (a test scored on total path length needs cells spaced front to back)."""
+    has_ap = getattr(board, "has_ap_spacing", True)
+    return [n for n in PROTOCOLS if has_ap or not needs_ap(n)]
 
 
 def _title(name: str) -> str:
@@ -111,7 +124,7 @@ class TestsScreen(ChoiceScreen):
 
     def build(self) -> list[Choice]:
         out = []
-        for n in available_tests():
+        for n in available_tests(getattr(getattr(self.app, "feed", None), "board", None)):
             info = TESTS.get(n, {})
             sided = _sided(n)
             out.append(
@@ -131,7 +144,7 @@ class TestsScreen(ChoiceScreen):
         if _sided(name):
             self.app.show("test-setup", test=name)
         else:
-            self.app.show("test-run", test=name, side=None, eyes="open")
+            show_leveled(self.app, "test-run", test=name, side=None, eyes="open")
 
 
 class TestSetupScreen(ChoiceScreen):
@@ -194,24 +207,16 @@ class TestSetupScreen(ChoiceScreen):
         if _asks_eyes(self.test):
             self.app.show("test-setup", test=self.test, side=side)
         else:
-            self.app.show("test-run", test=self.test, side=side, eyes="open")
+            show_leveled(self.app, "test-run", test=self.test, side=side, eyes="open")
 
     def _go(self, eyes: str) -> None:
-        self.app.show("test-run", test=self.test, side=self.side, eyes=eyes)
+        show_leveled(self.app, "test-run", test=self.test, side=self.side, eyes=eyes)
 
     def back(self) -> None:
         if self.side is not None:
             self.app.show("test-setup", test=self.test)
         else:
             self.app.show("tests")
-
-
-class RunPhase(Enum):
-    """Where the test run is, for the screen (the protocol's own phase is finer)."""
-
-    RUNNING = "running"
-    FINISHED = "finished"
-    ERROR = "error"
 
 
 class TestRunScreen(Screen):
@@ -258,12 +263,6 @@ class TestRunScreen(Screen):
         self.confirming: Confirm | None = None
 
     @property
-    def phase_now(self) -> RunPhase:
-        if self.error:
-            return RunPhase.ERROR
-        return RunPhase.FINISHED if self.finished else RunPhase.RUNNING
-
-    @property
     def sim_stance(self) -> str:  # type: ignore[override]
         return self._stance
 
@@ -289,12 +288,17 @@ class TestRunScreen(Screen):
         age = self._age()
         if age is not None:
             kwargs["age"] = age  # for the published norms
+        sex = self._sex()
+        if sex is not None and getattr(PROTOCOLS.get(self.test), "takes_sex", False):
+            kwargs["sex"] = sex  # the BTrackS norms are split by sex
         board = getattr(getattr(self.app, "feed", None), "board", None)
         if board is not None:  # each foot's cells: time-to-boundary and the pelvis pattern
             from balance_trainer.stance import foot_spans
 
             kwargs["foot_span_mm"] = foot_spans(board)
         try:
+            if board is not None:
+                check_board_for(self.test, board.has_ap_spacing, "this board")
             self.proto = make_protocol(self.test, **kwargs)
         except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
             self.error = f"This test cannot start: {exc}"
@@ -311,6 +315,17 @@ class TestRunScreen(Screen):
             return p.age_in(datetime.now().year)
         except Exception:  # noqa: BLE001 - no age, no norm: the test still runs
             return None
+
+    def _sex(self) -> str | None:
+        rec = self.app.records
+        person = self.app.person
+        if person.guest or rec.store is None:
+            return None
+        try:
+            sex = rec.store.get_person(person.id).sex
+        except Exception:  # noqa: BLE001 - no sex, no norm row: the test still runs
+            return None
+        return sex if sex in ("female", "male", "other") else None
 
     def _sinks(self, params: dict[str, Any]) -> list[Sink]:
         """The store's trial for a chosen person (a guest's test is not kept)."""
@@ -482,7 +497,7 @@ class TestRunScreen(Screen):
                     self.choose(i)
 
     def _again(self) -> None:
-        self.app.show("test-run", test=self.test, side=self.side, eyes=self.eyes)
+        show_leveled(self.app, "test-run", test=self.test, side=self.side, eyes=self.eyes)
 
     # -- picture -----------------------------------------------------------------------------
     def _choice_rects(self) -> list[pygame.Rect]:

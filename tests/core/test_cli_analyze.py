@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -117,25 +115,11 @@ def test_json_and_csv_together_are_a_usage_error():
     assert exc.value.code == 2
 
 
-def test_test_option_without_the_protocols_module_is_a_usage_error(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "balance_trainer.protocols", None)
-    assert main(["analyze", "--test", "single-leg-stance", BDS[0]]) == 2
-    assert "--test needs the protocols module" in capsys.readouterr().err
-
-
-def test_test_option_hands_each_file_to_the_protocols_module(monkeypatch, capsys):
-    calls = []
-    fake = types.ModuleType("balance_trainer.protocols")
-
-    def analyze_recording_for_test(path, name):
-        calls.append((path, name))
-        return {"trials": []}
-
-    fake.analyze_recording_for_test = analyze_recording_for_test
-    monkeypatch.setitem(sys.modules, "balance_trainer.protocols", fake)
-    assert main(["analyze", "--json", "--test", "single-leg-stance", PDS[0]]) == 0
-    assert calls == [(PDS[0], "single-leg-stance")]
-    assert json.loads(capsys.readouterr().out)["trials"] == []
+def test_test_option_runs_the_test_over_each_file(capsys):
+    assert main(["analyze", "--json", "--test", "single-leg-stance", PDS[0], PDS[1]]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["file"] for r in lines] == [PDS[0], PDS[1]]
+    assert all(r["test"] == "single-leg-stance" for r in lines)
 
 
 def test_analyze_has_help(capsys):

@@ -99,3 +99,50 @@ def test_better_than_last_time_only_when_the_change_exceeds_the_mdc():
     assert N.change_verdict(6.0, 9.0, 2.0, higher_is_better=False)["verdict"] == "worse"
     unknown = N.change_verdict(6.0, 9.0, None, higher_is_better=False)
     assert unknown["verdict"] == "unknown (no MDC)" and "no trend" in unknown["text"]
+
+
+# --- spread and the age-range verdict (issue 13) ------------------------------------------------
+
+
+def _with(norm, **spread):
+    from dataclasses import replace
+
+    return replace(norm, **spread)
+
+
+def test_with_an_sd_a_hold_under_mean_minus_1_96_sd_is_below_the_age_range():
+    norm = _with(N.SPRINGER_2007[3], sd_s=10.0)  # 60-69, mean 32.1 s; an SD for the test
+    lower = 32.1 - 19.6
+    assert N.range_verdict(lower + 0.1, norm)["verdict"] == "within the age range"
+    below = N.range_verdict(lower - 0.1, norm)
+    assert below["verdict"] == "below the age range" and below["lower_s"] == pytest.approx(lower)
+    assert below["percentile"] == pytest.approx(2.5, abs=0.1)  # Φ(-1.96)
+    assert N.range_verdict(32.1, norm)["percentile"] == pytest.approx(50.0)
+    # at the 45 s ceiling times pile up: no percentile is claimed
+    assert N.range_verdict(45.0, norm)["percentile"] is None
+
+
+def test_with_only_a_ci_of_the_mean_its_lower_limit_is_the_bound_and_no_percentile():
+    norm = _with(N.BOHANNON_2006_NORMS[0], ci95_s=(24.0, 30.0))  # illustrative limits
+    got = N.range_verdict(23.9, norm)
+    assert got["verdict"] == "below the age range" and got["percentile"] is None
+    assert "confidence limit" in got["basis"]
+    assert N.range_verdict(24.0, norm)["verdict"] == "within the age range"
+
+
+def test_no_listed_norm_claims_a_range_it_was_not_published_with():
+    for norm in (*N.SPRINGER_2007, *N.BOHANNON_2006_NORMS):
+        assert norm.sd_s is None and norm.ci95_s is None
+    out = N.compare_hold(12.0, 65)
+    assert out["range_verdict"] == "age range not known"
+    assert all(e["range"]["verdict"] == "age range not known" for e in out["norms"])
+    assert "compared with the mean only" in out["norms"][0]["range"]["text"]
+
+
+def test_the_stance_table_says_the_age_range_is_not_known(tmp_path, capsys):
+    from balance_trainer.cli import main
+
+    args = ["test", "single-leg-stance", "--fast", "--age", "65", "--trials", "1"]
+    assert main([*args, "--scenario", "single-leg", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "age range (Springer et al. 2007): range not known" in out

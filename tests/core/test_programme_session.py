@@ -104,21 +104,30 @@ def test_squat_feedback_says_how_many_leaned_toward_the_lifted_side():
 
 
 def test_two_steady_sessions_propose_a_longer_hold(pstore):
+    # The healthy simulated person (seeds 0 and 1) holds every step-up with a stance-foot ML
+    # sway RMS of 4-7 mm, under STEADY_RMS_MM (9 mm): every hold is steady, so the rule
+    # "hold +5 s after two steady sessions" must propose 5 -> 10 s after the second session,
+    # and not after the first.
+    pending_after: list[list[tuple[str, float, float]]] = []
     for k in range(2):
         runner = make_runner(pstore)
         Person(open_sim(seed=k), runner).run(300, until=Phase.CHECKIN)
         runner.check_in(effort=4, pain=0)
-    steady = [
-        s.steady
+        pending_after.append(
+            [(p.proposal.field, p.proposal.old, p.proposal.new) for p in pstore.proposals("p01")]
+        )
+    holds = [
+        (s.steady, s.reps[0]["ml_rms_mm"])
         for sess in pstore.sessions("p01")
         for s in sess.sets
         if s.exercise == "step-up-hold"
     ]
-    pending = pstore.proposals("p01", "proposed")
-    if all(steady):
-        assert [(p.proposal.field, p.proposal.new) for p in pending] == [("hold_s", 10.0)]
-    else:
-        assert pending == []
+    assert len(holds) == 8 and all(steady for steady, _ in holds), holds
+    assert pending_after == [[], [("hold_s", 5.0, 10.0)]]
+    (row,) = pstore.proposals("p01", "proposed")
+    assert row.proposal.reason == "Step-up hold: all sets steady on the last 2 sessions"
+    # apply = "propose": the programme is unchanged until a clinician applies it.
+    assert pstore.current("p01").version == 1
 
 
 CHILD = textwrap.dedent(

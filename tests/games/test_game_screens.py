@@ -363,12 +363,22 @@ def test_leaving_a_test_early_keeps_its_frames_as_an_aborted_trial(app_factory, 
     assert [t.status for t in trials] == ["aborted"] and trials[0].n_frames > 0
 
 
-def test_the_tests_menu_lists_every_protocol_of_the_engine(app_factory):
-    from balance_trainer.protocols import protocol_names
+def test_the_tests_menu_lists_every_protocol_the_board_can_run(app_factory):
+    from balance_trainer.protocols import needs_ap, protocol_names
 
-    app = app_factory("tests")
+    app = app_factory("tests")  # the default two-plate board: no AP
+    keys = [c.key for c in app.screen.choices if c.key]
+    assert sorted(keys) == sorted(n for n in protocol_names() if not needs_ap(n))
+    assert "btracks-balance" not in keys and "mctsib" in keys
+    app = app_factory("tests", board="sim:corners-4")
     keys = [c.key for c in app.screen.choices if c.key]
     assert sorted(keys) == sorted(protocol_names())
+
+
+def test_a_test_that_needs_ap_explains_itself_on_an_ml_only_board(app_factory):
+    app = app_factory("test-run", test="btracks-balance", side=None)
+    assert app.screen.proto is None
+    assert "side-to-side sway only" in app.screen.error
 
 
 def test_real_time_runs_the_sampler_thread_and_measures_arrival_to_frame():
@@ -397,3 +407,21 @@ def test_real_time_runs_the_sampler_thread_and_measures_arrival_to_frame():
     assert stats["frames"] == 40 and feed.frames_seen > 20
     assert stats["arrival_to_frame_ms"]["max"] < 1000
     assert not feed._sampler.running
+
+
+def test_progress_follows_the_btracks_path_and_leaves_an_old_velocity_mctsib_untrended():
+    from games.screens.progress import key_values
+
+    new = {
+        "test": "mctsib",
+        "complete": True,
+        "path_cm": {"eo_firm": 14.0, "ec_firm": 15.0, "eo_foam": 40.0, "ec_foam": 45.0},
+    }
+    assert key_values(new)[:2] == ({"": 114.0}, "cm path, 4 parts")
+    assert key_values({**new, "complete": False})[0] == {}
+    old = {"test": "mctsib", "composite_velocity_mm_s": 6.5, "complete": True}
+    assert key_values(old)[0] == {}  # sway velocity is another measure: no trend across
+    assert key_values({"test": "btracks-balance", "score_cm": 14.3})[:2] == (
+        {"": 14.3},
+        "cm path",
+    )

@@ -1,4 +1,5 @@
-"""The session and programme screens in every phase, laid out with nothing clipped or
+"""The session and programme screens in every phase (and the editor's keyboard, the calendar
+and the menu with a programme's two tiles), laid out with nothing clipped or
 overlapping and no text under the type scale's floor (800x480 and 1280x720, easy mode too)."""
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ PHASES = [
     "finished",
     "programme",
     "programme-edit",
+    "programme-notes",
+    "calendar",
+    "menu",
 ]
+SCREENS = ("programme", "programme-edit", "programme-notes", "calendar", "menu")
+"""Shown by name (the others are phases of the session screen)."""
 
 
 def _to(app, phase):
@@ -75,7 +81,7 @@ def test_session_screens_lay_out_cleanly(app_factory, home, phase, size, easy):
     tmp_path, today = home
     app, _ = _app(app_factory, tmp_path, today, size=size, easy=easy)
     app.autopilot = False
-    if phase.startswith("programme"):
+    if phase in SCREENS:
         app.show(phase)
     else:
         app.show("session")

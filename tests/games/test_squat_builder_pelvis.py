@@ -31,18 +31,3 @@ def test_without_a_sensor_the_load_alone_decides():
     g = SquatBuilder("right")
     assert squat(g, 0.0, None) == ["block"]
     assert "mean_peak_pelvic_drop_deg" not in g.details()
-
-
-def test_progress_says_what_the_pelvis_sensor_saw_and_whether_it_changed():
-    from games.screens.progress import pelvis_words
-
-    old = {
-        "summary": {"left": {"mean_pelvic_drop_deg": 0.5}, "right": {"mean_pelvic_drop_deg": 9.0}}
-    }
-    new = {
-        "summary": {"left": {"mean_pelvic_drop_deg": 1.0}, "right": {"mean_pelvic_drop_deg": 3.5}}
-    }
-    words = pelvis_words(old, new)
-    assert "on the right leg the left hip dropped 3.5" in words and "a real change" in words
-    assert "within measurement error" in words  # the left leg's 0.5 degree change
-    assert pelvis_words(None, {"summary": {"left": {"best_hold_s": 20}}}) == ""

@@ -15,6 +15,7 @@ from balance_trainer.errors import (
     UsageError,
 )
 from balance_trainer.frames import PelvisSample
+from balance_trainer.pelvis import ZeroState, ZeroStatus
 from hardware import lsm6dsox
 from hardware.fake_lsm6dsox import ChipFaults, FakeI2CBus, FakeLsm6dsox
 from hardware.lsm6dsox import ImuBusStuck, ImuNotFound, Lsm6dsox, Reg
@@ -270,6 +271,42 @@ def test_reader_process_reports_a_pulled_cable_after_the_samples_before_it():
     finally:
         reader.close()
     assert got
+
+
+def _zero_in_reader(fake: FakeChipSpec) -> tuple[ZeroStatus, list]:
+    """Start a reader on ``fake``, zero it without waiting, and collect what follows."""
+    import time
+
+    reader = PelvisReader(PelvisReaderSpec(parse_pelvis_spec("i2c"), fake=fake))
+    with reader.start():
+        time.sleep(0.3)
+        reader.start_zero()
+        end = time.monotonic() + 6.0
+        status = reader.zero_status()
+        seen = [status.progress]
+        while status.state is ZeroState.RUNNING and time.monotonic() < end:
+            time.sleep(0.05)
+            reader.read()
+            status = reader.zero_status()
+            seen.append(status.progress)
+        time.sleep(0.3)
+        after = reader.read()  # the reader goes on either way
+    assert seen == sorted(seen)  # the fill only grows
+    return status, after
+
+
+def test_zeroing_in_the_reader_process_waits_for_nothing_and_zeroes_a_still_pelvis():
+    status, after = _zero_in_reader(FakeChipSpec())
+    assert status.state is ZeroState.ZEROED and status.progress == 1.0
+    assert after and all(abs(p.obliquity_deg) < 1.0 for p in after)
+    assert all(math.isfinite(p.rotation_deg) for p in after)  # zeroed: rotation has a reference
+
+
+def test_zeroing_in_the_reader_process_refuses_a_moving_pelvis_and_keeps_reading():
+    status, after = _zero_in_reader(FakeChipSpec(sway_deg=3.0))
+    assert status.state is ZeroState.REFUSED
+    assert "the pelvis moved during zeroing" in status.message and "zero again" in status.message
+    assert after  # not a dead sensor: the person can simply try again
 
 
 def test_errors_are_sensor_errors_with_exit_status_1():
