@@ -45,6 +45,11 @@ PELVIS_COLUMN = "pelvis_obliquity_deg"
 """Optional recording column after the cells: the pelvis's obliquity at each frame, degrees
 (positive = the left side lower), empty where no angle exists."""
 
+ROTATION_COLUMN = "pelvis_rotation_deg"
+"""Optional recording column after the obliquity: the pelvis's transverse rotation at each
+frame, degrees (positive = counter-clockwise seen from above, from the pose at zeroing), empty
+where no angle exists (before the sensor was zeroed, rotation has no reference)."""
+
 HOLD_LIMIT_S = 0.05
 """A pelvis sample older than this (5 samples at 104 Hz) gives a frame no value."""
 
