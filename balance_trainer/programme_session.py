@@ -389,7 +389,8 @@ class SessionRunner:
             elif plan.info.measure is Measure.SQUAT:
                 self._say(f"On your {plan.side} leg: squat, {plan.exercise.reps} times.")
             else:
-                self._say(f"Go: {plan.exercise.reps} slowly. Say done when you finish.")
+                # No voice is listened to: the person presses Done (a button, a tap).
+                self._say(f"Go: {plan.exercise.reps} slowly. Press Done when you finish.")
         elif phase is Phase.REST:
             self._say(f"{self.last_feedback} Rest now.")
         elif phase is Phase.CHECKIN:
@@ -557,10 +558,10 @@ class SessionRunner:
             self._finish_set("done")
 
     def skip(self) -> None:
-        """Skip the current set (from its instruction, during it or its rest)."""
+        """Skip the current set: from its instruction, during it, or from the rest before it
+        (resting, the set shown is the next one; ending the rest alone is :meth:`confirm`)."""
         if self.phase is Phase.REST:
-            self._enter(Phase.READY)
-            return
+            self.phase = Phase.READY  # no instruction is read out for a set being skipped
         plan = self.plan
         if plan is None or self.phase not in (Phase.READY, Phase.ACTIVE):
             return

@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
             f"streak {a['streak']} (best {a['best_streak']})"
         )
     if not sessions:
-        print(f"{args.id}: no sessions yet")
+        # Beside a programme line, "no sessions" alone would contradict it: say which kind.
+        print(f"{args.id}: no {'test or game ' if programme else ''}sessions yet")
         return 0
     print("\n".join(history_table(sessions)))
     lines = trend_lines(trends, MEASURES)

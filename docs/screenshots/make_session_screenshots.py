@@ -1,4 +1,5 @@
-"""Draw the session screens at 800x480 into docs/screenshots/ (headless, simulated board).
+"""Draw the session screens at 800x480 into docs/screenshots/ (headless, simulated board),
+and the person's calendar over four weeks of sessions (calendar.png, calendar-easy.png).
 
     SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy .venv/bin/python \
         docs/screenshots/make_session_screenshots.py
@@ -108,6 +109,9 @@ def main_() -> None:
         app.screen.intent("select")
         run(app, 0.5)
         shoot(app, "12-done-streak")
+        app.show("menu")
+        run(app, 0.3)
+        shoot(app, "18-menu-with-programme")
         app.show("settings")
         run(app, 0.2)
         shoot(app, "14-settings-programme")
@@ -115,10 +119,18 @@ def main_() -> None:
         run(app, 0.2)
         shoot(app, "15-clinician-programme")
         app.show("programme-edit")
-        app.screen.sel = 8
-        app.screen.intent("select")
+        ed = app.screen
+        hold = next(i for i, f in enumerate(ed.fields) if f.label == "Step-up hold")
+        ed.sel = hold + 1  # its sides: both -> left
+        ed.intent("select")
         run(app, 0.2)
         shoot(app, "16-clinician-edit")
+        ed.sel = next(i for i, f in enumerate(ed.fields) if i > hold and "notes" in f.label)
+        ed.intent("select")
+        for k in "KEEP THE PELVIS LEVEL.":
+            app.screen.key("Space" if k == " " else k)
+        run(app, 0.2)
+        shoot(app, "17-clinician-notes")
         app.close()
     with tempfile.TemporaryDirectory() as t:
         app = session(Path(t), easy=True)
@@ -131,5 +143,30 @@ def main_() -> None:
         app.close()
 
 
+def calendars() -> None:
+    """The calendar after four weeks of a weekday programme (done, partly, skipped, missed)."""
+    from datetime import date
+
+    from programme_history import fill_history
+
+    today = date(2026, 12, 2)  # a Wednesday
+    for easy, name in ((False, "calendar"), (True, "calendar-easy")):
+        with tempfile.TemporaryDirectory() as t:
+            store = Store(Path(t) / DB_FILENAME)
+            store.add_person("p01", name="Ann")
+            fill_history(store, "p01", today, "DDPDS--D-DDD--DDDDD-DDDP")
+            app = make_app("calendar", store=store, person=PersonRef("p01", "Ann"), easy=easy)
+            app.today = today
+            app.show("calendar")
+            run(app, 0.3)
+            path = HERE / f"{name}.png"
+            app.screenshot(path)
+            print(path)
+            app.close()
+
+
 if __name__ == "__main__":
-    main_()
+    pygame.init()
+    calendars()
+    if "--calendar-only" not in sys.argv:
+        main_()

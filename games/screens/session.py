@@ -377,6 +377,18 @@ class SessionScreen(Screen):
             surface, lines[0], fsize, rect.center, (20, 20, 30) if selected else t.text, box=rect
         )
         self.buttons.append((rect, action))
+        hold = self.app.choose_progress if selected and self.hands_free else 0.0
+        if hold > 0:  # how far a held lean has got toward taking this button
+            rad = min(ui.px(16), rect.h // 4)
+            c = (rect.right - rad - ui.px(6), rect.top + rad + ui.px(6))
+            pygame.draw.circle(surface, t.bg_top, c, rad + ui.px(3))
+            ring(surface, t.good, c, rad, max(3, ui.px(6)), hold)
+
+    def _choose_hint(self) -> str:
+        """How to choose on the pause menu and the finish screen."""
+        if self.app.nav.enabled and self.app.feed.on_board:
+            return "Lean toward one and hold it, or press a button"
+        return "Press a button, or tap one"
 
     def _lines(
         self,
@@ -612,7 +624,9 @@ class SessionScreen(Screen):
         h = ui.h - ui.px(8) - top
         w = ui.px(200)
         self._button(surface, pygame.Rect(ui.px(16), top, w, h), "Pause", self.open_menu)
-        self._button(surface, pygame.Rect(ui.px(32) + w, top, w, h), "Skip set", r.skip)
+        # Resting, the set shown is the next one: say so beside "Skip rest".
+        skip = "Skip next set" if r.phase is Phase.REST else "Skip set"
+        self._button(surface, pygame.Rect(ui.px(32) + w, top, w, h), skip, r.skip)
         right = pygame.Rect(ui.w - ui.px(16) - w, top, w, h)
         if r.phase in (Phase.READY, Phase.REST):
             label = "Start now" if r.phase is Phase.READY else "Skip rest"
@@ -624,6 +638,12 @@ class SessionScreen(Screen):
         ui = self.ui
         t = ui.theme
         top = self.draw_title(surface, "Paused", "Everything done so far is saved.")
+        hint = self._choose_hint()
+        hsize, hlines = ui.fit(hint, 26, ui.w - ui.px(40), 2)
+        hy = ui.h - ui.px(16) - ui.line_h(hsize) * len(hlines)
+        for line in hlines:
+            ui.blit_text(surface, line, hsize, (ui.w // 2, hy), t.dim, "midtop")
+            hy += ui.line_h(hsize)
         n = len(self.MENU)
         gap = ui.px(20)
         w = (ui.w - ui.px(40) - gap * (n - 1)) // n
@@ -711,12 +731,16 @@ class SessionScreen(Screen):
         what = r.applied or r.proposals
         menu = pygame.Rect(ui.w // 2 + ui.px(15), ui.h - ui.px(90), ui.px(240), ui.px(80))
         cal = menu.move(-menu.w - ui.px(30), 0)
+        hsize, hlines = ui.fit(self._choose_hint(), 24, ui.w - ui.px(40), 1)
+        hy = menu.top - ui.px(6) - ui.line_h(hsize)
+        ui.blit_text(surface, hlines[0], hsize, (ui.w // 2, hy), t.dim, "midtop")
+        menu_top = hy - ui.px(4)
         if what:
             p = what[0]
             head = "Next time: " if r.applied else "Your physio may make it harder: "
             what_s = p.field.replace("_s", "")
             msg = f"{head}{p.reason.split(':')[0]}, {what_s} {p.old:g} to {p.new:g}"
-            box = pygame.Rect(ui.px(30), y, ui.w - ui.px(60), menu.top - y - ui.px(6))
+            box = pygame.Rect(ui.px(30), y, ui.w - ui.px(60), menu_top - y - ui.px(6))
             self._lines(surface, msg, box, y, box.bottom, t.text, 24)
         for i, rect in enumerate((cal, menu)):
             self._button(

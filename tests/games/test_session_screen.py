@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pygame
 import pytest
 from game_helpers import run
 
@@ -182,3 +183,36 @@ def test_the_clinician_edits_the_programme_into_a_new_version(app_factory, home)
         "single-leg-squat",
     }
     assert app.screen.name == "programme"
+
+
+def test_resting_the_skip_button_names_and_skips_the_next_set(app_factory, home):
+    tmp_path, today = home
+    app, store = _app(app_factory, tmp_path, today)
+    app.autopilot = False
+    app.show("session")
+    r = app.screen.runner
+    r.confirm()  # the clam starts ...
+    r.phase_t = 1e3
+    r.confirm()  # ... is done: rest, the step-up hold's left side next
+    assert r.phase is Phase.REST and r.plan.exercise.name == "step-up-hold"
+    run(app, 0.1)
+    (rect,) = [b for b, a in app.screen.buttons if a == r.skip]
+    from layout_check import draw_logged
+
+    labels = [d.text for d in draw_logged(app) if d.kind == "text" and rect.contains(d.rect)]
+    assert labels == ["Skip next set"]
+    app.step(1 / 60, [pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=rect.center)])
+    (sess,) = ProgrammeStore(store).sessions("p01")
+    assert [(s.exercise, s.side, s.status) for s in sess.sets][-1] == (
+        "step-up-hold",
+        "left",
+        "skipped",
+    )
+
+
+def test_a_guided_set_asks_for_the_done_button_not_a_spoken_word(app_factory, home):
+    tmp_path, today = home
+    app, _ = _app(app_factory, tmp_path, today)
+    app.show("session")
+    app.screen.runner.confirm()
+    assert app.screen.runner.prompt == "Go: 2 slowly. Press Done when you finish."
