@@ -50,12 +50,22 @@ def programme_figures(
     ]
 
 
-def _date_axis(ax: Any) -> None:
+MIN_SPAN_DAYS = 14
+"""A time axis spans at least this many days: one or two sessions are not spread over years
+(matplotlib's default for a single date) and read as days."""
+
+
+def _date_axis(ax: Any, days: list[date]) -> None:
     import matplotlib.dates as mdates
 
     loc = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))  # type: ignore[no-untyped-call]
+    if days:
+        lo, hi = min(days), max(days)
+        pad = timedelta(days=max(1, (MIN_SPAN_DAYS - (hi - lo).days + 1) // 2))
+        if (hi - lo).days < MIN_SPAN_DAYS:
+            ax.set_xlim(lo - pad, hi + pad)
 
 
 def programme_page(a: Adherence, programme: Programme, version: int, pid: str) -> Any:
@@ -129,7 +139,13 @@ def programme_page(a: Adherence, programme: Programme, version: int, pid: str) -
 
     _series(fig.add_subplot(grid[3, 0]), a.holds, "Standing holds: mean hold (s)", SIDE_STYLE)
     _series(fig.add_subplot(grid[3, 1]), a.sway, "Holds: stance-foot ML sway RMS (mm)", SIDE_STYLE)
-    _series(fig.add_subplot(grid[4, 0]), a.steady, "Board sets steady (share, 0-1)", SIDE_STYLE)
+    _series(
+        fig.add_subplot(grid[4, 0]),
+        a.steady,
+        "Board sets steady (share, 0-1)",
+        SIDE_STYLE,
+        top=1.0,
+    )
     ax = fig.add_subplot(grid[4, 1])
     if a.pain or a.effort:
         if a.pain:
@@ -156,7 +172,7 @@ def programme_page(a: Adherence, programme: Programme, version: int, pid: str) -
             )
         ax.set_ylim(-0.5, 10.5)
         ax.legend(fontsize=7)
-        _date_axis(ax)
+        _date_axis(ax, [d for d, _ in a.pain + a.effort])
     else:
         ax.text(0.5, 0.5, "no check-ins yet", ha="center", va="center", fontsize=8)
     ax.set_title("Pain and effort after each session (0-10)", fontsize=9)
@@ -165,8 +181,14 @@ def programme_page(a: Adherence, programme: Programme, version: int, pid: str) -
 
 
 def _series(
-    ax: Any, data: dict[str, list[tuple[date, float]]], title: str, style: dict[str, dict[str, Any]]
+    ax: Any,
+    data: dict[str, list[tuple[date, float]]],
+    title: str,
+    style: dict[str, dict[str, Any]],
+    top: float | None = None,
 ) -> None:
+    """Per-side values over time on an axis from 0 (to ``top`` when given): a difference of
+    0.003 s between the sides is drawn as the nothing it is, not blown up to the full height."""
     any_data = False
     for side in ("left", "right"):
         pts = data.get(side) or []
@@ -182,12 +204,20 @@ def _series(
             **style[side],
         )
     if any_data:
+        values = [v for pts in data.values() for _, v in pts]
+        hi = top if top is not None else max(values) * 1.15 or 1.0
+        ax.set_ylim(0.0 if top is None else -0.05 * top, hi * (1.05 if top is not None else 1.0))
+        ax.ticklabel_format(axis="y", useOffset=False, style="plain")
         ax.legend(fontsize=7)
-        _date_axis(ax)
+        _date_axis(ax, [d for pts in data.values() for d, _ in pts])
     else:
         ax.text(0.5, 0.5, "nothing measured yet", ha="center", va="center", fontsize=8)
     ax.set_title(title, fontsize=9)
     ax.tick_params(labelsize=7)
+
+
+MIN_WEEKS = 6
+"""The report's calendar shows at least this many weeks."""
 
 
 def _calendar(ax: Any, a: Adherence) -> None:
@@ -202,8 +232,12 @@ def _calendar(ax: Any, a: Adherence) -> None:
         ax.axis("off")
         return
     first = a.calendar[0].day
+    # At least MIN_WEEKS columns, the weeks before the programme blank: a first week alone
+    # would be stretched across the page as one wide bar.
     monday = first - timedelta(days=first.weekday())
-    n_weeks = (a.calendar[-1].day - monday).days // 7 + 1
+    shown = (a.calendar[-1].day - monday).days // 7 + 1
+    monday -= timedelta(weeks=max(0, MIN_WEEKS - shown))
+    n_weeks = max(shown, MIN_WEEKS)
     img = np.ones((7, n_weeks))
     missed_x: list[int] = []
     missed_y: list[int] = []
