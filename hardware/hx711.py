@@ -15,7 +15,8 @@ Fig. 2; T1-T4 timing):
 (:mod:`hardware.pins`: lgpio directly on a Pi, gpiozero's mock pins in tests). One group read
 after every falling edge samples every DOUT, so one 25-pulse sweep reads every cell at the same
 instant. Each chip converts on its own oscillator, so the driver learns every chip's period and
-phase and never starts a sweep that a conversion could land in (:class:`ChipClock`). Each SCK
+phase to plan its sweeps (:class:`ChipClock`), and after every sweep checks, without trusting
+the plan, that no conversion can have landed in it (:func:`verify`). Each SCK
 high phase is timed; a sweep in which one passed 50 µs is thrown away. Saturated and impossible
 words, large jumps (the chip health check) and a DOUT stuck low are thrown away too, and every
 discard is counted in :attr:`HX711Array.stats`. The spike guard for every source is the core's
@@ -37,6 +38,13 @@ from typing import Any
 
 from balance_trainer.errors import PinConfigError, SensorError, SensorFault, SensorTimeout
 
+from .hx711_health import (  # noqa: F401 - re-exported
+    DEFAULT_MAX_STEP,
+    ERRATIC_LIMIT,
+    ERRATIC_WINDOW,
+    STUCK_LOW_SWEEPS,
+    SpikeGuard,
+)
 from .hx711_timing import (  # noqa: F401 - re-exported: tests and doctor name them here
     MAX_RATE_HZ,
     PREDICT_UNC_PER_PERIOD,
@@ -67,15 +75,6 @@ SETTLE_SWEEPS = 4
 WORD_POS_FULL = 0x7FFFFF
 WORD_NEG_FULL = 0x800000
 WORD_ALL_ONES = 0xFFFFFF
-DEFAULT_MAX_STEP = 1 << 20
-"""Largest change (counts) between consecutive readings of one chip taken without confirmation.
-About 1/8 of full scale: a flipped high bit or a slipped clock jumps further, a person stepping
-on a cell in 12.5 ms does not (and a real step is confirmed by the very next reading)."""
-STUCK_LOW_SWEEPS = 3
-ERRATIC_WINDOW = 16
-ERRATIC_LIMIT = 4
-"""A chip with this many spikes in the last ``ERRATIC_WINDOW`` sweeps is returning garbage."""
-
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 Ticks = Callable[[], int]
@@ -111,53 +110,6 @@ def word_problem(word: int) -> str | None:
     if word == WORD_ALL_ONES:
         return "all_ones"
     return None
-
-
-class SpikeGuard:
-    """Rejects a reading that jumps further than ``max_step`` from the last accepted one,
-    unless the reading before it (itself rejected) agrees with it: a real step shows up in two
-    readings in a row, a spike in one. After a reset the first reading is only a candidate.
-    """
-
-    def __init__(self, n: int, max_step: int | None) -> None:
-        self.max_step = max_step
-        self.accepted: list[int | None] = [None] * n
-        self.candidate: list[int | None] = [None] * n
-        self.history: list[deque[bool]] = [deque(maxlen=ERRATIC_WINDOW) for _ in range(n)]
-
-    def reset(self) -> None:
-        n = len(self.accepted)
-        self.accepted = [None] * n
-        self.candidate = [None] * n
-
-    def check(self, counts: Sequence[int]) -> tuple[list[int], list[int]]:
-        """Update with one sweep; returns ``(spiked, unconfirmed)`` chip indices."""
-        spiked: list[int] = []
-        unconfirmed: list[int] = []
-        step = self.max_step
-        for i, c in enumerate(counts):
-            acc, cand = self.accepted[i], self.candidate[i]
-            if step is None:
-                ok = True
-            else:
-                ok = (acc is not None and abs(c - acc) <= step) or (
-                    cand is not None and abs(c - cand) <= step
-                )
-            if ok:
-                self.accepted[i], self.candidate[i] = c, None
-                self.history[i].append(False)
-            else:
-                self.candidate[i] = c
-                if acc is None:
-                    unconfirmed.append(i)
-                else:
-                    spiked.append(i)
-                    self.history[i].append(True)
-        return spiked, unconfirmed
-
-    def erratic(self) -> list[int]:
-        """Chips with too many spikes in the recent window."""
-        return [i for i, h in enumerate(self.history) if sum(h) >= ERRATIC_LIMIT]
 
 
 HIGH_LIMIT_NS = 50_000
@@ -213,11 +165,12 @@ class HX711Array:
     Real HX711s convert on their own internal oscillators (about 86-94 Hz with RATE high,
     each drifting against the others), so with one shared SCK a sweep can overlap another
     chip's next conversion, and what that chip shifts out then is undefined. The driver learns
-    each chip's period and phase from its DOUT falling edges, sleeps until shortly before the
-    next expected conversion (instead of polling), and starts a sweep only when no chip may
-    convert before it ends: if one may, it waits for that conversion (the chip's earlier,
-    unread one is counted lost) and sweeps after it. A sweep that a conversion was predicted
-    to overlap anyway is discarded and counted as lost, never passed on.
+    each chip's period and phase from its DOUT falling edges and plans every cycle
+    (:meth:`_plan`): the sweep just after the last chip's conversion and clear of any due
+    inside it, and the few looks at the DOUTs the check will need (about two wake-ups a
+    frame). After the sweep a check that does not trust the plan
+    (:func:`~hardware.hx711_timing.verify`) decides: a word that a conversion may have met is
+    counted lost and the sweep discarded, never passed on.
 
     Parameters
     ----------
@@ -248,9 +201,9 @@ class HX711Array:
         Keep every high phase (ns) in :attr:`highs_ns`, and every sweep's length in
         :attr:`sweeps_ns`, for percentiles.
     schedule : bool
-        Learn the chips' clocks and schedule the sweeps (the default). False gives the old
-        behaviour, for benchmarks: look every ``poll_interval`` and sweep as soon as every
-        chip is ready.
+        Learn the chips' clocks and plan the looks and sweeps (the default). False gives the
+        old behaviour, for benchmarks: look every ``poll_interval`` and sweep as soon as every
+        chip is ready (the check after the sweep still applies).
 
     Raises
     ------
