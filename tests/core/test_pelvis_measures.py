@@ -292,3 +292,28 @@ def test_the_store_keeps_the_pelvis_angles_beside_the_frames(tmp_path):
     assert np.allclose(store.trial_pelvis(rec.trial_id), angle, atol=0.005, equal_nan=True)
     assert store.trial_pelvis(plain.trial_id) is None
     assert len(store.trial_frames(rec.trial_id)) == 3  # (t, forces, board) as before
+
+
+def test_the_scale_note_stops_asking_for_a_sensor_once_one_was_fitted():
+    from balance_trainer.protocols.text import SCALE_LIMITS, footer
+    from balance_trainer.results import TestResult, Trial
+
+    def result(drop):
+        trial = Trial(1, 0.0, 20.0, "max_time", stance_side="right", hold_s=20.0)
+        if drop is not None:
+            trial = Trial(
+                1,
+                0.0,
+                20.0,
+                "max_time",
+                stance_side="right",
+                hold_s=20.0,
+                pelvic_drop_mean_deg=drop,
+                pelvic_drop_peak_deg=drop + 1,
+            )
+        return TestResult("hip-stability", trials=(trial,), scale_limits=SCALE_LIMITS)
+
+    with_sensor = " ".join(footer(result(7.2)))
+    assert "fit the pelvis sensor" not in with_sensor
+    assert "The pelvis sensor's drop above is the measured one." in with_sensor
+    assert "fit the pelvis sensor (--pelvis)" in " ".join(footer(result(None)))
