@@ -91,6 +91,9 @@ class BalanceBlock:
     pelvis_obliquity_deg: np.ndarray | None = None
     """Pelvic obliquity at each frame from the pelvis sensor (degrees, positive = the left side
     lower, NaN where no angle exists), or None when no pelvis sensor is fitted."""
+    pelvis_rotation_deg: np.ndarray | None = None
+    """Pelvic rotation at each frame (degrees, counter-clockwise from above positive, NaN
+    where none: before zeroing there is no reference), or None without a pelvis sensor."""
 
     FIELDS = (
         "t_s",
@@ -122,28 +125,37 @@ class BalanceBlock:
     def take(self, index: slice | np.ndarray) -> BalanceBlock:
         """The frames at ``index`` (a slice or an index array) as a new block."""
         pelvis = None if self.pelvis_obliquity_deg is None else self.pelvis_obliquity_deg[index]
-        return BalanceBlock.of({f: getattr(self, f)[index] for f in self.FIELDS}, pelvis)
+        rot = None if self.pelvis_rotation_deg is None else self.pelvis_rotation_deg[index]
+        return BalanceBlock.of({f: getattr(self, f)[index] for f in self.FIELDS}, pelvis, rot)
 
     @classmethod
     def concatenate(cls, blocks: list[BalanceBlock]) -> BalanceBlock:
-        pelvis = None
-        if any(b.pelvis_obliquity_deg is not None for b in blocks):
-            pelvis = np.concatenate(
+        def joined(name: str) -> np.ndarray | None:
+            if all(getattr(b, name) is None for b in blocks):
+                return None
+            return np.concatenate(
                 [
-                    np.full(len(b), np.nan)
-                    if b.pelvis_obliquity_deg is None
-                    else b.pelvis_obliquity_deg
+                    np.full(len(b), np.nan) if getattr(b, name) is None else getattr(b, name)
                     for b in blocks
                 ]
             )
+
         return cls.of(
-            {f: np.concatenate([getattr(b, f) for b in blocks]) for f in cls.FIELDS}, pelvis
+            {f: np.concatenate([getattr(b, f) for b in blocks]) for f in cls.FIELDS},
+            joined("pelvis_obliquity_deg"),
+            joined("pelvis_rotation_deg"),
         )
 
     @classmethod
-    def of(cls, columns: dict[str, np.ndarray], pelvis: np.ndarray | None = None) -> BalanceBlock:
-        """A block from its :attr:`FIELDS` columns by name, plus the optional pelvis column."""
-        return cls(**columns, pelvis_obliquity_deg=pelvis)
+    def of(
+        cls,
+        columns: dict[str, np.ndarray],
+        pelvis: np.ndarray | None = None,
+        rotation: np.ndarray | None = None,
+    ) -> BalanceBlock:
+        """A block from its :attr:`FIELDS` columns by name, plus the optional pelvis columns
+        (obliquity and rotation)."""
+        return cls(**columns, pelvis_obliquity_deg=pelvis, pelvis_rotation_deg=rotation)
 
 
 class BalanceModel:

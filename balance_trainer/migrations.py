@@ -195,6 +195,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE frame_blocks ADD COLUMN pelvis_cdeg {blob}",
         ),
     ),
+    Migration(
+        4,
+        "the pelvis sensor's rotation beside each frame block",
+        (
+            # As pelvis_cdeg: int16 centidegrees per frame, -32768 = no angle (before the
+            # sensor was zeroed); NULL: no sensor, or a block stored before version 4.
+            "ALTER TABLE frame_blocks ADD COLUMN pelvis_rot_cdeg {blob}",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

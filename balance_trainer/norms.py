@@ -55,7 +55,8 @@ Minimal detectable change (MDC)
 
 BTrackS (Goble & Baweja 2018, n = 16,357, percentiles by age and sex; Goble et al. 2019,
 mCTSIB) publish percentile tables for path length on their own plate; those tables were not in
-the stored copies, so no BTrackS norm is listed.
+the stored copies, so no BTrackS norm is listed (:mod:`balance_trainer.btracks_norms` holds
+their lookup and the empty tables, each saying why).
 """
 
 from __future__ import annotations

@@ -43,7 +43,9 @@ _NO_ANGLE = -32768
 
 
 def encode_pelvis(obliquity_deg: np.ndarray | None) -> bytes | None:
-    """int16 centidegrees (little endian; -32768 = no angle) for a block, None without any."""
+    """int16 centidegrees (little endian; -32768 = no angle) for a block, None without any.
+
+    Obliquity and rotation are stored alike (±327.67 degrees holds either)."""
     if obliquity_deg is None:
         return None
     a = np.asarray(obliquity_deg, dtype=float)
@@ -95,6 +97,7 @@ class TrialRecorder:
         self._t: list[np.ndarray] = []
         self._f: list[np.ndarray] = []
         self._p: list[np.ndarray] = []
+        self._r: list[np.ndarray] = []
         self._n_buffered = 0
         self._first_t: float | None = None
         self._last_t: float | None = None
@@ -105,10 +108,15 @@ class TrialRecorder:
         return self.n_stored + self._n_buffered
 
     def add_frames(
-        self, t_s: np.ndarray, forces_n: np.ndarray, pelvis_deg: np.ndarray | None = None
+        self,
+        t_s: np.ndarray,
+        forces_n: np.ndarray,
+        pelvis_deg: np.ndarray | None = None,
+        rotation_deg: np.ndarray | None = None,
     ) -> None:
         """Add frames: times shape (n,) in s, forces shape (n, n_cells) in N, and the pelvis
-        sensor's obliquity shape (n,) in degrees when one is fitted (NaN: no angle).
+        sensor's obliquity and rotation, shape (n,) in degrees, when one is fitted (NaN: no
+        angle).
 
         Raises
         ------
@@ -135,7 +143,11 @@ class TrialRecorder:
         p = np.full(t.size, np.nan) if pelvis_deg is None else np.asarray(pelvis_deg, float)
         if p.shape != t.shape:
             raise ValueError(f"pelvis angles of shape {p.shape} for {t.size} times")
+        r = np.full(t.size, np.nan) if rotation_deg is None else np.asarray(rotation_deg, float)
+        if r.shape != t.shape:
+            raise ValueError(f"pelvis rotations of shape {r.shape} for {t.size} times")
         self._p.append(p.copy())
+        self._r.append(r.copy())
         self._n_buffered += t.size
         if self._first_t is None:
             self._first_t = float(t[0])
@@ -152,7 +164,8 @@ class TrialRecorder:
         t = np.concatenate(self._t)
         f = np.concatenate(self._f)
         p = np.concatenate(self._p)
-        blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        r = np.concatenate(self._r)
+        blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         start = 0
         while start < t.size:
             limit = t[start] + self.block_s
@@ -165,7 +178,7 @@ class TrialRecorder:
                 and t.size - start < MAX_BLOCK_FRAMES
             ):
                 break  # an incomplete last block waits for more frames
-            blocks.append((t[start:end], f[start:end], p[start:end]))
+            blocks.append((t[start:end], f[start:end], p[start:end], r[start:end]))
             start = end
         if blocks:
             self._seq = self.store.write_blocks(
@@ -175,6 +188,7 @@ class TrialRecorder:
         rest_t, rest_f, rest_p = t[start:], f[start:], p[start:]
         self._t, self._f = ([rest_t], [rest_f]) if rest_t.size else ([], [])
         self._p = [rest_p] if rest_t.size else []
+        self._r = [r[start:]] if rest_t.size else []
         self._n_buffered = int(rest_t.size)
         self._first_t = float(rest_t[0]) if rest_t.size else None
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from .config import Board, cells_from_dicts, check_nesting, check_rate
 from .errors import BoardConfigError, DiskFullError, EnvironmentFault, RecordingError
-from .pelvis import PELVIS_COLUMN
+from .pelvis import PELVIS_COLUMN, ROTATION_COLUMN
 
 FORMAT = "balance-trainer/1"
 FORCE_DECIMALS = 3
@@ -55,6 +55,9 @@ class Recording:
     extra: dict[str, Any] = field(default_factory=dict)
     pelvis_obliquity_deg: np.ndarray | None = None
     """The optional pelvis column (degrees, NaN where empty), or None without one."""
+    pelvis_rotation_deg: np.ndarray | None = None
+    """The optional rotation column after it (degrees, NaN where empty), or None without one
+    (files written before the rotation was recorded)."""
 
     @property
     def n_frames(self) -> int:
@@ -69,6 +72,10 @@ class RecordingWriter:
     meet a full disk at the OS boundary). A write error is one :class:`DiskFullError` or
     :class:`EnvironmentFault` naming the file; a file deleted while written is reported by
     :meth:`close`.
+
+    With ``pelvis`` the rows end with the pelvis sensor's obliquity and rotation
+    (:data:`~balance_trainer.pelvis.PELVIS_COLUMN`, then
+    :data:`~balance_trainer.pelvis.ROTATION_COLUMN`); an empty value is no angle.
     """
 
     def __init__(
@@ -106,22 +113,31 @@ class RecordingWriter:
                 "unit": "deg",
                 "sign": "positive = the left side of the pelvis lower",
                 "empty": "no angle (no sample, or the sensor clipped)",
+                "rotation_column": ROTATION_COLUMN,
+                "rotation_sign": "positive = counter-clockwise seen from above, from the pose "
+                "at zeroing (empty before zeroing)",
             }
         with self._disk():
             for k, v in header.items():
                 self._fh.write(f"# {k}: {json.dumps(v, separators=(', ', ': '))}\n")
-            cols = ["t_s", *board.cell_names, *([PELVIS_COLUMN] if pelvis else [])]
+            pcols = [PELVIS_COLUMN, ROTATION_COLUMN] if pelvis else []
+            cols = ["t_s", *board.cell_names, *pcols]
             self._fh.write(",".join(cols) + "\n")
         self._sync()
 
     def write(
-        self, t_s: float, forces_n: Sequence[float] | np.ndarray, pelvis_deg: float = math.nan
+        self,
+        t_s: float,
+        forces_n: Sequence[float] | np.ndarray,
+        pelvis_deg: float = math.nan,
+        rotation_deg: float = math.nan,
     ) -> None:
-        """Append one frame (with the pelvis angle when the file has the pelvis column)."""
+        """Append one frame (with the pelvis angles when the file has the pelvis columns)."""
         f = np.asarray(forces_n, dtype=float)
         row = [f"{t_s:.{TIME_DECIMALS}f}"] + [f"{v:.{FORCE_DECIMALS}f}" for v in f]
         if self.pelvis:
-            row.append(f"{pelvis_deg:.{PELVIS_DECIMALS}f}" if math.isfinite(pelvis_deg) else "")
+            for a in (pelvis_deg, rotation_deg):
+                row.append(f"{a:.{PELVIS_DECIMALS}f}" if math.isfinite(a) else "")
         with self._disk():
             self._fh.write(",".join(row) + "\n")
         self.n_frames += 1
@@ -132,12 +148,17 @@ class RecordingWriter:
             self._last_sync_t = t_s
 
     def write_block(
-        self, t_s: np.ndarray, forces_n: np.ndarray, pelvis_deg: np.ndarray | None = None
+        self,
+        t_s: np.ndarray,
+        forces_n: np.ndarray,
+        pelvis_deg: np.ndarray | None = None,
+        rotation_deg: np.ndarray | None = None,
     ) -> None:
         """Append a block of frames, shape (n,) and (n, n_cells) (and (n,) pelvis angles)."""
         p = np.full(len(t_s), math.nan) if pelvis_deg is None else pelvis_deg
-        for t, f, a in zip(t_s, forces_n, p, strict=True):
-            self.write(float(t), f, float(a))
+        r = np.full(len(t_s), math.nan) if rotation_deg is None else rotation_deg
+        for t, f, a, b in zip(t_s, forces_n, p, r, strict=True):
+            self.write(float(t), f, float(a), float(b))
 
     @contextmanager
     def _disk(self) -> Iterator[None]:
@@ -259,15 +280,19 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
             )
             expected = ["t_s", *board.cell_names]
             got = [h.strip() for h in header.split(",")] if header else []
-            has_pelvis = got == [*expected, PELVIS_COLUMN]
+            # Older files end at the obliquity; newer ones carry the rotation after it.
+            has_rotation = got == [*expected, PELVIS_COLUMN, ROTATION_COLUMN]
+            has_pelvis = has_rotation or got == [*expected, PELVIS_COLUMN]
             if got != expected and not has_pelvis:
                 raise RecordingError(
                     f"{path}:{lineno}: column header is {','.join(got) or '(none)'}; "
                     f"expected {','.join(expected)} to match the board's cells "
-                    f"(optionally followed by {PELVIS_COLUMN})"
+                    f"(optionally followed by {PELVIS_COLUMN}, or by {PELVIS_COLUMN},"
+                    f"{ROTATION_COLUMN})"
                 )
             ncol = len(got)
             pelvis_rows: list[float] = []
+            rotation_rows: list[float] = []
             rows: list[list[float]] = []
             linenos: list[int] = []
             last_t = -math.inf
@@ -282,18 +307,12 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
                         f"{path}:{lineno}: row has {len(parts)} values, expected {ncol} "
                         "(truncated or extra columns); cut the row or repair it"
                     )
+                if has_rotation:
+                    rotation_rows.append(
+                        _angle(parts.pop(), 180.0, path, lineno, "pelvis rotation")
+                    )
                 if has_pelvis:  # the pelvis angle may be empty: no angle for that frame
-                    last = parts.pop().strip()
-                    try:
-                        angle = float(last) if last else math.nan
-                    except ValueError:
-                        angle = math.inf
-                    if not (math.isnan(angle) and not last) and not abs(angle) <= 90.0:
-                        raise RecordingError(
-                            f"{path}:{lineno}: pelvis angle {last!r} is not an angle within "
-                            "±90 degrees; leave it empty for no angle"
-                        )
-                    pelvis_rows.append(angle)
+                    pelvis_rows.append(_angle(parts.pop(), 90.0, path, lineno, "pelvis angle"))
                 try:
                     vals = [float(p) for p in parts]
                 except ValueError:
@@ -316,9 +335,31 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
     arr = np.array(rows, dtype=float).reshape(-1, len(expected))
     _check_values(path, arr, linenos)
     pelvis = np.array(pelvis_rows, dtype=float) if has_pelvis else None
+    rotation = np.array(rotation_rows, dtype=float) if has_rotation else None
     return Recording(
-        path, meta, board, arr[:, 0].copy(), arr[:, 1:].copy(), pelvis_obliquity_deg=pelvis
+        path,
+        meta,
+        board,
+        arr[:, 0].copy(),
+        arr[:, 1:].copy(),
+        pelvis_obliquity_deg=pelvis,
+        pelvis_rotation_deg=rotation,
     )
+
+
+def _angle(text: str, limit: float, path: Path, lineno: int, what: str) -> float:
+    """A pelvis angle cell: degrees within ±``limit``, or NaN when empty (no angle)."""
+    s = text.strip()
+    try:
+        angle = float(s) if s else math.nan
+    except ValueError:
+        angle = math.inf
+    if not (math.isnan(angle) and not s) and not abs(angle) <= limit:
+        raise RecordingError(
+            f"{path}:{lineno}: {what} {s!r} is not an angle within ±{limit:g} degrees; "
+            "leave it empty for no angle"
+        )
+    return angle
 
 
 def _check_values(path: Path, arr: np.ndarray, linenos: list[int]) -> None:

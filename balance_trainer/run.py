@@ -124,7 +124,9 @@ class RecordingSink(Sink):
 
     def on_block(self, run: LiveRun, block: BalanceBlock, forces_n: Forces, missed: int) -> None:
         if len(block):
-            self.writer.write_block(block.t_s, forces_n, block.pelvis_obliquity_deg)
+            self.writer.write_block(
+                block.t_s, forces_n, block.pelvis_obliquity_deg, block.pelvis_rotation_deg
+            )
 
     def on_finish(self, run: LiveRun, outcome: RunOutcome) -> None:
         self.writer.close()
@@ -150,7 +152,9 @@ class StoreSink(Sink):
 
     def on_block(self, run: LiveRun, block: BalanceBlock, forces_n: Forces, missed: int) -> None:
         if len(block):
-            self.recorder.add_frames(block.t_s, forces_n, block.pelvis_obliquity_deg)
+            self.recorder.add_frames(
+                block.t_s, forces_n, block.pelvis_obliquity_deg, block.pelvis_rotation_deg
+            )
             if self.board is not None and run.protocol is None:
                 self._kept.append(block)
 

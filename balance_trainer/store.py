@@ -437,10 +437,13 @@ class Store(PeopleMixin):
         self,
         trial_id: int,
         seq: int,
-        blocks: Sequence[tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]],
+        blocks: Sequence[tuple[np.ndarray, ...]],
         n_total: int,
     ) -> int:
         """Commit frame blocks (times s, forces N) numbered from ``seq``; the recorder's call.
+
+        A block may carry the pelvis sensor's obliquity and then its rotation (degrees per
+        frame, NaN: no angle) after the forces.
 
         ``n_total`` is the trial's frame count once they are in. Returns the next ``seq``.
         """
@@ -450,12 +453,13 @@ class Store(PeopleMixin):
             t, f = blk[0], blk[1]
             t0, tb, fb = encode_block(t, f)
             pb = encode_pelvis(blk[2]) if len(blk) > 2 else None
-            rows.append((trial_id, seq, t0, int(t.size), int(f.shape[1]), tb, fb, pb))
+            rb = encode_pelvis(blk[3]) if len(blk) > 3 else None
+            rows.append((trial_id, seq, t0, int(t.size), int(f.shape[1]), tb, fb, pb, rb))
             seq += 1
         with self._tx() as cur:
             cur.executemany(
                 "INSERT INTO frame_blocks (trial_id, seq, t0_us, n_frames, n_cells, t_us, "
-                "forces_mn, pelvis_cdeg) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "forces_mn, pelvis_cdeg, pelvis_rot_cdeg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             cur.execute("UPDATE trials SET n_frames = ? WHERE id = ?", (n_total, trial_id))
@@ -602,6 +606,22 @@ class Store(PeopleMixin):
             any_pelvis = any_pelvis or blob is not None
             ps.append(decode_pelvis(blob, int(n)))
         return np.concatenate(ps) if any_pelvis and ps else None
+
+    @_guarded
+    def trial_pelvis_rotation(self, trial_id: int) -> np.ndarray | None:
+        """The pelvis sensor's rotation at each of a trial's frames (degrees, NaN: no angle,
+        as before the sensor was zeroed or in blocks stored before schema 4), or None when the
+        trial was recorded without a pelvis sensor."""
+        rs: list[np.ndarray] = []
+        any_pelvis = False
+        for n, obl, rot in self._db.execute(
+            "SELECT n_frames, pelvis_cdeg, pelvis_rot_cdeg FROM frame_blocks "
+            "WHERE trial_id = ? ORDER BY seq",
+            (trial_id,),
+        ):
+            any_pelvis = any_pelvis or obl is not None or rot is not None
+            rs.append(decode_pelvis(rot, int(n)))
+        return np.concatenate(rs) if any_pelvis and rs else None
 
     @_guarded
     def integrity_check(self) -> list[str]:

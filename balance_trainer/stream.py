@@ -44,6 +44,7 @@ class RingBuffer:
         }
         self._forces = np.zeros((capacity, n_cells))
         self._pelvis = np.full(capacity, np.nan)
+        self._rotation = np.full(capacity, np.nan)
         self._has_pelvis = False
         self._seq = 0
         self._cond = threading.Condition()
@@ -74,6 +75,8 @@ class RingBuffer:
             self._pelvis[idx] = block.pelvis_obliquity_deg
         else:
             self._pelvis[idx] = np.nan
+        rot = block.pelvis_rotation_deg
+        self._rotation[idx] = np.nan if rot is None else rot
         # Publishing the new count last means a reader never sees a slot before it is filled.
         with self._cond:
             self._seq += n
@@ -94,7 +97,10 @@ class RingBuffer:
             first = new_first
         idx = np.arange(first, end) % self.capacity
         pelvis = self._pelvis[idx].copy() if self._has_pelvis else None
-        block = BalanceBlock.of({name: self._data[name][idx].copy() for name in _COLUMNS}, pelvis)
+        rotation = self._rotation[idx].copy() if self._has_pelvis else None
+        block = BalanceBlock.of(
+            {name: self._data[name][idx].copy() for name in _COLUMNS}, pelvis, rotation
+        )
         forces = self._forces[idx].copy()
         if self._seq - first > self.capacity:  # overtaken while copying: drop the oldest
             lost = self._seq - first - self.capacity
@@ -159,8 +165,10 @@ class Converter:
         forces = self.calibration.forces(counts)
         block = self.model.compute(t, forces)
         if self.pelvis is not None:
-            obliquity, _ = self.pelvis.at(t)
-            block = dataclasses.replace(block, pelvis_obliquity_deg=obliquity)
+            obliquity, rotation = self.pelvis.at(t)
+            block = dataclasses.replace(
+                block, pelvis_obliquity_deg=obliquity, pelvis_rotation_deg=rotation
+            )
         return block, forces
 
 

@@ -78,6 +78,8 @@ class Direction(StrEnum):
     BETTER = "better"
     WORSE = "worse"
     NO_REAL_CHANGE = "no real change"
+    REAL_CHANGE = "real change"
+    """Beyond the MDC, for a measure whose better direction is not set."""
     UNKNOWN = "not judged"
 
 
@@ -88,7 +90,8 @@ HIGHER_IS_BETTER: dict[str, bool] = {
     "pelvic_drop_mean_deg": False,
     "pelvic_drop_peak_deg": False,
 }
-"""Which way is better, per measure key (a longer hold; less sway, range or drop)."""
+"""Which way is better, per measure key (a longer hold; less sway, range or drop). A measure
+not listed is never called better or worse, only a real change or not."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,12 @@ def measure_mdc(key: str, unit: str, repeats: Iterable[Sequence[float]]) -> Mdc 
 
 
 def judge_change(
-    previous: float, current: float, mdc: Mdc | None, *, higher_is_better: bool, unit: str = ""
+    previous: float,
+    current: float,
+    mdc: Mdc | None,
+    *,
+    higher_is_better: bool | None,
+    unit: str = "",
 ) -> tuple[Direction, str]:
     """The verdict on a change and its words.
 
@@ -201,6 +209,10 @@ def judge_change(
     size = f"MDC {_fmt(mdc.value)} {mdc.unit}".rstrip()
     if abs(change) <= mdc.value:
         return Direction.NO_REAL_CHANGE, f"{head}: no real change (within {size})"
+    if higher_is_better is None:  # a measure with no agreed better direction
+        return Direction.REAL_CHANGE, (
+            f"{head}: a real change (more than {size}); which way is better is not set"
+        )
     better = (change > 0) == higher_is_better
     word = "better" if better else "worse"
     return (Direction.BETTER if better else Direction.WORSE), (
@@ -212,7 +224,7 @@ def trend_steps(
     series: Sequence[tuple[datetime, float]],
     mdc: Mdc | None,
     *,
-    higher_is_better: bool,
+    higher_is_better: bool | None,
     unit: str = "",
 ) -> list[TrendStep]:
     """Each value of a series, oldest first, with its change from the one before and the
@@ -277,7 +289,7 @@ def measure_trends(
     dict
         Per side: ``(mdc, steps, by_trial_id)``, steps oldest first.
     """
-    higher = HIGHER_IS_BETTER.get(key, True)
+    higher = HIGHER_IS_BETTER.get(key)  # None: never called better or worse
     rows = sorted(
         (t for t in trials if t.status == "complete" and t.protocol in protocols),
         key=lambda t: (t.started_at, t.id),

@@ -135,8 +135,7 @@ def sweep_bare(n: int, path: str, sweeps: int) -> dict[str, Any]:
         mock.pin(d).drive_low()  # a chip with its word ready, and all zeros in it
     try:
         for _ in range(sweeps):
-            _, _, _, started = arr._sweep()
-            assert started
+            assert arr._sweep() is not None
             time.sleep(0.0005)  # as between sweeps in use: the first pulse after a sleep
     finally:
         arr.close()
@@ -157,6 +156,98 @@ def sweep_bare(n: int, path: str, sweeps: int) -> dict[str, Any]:
     }
 
 
+class NullLgpio:
+    """An lgpio whose calls cost next to nothing (C built-ins bound to constants): the same
+    sweep over it measures the driver's own Python per sweep, without any pin."""
+
+    error = RuntimeError
+    SET_PULL_UP = 32
+
+    def __init__(self, n: int) -> None:
+        self._answer = {1: [n, 0]}  # group_read(1, leader) -> [n, 0]: every DOUT low
+        self.group_read = self._answer.get
+        self.gpio_write = max  # gpio_write(h, line, level): a C call, no Python frame
+
+    def gpiochip_open(self, chip: int) -> int:
+        return 1
+
+    def gpio_claim_output(self, *a: Any) -> int:
+        return 0
+
+    def group_claim_input(self, *a: Any) -> int:
+        return 0
+
+    def gpio_free(self, *a: Any) -> int:
+        return 0
+
+    def group_free(self, *a: Any) -> int:
+        return 0
+
+    def gpiochip_close(self, *a: Any) -> int:
+        return 0
+
+
+def sweep_null(n: int, sweeps: int) -> dict[str, Any]:
+    """The sweep loop with pin calls that cost nothing: the driver's floor on this machine."""
+    from gpiozero.pins.mock import MockFactory
+
+    from hardware.hx711 import HX711Array
+
+    lg = NullLgpio(n)
+    arr = HX711Array(DOUTS[:n], SCK, pin_factory=MockFactory(), lgpio=lg, record_highs=True)
+    try:
+        for _ in range(sweeps):
+            assert arr._sweep() is not None
+            time.sleep(0.0005)
+    finally:
+        arr.close()
+    assert arr.highs_ns is not None and arr.sweeps_ns is not None
+    sw = np.asarray(arr.sweeps_ns, dtype=float) / 1000.0
+    hi = np.asarray(arr.highs_ns, dtype=float) / 1000.0
+    return {
+        "chips": n,
+        "path": "direct, null lgpio (no pin work)",
+        "sweeps": int(sw.size),
+        "sweep_us_p50": pct(sw, 50),
+        "sweep_us_p99": pct(sw, 99),
+        "high_us_p50": pct(hi, 50),
+        "high_us_p99": pct(hi, 99),
+        "high_us_max": float(hi.max()),
+    }
+
+
+def per_call_costs(n: int) -> dict[str, Any]:
+    """What one call of the stand-in lgpio costs here (ns, best of 5), and time.perf_counter_ns."""
+    import timeit
+
+    from gpiozero.pins.mock import MockFactory
+
+    from hardware.fake_lgpio import FakeLgpio
+    from hardware.pins import LgpioPins
+
+    mock = MockFactory()
+    lg = FakeLgpio(mock)
+    pins = LgpioPins(0, SCK, list(DOUTS[:n]), [str(i) for i in range(n)], lgpio=lg)
+    for d in DOUTS[:n]:
+        mock.pin(d).drive_low()
+    k = 20000
+
+    def best(f: Any) -> float:
+        return min(timeit.repeat(f, number=k, repeat=5)) / k * 1e9
+
+    toggle = [pins.high, pins.low]
+    out = {
+        "chips": n,
+        "path": "per call (ns)",
+        "fake_gpio_write_ns": best(lambda: (toggle[0](), toggle[1]())) / 2,
+        "fake_group_read_ns": best(pins.read_raw),
+        "perf_counter_ns_ns": best(time.perf_counter_ns),
+        "lgpio_calls_per_sweep": 2 * 25 + 25 + 3,
+    }
+    pins.close()
+    return out
+
+
 def run_sweep(seconds: float) -> list[dict[str, Any]]:
     from hardware.reader import raise_priority
 
@@ -165,6 +256,8 @@ def run_sweep(seconds: float) -> list[dict[str, Any]]:
         print(f"sweep benchmark: {text}", file=sys.stderr)
     out = []
     for n in (4, 8):
+        out.append(per_call_costs(n))
+        out.append(sweep_null(n, 2000))
         d = sweep_bare(n, "direct", 2000)
         g = sweep_bare(n, "gpiozero", 2000)
         g["ratio_sweep_p50_vs_direct"] = g["sweep_us_p50"] / d["sweep_us_p50"]
@@ -210,13 +303,20 @@ def cpu_once(schedule: bool, seconds: float) -> dict[str, Any]:
         reader.close()
     cpu = last["cpu_s"] - first["cpu_s"]
     wall = last["wall_s"] - first["wall_s"]
+    emu = last["fake"]["emulation_s"] - first["fake"]["emulation_s"]
+    slowest = min(last["fake"]["rates_hz"])
     return {
-        "schedule": "sleep until due" if schedule else "look every 0.5 ms",
+        "schedule": "planned looks" if schedule else "look every 0.5 ms",
         "frames": frames,
         "frames_per_s": frames / seconds,
-        "cpu_percent_of_a_core": 100.0 * cpu / wall,
+        "slowest_chip_hz": slowest,
+        "frames_vs_slowest_percent": 100.0 * frames / seconds / slowest,
+        "process_cpu_percent": 100.0 * cpu / wall,
+        "fake_emulation_percent": 100.0 * emu / wall,
+        "reader_cpu_percent": 100.0 * (cpu - emu) / wall,
         "wakeups_per_frame": (last["wakeups"] - first["wakeups"])
         / max(1, last["frames"] - first["frames"]),
+        "discard_reasons": last["discard_reasons"],
         "priority": last.get("priority"),
     }
 
@@ -224,7 +324,7 @@ def cpu_once(schedule: bool, seconds: float) -> dict[str, Any]:
 def run_cpu(seconds: float) -> list[dict[str, Any]]:
     new = cpu_once(True, seconds)
     old = cpu_once(False, seconds)
-    new["ratio_cpu_vs_old"] = new["cpu_percent_of_a_core"] / old["cpu_percent_of_a_core"]
+    new["ratio_reader_cpu_vs_old"] = new["reader_cpu_percent"] / old["reader_cpu_percent"]
     return [new, old]
 
 
@@ -265,7 +365,7 @@ def soak_once(schedule: bool, minutes: float, pin_op_us: float) -> dict[str, Any
     arr.read()
     t_start = clock.now()
     made0 = bank.stats()["conversions"]
-    frames = foreign = 0
+    frames = foreign = corrupt_passed = 0
     wall = time.perf_counter()
     while clock.now() - t_start < minutes * 60.0:
         counts = arr.read()
@@ -273,11 +373,14 @@ def soak_once(schedule: bool, minutes: float, pin_op_us: float) -> dict[str, Any
         for chip, c in zip(bank.chips, counts, strict=True):
             if all(v != c for _, v, _ in list(chip.history)[-8:]):
                 foreign += 1
+            if chip.last_read_clean is not True:
+                corrupt_passed += 1
     span = clock.now() - t_start
     s = bank.stats()
     made = [a - b for a, b in zip(s["conversions"], made0, strict=True)]
     return {
-        "schedule": "learned clocks" if schedule else "sweep when all ready",
+        "schedule": "planned looks" if schedule else "look every 0.5 ms",
+        "wakeups_per_frame": arr.stats["wakeups"] / max(1, arr.stats["frames"]),
         "virtual_minutes": span / 60.0,
         "wall_s": time.perf_counter() - wall,
         "conversions_made": made,
@@ -287,6 +390,7 @@ def soak_once(schedule: bool, minutes: float, pin_op_us: float) -> dict[str, Any
         "driver_counted_lost": arr.stats["lost"],
         "frames": frames,
         "readings_passed_that_no_chip_converted": foreign,
+        "corrupted_words_passed": corrupt_passed,
         "frames_per_s": frames / span,
         "slowest_chip_hz": min(SOAK_RATES),
         "frames_vs_slowest_percent": 100.0 * frames / span / min(SOAK_RATES),

@@ -218,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(folder)
     if args.easy:
         settings.easy_mode = True
-    sounds = SoundBank(settings.volume, enabled=not args.no_sound)
+    sounds = SoundBank(settings.volume, enabled=not args.no_sound, card=settings.sound_card)
     if sounds.note and not args.no_sound:
         log(sounds.note)
     from .speech import FakeSpeaker, open_speaker, silent_speaker
@@ -228,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.no_sound:
         speech = silent_speaker()
     else:
-        speech = open_speaker(volume=settings.volume, enabled=settings.speech)
+        speech = open_speaker(volume=settings.volume, enabled=settings.speech, device=sounds.device)
         if speech.note and settings.speech:
             log(speech.note)
     inputs = InputQueue()

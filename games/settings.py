@@ -74,6 +74,9 @@ class GameSettings:
         Length of a timed round (spirit level, river), s.
     speech : bool
         Spoken instructions (espeak-ng) on or off.
+    sound_card : str
+        ALSA card id the sound goes to (``games.sound_cards``); '' = the installer's choice
+        or ALSA's default.
     pin_hash : str
         Salted hash of the clinician PIN.
     """
@@ -83,6 +86,7 @@ class GameSettings:
     hands_free: bool = True
     round_s: int = 45
     speech: bool = True
+    sound_card: str = ""
     pin_hash: str = field(default_factory=_default_pin_hash)
     locked: str = field(default="", compare=False)
     """Why the settings are locked (a damaged file), or '' when a PIN can open them."""

@@ -10,8 +10,13 @@ Volume is 0-10 (a setting); 0 is silent.
 
 from __future__ import annotations
 
+import os
+from collections.abc import MutableMapping
+
 import numpy as np
 import pygame
+
+from .sound_cards import apply_to_environment, list_cards
 
 RATE_HZ = 44100
 
@@ -108,17 +113,35 @@ class SoundBank:
         0 (silent) to 10.
     enabled : bool
         False makes a silent bank without touching the audio device (tests, benchmarks).
+    card : str
+        ALSA card id to play on (see :mod:`games.sound_cards`); '' for the default.
+    environ : mapping, optional
+        Where ``AUDIODEV`` is set for SDL (``os.environ``; injected in tests).
     """
 
-    def __init__(self, volume: int = 6, *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        volume: int = 6,
+        *,
+        enabled: bool = True,
+        card: str = "",
+        environ: MutableMapping[str, str] | None = None,
+    ) -> None:
         self.sounds: dict[str, pygame.mixer.Sound] = {}
         self.note = ""
+        self.card = card
+        self.environ = os.environ if environ is None else environ
+        self._installed = self.environ.get("AUDIODEV")  # the installer's choice, if any
+        self.device = apply_to_environment(card, self.environ, list_cards()) if enabled else None
         self.played: list[str] = []
         """Names played, newest last (kept short): lets headless tests hear the game."""
         self._volume = max(0, min(10, int(volume)))
         if not enabled:
             self.note = "sound off"
             return
+        self._open()
+
+    def _open(self) -> None:
         try:
             if not pygame.mixer.get_init():
                 pygame.mixer.init(frequency=RATE_HZ, size=-16, channels=2, buffer=512)
@@ -133,6 +156,26 @@ class SoundBank:
             self.sounds = {}
             self.note = f"no audio device ({exc}); carrying on without sound"
         self.volume = self._volume
+
+    def use_card(self, card: str) -> None:
+        """Send sound to ``card`` from now on ('' = the default): the mixer is closed and
+        opened again on it. A silent bank (tests, ``--no-sound``) stays silent."""
+        self.card = card
+        if self.note == "sound off":
+            return
+        if not card:
+            if self._installed:
+                self.environ["AUDIODEV"] = self._installed
+            else:
+                self.environ.pop("AUDIODEV", None)
+        try:
+            pygame.mixer.quit()
+        except pygame.error:
+            pass
+        self.sounds = {}
+        self.note = ""
+        self.device = apply_to_environment(card, self.environ, list_cards())
+        self._open()
 
     @property
     def available(self) -> bool:

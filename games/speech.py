@@ -60,8 +60,11 @@ class Speaker:
         volume: int = 6,
         enabled: bool = True,
         popen: Callable[..., Any] = subprocess.Popen,
+        device: str | None = None,
     ) -> None:
         self.engine = engine
+        self.device = device
+        """ALSA device (``plughw:CARD=...``) to speak on; None: espeak-ng's own output."""
         self.volume = volume
         self.enabled = enabled
         self.note = "" if engine else "speech off: espeak-ng is not installed"
@@ -124,9 +127,7 @@ class Speaker:
             cmd = espeak_command(text, self.volume)
             cmd[0] = self.engine or ENGINE
             try:
-                proc = self._popen(
-                    cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True
-                )
+                proc = self._start(cmd)
             except OSError as exc:
                 self.note = f"speech off: {exc}"
                 self.engine = None
@@ -140,6 +141,25 @@ class Speaker:
                 pass
             with self._lock:
                 self._proc = None
+
+    def _start(self, cmd: list[str]) -> Any:
+        """espeak-ng on its own, or (a card chosen) its wave piped into ``aplay -D``; the
+        process returned is the one that plays, so cutting it short stops the sound."""
+        quiet = {"stderr": subprocess.DEVNULL, "close_fds": True}
+        if self.device is None:
+            return self._popen(cmd, stdout=subprocess.DEVNULL, **quiet)
+        speak = self._popen([cmd[0], "--stdout", *cmd[1:]], stdout=subprocess.PIPE, **quiet)
+        try:
+            play = self._popen(
+                ["aplay", "-q", "-D", self.device],
+                stdin=speak.stdout,
+                stdout=subprocess.DEVNULL,
+                **quiet,
+            )
+        finally:
+            if speak.stdout is not None:
+                speak.stdout.close()  # aplay holds it now; espeak-ng sees it close if cut
+        return play
 
 
 class FakeSpeaker(Speaker):
@@ -170,10 +190,18 @@ def silent_speaker() -> Speaker:
 
 
 def open_speaker(
-    *, volume: int = 6, enabled: bool = True, which: Callable[[str], str | None] = shutil.which
+    *,
+    volume: int = 6,
+    enabled: bool = True,
+    which: Callable[[str], str | None] = shutil.which,
+    device: str | None = None,
 ) -> Speaker:
-    """espeak-ng when it is installed, else a silent speaker with a note saying so."""
-    return Speaker(which(ENGINE), volume=volume, enabled=enabled)
+    """espeak-ng when it is installed, else a silent speaker with a note saying so.
+    ``device``: the ALSA device of the chosen sound card (played through ``aplay``, which
+    is in alsa-utils), or None for espeak-ng's own output."""
+    if device is not None and which("aplay") is None:
+        device = None  # no aplay: the default output rather than silence
+    return Speaker(which(ENGINE), volume=volume, enabled=enabled, device=device)
 
 
 def spoken(texts: Sequence[str]) -> str:

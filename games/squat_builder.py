@@ -37,12 +37,31 @@ SQUAT_EVERY_S = 4.5
 """Headless demo: the simulated person squats this often."""
 
 
+ROCKET_H = 80.0
+"""The rocket's height, design units."""
+
+
 class SquatScreen(GameScreen):
     """Slow, steady squats build the tower."""
 
     name = "squat-builder"
     game = "squat-builder"
-    banner_y = 92.0
+
+    @property
+    def banner_y(self) -> float:  # type: ignore[override]
+        """The praise banner's centre, design units: just under the heads-up line, so it
+        never covers the score or the block count (whose size grows in easy mode)."""
+        ui = self.ui
+        centre = self._hud_bottom() + ui.line_h(44) // 2
+        return (centre - ui.oy) / max(ui.u, 1e-9)
+
+    def _hud_bottom(self) -> int:
+        """Bottom of the heads-up line (score, blocks), pixels."""
+        return self.hud_top() + self.ui.line_h(34)
+
+    def _banner_bottom(self) -> int:
+        """Bottom of the space kept for the praise banner, pixels."""
+        return self._hud_bottom() + self.ui.line_h(44)
 
     def __init__(self, app: Any, side: str = "left") -> None:
         if app.easy:
@@ -100,7 +119,7 @@ class SquatScreen(GameScreen):
             elif out == "wobbly":
                 self.app.play("soft_miss")
                 self.last_rep = "wobbly"
-                self.say("Wobbly - keep the dot in the green", 2.0)
+                self.say("Keep the dot green", 2.0)  # fits the banner at every size
             elif out == "hips":
                 self.app.play("soft_miss")
                 self.last_rep = "wobbly"
@@ -174,10 +193,17 @@ class SquatScreen(GameScreen):
     def draw_world(self, surface: pygame.Surface) -> None:
         surface.blit(self.static_layer(), (0, 0))
         self._draw_tower(surface)
-        self._draw_gauge(surface)
-        self._draw_prompt(surface)
-        # Say what the squats are judged by: the load under the foot, and the pelvis itself
-        # when a pelvis sensor is fitted.
+        # The right-hand column is laid out top down, each piece as tall as its text at this
+        # size and type scale: the gauge, the prompt under it, then what the squats are
+        # judged by (easy mode leaves that out: fewer words, and its rail reminder is below).
+        y = self._draw_gauge(surface)
+        y = self._draw_prompt(surface, y + self.ui.px(12))
+        if not self.app.easy:
+            self._draw_caption(surface, y + self.ui.px(8))
+
+    def _draw_caption(self, surface: pygame.Surface, top: int) -> None:
+        """Say what the squats are judged by: the load under the foot, and the pelvis itself
+        when a pelvis sensor is fitted."""
         r = self.rules
         caption = (
             "Judged by the load under your foot and the pelvis sensor"
@@ -185,17 +211,23 @@ class SquatScreen(GameScreen):
             else "Judged by the load under your foot"
         )
         ui = self.ui
-        size, lines = ui.fit(caption, 20, ui.px(380), 2)
-        y = ui.y(452) - (len(lines) - 1) * ui.line_h(size) // 2
+        col = ui.rect(400, 0, 370, 0)
+        size, lines = ui.fit(caption, 20, col.w, 3)
+        box = pygame.Rect(col.left, top, col.w, ui.h - top)
         for i, line in enumerate(lines):
-            ui.blit_text(surface, line, size, (ui.x(585), y + i * ui.line_h(size)), ui.theme.text)
+            pos = (col.centerx, top + i * ui.line_h(size))
+            ui.blit_text(surface, line, size, pos, ui.theme.text, "midtop", box=box)
 
     def _draw_tower(self, s: pygame.Surface) -> None:
         ui = self.ui
         r = self.rules
         built = r.built if r else 0
         target = self.config.target_blocks
-        bh = min(ui.px(34), int(ui.px(300) / max(target, 1)))
+        # The waiting rocket must stay below the score and the banner line under it (a long
+        # banner, "Keep your hips level", reaches over the tower): the blocks shrink to leave
+        # it room.
+        room = ui.y(420) - ui.px(ROCKET_H) - ui.px(6) - self._banner_bottom()
+        bh = min(ui.px(34), int(min(ui.px(300), room) / max(target, 1)))
         bw = ui.px(120)
         cx = ui.x(210)
         y = ui.y(420)
@@ -226,16 +258,33 @@ class SquatScreen(GameScreen):
                 star(
                     s, ui.theme.accent, (cx + int(math.sin(age * 3 + k) * ui.px(90)), sy), ui.px(10)
                 )
-        draw_rocket(s, (cx, top - ui.px(48) - lift), ui.px(96), flame=1.0 if flying else 0.0)
+        centre = (cx, top - ui.px(ROCKET_H / 2) - lift)
+        draw_rocket(s, centre, ui.px(ROCKET_H), flame=1.0 if flying else 0.0)
+        if not flying:  # for the layout check: no text may run onto the waiting rocket
+            rocket = pygame.Rect(0, 0, 2 * (ui.px(ROCKET_H) // 3), ui.px(ROCKET_H))
+            rocket.center = centre
+            ui.note("block", rocket)
 
-    def _draw_gauge(self, s: pygame.Surface) -> None:
-        """The ML control gauge: the band, the dot, and the last squat's verdict."""
+    def _draw_gauge(self, s: pygame.Surface) -> int:
+        """The ML control gauge: the band, the dot, and the last squat's verdict; returns the
+        gauge's bottom, pixels."""
         ui = self.ui
         t = ui.theme
-        box = ui.rect(400, 120, 370, 160)
+        col = ui.rect(400, 120, 370, 0)
+        col.top = max(col.top, self._banner_bottom() + ui.px(4))
+        title = "Dot in the green" if self.app.easy else "Keep the dot in the green"
+        tsize, tlines = ui.fit(title, 24, col.w - ui.px(16), 2)
+        vsize = 24
+        pad = ui.px(8)
+        title_h = ui.line_h(tsize) * len(tlines)
+        height = pad + title_h + pad + ui.px(50) + pad + ui.line_h(vsize) + pad
+        box = pygame.Rect(col.left, col.top, col.w, height)
         panel(s, ui, box)
-        ui.blit_text(s, "Keep the dot in the green", 24, (box.centerx, box.top + ui.px(24)), t.text)
-        bar = pygame.Rect(box.left + ui.px(24), box.top + ui.px(62), box.w - ui.px(48), ui.px(50))
+        y = box.top + pad
+        for line in tlines:
+            ui.blit_text(s, line, tsize, (box.centerx, y), t.text, "midtop", box=box)
+            y += ui.line_h(tsize)
+        bar = pygame.Rect(box.left + ui.px(24), y + pad, box.w - ui.px(48), ui.px(50))
         full_mm = self.config.band_mm * 2.5
         pygame.draw.rect(s, lerp_color(t.bad, t.bg_top, 0.45), bar, border_radius=ui.px(10))
         band_w = int(bar.w * self.config.band_mm / full_mm)
@@ -249,35 +298,42 @@ class SquatScreen(GameScreen):
         inside = abs(off) <= self.config.band_mm
         pygame.draw.circle(s, (255, 255, 255), (x, bar.centery), ui.px(17))
         pygame.draw.circle(s, t.good if inside else t.bad, (x, bar.centery), ui.px(13))
+        last = "" if self.app.easy else "Last squat: "  # easy mode: bigger letters, fewer words
         verdict = {
-            "good": ("Last squat: steady!", t.good),
-            "wobbly": ("Last squat: wobbly", t.warn),
-            "quick": ("Last squat: too quick", t.warn),
+            "good": (f"{last}steady!".capitalize(), t.good),
+            "wobbly": (f"{last}wobbly".capitalize(), t.warn),
+            "quick": (f"{last}too quick".capitalize(), t.warn),
         }.get(self.last_rep)
         if verdict:
-            ui.blit_text(s, verdict[0], 24, (box.centerx, box.bottom - ui.px(24)), verdict[1])
+            vy = bar.bottom + pad
+            ui.blit_text(s, verdict[0], vsize, (box.centerx, vy), verdict[1], "midtop", box=box)
+        return box.bottom
 
-    def _draw_prompt(self, s: pygame.Surface) -> None:
+    def _draw_prompt(self, s: pygame.Surface, top: int) -> int:
+        """What to do now, in a box as tall as its text; returns the bottom, pixels."""
         ui = self.ui
         t = ui.theme
         r = self.rules
         if r is None or self.phase != "play":
-            return
+            return top
+        easy = self.app.easy
         if r.phase is Phase.WAITING:
             lifted = "right" if self.side == "left" else "left"
-            text = f"Lift your {lifted} foot to start"
+            text = f"Lift your {lifted} foot" + ("" if easy else " to start")
         elif self.launch_t is not None:
-            text = "Lift-off! The rocket is flying!"
+            text = "Lift-off!" if easy else "Lift-off! The rocket is flying!"
         else:
-            text = "Squat down slowly - knee over your toes"
-        box = ui.rect(400, 300, 370, 64)
-        panel(s, ui, box, color=t.bg_top, edge=t.accent, width=ui.px(3))
-        size, lines = ui.fit(text, 28, box.w - ui.px(16), 2)
+            text = "Squat slowly" if easy else "Squat down slowly - knee over your toes"
+        col = ui.rect(400, 0, 370, 0)
+        size, lines = ui.fit(text, 28, col.w - ui.px(16), 2)
         lh = ui.line_h(size)
-        y = box.centery - lh * len(lines) // 2
+        box = pygame.Rect(col.left, top, col.w, lh * len(lines) + ui.px(16))
+        panel(s, ui, box, color=t.bg_top, edge=t.accent, width=ui.px(3))
+        y = box.top + ui.px(8)
         for line in lines:
             ui.blit_text(s, line, size, (box.centerx, y), t.text, "midtop", box=box)
             y += lh
+        return box.bottom
 
     # -- the end -----------------------------------------------------------------------------
     def result(self) -> tuple[GameResult, int, list[str]]:

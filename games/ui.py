@@ -26,6 +26,7 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pygame
 
@@ -140,9 +141,9 @@ class Ui:
     def __init__(self, size: tuple[int, int], theme: Theme = NORMAL) -> None:
         self.theme = theme
         self._fonts: dict[tuple[int, str], pygame.font.Font] = {}
-        self._text: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+        self._text: OrderedDict[tuple[Any, ...], pygame.Surface] = OrderedDict()
         self._bg: pygame.Surface | None = None
-        self.cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+        self.cache: OrderedDict[tuple[Any, ...], pygame.Surface] = OrderedDict()
         """Pre-drawn pieces (tiles, panels), cleared when the size or the look changes."""
         self.log: list[Drawn] | None = None
         """When a list: every text and block drawn is appended (layout tests)."""
@@ -184,7 +185,7 @@ class Ui:
         """A design-unit rectangle in pixels."""
         return pygame.Rect(self.x(x), self.y(y), self.px(w), self.px(h))
 
-    def cache_put(self, key: tuple, surface: pygame.Surface) -> None:
+    def cache_put(self, key: tuple[Any, ...], surface: pygame.Surface) -> None:
         self.cache[key] = surface
         if len(self.cache) > 128:
             self.cache.popitem(last=False)

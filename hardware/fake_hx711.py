@@ -108,6 +108,9 @@ class FakeClockPin(_BoundedHistory, MockSPIClockPin):
     """
 
     op_cost: Callable[[], None] | None = None
+    stall_pending: Callable[[], None] | None = None
+    """Set by a scripted preemption: runs at the next look at a DOUT (see
+    :meth:`FakeHX711Bank.stall_low`)."""
 
     def _set_state(self, value: Any) -> None:
         if self._function != "output":
@@ -131,6 +134,10 @@ class FakeDoutPin(_BoundedHistory, MockPin):
         chip = self.chip
         if chip is None:
             return self._pull != "down"
+        stall = chip.sck.stall_pending
+        if stall is not None:
+            chip.sck.stall_pending = None
+            stall()
         chip.update()
         return self._state
 
@@ -255,6 +262,9 @@ class FakeHX711:
         self.corrupt_reads = 0
         self.landings = 0
         """Conversions that finished while a word was being shifted out."""
+        self.last_read_clean: bool | None = None
+        """Whether the latest word shifted out (25th pulse) was whole: ground truth for
+        tests that no corrupted word is passed on."""
         self.pulses_per_read: deque[int] = deque(maxlen=HISTORY)
         self.history: deque[tuple[float, int, bool]] = deque(maxlen=HISTORY)
         """(conversion time, signed value, settled) of recent conversions."""
@@ -272,6 +282,13 @@ class FakeHX711:
         """Make the next conversion ``seconds`` late (one-off late data); the ones after it
         follow at the usual period."""
         self._next_conv += seconds
+
+    def set_rate(self, rate: float) -> None:
+        """Change the oscillator's rate (Hz) from the next conversion on: a RATE pin that
+        changes, an oscillator that jumps. The conversion already under way keeps its time."""
+        self.update()
+        self.rate = float(rate)
+        self.period = 1.0 / self.rate
 
     # -- the model ---------------------------------------------------------------------------
     def _input(self, t: float) -> float:
@@ -435,6 +452,7 @@ class FakeHX711:
                         self.corrupt_reads += 1
                     else:
                         self.clean_reads += 1
+                    self.last_read_clean = not self.corrupt
                     self.dout.drive(True)
                 self.next_mode = MODES[pos]
             else:
@@ -462,9 +480,11 @@ class _SCKMonitor:
     def __init__(self, pin: FakeClockPin, clock: Callable[[], float]) -> None:
         self.pin, self.clock = pin, clock
         self.rising_edges = 0
+        self.falling_edges = 0
         self.longest_high_s = 0.0
         self._rise: float | None = None
         self._preempt: dict[int, float] = {}
+        self._stall_low: dict[int, float] = {}
 
     def on_clock(self) -> None:
         now = self.clock()
@@ -481,9 +501,26 @@ class _SCKMonitor:
                 if not isinstance(vc, VirtualClock):
                     raise TypeError("preemption can only be scripted on a VirtualClock")
                 vc.sleep(stall)
-        elif self._rise is not None:
-            self.longest_high_s = max(self.longest_high_s, now - self._rise)
-            self._rise = None
+        else:
+            self.falling_edges += 1
+            if self._rise is not None:
+                self.longest_high_s = max(self.longest_high_s, now - self._rise)
+                self._rise = None
+            stall = self._stall_low.pop(self.falling_edges, None)
+            if stall:
+                # After the falling write has returned, before DOUT is read: the high phase
+                # the driver times is not stretched, but time passes inside the sweep.
+                self.pin.stall_pending = functools.partial(self._virtual().sleep, stall)
+
+    def _virtual(self) -> VirtualClock:
+        vc = (
+            self.clock
+            if isinstance(self.clock, VirtualClock)
+            else getattr(self.clock, "__self__", None)
+        )
+        if not isinstance(vc, VirtualClock):
+            raise TypeError("preemption can only be scripted on a VirtualClock")
+        return vc
 
 
 class FakeHX711Bank:
@@ -570,6 +607,13 @@ class FakeHX711Bank:
         """On the ``rising_edge``-th rising edge from now (1 = the next), stall the virtual
         clock by ``seconds`` while SCK is high, as a preempted reader would."""
         self.monitor._preempt[self.monitor.rising_edges + rising_edge] = seconds
+
+    def stall_low(self, falling_edge: int, seconds: float) -> None:
+        """After the ``falling_edge``-th falling edge from now, stall the virtual clock by
+        ``seconds`` with SCK low, just before DOUT is next read: a reader preempted between
+        two pulses. The chips do not power down (SCK is low), but a conversion may now finish
+        inside the sweep."""
+        self.monitor._stall_low[self.monitor.falling_edges + falling_edge] = seconds
 
     @property
     def rising_edges(self) -> int:

@@ -15,7 +15,8 @@ Fig. 2; T1-T4 timing):
 (:mod:`hardware.pins`: lgpio directly on a Pi, gpiozero's mock pins in tests). One group read
 after every falling edge samples every DOUT, so one 25-pulse sweep reads every cell at the same
 instant. Each chip converts on its own oscillator, so the driver learns every chip's period and
-phase and never starts a sweep that a conversion could land in (:class:`ChipClock`). Each SCK
+phase to plan its sweeps (:class:`ChipClock`), and after every sweep checks, without trusting
+the plan, that no conversion can have landed in it (:func:`verify`). Each SCK
 high phase is timed; a sweep in which one passed 50 µs is thrown away. Saturated and impossible
 words, large jumps (the chip health check) and a DOUT stuck low are thrown away too, and every
 discard is counted in :attr:`HX711Array.stats`. The spike guard for every source is the core's
@@ -32,10 +33,24 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from balance_trainer.errors import PinConfigError, SensorError, SensorFault, SensorTimeout
 
+from .hx711_health import (  # noqa: F401 - re-exported
+    DEFAULT_MAX_STEP,
+    ERRATIC_LIMIT,
+    ERRATIC_WINDOW,
+    STUCK_LOW_SWEEPS,
+    SpikeGuard,
+)
+from .hx711_timing import (  # noqa: F401 - re-exported: tests and doctor name them here
+    MAX_RATE_HZ,
+    PREDICT_UNC_PER_PERIOD,
+    ChipClock,
+    verify,
+)
 from .pins import (  # noqa: F401 - re-exported: controls and doctor name pins through these
     HX711Pins,
     canonical_pin,
@@ -60,24 +75,14 @@ SETTLE_SWEEPS = 4
 WORD_POS_FULL = 0x7FFFFF
 WORD_NEG_FULL = 0x800000
 WORD_ALL_ONES = 0xFFFFFF
-DEFAULT_MAX_STEP = 1 << 20
-"""Largest change (counts) between consecutive readings of one chip taken without confirmation.
-About 1/8 of full scale: a flipped high bit or a slipped clock jumps further, a person stepping
-on a cell in 12.5 ms does not (and a real step is confirmed by the very next reading)."""
-STUCK_LOW_SWEEPS = 3
-ERRATIC_WINDOW = 16
-ERRATIC_LIMIT = 4
-"""A chip with this many spikes in the last ``ERRATIC_WINDOW`` sweeps is returning garbage."""
-
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 Ticks = Callable[[], int]
 
 DISCARD_REASONS = (
     "clock_stretch",
-    "collision",
-    "learning",
-    "unknown_clock",
+    "landed",
+    "unverified",
     "settling",
     "unconfirmed",
     "saturated",
@@ -85,7 +90,7 @@ DISCARD_REASONS = (
     "stuck_low",
     "spike",
 )
-BENIGN_REASONS = frozenset({"settling", "unconfirmed", "learning"})
+BENIGN_REASONS = frozenset({"settling", "unconfirmed"})
 """Discards that are part of normal start-up, not signs of a fault."""
 
 
@@ -107,130 +112,6 @@ def word_problem(word: int) -> str | None:
     return None
 
 
-class SpikeGuard:
-    """Rejects a reading that jumps further than ``max_step`` from the last accepted one,
-    unless the reading before it (itself rejected) agrees with it: a real step shows up in two
-    readings in a row, a spike in one. After a reset the first reading is only a candidate.
-    """
-
-    def __init__(self, n: int, max_step: int | None) -> None:
-        self.max_step = max_step
-        self.accepted: list[int | None] = [None] * n
-        self.candidate: list[int | None] = [None] * n
-        self.history = [deque(maxlen=ERRATIC_WINDOW) for _ in range(n)]
-
-    def reset(self) -> None:
-        n = len(self.accepted)
-        self.accepted = [None] * n
-        self.candidate = [None] * n
-
-    def check(self, counts: Sequence[int]) -> tuple[list[int], list[int]]:
-        """Update with one sweep; returns ``(spiked, unconfirmed)`` chip indices."""
-        spiked: list[int] = []
-        unconfirmed: list[int] = []
-        step = self.max_step
-        for i, c in enumerate(counts):
-            acc, cand = self.accepted[i], self.candidate[i]
-            if step is None:
-                ok = True
-            else:
-                ok = (acc is not None and abs(c - acc) <= step) or (
-                    cand is not None and abs(c - cand) <= step
-                )
-            if ok:
-                self.accepted[i], self.candidate[i] = c, None
-                self.history[i].append(False)
-            else:
-                self.candidate[i] = c
-                if acc is None:
-                    unconfirmed.append(i)
-                else:
-                    spiked.append(i)
-                    self.history[i].append(True)
-        return spiked, unconfirmed
-
-    def erratic(self) -> list[int]:
-        """Chips with too many spikes in the recent window."""
-        return [i for i, h in enumerate(self.history) if sum(h) >= ERRATIC_LIMIT]
-
-
-class ChipClock:
-    """What the driver knows of one chip's oscillator: its conversion period and phase.
-
-    Learned from the times DOUT is seen falling (a conversion finishing while the chip's
-    previous word had been read). A conversion that finishes while DOUT is already low is not
-    seen; it is predicted from the period, and its uncertainty grows with each one predicted.
-    """
-
-    def __init__(self) -> None:
-        self.period: float | None = None
-        self.last_conv: float | None = None
-        """Time (s) of the latest conversion known to have finished (seen or predicted)."""
-        self.unc = 0.0
-        """Uncertainty (s, half-width) of ``last_conv``."""
-        self.seen: float | None = None
-        """Time (s) of the last falling edge actually seen, for learning the period."""
-        self.lost = 0
-        """Conversions this chip made that were never read cleanly (overwritten, skipped)."""
-        self.agreed = 0
-        """Period samples in a row that agreed with the estimate; predictions are made only
-        from :data:`PERIOD_AGREEMENT` on (one gap measured on a busy machine can be far off)."""
-
-    def forget_phase(self) -> None:
-        """After a reset the chip starts converting anew: its phase is unknown, its period
-        (the oscillator) is not."""
-        self.last_conv = self.seen = None
-        self.unc = 0.0
-
-    def observe(self, t: float, unc: float) -> None:
-        """DOUT was seen falling at ``t`` ± ``unc`` s."""
-        if self.seen is not None and unc <= PERIOD_LEARN_UNC_S:
-            gap = t - self.seen
-            p = self.period
-            if p is None:
-                if MIN_PERIOD_S <= gap <= MAX_PERIOD_S:
-                    self.period = gap
-                    self.agreed = 0
-            else:
-                n = max(1, round(gap / p))
-                sample = gap / n
-                if abs(sample - p) <= PERIOD_TOLERANCE * p:
-                    gain = PERIOD_GAIN if self.agreed >= PERIOD_AGREEMENT else 0.5
-                    self.period = p + gain * (sample - p)
-                    self.agreed += 1
-                    self.lost += n - 1  # conversions that came and went while DOUT was low
-                elif MIN_PERIOD_S <= gap <= MAX_PERIOD_S:
-                    self.period = gap  # the estimate was wrong (a first guess, a RATE change)
-                    self.agreed = 0
-        if unc <= PERIOD_LEARN_UNC_S:
-            self.seen = t
-        pred = self.next_conv(t - unc)
-        if pred is not None:
-            # Both the look and the prediction bound the edge: keep what both allow (a look
-            # that came late on a busy machine says little the prediction does not).
-            lo, hi = max(t - unc, pred[0] - pred[1]), min(t + unc, pred[0] + pred[1])
-            if lo <= hi:
-                t, unc = (lo + hi) / 2, (hi - lo) / 2
-        self.last_conv, self.unc = t, unc
-
-    def next_conv(self, now: float) -> tuple[float, float] | None:
-        """The first conversion after ``last_conv`` that may still come at or after ``now``
-        - ``unc``: ``(time, uncertainty)``, or None while the period or phase is unknown."""
-        if self.period is None or self.last_conv is None or self.agreed < PERIOD_AGREEMENT:
-            return None
-        k = 1
-        while True:
-            t = self.last_conv + k * self.period
-            unc = self.unc + k * PREDICT_UNC_PER_PERIOD * self.period
-            if t + unc >= now:
-                return t, unc
-            k += 1
-
-    def passed(self, t: float, unc: float) -> None:
-        """A predicted conversion at ``t`` has finished unseen (DOUT was already low)."""
-        self.last_conv, self.unc = t, unc
-
-
 HIGH_LIMIT_NS = 50_000
 """Longest SCK high phase (ns) the driver lets pass: the datasheet's T3 maximum (50 µs). Past
 60 µs the chips power down; between the two nothing is promised."""
@@ -248,19 +129,34 @@ IDLE_POLL_S = 1e-3
 SWEEP_MARGIN_S = 150e-6
 """Kept free between the end of a sweep and any chip's next conversion (s), beyond the
 longest recent sweep: scheduling jitter of a woken process."""
-LEARN_SWEEPS = 48
-"""Sweeps after a reset that may be spent learning the chips' clocks. A chip whose falling
-edge is never seen (DOUT stuck low) is judged by the word checks after that."""
-MIN_PERIOD_S, MAX_PERIOD_S = 1 / 150, 1 / 5
-PERIOD_LEARN_UNC_S = 1e-3
-PERIOD_TOLERANCE = 0.03
-PERIOD_GAIN = 0.1
-PERIOD_AGREEMENT = 3
-PREDICT_UNC_PER_PERIOD = 0.002
-"""Growth of a prediction's uncertainty per period predicted ahead (fraction of a period):
-the oscillators wander by tenths of a percent."""
+PROBE_UNC_S = 400e-6
+"""A chip whose predicted edge is vaguer than this (s, half-width) is watched closely through
+its next edge, which pins its phase down again; otherwise one look after every chip's
+expected edge is all a cycle needs."""
+LATE_S = 2e-3
+"""A chip this much later than planned is relearned from close looks (s)."""
+MAX_PLAN_S = 8e-3
+"""Longest a sweep is put off past the last chip's conversion for chips due inside it (s):
+past it, chips taking turns would cost a whole period."""
+REFRESH_MARGIN_S = 300e-6
+"""Kept between a planned sweep's end and the V1 bound (s)."""
 HIGH_HISTORY = 25 * 4000
 """High phases kept for percentiles (``record_highs``)."""
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One sweep as clocked: the words, the longest high phase (ns), the DOUT levels right
+    after the 25th pulse (bit i = chip i), its start and end (s), and each chip's look bounds
+    (``high_at``, ``low_at``: see :func:`hardware.hx711_timing.verify`) from before it."""
+
+    words: list[int]
+    longest_ns: int
+    after: int
+    start: float
+    end: float
+    high_at: list[float]
+    low_at: list[float]
 
 
 class HX711Array:
@@ -269,11 +165,12 @@ class HX711Array:
     Real HX711s convert on their own internal oscillators (about 86-94 Hz with RATE high,
     each drifting against the others), so with one shared SCK a sweep can overlap another
     chip's next conversion, and what that chip shifts out then is undefined. The driver learns
-    each chip's period and phase from its DOUT falling edges, sleeps until shortly before the
-    next expected conversion (instead of polling), and starts a sweep only when no chip may
-    convert before it ends: if one may, it waits for that conversion (the chip's earlier,
-    unread one is counted lost) and sweeps after it. A sweep that a conversion was predicted
-    to overlap anyway is discarded and counted as lost, never passed on.
+    each chip's period and phase from its DOUT falling edges and plans every cycle
+    (:meth:`_plan`): the sweep just after the last chip's conversion and clear of any due
+    inside it, and the few looks at the DOUTs the check will need (about two wake-ups a
+    frame). After the sweep a check that does not trust the plan
+    (:func:`~hardware.hx711_timing.verify`) decides: a word that a conversion may have met is
+    counted lost and the sweep discarded, never passed on.
 
     Parameters
     ----------
@@ -304,9 +201,9 @@ class HX711Array:
         Keep every high phase (ns) in :attr:`highs_ns`, and every sweep's length in
         :attr:`sweeps_ns`, for percentiles.
     schedule : bool
-        Learn the chips' clocks and schedule the sweeps (the default). False gives the old
-        behaviour, for benchmarks: look every ``poll_interval`` and sweep as soon as every
-        chip is ready.
+        Learn the chips' clocks and plan the looks and sweeps (the default). False gives the
+        old behaviour, for benchmarks: look every ``poll_interval`` and sweep as soon as every
+        chip is ready (the check after the sweep still applies).
 
     Raises
     ------
@@ -368,7 +265,16 @@ class HX711Array:
         self._sweep_s = 2e-3  # until measured: a slow Pi 3 through gpiozero
         self._recent_sweeps: deque[float] = deque(maxlen=32)
         self._answered = 0
-        self._learn_left = LEARN_SWEEPS
+        inf = float("-inf")
+        self._high_at = [inf] * n
+        """Per chip: time (s) just before the last look that saw its DOUT high."""
+        self._low_at = [inf] * n
+        """Per chip: time (s) just after the first look since then that saw it low."""
+        self._was_high = 0
+        self._bit_range = range(BITS)
+        self._raws: list[Any] = [None] * BITS
+        self._ups = [0] * PULSES_PER_SWEEP
+        self._downs = [0] * PULSES_PER_SWEEP
         self.schedule = bool(schedule)
         self.highs_ns: deque[int] | None = deque(maxlen=HIGH_HISTORY) if record_highs else None
         self.sweeps_ns: deque[int] | None = deque(maxlen=HIGH_HISTORY) if record_highs else None
@@ -423,8 +329,11 @@ class HX711Array:
         self.sleep(RESET_HOLD_S)
         self.pins.low()
         self._settle_left = SETTLE_SWEEPS
-        self._learn_left = LEARN_SWEEPS
         self._guard.reset()
+        # The chips restart: nothing seen before says anything of their words now.
+        self._high_at[:] = [float("-inf")] * self.n_chips
+        self._low_at[:] = [float("-inf")] * self.n_chips
+        self._was_high = 0
         self._stuck_low = [0] * self.n_chips
         for c in self.chips:
             c.forget_phase()
@@ -434,133 +343,247 @@ class HX711Array:
     def _where(self, i: int) -> str:
         return f"{self.labels[i]} (DOUT {self.dout_names[i]})"
 
+    def _note_look(self, t_before: float, t_after: float, bits: int) -> None:
+        """Record one look at every DOUT, taken between ``t_before`` and ``t_after`` (s).
+
+        A DOUT high means no unread word: ``_high_at`` (the V1 bound) moves on. A DOUT that
+        was high at the last look and is low now had a conversion finish in between: that
+        edge teaches the chip's clock and is the start of its word's life (``_low_at``).
+        """
+        bits &= self._all
+        fell = self._was_high & ~bits
+        high_at, low_at, chips = self._high_at, self._low_at, self.chips
+        for i in range(self.n_chips):
+            m = 1 << i
+            if bits & m:
+                high_at[i] = t_before
+            elif fell & m:
+                lo = high_at[i]
+                low_at[i] = t_after
+                chips[i].observe((lo + t_after) / 2, (t_after - lo) / 2)
+        self._answered |= self._all & ~bits
+        self._was_high = bits
+
+    def _look(self) -> int:
+        clock = self.clock
+        t_b = clock()
+        bits = self.pins.read()
+        self._note_look(t_b, clock(), bits)
+        self._stats["poll_reads"] += 1
+        return bits & self._all
+
     def _wait_ready(self, deadline: float) -> list[int]:
-        """Wait until every DOUT is low, noting when each falls; returns the chips still
-        high at the deadline.
+        """Wait until every DOUT is low and the planned sweep time has come; returns the chips
+        still high at the deadline.
 
-        Sleeps until :data:`LEAD_S` before the next conversion expected of a chip still
-        high, then looks every ``poll_interval``; with nothing to expect (start-up, a chip
-        not answering) it looks every :data:`IDLE_POLL_S`.
+        Each cycle is planned (:meth:`_plan`): the sweep time, and the few looks that make its
+        check (:func:`~hardware.hx711_timing.verify`) hold for every chip. Usually that is one
+        look shortly before the first chip's conversion and the wake-up for the sweep. A plan
+        that meets a surprise (a chip early or late) is made again from what was seen.
         """
-        read, clock, st = self.pins.read, self.clock, self._stats
-        t_prev = clock()
-        bits = read()
-        st["poll_reads"] += 1
-        high = bits & self._all
-        self._answered |= self._all & ~high
-        while high:
+        clock, st, poll = self.clock, self._stats, self.poll_interval
+        high = self._look()
+        expected: dict[int, float] = {}
+        while True:
             now = clock()
-            if now >= deadline:
+            if now >= deadline and high:
                 return [i for i in range(self.n_chips) if high >> i & 1]
-            wake = None
-            for i, c in enumerate(self.chips):
-                if high >> i & 1 and self.schedule:
-                    nxt = c.next_conv(now)
-                    if nxt is None:
-                        # Nothing to expect yet: look closely, to learn this chip's clock.
-                        wake = now
-                    else:
-                        w = nxt[0] - nxt[1] - LEAD_S
-                        wake = w if wake is None else min(wake, w)
-            if wake is None:
-                wake = now + (IDLE_POLL_S if self.schedule else self.poll_interval)
-            wait = max(self.poll_interval, wake - now)
-            self.sleep(min(wait, max(deadline - now, 0.0) + 1e-6))
-            st["wakeups"] += 1
-            bits = read()
-            st["poll_reads"] += 1
-            t = clock()
-            fell = high & ~bits
-            if fell:
-                mid, unc = (t + t_prev) / 2, (t - t_prev) / 2
+            plan = self._plan(now, high) if self.schedule else None
+            if plan is None:
+                if not high:
+                    return []
+                wake = now + poll  # nothing to plan by (yet): look closely, to learn
+            else:
+                start, looks = plan
                 for i in range(self.n_chips):
-                    if fell >> i & 1:
-                        self.chips[i].observe(mid, unc)
-                high &= bits
-                self._answered |= fell
-            t_prev = t
-        return []
+                    if high >> i & 1 and i not in expected:
+                        nxt = self.chips[i].next_conv(now)
+                        if nxt is not None:
+                            expected[i] = nxt[0] + nxt[1]
+                for i, hi in list(expected.items()):
+                    if high >> i & 1 and now > hi + LATE_S:
+                        # Far later than its clock said (a RATE change, a missed reset):
+                        # relearn it from close looks.
+                        self.chips[i].agreed = 0
+                        del expected[i]
+                late = [
+                    i for i, hi in expected.items() if high >> i & 1 and hi < now <= hi + LATE_S
+                ]
+                if late:
+                    wake = now + poll  # a little late (a busy machine, a drifting chip)
+                elif not high and now >= start:
+                    return []
+                else:
+                    wake = min([t for t in looks if t > now] + [start])
+            self.sleep(min(max(wake - now, 1e-6), max(deadline - now, 0.0) + 1e-6))
+            st["wakeups"] += 1
+            high = self._look()
 
-    def _clear_to_sweep(self) -> None:
-        """Wait until no chip may convert before a sweep started now would end.
+    def _conv(self, i: int, now: float, high: int) -> tuple[float, float, float] | None:
+        """Chip ``i``'s next conversion not yet seen: ``(lo, hi, period)`` (s), or None."""
+        c = self.chips[i]
+        nxt = c.next_conv(now)
+        if nxt is None or c.period is None:
+            return None
+        return nxt[0] - nxt[1], nxt[0] + nxt[1], c.period
 
-        A chip due to convert too soon is let convert first (its earlier, unread conversion
-        is lost and counted); then the others are looked at again.
+    def _plan(self, now: float, high: int) -> tuple[float, list[float]] | None:
+        """When to sweep, and when to look before it, so that the check will hold for every
+        chip; None while a chip's clock is not known. A plan only: the check does not trust it.
+
+        The sweep is put after every chip's next conversion, and off any conversion that could
+        fall inside it. Then per chip: if the word read will be the one that chip is about to
+        make (or has made), V1 needs a sighting of its DOUT high less than ``p_min`` before the
+        sweep ends; if the chip will have converted once more by then (a fast chip), V2 needs
+        its DOUT seen low soon after the first conversion. Looks are chosen to serve as many
+        chips as possible (fewest points stabbing every chip's window).
         """
-        for _ in range(2 * self.n_chips + 2 if self.schedule else 0):
-            now = self.clock()
-            need = now + self._sweep_budget()
-            soonest: tuple[float, float, int] | None = None
-            for i, c in enumerate(self.chips):
-                nxt = c.next_conv(now)
-                if nxt is not None and nxt[0] - nxt[1] <= need:
-                    if soonest is None or nxt[0] < soonest[0]:
-                        soonest = (nxt[0], nxt[1], i)
-            if soonest is None:
-                return
-            t, unc, i = soonest
-            wait = t + unc + self.poll_interval - self.clock()
-            if wait > 0:
-                self.sleep(wait)
-                self._stats["wakeups"] += 1
-            # The chip's unread conversion is overwritten: counted lost when its next falling
-            # edge is seen two periods after the last one.
-            self.chips[i].passed(t, unc)
-            self._stats["deferred"] += 1
+        n, budget, poll = self.n_chips, self._sweep_budget(), self.poll_interval
+        convs: list[tuple[float, float, float]] = []
+        for i in range(n):
+            cv = self._conv(i, now, high)
+            if cv is None:
+                return None
+            convs.append(cv)
+        unc_step = [PREDICT_UNC_PER_PERIOD * p for _, _, p in convs]
+
+        def interval(i: int, k: int) -> tuple[float, float]:
+            lo, hi, p = convs[i]
+            return lo + k * p - k * unc_step[i], hi + k * p + k * unc_step[i]
+
+        # The sweep: after every pending conversion of a chip still high, off every other.
+        s = max([now] + [convs[i][1] + 0.25 * poll for i in range(n) if high >> i & 1])
+        base = s
+        for _ in range(4 * n):
+            bump = s
+            for i in range(n):
+                is_high = bool(high >> i & 1)
+                for k in range(3):
+                    lo, hi = interval(i, k)
+                    if lo > s + budget:
+                        break
+                    if hi >= s:
+                        bump = max(bump, hi + 0.25 * poll)
+                word = self._word_index(i, s, high, interval)
+                c = self.chips[i]
+                p_hi, p_min = c.band_hi(), c.p_min()
+                if word == 0:
+                    v1_end = s + budget + REFRESH_MARGIN_S - p_min
+                    ok = v1_end < self._high_at[i] or (is_high and v1_end <= convs[i][0] - LEAD_S)
+                    if not ok and p_hi is not None:
+                        # Neither a sighting nor V1 can cover this word: read the next one (V2).
+                        bump = max(bump, interval(i, 1 if is_high else 0)[1] + 0.25 * poll)
+                elif word == 1 and p_hi is not None:
+                    seen_low = interval(i, 0)[1] + 0.5 * poll if is_high else self._low_at[i]
+                    bump = max(bump, seen_low + p_hi + 0.25 * poll)
+            if bump == s or bump - base > MAX_PLAN_S:
+                break
+            s = bump
+        end = s + budget
+        windows: list[tuple[float, float]] = []
+        for i in range(n):
+            lo0, hi0 = interval(i, 0)
+            word = self._word_index(i, s, high, interval)
+            p_min = self.chips[i].p_min()
+            if not high >> i & 1:
+                continue  # its edge is behind us: the check has what it needs, or it never will
+            if word == 0 and end >= self._high_at[i] + p_min - REFRESH_MARGIN_S:
+                a, b = end - p_min + REFRESH_MARGIN_S, lo0 - LEAD_S
+                if a <= b:
+                    windows.append((a, b))
+            elif word == 1:
+                p_hi = self.chips[i].band_hi() or 0.0
+                a, b = hi0 + 0.25 * poll, s - p_hi - 0.25 * poll
+                if a <= b:
+                    windows.append((a, b))
+            if self.chips[i].unc > PROBE_UNC_S and word == 0:
+                # Its phase is getting vague: bracket this edge (a look just before, then
+                # halving what is left) to pin it down again.
+                seen = self._high_at[i]
+                t = lo0 - LEAD_S if seen < lo0 - LEAD_S else (seen + hi0) / 2
+                if hi0 - seen <= 2 * poll:
+                    t = hi0 + 0.25 * poll  # bracketed: the look that closes the bracket
+                windows.append((max(t, now), max(t, now)))
+        looks: list[float] = []
+        for a, b in sorted(windows, key=lambda w: w[1]):
+            if looks and a <= looks[-1] <= b:
+                continue
+            looks.append(max(b, now))
+        return s, sorted(looks)
+
+    def _word_index(
+        self,
+        i: int,
+        s: float,
+        high: int,
+        interval: Callable[[int, int], tuple[float, float]],
+    ) -> int:
+        """Which conversion of chip ``i`` a sweep at ``s`` reads: 0 = the next one (or, if its
+        DOUT is low now, the one waiting), 1 = the one after that, 2 = later still."""
+        k = 0 if high >> i & 1 else -1
+        while k < 2 and interval(i, k + 1)[1] < s:
+            k += 1
+        return max(k, 0) if high >> i & 1 else k + 1
 
     def _sweep_budget(self) -> float:
         # The 90th percentile of recent sweeps: one preempted sweep should not make every
-        # later one wait; a sweep that runs long anyway is checked afterwards (_overlapped).
+        # later one wait; a sweep that runs long anyway is caught by the check (verify).
         recent = sorted(self._recent_sweeps)
         longest = recent[int(0.9 * (len(recent) - 1))] if recent else self._sweep_s
         return longest + SWEEP_MARGIN_S
 
     # -- the sweep --------------------------------------------------------------------------
-    def _sweep(self) -> tuple[list[int], int, list[bool], bool]:
-        """Clock 25 pulses; return (words, longest high phase ns, DOUT-still-low per chip,
-        every DOUT was low just before the first rising edge)."""
-        ticks, high, low, read = self.ticks, self.pins.high, self.pins.low, self.pins.read
-        all_low = True
+    def _sweep(self) -> Sweep | None:
+        """Clock 25 pulses and read every DOUT after each falling edge; None when a DOUT was
+        high again just before the first rising edge (nothing clocked)."""
+        clock, ticks, decode, mask = self.clock, self.ticks, self.pins.decode, self._all
+        hi, lo, rd = self.pins.high, self.pins.low, self.pins.read_raw
+        raws, ups, downs = self._raws, self._ups, self._downs
+        start_t = clock()
         for _ in range(WARMUP_READS):
-            if read() & self._all:
-                all_low = False
-        ticks()
-        if not all_low:
-            self._stats["poll_reads"] += WARMUP_READS
-            return [], 0, [], False
-        samples = [0] * BITS
-        highs = [0] * PULSES_PER_SWEEP
+            if decode(rd()) & mask:
+                self._stats["poll_reads"] += WARMUP_READS
+                self._look()
+                return None
+        # The hot loop: pre-bound callables and preallocated lists only, one group read per
+        # falling edge kept raw (decoded after the last pulse), high phase timed from just
+        # before the rising write to just after the falling one (an upper bound).
         start = ticks()
-        for k in range(BITS):
-            # Time the high phase from just before the rising write to just after the falling
-            # one: an upper bound, so a sweep that passes the check truly stayed under it.
-            t0 = ticks()
-            high()
-            low()
-            highs[k] = ticks() - t0
-            # Sample after the falling edge: DOUT holds the bit until the next rising edge,
-            # and one group read of every DOUT keeps the loop short.
-            samples[k] = read()
-        t0 = ticks()
-        high()
-        low()
-        highs[BITS] = ticks() - t0
-        # After pulse 25 every chip drives DOUT high until its next conversion; a DOUT still
-        # low now, with a word of all zeros, is a line stuck low (short to GND, no chip).
-        after = read()
+        for k in self._bit_range:
+            ups[k] = ticks()
+            hi()
+            lo()
+            downs[k] = ticks()
+            raws[k] = rd()
+        t25 = clock()
+        ups[BITS] = ticks()
+        hi()
+        lo()
+        downs[BITS] = ticks()
+        # After pulse 25 every chip drives DOUT high until its next conversion (datasheet).
+        t_after = clock()
+        after = decode(rd()) & mask
         elapsed = ticks() - start
-        n = self.n_chips
+        end_t = clock()
+        samples = [decode(r) for r in raws]
         words = []
-        for i in range(n):
+        for i in range(self.n_chips):
             w = 0
-            for sample in samples:
-                w = (w << 1) | (sample >> i & 1)
+            for s in samples:
+                w = (w << 1) | (s >> i & 1)
             words.append(w)
-        still_low = [not (after >> i & 1) for i in range(n)]
-        longest = max(highs)
+        longest = max(d - u for u, d in zip(ups, downs, strict=True))
         if self.highs_ns is not None and self.sweeps_ns is not None:
-            self.highs_ns.extend(highs)
+            self.highs_ns.extend(d - u for u, d in zip(ups, downs, strict=True))
             self.sweeps_ns.append(elapsed)
+        sweep = Sweep(
+            words, longest, after, start_t, end_t, list(self._high_at), list(self._low_at)
+        )
+        # What the sweep tells of the next cycle: the 25th pulse left no unread word (a
+        # datasheet fact, not a look), and the look after it is a look.
+        self._high_at[:] = [t25] * self.n_chips
+        self._was_high = mask
+        self._note_look(t_after, end_t, after)
         st = self._stats
         st["sweeps"] += 1
         st["pin_ops"] += 2 * PULSES_PER_SWEEP + BITS + 1 + WARMUP_READS
@@ -570,16 +593,7 @@ class HX711Array:
         if longest > st["max_high_ns"]:
             st["max_high_ns"] = longest
         self._recent_sweeps.append(elapsed / 1e9)
-        return words, longest, still_low, True
-
-    def _overlapped(self, t0: float, t1: float) -> list[int]:
-        """Chips with a conversion predicted inside the sweep that ran from t0 to t1."""
-        out = []
-        for i, c in enumerate(self.chips):
-            nxt = c.next_conv(t0)
-            if nxt is not None and nxt[0] - nxt[1] <= t1:
-                out.append(i)
-        return out
+        return sweep
 
     def _discard(self, reason: str, chips: Sequence[int] = ()) -> None:
         self._last_reason = reason
@@ -588,14 +602,13 @@ class HX711Array:
             self.chip_discards[i][reason] += 1
         log.debug("HX711 sweep discarded: %s %s", reason, ", ".join(self._where(i) for i in chips))
 
-    def _judge(self, words: list[int], longest_ns: int, still_low: list[bool]) -> list[int] | None:
+    def _judge(self, sw: Sweep) -> list[int] | None:
         """The sweep's signed counts, or None when it must be discarded (reason counted)."""
-        if longest_ns > HIGH_LIMIT_NS:
+        if sw.longest_ns > HIGH_LIMIT_NS:
             # The chips may have powered down mid-sweep and reset when SCK fell: this sweep
             # is garbage and the next conversions are unsettled.
             self._discard("clock_stretch")
             self._settle_left = SETTLE_SWEEPS
-            self._learn_left = LEARN_SWEEPS
             for c in self.chips:
                 c.forget_phase()
             return None
@@ -604,9 +617,10 @@ class HX711Array:
             self._discard("settling")
             return None
         bad: dict[str, list[int]] = {}
-        for i, w in enumerate(words):
+        for i, w in enumerate(sw.words):
+            low_after = not sw.after >> i & 1
             problem = word_problem(w)
-            if problem is None and w == 0 and still_low[i]:
+            if problem is None and w == 0 and low_after:
                 problem = "stuck_low"
                 self._stuck_low[i] += 1
             else:
@@ -625,7 +639,23 @@ class HX711Array:
                     "that the chip has power",
                 )
             return None
-        counts = [to_signed(w) for w in words]
+        # DOUT low right after the 25th pulse: a conversion finished at the very end of the
+        # shift, where the datasheet promises nothing. Its word is not trusted (rare: a few
+        # µs in a period), the new one is read next.
+        landed = [i for i in range(self.n_chips) if not sw.after >> i & 1]
+        unverified = [
+            i
+            for i, c in enumerate(self.chips)
+            if i not in landed
+            and verify(c, sw.high_at[i], sw.low_at[i], sw.start, sw.end) is not None
+        ]
+        if landed or unverified:
+            if landed:
+                self._discard("landed", landed)
+            if unverified:
+                self._discard("unverified", unverified)
+            return None
+        counts = [to_signed(w) for w in sw.words]
         spiked, unconfirmed = self._guard.check(counts)
         if spiked or unconfirmed:
             if unconfirmed:
@@ -652,9 +682,9 @@ class HX711Array:
         """Wait for every chip, read one sweep, and return signed counts in ``dout_pins`` order.
 
         Sweeps that cannot be trusted (clock high past 50 µs, settling after a reset, a
-        conversion predicted inside the sweep, saturated or impossible words, a spike, a DOUT
-        stuck low) are discarded and counted, and the next sweep is read, until ``timeout``
-        runs out.
+        conversion that may have finished inside the sweep, saturated or impossible words, a
+        spike, a DOUT stuck low) are discarded and counted, and the next sweep is read, until
+        ``timeout`` runs out.
 
         Returns
         -------
@@ -679,39 +709,16 @@ class HX711Array:
                 if silent:
                     raise self._timeout(silent)
                 raise self._gave_up()  # every chip answered; nothing it said was usable
-            self._clear_to_sweep()
-            ready_at = self.clock()
-            words, longest, still_low, started = self._sweep()
-            if not started:
+            sw = self._sweep()
+            if sw is None:
                 continue  # a DOUT rose again before the first edge: wait for it once more
-            done_at = self.clock()
-            overlapped = self._overlapped(ready_at, done_at) if self.schedule else []
-            unknown = [i for i, c in enumerate(self.chips) if c.next_conv(done_at) is None]
-            if not self.schedule:
-                unknown = []
-            if longest > HIGH_LIMIT_NS or self._settle_left > 0:
-                counts = self._judge(words, longest, still_low)
-            elif overlapped:
-                for i in overlapped:
-                    self.chips[i].lost += 1
-                self._discard("collision", overlapped)
-                counts = None
+            counts = self._judge(sw)
+            if counts is None:
+                for c in self.chips:
+                    c.lost += 1  # every word of a discarded sweep: made, never passed on
             else:
-                counts = self._judge(words, longest, still_low)
-                if counts is not None and unknown:
-                    # Until a chip's clock is known nothing says its word was not shifted
-                    # out while it converted: such a reading is not passed on. Learning is
-                    # part of start-up for a while, then a fault (a chip whose edges come
-                    # irregularly, a machine too busy to time them).
-                    if self._learn_left > 0:
-                        self._learn_left -= 1
-                        self._discard("learning", unknown)
-                    else:
-                        self._discard("unknown_clock", unknown)
-                    counts = None
-            if counts is not None:
                 self._stats["frames"] += 1
-                self.last_ready_time = ready_at
+                self.last_ready_time = sw.start
                 return counts
             if self._last_reason in BENIGN_REASONS:
                 # Settling after a reset proves the chips answer; its time does not count
@@ -743,6 +750,21 @@ class HX711Array:
             )
             exc.chips = []  # type: ignore[attr-defined]
             return exc
+        slow = self._slow_chips()
+        if slow and self._last_reason == "unverified":
+            rates = [1.0 / c.period for c in self.chips if c.period]
+            exc = SensorFault(
+                "; ".join(
+                    f"{self._where(i)} converts at {1.0 / (self.chips[i].period or 1):.0f}/s, "
+                    f"the others at up to {max(rates):.0f}/s: its RATE pin is low (tie RATE to "
+                    "VCC, see hardware/README.md)"
+                    for i in slow
+                )
+                + "; while it is, no word of the faster chips can be shown clear of their "
+                "own next conversion, so none is passed on"
+            )
+            exc.chips = slow  # type: ignore[attr-defined]
+            return exc
         per_chip = []
         chips = []
         for i, c in enumerate(self.chip_discards):
@@ -760,6 +782,14 @@ class HX711Array:
         )
         exc.chips = chips  # type: ignore[attr-defined]
         return exc
+
+    def _slow_chips(self) -> list[int]:
+        """Chips converting at a fraction of the others' rate (a RATE pin low among high)."""
+        periods = [c.period for c in self.chips]
+        if any(p is None for p in periods):
+            return []
+        fastest = min(p for p in periods if p is not None)
+        return [i for i, p in enumerate(periods) if p is not None and p > 3.0 * fastest]
 
     # -- counters ---------------------------------------------------------------------------
     @property

@@ -26,8 +26,7 @@ from typing import Any
 
 from balance_trainer import errors
 from balance_trainer.errors import BoardDisconnected, CalibrationError, SensorError, UsageError
-from balance_trainer.frames import PelvisSample
-from balance_trainer.pelvis import PelvisRequest, ZeroState, ZeroStatus
+from balance_trainer.frames import PelvisRequest, PelvisSample, ZeroState, ZeroStatus
 
 from . import lsm6dsox
 from .fake_lsm6dsox import ChipFaults, FakeI2CBus, FakeLsm6dsox
@@ -352,17 +351,19 @@ def open_sim_pelvis(request: PelvisRequest) -> Any:
 class ReplayPelvis:
     """The pelvis column of a recording, played beside its frames (``--board replay:FILE``).
 
-    Each frame's angle comes back as a sample stamped with the frame's own time, so the
-    converter's hold gives every frame exactly the angle the live run recorded.
+    Each frame's angles come back as a sample stamped with the frame's own time, so the
+    converter's hold gives every frame exactly the angles the live run recorded. A recording
+    from before the rotation column gives no rotation (NaN), as does an empty cell.
     """
 
     kind = "replay"
     realtime = False  # pulled frame by frame, in step with the replayed board
     simulated = True
 
-    def __init__(self, t_s: Any, obliquity_deg: Any, name: str) -> None:
+    def __init__(self, t_s: Any, obliquity_deg: Any, name: str, rotation_deg: Any = None) -> None:
         self._t = t_s
         self._o = obliquity_deg
+        self._r = [math.nan] * len(t_s) if rotation_deg is None else rotation_deg
         self._name = name
         self.closed = False
 
@@ -372,8 +373,8 @@ class ReplayPelvis:
 
     def samples(self) -> Iterator[PelvisSample]:
         while not self.closed:
-            for t, o in zip(self._t, self._o, strict=True):
-                yield PelvisSample(float(t), float(o), float("nan"))
+            for t, o, r in zip(self._t, self._o, self._r, strict=True):
+                yield PelvisSample(float(t), float(o), float(r))
             return
 
     def close(self) -> None:
@@ -394,4 +395,5 @@ def open_replay_pelvis(request: PelvisRequest) -> ReplayPelvis:
             "--pelvis replay plays a recording's pelvis column, but this board is not a "
             "recording with one; record with --pelvis sim or --pelvis i2c first"
         )
-    return ReplayPelvis(rec.t_s, rec.pelvis_obliquity_deg, rec.path.name)
+    rotation = getattr(rec, "pelvis_rotation_deg", None)
+    return ReplayPelvis(rec.t_s, rec.pelvis_obliquity_deg, rec.path.name, rotation)

@@ -45,10 +45,12 @@ from typing import NamedTuple
 import numpy as np
 from scipy.signal import lfilter
 
-from balance_trainer.constants import STANDARD_GRAVITY as G_M_S2
+from balance_trainer.constants import STANDARD_GRAVITY
 from balance_trainer.errors import UsageError
 
-G_MM_S2 = G_M_S2 * 1000.0
+G_M_S2 = STANDARD_GRAVITY
+"""Standard gravity, m/s² (the core's constant, named here for the models beside it)."""
+G_MM_S2 = STANDARD_GRAVITY * 1000.0
 """Standard gravity, mm/s²."""
 CATCH_MM = 5.0
 """A COM that reaches this close to the edge of the feet is caught there (see SwayAxis)."""
@@ -386,8 +388,9 @@ class PersonSway:
                 h: AxisControl = healthy,
                 weak_c: AxisControl = self.weak_ml,
             ) -> np.ndarray:
-                a = getattr(h, name)
-                return a + wk * (getattr(weak_c, name) - a)
+                a: float = getattr(h, name)
+                b: float = getattr(weak_c, name)
+                return np.asarray(a + wk * (b - a), dtype=float)
 
             noise = kn * sway * extra * ((1 - s) * both.noise_mm * fb + s * one("noise_mm") * fs_)
             ramble = kr * sway * ((1 - s) * both.ramble_mm * sb + s * one("ramble_mm") * ss)

@@ -142,6 +142,9 @@ class HX711Pins:
     ``high``, ``low`` : callables of no arguments driving SCK high / low;
     ``read`` : callable of no arguments returning every DOUT level as an int bit mask, bit i
     for DOUT i (1 = high = not ready);
+    ``read_raw``, ``decode`` : the same read split in two for the sweep's hot loop:
+    ``read_raw()`` returns whatever the library returns, as cheaply as it can be had, and
+    ``decode(raw)`` turns that into the bit mask later, after the last pulse;
     ``sck_name``, ``dout_names`` : BCM names, for messages;
 
     and override :meth:`close`. ``kind`` names the backend in ``doctor``'s report.
@@ -151,6 +154,8 @@ class HX711Pins:
     high: Callable[[], Any]
     low: Callable[[], Any]
     read: Callable[[], int]
+    read_raw: Callable[[], Any]
+    decode: Callable[[Any], int]
     sck_name: str
     dout_names: list[str]
 
@@ -229,7 +234,8 @@ class GpiozeroPins(HX711Pins):
                     bits |= 1 << i
             return bits
 
-        self.read = read
+        self.read = self.read_raw = read
+        self.decode = int
         self.closed = False
 
     def close(self) -> None:
@@ -317,6 +323,10 @@ class LgpioPins(HX711Pins):
             return int(group_read(h, leader)[1])
 
         self.read = read
+        # In the sweep: the library's call bound to its arguments (no Python frame of ours),
+        # its answer decoded after the last pulse.
+        self.read_raw = functools.partial(group_read, h, leader)
+        self.decode = _levels
 
     def _free(self, claimed: list[str]) -> None:
         lg = self._lg
@@ -340,6 +350,11 @@ class LgpioPins(HX711Pins):
             return
         self.closed = True
         self._free(["sck", "douts"])
+
+
+def _levels(raw: Any) -> int:
+    """The levels bit mask from lgpio's ``group_read`` answer ``[group size, levels]``."""
+    return int(raw[1])
 
 
 def lgpio_chip_of(factory: Any) -> int | None:

@@ -189,7 +189,8 @@ class ChipSession:
 
 
 def open_array(spec: ReaderSpec, *, pin_factory: Any = None, **kw: Any) -> HX711Array:
-    """The array for ``spec`` on ``pin_factory`` (default: gpiozero's)."""
+    """The array for ``spec`` on ``pin_factory`` (default: gpiozero's); ``kw`` go to
+    :class:`~hardware.hx711.HX711Array` (e.g. ``lgpio``)."""
     if not spec.schedule:
         kw.setdefault("schedule", False)
         kw.setdefault("poll_interval", 0.0005)
@@ -214,7 +215,7 @@ def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
     def send(msg: tuple) -> None:
         conn.send(msg)
 
-    array = bank = None
+    array = bank = lg = None
     priority = "normal (not asked to raise it)"
     try:
         if spec.pin_cpu:
@@ -223,13 +224,18 @@ def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
             send(("log", level, text))
             priority = text
         try:
-            factory = None
+            factory = lg = None
             if spec.fake is not None:
                 from gpiozero.pins.mock import MockFactory
 
+                from .fake_lgpio import MeteredFakeLgpio
+
                 factory = MockFactory()
                 bank = spec.fake.build(factory, clock=time.perf_counter)
-            array = open_array(spec, pin_factory=factory)
+                # The fake chips read through the same direct lgpio path as real ones, over a
+                # stand-in lgpio that meters its own (emulation) time.
+                lg = MeteredFakeLgpio(factory)
+            array = open_array(spec, pin_factory=factory, lgpio=lg)
         except errors.BalanceTrainerError as exc:
             send(("error", type(exc).__name__, str(exc), getattr(exc, "chips", [])))
             return
@@ -237,8 +243,11 @@ def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
             send(("error", "SensorError", f"HX711 reader could not start: {exc!r}", []))
             return
         # Everything made so far lives as long as the process: keep the cyclic garbage
-        # collector from walking it again, which keeps its pauses short.
+        # collector from walking it again, and off during sweeps altogether (a collection
+        # inside an SCK high phase would stretch it); it runs once per stats message instead,
+        # between sweeps. The frame loop makes no reference cycles.
         gc.freeze()
+        gc.disable()
         session = ChipSession(
             array,
             max_restarts=spec.max_restarts,
@@ -258,6 +267,8 @@ def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
             out["wall_s"] = time.monotonic()
             if bank is not None:
                 out["fake"] = bank.stats()
+                out["fake"]["emulation_s"] = getattr(lg, "emulation_ns", 0) / 1e9
+            gc.collect(0)
             return out
 
         seq = 0

@@ -347,7 +347,7 @@ class EvdevBoard:
             name = d.name
             d.close()
             if name == DEVICE_NAME:
-                return p
+                return str(p)
         raise SensorError(
             "no Wii Balance Board found; press the red sync button under the battery cover "
             "and pair it (bluetoothctl: scan on, pair, trust, connect), check that the "

@@ -178,7 +178,6 @@ typed twice (docs/design.md, layering)."""
 
 HARDWARE_ALSO_TAKES = {
     "hardware.replay": {"balance_trainer.recording"},  # a recording source reads the file format
-    "hardware.pelvis_reader": {"balance_trainer.pelvis"},  # the pelvis factory's PelvisRequest
     "hardware.doctor": {"balance_trainer.wiring"},  # a command: opens a source as every one does
 }
 """The few hardware modules that take one thing more, and what."""

@@ -198,6 +198,11 @@ class _Btracks(_Bipedal):
 
     def _check(self, p: ProtocolParams) -> None:
         super()._check(p)
+        if p.trials is not None:
+            raise UsageError(
+                f"--trials {p.trials}: {self.name} has a fixed number of trials, as BTrackS "
+                "defines it; leave --trials out"
+            )
         if p.max_time_s != BTRACKS_TRIAL_S:
             raise UsageError(
                 f"--max-time {p.max_time_s:g}: {self.name} trials last "

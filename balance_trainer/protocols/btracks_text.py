@@ -34,10 +34,10 @@ LEGACY_LABEL = (
     "definition; not comparable with path lengths)"
 )
 SENSE_WORDS = {
-    "eo_firm": "Eyes open",
-    "ec_firm": "Eyes closed",
-    "eo_foam": "On the foam",
-    "ec_foam": "On the foam, eyes closed",
+    "eo_firm": "eyes open",
+    "ec_firm": "eyes closed",
+    "eo_foam": "on foam",
+    "ec_foam": "on foam eyes closed",
 }
 
 
@@ -181,12 +181,16 @@ def mctsib_sentences(r: TestResult, *, guest: bool = False) -> list[str]:
             + (f": {comp:.1f} mm/s over all four parts" if comp is not None else "")
         ]
     out: list[str] = []
-    side = "side to side " if s.ml_only else ""
+    parts = []
     for key, words in SENSE_WORDS.items():
         v = s.path_cm.get(key)
         if v is not None:
-            out.append(f"{words}: you swayed {v:.0f} cm {side}in 20 s")
-    if not out:
+            parts.append(f"{v:.0f} cm {words}")
+    side = " side to side" if s.ml_only else ""
+    if parts:
+        # one sentence, so a list of results (history, the report) shows all four
+        out.append(f"Sway{side} in 20 s: " + ", ".join(parts))
+    else:
         out.append("No part of the test ran its full 20 s")
     if s.ml_only:
         out.append(f"{ML_ONLY_LABEL}: this board measures side-to-side sway only")

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..constants import STANDARD_GRAVITY
 from ..events import SIDES
-from ..pelvis import pelvis_sentences
+from ..pelvis import pelvis_sentences, side_drops
 from ..results import TestResult, Trial
 
 __all__ = [
@@ -72,7 +72,13 @@ def footer(r: TestResult) -> list[str]:
     """What a scale can see (where the test says it), and the notes on missing data."""
     out = []
     if r.scale_limits:
-        out += ["", "Note: " + r.scale_limits]
+        note = r.scale_limits
+        if note == SCALE_LIMITS and side_drops(r):
+            # The sensor was fitted: say which number is the measured drop, not to fit one.
+            note = note[: note.index(" Watch the pelvis")] + (
+                " The pelvis sensor's drop above is the measured one."
+            )
+        out += ["", "Note: " + note]
     out += [f"note: {note}" for note in r.notes]
     return out
 

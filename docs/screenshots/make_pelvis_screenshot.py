@@ -2,6 +2,8 @@
 
 - spirit-level-pelvis.png: the spirit level played on the pelvis sensor, a simulated weak right
   hip standing on the right leg (the left side of the pelvis drops);
+- squat-builder-pelvis.png: the squat builder judged by the load and the pelvis sensor, squats
+  on the weak right leg;
 - pelvis-level.png: the "stand level" step zeroing the sensor (the ring half full), and
   pelvis-level-retry.png: the same after the person lifted a foot during it;
 - progress-pelvis.png (and -easy): the drop per standing leg over four weekly hip-stability
@@ -69,8 +71,21 @@ def level_shots() -> None:
         print(out)
 
 
+def squat_shot() -> None:
+    conn = open_board(
+        "sim", scenario="squats-right", realtime=False, pelvis="sim", weak_hip="right"
+    )
+    app = make_app("squat-builder", conn=conn, side="right")
+    run(app, 20.0)
+    out = HERE / "squat-builder-pelvis.png"
+    pygame.image.save(app.surface, str(out))
+    app.feed.close()
+    print(out)
+
+
 def main() -> None:
     pygame.init()
+    squat_shot()
     level_shots()
     progress_shots()
     conn = open_board(

@@ -185,7 +185,7 @@ class ChoiceScreen(Screen):
         self.selected = 0
         self.confirming: Confirm | None = None
         self._rects: list[pygame.Rect] = []
-        self._rect_key: tuple = ()
+        self._rect_key: tuple[Any, ...] = ()
 
     def enter(self) -> None:
         self.choices = self.build()

@@ -14,6 +14,7 @@ from typing import Any
 import pygame
 
 from ..settings import DEFAULT_PIN, RECOVERY, GameSettings, PinGuard, PinVerdict
+from ..sound_cards import list_cards, next_choice
 from ..ui import panel
 from ..widgets import (
     Choice,
@@ -204,6 +205,7 @@ class SettingsScreen(ChoiceScreen):
                 self._speech,
                 sub=("on" if s.speech else "off"),
             ),
+            Choice("Sound card", _volume_icon(s.volume), self._sound_card, sub=self._card_sub()),
             Choice("Round length", icon_clock, self._round, sub=f"{s.round_s} s"),
             Choice("Change PIN", icon_gear, lambda: self.app.show("pin", mode="new")),
             Choice(
@@ -246,6 +248,24 @@ class SettingsScreen(ChoiceScreen):
         self.app.set_speech(not self.app.settings.speech)
         if self.app.settings.speech:
             self.app.say("Speech is on.")
+        self._rebuild()
+
+    def _card_sub(self) -> str:
+        card = self.app.settings.sound_card
+        if not card:
+            return "default"
+        found = [c for c in list_cards() if c.id == card]
+        return found[0].label if found else f"{card} (not plugged in)"
+
+    def _sound_card(self) -> None:
+        # The default, then each card in /proc/asound/cards in turn: press until you hear it.
+        s = self.app.settings
+        s.sound_card = next_choice(s.sound_card, list_cards())
+        self.app.save_settings()
+        self.app.sounds.use_card(s.sound_card)
+        if hasattr(self.app.speech, "device"):
+            self.app.speech.device = self.app.sounds.device
+        self.app.play("good")
         self._rebuild()
 
     def _hands_free(self) -> None:

@@ -179,6 +179,21 @@ def test_the_balance_test_is_refused_on_a_board_without_ap():
     check_board_for("mctsib", False, "board 'two-plate-4'")  # mCTSIB has its ML-only variant
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["btracks-balance", "--trials", "2"], "--trials 2: btracks-balance has a fixed"),
+        (["mctsib", "--trials", "3"], "--trials 3: mctsib has a fixed number"),
+        (["mctsib", "--max-time", "30"], "--max-time: mctsib has fixed durations"),
+        (["btracks-balance", "--side", "left"], "done on both feet"),
+    ],
+)
+def test_options_the_btracks_tests_fix_are_refused_in_one_line(capsys, args, message):
+    assert main(["test", *args, "--fast", "--board", "sim:corners-4"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
 def test_the_cli_refuses_the_balance_test_on_the_default_board_in_one_line(capsys):
     assert main(["test", "btracks-balance", "--fast"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -222,6 +237,9 @@ def test_the_mctsib_on_an_ap_board_scores_total_path_per_condition():
     table = r.table()
     assert table[1] == "BTrackS mCTSIB: 4 conditions x 20 s, total COP path length"
     assert any("vestibular" in x and "31.4" in x for x in table)
+    assert r.sentences()[0] == (
+        "Sway in 20 s: 31 cm eyes open, 31 cm eyes closed, 31 cm on foam, 31 cm on foam eyes closed"
+    )
     assert TestResult.from_json(r.to_json()).to_json() == r.to_json()
 
 
@@ -242,6 +260,7 @@ def test_the_mctsib_on_the_ml_only_board_is_the_labelled_variant_with_ml_path_on
     assert s is not None and s.ml_only and s.complete
     table = r.table()
     assert table[1] == ML_ONLY_LABEL and not any("percentile" in x for x in table)
+    assert r.sentences()[0].startswith("Sway side to side in 20 s: 17 cm eyes open, 17 cm")
     assert any(ML_ONLY_LABEL in x for x in r.sentences())
 
 

@@ -216,7 +216,7 @@ def test_recording_round_trip_keeps_the_pelvis_column_and_replay_gives_it_back(t
         w.write_block(t, forces, angle)
     text = path.read_text()
     assert [ln for ln in text.splitlines() if ln.startswith("t_s,")][0].endswith(
-        ",pelvis_obliquity_deg"
+        ",pelvis_obliquity_deg,pelvis_rotation_deg"
     )
     rec = read_recording(path)
     assert np.allclose(rec.pelvis_obliquity_deg, angle, atol=0.005, equal_nan=True)
@@ -241,8 +241,18 @@ def test_a_recording_without_the_pelvis_column_still_reads_and_replays_without_o
         assert conn.pelvis is None
 
 
-@pytest.mark.parametrize("bad", ["nan", "inf", "95", "level"])
-def test_a_bad_pelvis_angle_is_one_line_naming_the_row(tmp_path, bad):
+@pytest.mark.parametrize(
+    "column,bad,what",
+    [
+        (-2, "nan", "pelvis angle"),
+        (-2, "inf", "pelvis angle"),
+        (-2, "95", "pelvis angle"),
+        (-2, "level", "pelvis angle"),
+        (-1, "185", "pelvis rotation"),
+        (-1, "nan", "pelvis rotation"),
+    ],
+)
+def test_a_bad_pelvis_angle_is_one_line_naming_the_row(tmp_path, column, bad, what):
     from balance_trainer.config import load_board
     from balance_trainer.errors import RecordingError
     from balance_trainer.recording import RecordingWriter, read_recording
@@ -252,9 +262,11 @@ def test_a_bad_pelvis_angle_is_one_line_naming_the_row(tmp_path, bad):
     with RecordingWriter(path, board, pelvis=True) as w:
         w.write_block(np.arange(3) / 80, np.full((3, board.n_cells), 170.0), np.zeros(3))
     lines = path.read_text().splitlines()
-    lines[-1] = lines[-1].rsplit(",", 1)[0] + "," + bad
+    cells = lines[-1].split(",")
+    cells[column] = bad
+    lines[-1] = ",".join(cells)
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(RecordingError, match=r"bad.csv:\d+: pelvis angle"):
+    with pytest.raises(RecordingError, match=rf"bad.csv:\d+: {what} '{bad}' is not an angle"):
         read_recording(path)
 
 
@@ -280,3 +292,28 @@ def test_the_store_keeps_the_pelvis_angles_beside_the_frames(tmp_path):
     assert np.allclose(store.trial_pelvis(rec.trial_id), angle, atol=0.005, equal_nan=True)
     assert store.trial_pelvis(plain.trial_id) is None
     assert len(store.trial_frames(rec.trial_id)) == 3  # (t, forces, board) as before
+
+
+def test_the_scale_note_stops_asking_for_a_sensor_once_one_was_fitted():
+    from balance_trainer.protocols.text import SCALE_LIMITS, footer
+    from balance_trainer.results import TestResult, Trial
+
+    def result(drop):
+        trial = Trial(1, 0.0, 20.0, "max_time", stance_side="right", hold_s=20.0)
+        if drop is not None:
+            trial = Trial(
+                1,
+                0.0,
+                20.0,
+                "max_time",
+                stance_side="right",
+                hold_s=20.0,
+                pelvic_drop_mean_deg=drop,
+                pelvic_drop_peak_deg=drop + 1,
+            )
+        return TestResult("hip-stability", trials=(trial,), scale_limits=SCALE_LIMITS)
+
+    with_sensor = " ".join(footer(result(7.2)))
+    assert "fit the pelvis sensor" not in with_sensor
+    assert "The pelvis sensor's drop above is the measured one." in with_sensor
+    assert "fit the pelvis sensor (--pelvis)" in " ".join(footer(result(None)))

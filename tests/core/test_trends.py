@@ -162,3 +162,9 @@ def test_the_report_shows_each_trend_with_its_mdc_and_verdict(tmp_path, capsys):
     assert "<h2>Changes since last time</h2>" in page
     assert "+2 s: no real change (within MDC 24.1 s)" in page and "Goldberg et al. 2011" in page
     assert "worse than last time" in page and "own trials" in page
+
+
+def test_a_measure_without_a_better_direction_is_never_called_better_or_worse():
+    d, text = judge_change(5.0, 9.0, own(1.0), higher_is_better=None, unit="mm")
+    assert d is Direction.REAL_CHANGE and "better" not in text.split(";")[0]
+    assert "which way is better is not set" in text

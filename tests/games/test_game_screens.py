@@ -407,3 +407,21 @@ def test_real_time_runs_the_sampler_thread_and_measures_arrival_to_frame():
     assert stats["frames"] == 40 and feed.frames_seen > 20
     assert stats["arrival_to_frame_ms"]["max"] < 1000
     assert not feed._sampler.running
+
+
+def test_progress_follows_the_btracks_path_and_leaves_an_old_velocity_mctsib_untrended():
+    from games.screens.progress import key_values
+
+    new = {
+        "test": "mctsib",
+        "complete": True,
+        "path_cm": {"eo_firm": 14.0, "ec_firm": 15.0, "eo_foam": 40.0, "ec_foam": 45.0},
+    }
+    assert key_values(new)[:2] == ({"": 114.0}, "cm path, 4 parts")
+    assert key_values({**new, "complete": False})[0] == {}
+    old = {"test": "mctsib", "composite_velocity_mm_s": 6.5, "complete": True}
+    assert key_values(old)[0] == {}  # sway velocity is another measure: no trend across
+    assert key_values({"test": "btracks-balance", "score_cm": 14.3})[:2] == (
+        {"": 14.3},
+        "cm path",
+    )

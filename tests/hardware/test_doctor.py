@@ -63,7 +63,8 @@ def test_ten_samples_a_second_blames_the_rate_pin(capsys):
     assert code == 1
     rate = next(c for c in report["checks"] if c["name"] == "sample rate")
     assert rate["status"] == FAIL and "RATE pin is low" in rate["note"]
-    assert rate["value"].startswith("10.0/s")
+    # About 10/s: a word the driver cannot show clear of a conversion is lost, not guessed.
+    assert 8.5 <= float(rate["value"].split("/")[0]) <= 10.5
 
 
 def test_saturation_fails_naming_the_cell(capsys):
