@@ -115,7 +115,6 @@ def word_problem(word: int) -> str | None:
 HIGH_LIMIT_NS = 50_000
 """Longest SCK high phase (ns) the driver lets pass: the datasheet's T3 maximum (50 µs). Past
 60 µs the chips power down; between the two nothing is promised."""
-POWER_DOWN_NS = HIGH_LIMIT_NS
 WARMUP_READS = 3
 """Group reads of every DOUT just before the first rising edge: they confirm every chip is
 still ready and bring the code path and the CPU out of idle, so the first high phase is not
@@ -271,6 +270,7 @@ class HX711Array:
         self._low_at = [inf] * n
         """Per chip: time (s) just after the first look since then that saw it low."""
         self._was_high = 0
+        self._probing = False
         self._bit_range = range(BITS)
         self._raws: list[Any] = [None] * BITS
         self._ups = [0] * PULSES_PER_SWEEP
@@ -384,11 +384,19 @@ class HX711Array:
         clock, st, poll = self.clock, self._stats, self.poll_interval
         high = self._look()
         expected: dict[int, float] = {}
+        plan: tuple[float, list[float]] | None = None
+        planned_for = -1
         while True:
             now = clock()
             if now >= deadline and high:
                 return [i for i in range(self.n_chips) if high >> i & 1]
-            plan = self._plan(now, high) if self.schedule else None
+            if plan is not None and not high and now >= plan[0]:
+                return []  # as planned: every chip low, the sweep's time has come
+            if high != planned_for or self._probing:
+                # Planned again only when a chip's DOUT changed or a probe needs its next look
+                # (a plan costs about as much as a sweep's own Python).
+                plan = self._plan(now, high) if self.schedule else None
+                planned_for = high
             if plan is None:
                 if not high:
                     return []
@@ -439,6 +447,7 @@ class HX711Array:
         chips as possible (fewest points stabbing every chip's window).
         """
         n, budget, poll = self.n_chips, self._sweep_budget(), self.poll_interval
+        self._probing = False
         convs: list[tuple[float, float, float]] = []
         for i in range(n):
             cv = self._conv(i, now, high)
@@ -504,6 +513,7 @@ class HX711Array:
                 if hi0 - seen <= 2 * poll:
                     t = hi0 + 0.25 * poll  # bracketed: the look that closes the bracket
                 windows.append((max(t, now), max(t, now)))
+                self._probing = True
         looks: list[float] = []
         for a, b in sorted(windows, key=lambda w: w[1]):
             if looks and a <= looks[-1] <= b:
@@ -605,12 +615,16 @@ class HX711Array:
     def _judge(self, sw: Sweep) -> list[int] | None:
         """The sweep's signed counts, or None when it must be discarded (reason counted)."""
         if sw.longest_ns > HIGH_LIMIT_NS:
-            # The chips may have powered down mid-sweep and reset when SCK fell: this sweep
-            # is garbage and the next conversions are unsettled.
+            # Past T3 (50 µs) the word is not trusted. Past 60 µs the chips may have powered
+            # down and reset when SCK fell: their next conversions are unsettled and their
+            # phases start anew. Between the two they cannot have (the datasheet's power-down
+            # needs more than 60 µs, and the time measured is an upper bound): the chips
+            # carry on, and only this sweep is lost.
             self._discard("clock_stretch")
-            self._settle_left = SETTLE_SWEEPS
-            for c in self.chips:
-                c.forget_phase()
+            if sw.longest_ns > POWER_DOWN_NS:
+                self._settle_left = SETTLE_SWEEPS
+                for c in self.chips:
+                    c.forget_phase()
             return None
         if self._settle_left > 0:
             self._settle_left -= 1

@@ -246,6 +246,8 @@ def test_a_high_phase_between_the_t3_maximum_and_power_down_is_discarded():
     rig.array.ticks = stall.ticks
     rig.reads(3)
     assert rig.array.discards["clock_stretch"] == 1
+    # ... but the chips cannot have powered down (that needs > 60 µs): no settling to wait out.
+    assert rig.array.discards["settling"] == SETTLE_SWEEPS  # only the one at open
 
 
 def test_sweeps_that_keep_stretching_end_in_a_fault_not_a_hang():
