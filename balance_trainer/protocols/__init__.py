@@ -52,8 +52,9 @@ compute them: false starts, the strict touch rule, the steady-state window and M
 100 × (left − right) / max(left, right), %; positive when the left value is larger.
 
 The package: :mod:`.engine` (one trial lifecycle), :mod:`.single_leg`, :mod:`.bipedal`,
-:mod:`.registry` (tests by name), :mod:`.offline` (a recording replayed through a test) and
-:mod:`.text` (the result tables).
+:mod:`.registry` (tests by name), :mod:`.offline` (a recording replayed through a test),
+:mod:`.text` (the result tables) and :mod:`.btracks_text` (the BTrackS tests' tables,
+sentences and typed views of their result keys).
 
 Times in results are seconds from the first frame fed (the recording's start); times in
 :class:`ProtocolEvent` are in the frames' own clock.
