@@ -18,6 +18,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from .config import Board
@@ -205,3 +206,56 @@ class SourceRequest:
 
 SourceFactory = Callable[[SourceRequest], Source]
 """What a ``balance_trainer.sources`` entry point loads to: a request in, an open source out."""
+
+
+# The pelvis sensor's face, beside the board's: the sensors live in hardware/ and register
+# under PELVIS_GROUP; the core finds them by name, as it finds board sources.
+
+PELVIS_GROUP = "balance_trainer.pelvis"
+"""Entry-point group under which pelvis sensor factories register (``sim``, ``i2c``)."""
+
+
+class PelvisSource(Protocol):
+    """What the core needs of a pelvis sensor (the backends live in ``hardware/``)."""
+
+    kind: str
+    realtime: bool
+
+    @property
+    def description(self) -> str: ...
+
+    def samples(self) -> Iterator[PelvisSample]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PelvisRequest:
+    """What a pelvis factory is given: the ``--pelvis`` text and the board source beside it."""
+
+    spec: str
+    board_source: Any
+    realtime: bool = True
+    clock: Callable[[], float] | None = None
+    sleep: Callable[[float], None] | None = None
+
+
+class ZeroState(Enum):
+    """Where the pelvis sensor's zeroing (standing level and still on both feet) stands."""
+
+    IDLE = "idle"
+    RUNNING = "running"
+    ZEROED = "zeroed"
+    REFUSED = "refused"
+    """The person moved: say so and zero again."""
+    FAILED = "failed"
+    """The sensor stopped (a pulled cable, a silent chip): no angles to zero."""
+
+
+@dataclass(frozen=True)
+class ZeroStatus:
+    """The zeroing's state, how far it is (0..1 of its window) and, if refused, why."""
+
+    state: ZeroState
+    progress: float = 0.0
+    message: str = ""

@@ -28,15 +28,15 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .events.base import OTHER_SIDE
-from .frames import PelvisSample
+from .frames import PelvisSample, PelvisSource, ZeroState, ZeroStatus
 
 if TYPE_CHECKING:
     from .balance import BalanceBlock
@@ -68,56 +68,6 @@ centre, mm) counts as kept over the foot: with a dropping pelvis, the compensate
 A healthy simulated stance sits within ±2 mm; a simulated weak hip 12-15 mm toward the lifted
 side, and 11-14 mm the other way with a trunk lean (hardware/hip_model.py); a model estimate
 until measured on people."""
-
-
-PELVIS_GROUP = "balance_trainer.pelvis"
-"""Entry-point group under which pelvis sensor factories register (``sim``, ``i2c``)."""
-
-
-class PelvisSource(Protocol):
-    """What the core needs of a pelvis sensor (the backends live in ``hardware/``)."""
-
-    kind: str
-    realtime: bool
-
-    @property
-    def description(self) -> str: ...
-
-    def samples(self) -> Iterator[PelvisSample]: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class PelvisRequest:
-    """What a pelvis factory is given: the ``--pelvis`` text and the board source beside it."""
-
-    spec: str
-    board_source: Any
-    realtime: bool = True
-    clock: Callable[[], float] | None = None
-    sleep: Callable[[float], None] | None = None
-
-
-class ZeroState(Enum):
-    """Where the pelvis sensor's zeroing (standing level and still on both feet) stands."""
-
-    IDLE = "idle"
-    RUNNING = "running"
-    ZEROED = "zeroed"
-    REFUSED = "refused"
-    """The person moved: say so and zero again."""
-    FAILED = "failed"
-    """The sensor stopped (a pulled cable, a silent chip): no angles to zero."""
-
-
-@dataclass(frozen=True)
-class ZeroStatus:
-    """The zeroing's state, how far it is (0..1 of its window) and, if refused, why."""
-
-    state: ZeroState
-    progress: float = 0.0
-    message: str = ""
 
 
 class PelvisFeed:

@@ -20,8 +20,18 @@ from .calibration import Calibration, calibration_path
 from .config import board_spec_origin, load_board
 from .config import data_dir as resolve_data_dir
 from .errors import BalanceTrainerError, CalibrationError, EnvironmentFault, UsageError
-from .frames import SOURCE_GROUP, Clock, Sleep, Source, SourceFactory, SourceRequest
-from .pelvis import PELVIS_GROUP, PelvisAligner, PelvisFeed, PelvisRequest, PelvisSource
+from .frames import (
+    PELVIS_GROUP,
+    SOURCE_GROUP,
+    Clock,
+    PelvisRequest,
+    PelvisSource,
+    Sleep,
+    Source,
+    SourceFactory,
+    SourceRequest,
+)
+from .pelvis import PelvisAligner, PelvisFeed
 from .stream import Converter
 
 

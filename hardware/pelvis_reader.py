@@ -26,8 +26,7 @@ from typing import Any
 
 from balance_trainer import errors
 from balance_trainer.errors import BoardDisconnected, CalibrationError, SensorError, UsageError
-from balance_trainer.frames import PelvisSample
-from balance_trainer.pelvis import PelvisRequest, ZeroState, ZeroStatus
+from balance_trainer.frames import PelvisRequest, PelvisSample, ZeroState, ZeroStatus
 
 from . import lsm6dsox
 from .fake_lsm6dsox import ChipFaults, FakeI2CBus, FakeLsm6dsox

@@ -13,8 +13,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from balance_trainer.errors import CalibrationError, UsageError
-from balance_trainer.frames import Clock, PelvisSample, Sleep
-from balance_trainer.pelvis import ZeroState, ZeroStatus
+from balance_trainer.frames import Clock, PelvisSample, Sleep, ZeroState, ZeroStatus
 
 from .pelvis_source import PelvisSource
 

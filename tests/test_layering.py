@@ -178,10 +178,6 @@ typed twice (docs/design.md, layering)."""
 
 HARDWARE_ALSO_TAKES = {
     "hardware.replay": {"balance_trainer.recording"},  # a recording source reads the file format
-    # The pelvis sensor's request and zeroing states (PelvisRequest, ZeroState) live beside
-    # the pelvis measures in the core, which the games read too.
-    "hardware.pelvis_reader": {"balance_trainer.pelvis"},
-    "hardware.sim_pelvis": {"balance_trainer.pelvis"},
     "hardware.doctor": {"balance_trainer.wiring"},  # a command: opens a source as every one does
 }
 """The few hardware modules that take one thing more, and what."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import pygame
 
-from balance_trainer.pelvis import ZeroState
+from balance_trainer.frames import ZeroState
 
 from ..ui import ring
 from ..widgets import icon_both_feet

@@ -632,6 +632,8 @@ class NotesScreen(NameScreen):
             self.submit()
         elif len(self.entry) < self.MAX:
             ch = " " if k == "Space" else k
+            if ch.isalnum() and self.entry[-1:] in (".", ",", "?", "!", ":"):
+                self.entry += " "  # typing on after a note's last sentence
             self.entry += ch.upper() if self._sentence_start() else ch.lower()
 
     def _sentence_start(self) -> bool:
@@ -651,6 +653,32 @@ class NotesScreen(NameScreen):
     def choose(self, i: int) -> None:
         self.app.play("move")
         self.key(self.keys[i])
+
+    @property
+    def area(self) -> tuple[int, int, int, int]:  # type: ignore[override]
+        """The keys sit lower than the name keyboard's, so the entry shows two lines of notes;
+        easy mode's four rows of larger keys need the room, so it shows one."""
+        return NameScreen.area if self.app.easy else (16, 236, 768, 190)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        ui = self.ui
+        t = ui.theme
+        surface.blit(ui.background(), (0, 0))
+        self.draw_title(surface, self.title, self.subtitle)
+        top = self.rects()[0].top
+        lh = ui.line_h(26)
+        rows = 1 if self.app.easy else 2
+        box = pygame.Rect(ui.x(60), 0, ui.px(680), rows * lh + ui.px(12))
+        box.bottom = top - ui.px(8)
+        panel(surface, ui, box, color=t.bg_top, edge=t.accent, width=ui.px(3), radius=10)
+        size, lines = ui.fit(self.entry + "|", 26, box.w - ui.px(20), rows)
+        y = box.top + ui.px(6)
+        for line in lines[-rows:]:  # the end of a long note, where the typing is
+            ui.blit_text(surface, line, size, (box.left + ui.px(10), y), t.text, "topleft", box=box)
+            y += lh
+        self.draw_tiles(surface)
+        self.draw_footer(surface, "Letters: keys or taps.  OK: done.  Back: leave")
+        self.draw_confirm(surface)
 
     def submit(self) -> None:
         """OK: the notes go into the editor's draft; the editor is shown again."""

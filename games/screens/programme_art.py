@@ -53,7 +53,14 @@ def draw_exercise(
     """The picture of exercise ``name`` for the working leg ``side`` at time ``t`` (s)."""
     th = ui.theme
     panel(s, ui, rect, color=th.panel, edge=th.panel_edge)
-    inner = rect.inflate(-ui.px(24), -ui.px(24))
+    # The figure stays above the "left leg" label (easy mode's type is larger).
+    label_h = ui.line_h(20) + ui.px(4)
+    inner = pygame.Rect(
+        rect.left + ui.px(12),
+        rect.top + ui.px(12),
+        rect.w - ui.px(24),
+        rect.h - ui.px(16) - label_h,
+    )
     body, work = th.text, th.accent
     k = _wave(t)
     # Standing figures face the viewer: the person's left is the picture's right.
@@ -131,4 +138,12 @@ def draw_exercise(
             b = _map(inner, (0.32 + i * 0.08, y), flip)
             pygame.draw.line(s, th.good, a, b, max(2, ui.px(3)))
     label = f"{side} leg" if name not in ("crab-walk",) else f"to your {side}"
-    ui.blit_text(s, label, 20, (rect.centerx, rect.bottom - ui.px(16)), th.accent)
+    size, lines = ui.fit(label, 20, rect.w - ui.px(12), 1)
+    ui.blit_text(
+        s,
+        lines[0],
+        size,
+        (rect.centerx, rect.bottom - ui.px(6) - label_h // 2),
+        th.accent,
+        box=rect,
+    )

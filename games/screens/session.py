@@ -385,8 +385,12 @@ class SessionScreen(Screen):
             ring(surface, t.good, c, rad, max(3, ui.px(6)), hold)
 
     def _choose_hint(self) -> str:
-        """How to choose on the pause menu and the finish screen."""
-        if self.app.nav.enabled and self.app.feed.on_board:
+        """How to choose on the pause menu and the finish screen (fewer words in easy mode,
+        whose larger type would not fit the whole sentence on a line)."""
+        lean = self.app.nav.enabled and self.app.feed.on_board
+        if self.app.easy:
+            return "Lean and hold to choose" if lean else "Press a button or tap"
+        if lean:
             return "Lean toward one and hold it, or press a button"
         return "Press a button, or tap one"
 
@@ -715,7 +719,7 @@ class SessionScreen(Screen):
                 "extra": t.good,
                 "partial": t.accent,
                 "skipped": t.warn,
-                "missed": t.bad,
+                "missed": t.panel_edge,  # the person's screen encourages (as the calendar)
             }.get(st, t.panel_edge)
             rad = min(ui.px(20), step // 2 - 2)
             if st in ("done", "extra", "partial"):

@@ -181,3 +181,14 @@ def test_the_calendar_with_weeks_of_history_lays_out_cleanly(calendar_app, size,
     tile = app.screen.rects()[0]
     assert not any(c.colliderect(tile) for c in cells)
     assert all(c.h >= app.ui.line_h(24) for c in cells)  # a date fits every square
+
+
+@pytest.mark.parametrize("easy", [False, True], ids=["normal", "easy"])
+def test_the_finish_screen_says_in_full_how_to_choose(app_factory, home, easy):
+    tmp_path, today = home
+    app, _ = _app(app_factory, tmp_path, today, easy=easy)
+    _finish(app)
+    run(app, 0.2)
+    hint = app.screen._choose_hint()
+    assert "hold" in hint  # the simulated person is on the board, hands-free is on
+    assert hint in [d.text for d in draw_logged(app) if d.kind == "text"]

@@ -185,3 +185,15 @@ def test_the_physios_notes_are_shown_before_a_set_and_read_out_before_the_first(
     noted = [s for s in said if "Your physio says: Squeeze the standing buttock" in s]
     assert len(noted) == 1  # once, before the first side's set, not again
     assert said[-1] == noted[0] if first else said[-1] != noted[0]
+
+
+def test_keys_typed_after_a_notes_last_sentence_start_a_new_one(app_factory, home):
+    tmp_path, today = home
+    app, _ = _app(app_factory, tmp_path, today)
+    app.show("programme-edit")
+    ed = app.screen
+    ed.set_notes("step-up-hold", "Feet together.")
+    ed.edit_notes(ed.fields[_row(ed, "Step-up hold", "notes")])
+    for k in "SLOW":
+        _tap(app, k)
+    assert app.screen.entry == "Feet together. Slow"

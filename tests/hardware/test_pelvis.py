@@ -14,8 +14,7 @@ from balance_trainer.errors import (
     SensorTimeout,
     UsageError,
 )
-from balance_trainer.frames import PelvisSample
-from balance_trainer.pelvis import ZeroState, ZeroStatus
+from balance_trainer.frames import PelvisSample, ZeroState, ZeroStatus
 from hardware import lsm6dsox
 from hardware.fake_lsm6dsox import ChipFaults, FakeI2CBus, FakeLsm6dsox
 from hardware.lsm6dsox import ImuBusStuck, ImuNotFound, Lsm6dsox, Reg
