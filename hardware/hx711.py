@@ -48,6 +48,7 @@ from .hx711_health import (  # noqa: F401 - re-exported
 from .hx711_timing import (  # noqa: F401 - re-exported: tests and doctor name them here
     MAX_RATE_HZ,
     PREDICT_UNC_PER_PERIOD,
+    V2_GUARD,
     ChipClock,
     verify,
 )
@@ -121,8 +122,10 @@ still ready and bring the code path and the CPU out of idle, so the first high p
 the slowest (the first pulse after a sleep was the longest in 1,907 of 2,000 sweeps)."""
 POLL_S = 100e-6
 """Interval between looks at the DOUTs near an expected conversion (s)."""
-LEAD_S = 120e-6
-"""Wake this long before a chip's next expected conversion (s)."""
+LEAD_S = 60e-6
+"""Look at least this long before a chip's next expected conversion (s); more when wake-ups
+come late (see :meth:`HX711Array._lead`): on a busy machine a woken process is 50-100 µs late
+(measured here under SCHED_FIFO, p50-p99), sometimes more."""
 IDLE_POLL_S = 1e-3
 """Sleep between looks when no conversion can be expected (s)."""
 SWEEP_MARGIN_S = 150e-6
@@ -271,6 +274,7 @@ class HX711Array:
         """Per chip: time (s) just after the first look since then that saw it low."""
         self._was_high = 0
         self._probing = False
+        self._lateness: deque[float] = deque([0.0], maxlen=64)
         self._bit_range = range(BITS)
         self._raws: list[Any] = [None] * BITS
         self._ups = [0] * PULSES_PER_SWEEP
@@ -423,8 +427,10 @@ class HX711Array:
                     return []
                 else:
                     wake = min([t for t in looks if t > now] + [start])
+            now = clock()  # planning took time: sleep from now, not from before it
             self.sleep(min(max(wake - now, 1e-6), max(deadline - now, 0.0) + 1e-6))
             st["wakeups"] += 1
+            self._lateness.append(max(0.0, clock() - max(wake, now)))
             high = self._look()
 
     def _conv(self, i: int, now: float, high: int) -> tuple[float, float, float] | None:
@@ -447,6 +453,7 @@ class HX711Array:
         chips as possible (fewest points stabbing every chip's window).
         """
         n, budget, poll = self.n_chips, self._sweep_budget(), self.poll_interval
+        lead = self._lead()
         self._probing = False
         convs: list[tuple[float, float, float]] = []
         for i in range(n):
@@ -478,13 +485,13 @@ class HX711Array:
                 p_hi, p_min = c.band_hi(), c.p_min()
                 if word == 0:
                     v1_end = s + budget + REFRESH_MARGIN_S - p_min
-                    ok = v1_end < self._high_at[i] or (is_high and v1_end <= convs[i][0] - LEAD_S)
+                    ok = v1_end < self._high_at[i] or (is_high and v1_end <= convs[i][0] - lead)
                     if not ok and p_hi is not None:
                         # Neither a sighting nor V1 can cover this word: read the next one (V2).
                         bump = max(bump, interval(i, 1 if is_high else 0)[1] + 0.25 * poll)
                 elif word == 1 and p_hi is not None:
                     seen_low = interval(i, 0)[1] + 0.5 * poll if is_high else self._low_at[i]
-                    bump = max(bump, seen_low + p_hi + 0.25 * poll)
+                    bump = max(bump, seen_low + V2_GUARD * p_hi + 0.25 * poll)
             if bump == s or bump - base > MAX_PLAN_S:
                 break
             s = bump
@@ -497,19 +504,19 @@ class HX711Array:
             if not high >> i & 1:
                 continue  # its edge is behind us: the check has what it needs, or it never will
             if word == 0 and end >= self._high_at[i] + p_min - REFRESH_MARGIN_S:
-                a, b = end - p_min + REFRESH_MARGIN_S, lo0 - LEAD_S
+                a, b = end - p_min + REFRESH_MARGIN_S, lo0 - lead
                 if a <= b:
                     windows.append((a, b))
             elif word == 1:
                 p_hi = self.chips[i].band_hi() or 0.0
-                a, b = hi0 + 0.25 * poll, s - p_hi - 0.25 * poll
+                a, b = hi0 + 0.25 * poll, s - V2_GUARD * p_hi - 0.25 * poll
                 if a <= b:
                     windows.append((a, b))
             if self.chips[i].unc > PROBE_UNC_S and word == 0:
                 # Its phase is getting vague: bracket this edge (a look just before, then
                 # halving what is left) to pin it down again.
                 seen = self._high_at[i]
-                t = lo0 - LEAD_S if seen < lo0 - LEAD_S else (seen + hi0) / 2
+                t = lo0 - lead if seen < lo0 - lead else (seen + hi0) / 2
                 if hi0 - seen <= 2 * poll:
                     t = hi0 + 0.25 * poll  # bracketed: the look that closes the bracket
                 windows.append((max(t, now), max(t, now)))
@@ -534,6 +541,12 @@ class HX711Array:
         while k < 2 and interval(i, k + 1)[1] < s:
             k += 1
         return max(k, 0) if high >> i & 1 else k + 1
+
+    def _lead(self) -> float:
+        """How long before a conversion to look (s): the 90th percentile of how late recent
+        wake-ups were, plus :data:`LEAD_S`."""
+        recent = sorted(self._lateness)
+        return recent[int(0.9 * (len(recent) - 1))] + LEAD_S
 
     def _sweep_budget(self) -> float:
         # The 90th percentile of recent sweeps: one preempted sweep should not make every

@@ -44,6 +44,11 @@ BAND = 0.005
 wander by about 0.2 % (temperature), measured gaps are noisier."""
 BAND_ABS_S = 50e-6
 """Added to the band: the error of the learned period itself."""
+V2_GUARD = 1.10
+"""V2 waits for the second conversion as if the chip had just slowed by up to 10 %: a sudden
+change of rate that its band has not seen yet. A bigger drop (RATE pin pulled low: 8x) puts
+the second conversion far past the sweep, so the word read is the first, whole. Only a jump
+to between 1.1x and the sweep's end is not covered; no cause of one is known."""
 MIN_PERIOD_S, MAX_PERIOD_S = 1 / 150, 1 / 5
 PERIOD_LEARN_UNC_S = 300e-6
 PERIOD_TOLERANCE = 0.03
@@ -222,6 +227,6 @@ def verify(clock: ChipClock, high_at: float, low_at: float, start: float, end: f
     if end < high_at + p_min:  # V1
         return None
     p_hi = clock.band_hi()
-    if p_hi is not None and low_at + p_hi <= start and end < high_at + 2.0 * p_min:  # V2
-        return None
+    if p_hi is not None and low_at + V2_GUARD * p_hi <= start and end < high_at + 2.0 * p_min:
+        return None  # V2
     return "unverified"
