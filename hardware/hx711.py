@@ -9,7 +9,7 @@ Fig. 2; T1-T4 timing):
   (25: channel A, gain 128; 26: channel B, gain 32; 27: channel A, gain 64);
 * PD_SCK high time is 0.2-50 µs (T3); held high for more than 60 µs it powers the chip down,
   and taking it low again resets it to channel A / gain 128, after which the next conversions
-  need the settling time (4 conversions).
+  need the settling time (4 conversions). These figures live in :mod:`hardware.hx711_protocol`.
 
 :class:`HX711Array` drives any number of chips that share one SCK line, through a pin backend
 (:mod:`hardware.pins`: lgpio directly on a Pi, gpiozero's mock pins in tests). One group read
@@ -33,7 +33,6 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from balance_trainer.errors import PinConfigError, SensorError, SensorFault, SensorTimeout
@@ -44,6 +43,22 @@ from .hx711_health import (  # noqa: F401 - re-exported
     ERRATIC_WINDOW,
     STUCK_LOW_SWEEPS,
     SpikeGuard,
+)
+from .hx711_protocol import (  # noqa: F401 - re-exported: tests and benchmarks name them here
+    BENIGN_REASONS,
+    BITS,
+    DISCARD_REASONS,
+    HIGH_LIMIT_NS,
+    POWER_DOWN_NS,
+    PULSES_PER_SWEEP,
+    RESET_HOLD_S,
+    SETTLE_SWEEPS,
+    WORD_ALL_ONES,
+    WORD_NEG_FULL,
+    WORD_POS_FULL,
+    Sweep,
+    to_signed,
+    word_problem,
 )
 from .hx711_timing import (  # noqa: F401 - re-exported: tests and doctor name them here
     MAX_RATE_HZ,
@@ -63,59 +78,10 @@ from .pins import (  # noqa: F401 - re-exported: controls and doctor name pins t
 
 log = logging.getLogger(__name__)
 
-BITS = 24
-PULSES_PER_SWEEP = 25
-"""24 data bits plus one pulse selecting channel A, gain 128 for the next conversion."""
-POWER_DOWN_NS = 60_000
-"""An SCK high phase longer than this (ns) powers the chips down (datasheet: 60 µs)."""
-RESET_HOLD_S = 100e-6
-"""How long :meth:`HX711Array.reset` holds SCK high: comfortably past the 60 µs power-down."""
-SETTLE_SWEEPS = 4
-"""Sweeps dropped after a reset or power-down: the datasheet's settling time is 4 conversions
-(50 ms at 80 SPS, 400 ms at 10 SPS), so counting sweeps works whatever the RATE pin says."""
-WORD_POS_FULL = 0x7FFFFF
-WORD_NEG_FULL = 0x800000
-WORD_ALL_ONES = 0xFFFFFF
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 Ticks = Callable[[], int]
 
-DISCARD_REASONS = (
-    "clock_stretch",
-    "landed",
-    "unverified",
-    "settling",
-    "unconfirmed",
-    "saturated",
-    "all_ones",
-    "stuck_low",
-    "spike",
-)
-BENIGN_REASONS = frozenset({"settling", "unconfirmed"})
-"""Discards that are part of normal start-up, not signs of a fault."""
-
-
-def to_signed(word: int) -> int:
-    """The 24-bit two's complement ``word`` as a Python int in [-2**23, 2**23 - 1]."""
-    return word - (1 << BITS) if word & 0x800000 else word
-
-
-def word_problem(word: int) -> str | None:
-    """Why a raw 24-bit word cannot be a reading (``"saturated"``, ``"all_ones"``), or None.
-
-    ``0x7FFFFF`` and ``0x800000`` are what the chip outputs when its input is out of range;
-    ``0xFFFFFF`` is what a DOUT line that never went low during the sweep reads as.
-    """
-    if word in (WORD_POS_FULL, WORD_NEG_FULL):
-        return "saturated"
-    if word == WORD_ALL_ONES:
-        return "all_ones"
-    return None
-
-
-HIGH_LIMIT_NS = 50_000
-"""Longest SCK high phase (ns) the driver lets pass: the datasheet's T3 maximum (50 µs). Past
-60 µs the chips power down; between the two nothing is promised."""
 WARMUP_READS = 3
 """Group reads of every DOUT just before the first rising edge: they confirm every chip is
 still ready and bring the code path and the CPU out of idle, so the first high phase is not
@@ -144,21 +110,6 @@ REFRESH_MARGIN_S = 300e-6
 """Kept between a planned sweep's end and the V1 bound (s)."""
 HIGH_HISTORY = 25 * 4000
 """High phases kept for percentiles (``record_highs``)."""
-
-
-@dataclass(frozen=True)
-class Sweep:
-    """One sweep as clocked: the words, the longest high phase (ns), the DOUT levels right
-    after the 25th pulse (bit i = chip i), its start and end (s), and each chip's look bounds
-    (``high_at``, ``low_at``: see :func:`hardware.hx711_timing.verify`) from before it."""
-
-    words: list[int]
-    longest_ns: int
-    after: int
-    start: float
-    end: float
-    high_at: list[float]
-    low_at: list[float]
 
 
 class HX711Array:
