@@ -474,16 +474,16 @@ def _render_tile(
     )
     inner_w = r.w - ui.px(16 if choice.icon is not None else 6)
     room = r.h - ui.px(16)
-    # Captions wrap (shrinking to the floor of the type scale), never cut; a second line that
-    # does not fit goes first, then the icon.
+    # Captions wrap (shrinking to the floor of the type scale), never cut; a sub that does
+    # not fit whole goes first, then the icon.
     size, lines = ui.fit(choice.label, label_size, inner_w, 2)
     sub_size, sub_lines = (0.0, [])
     if choice.sub:
         sub_size, sub_lines = ui.fit(choice.sub, label_size * 0.85, inner_w, 2)
     lh = ui.line_h(size)
     sh = ui.line_h(sub_size) if sub_lines else 0
-    while sub_lines and lh * len(lines) + sh * len(sub_lines) > room:
-        sub_lines = sub_lines[:-1]
+    if sub_lines and lh * len(lines) + sh * len(sub_lines) > room:
+        sub_lines = []  # all of it or none: half a sub ("with a" of "with a name") misleads
     text_h = lh * len(lines) + sh * len(sub_lines)
     colour = t.accent if selected else t.text
     icon_h = room - text_h - ui.px(6)

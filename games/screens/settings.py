@@ -163,12 +163,21 @@ class SettingsScreen(ChoiceScreen):
 
     name = "settings"
     title = "Settings"
-    columns = 5
-    tile_w = 140
+    # Four to a row, not five: eleven tiles at five a row were 134 px wide at 800x480, too
+    # narrow for "Programme" (157 px at this size), which came out as "Progra-" / "mme".
+    columns = 4
     tile_h = 148
     label_size = 22
     area = (20, 100, 760, 320)
+    gap = 14.0
     hands_free = False
+    # Easy mode: two tiles a page, 280 wide. "Programme" at easy mode's smallest text (36 px)
+    # is about 236 px; three tiles a page are at most 238 wide (216 inside), so it was cut.
+    easy_page = 2
+
+    @property
+    def tile_w(self) -> float:  # type: ignore[override]
+        return 280.0 if self.app.easy else 180.0
 
     def __init__(self, app: Any, note: str = "") -> None:
         super().__init__(app)

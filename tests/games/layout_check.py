@@ -62,3 +62,21 @@ def layout_faults(log: list[Drawn], size: tuple[int, int], u: float, easy: bool)
             ):
                 out.append(f"panel {tuple(a.rect)} overlaps panel {tuple(b.rect)}")
     return out
+
+
+def broken_words(log: list[Drawn], texts: list[str]) -> list[str]:
+    """Boxed lines (tile captions) that end in a word broken mid-word, one line each.
+
+    ``texts`` are what the boxes were given (the tiles' labels and subs): a line ending in
+    ``"Hands-"`` from ``"Hands-free"`` breaks at the word's own hyphen and is fine; one ending
+    in ``"Progra-"`` from ``"Programme"`` is a word cut in two.
+    """
+    words = {w for t in texts for w in t.split()}
+    faults = []
+    for d in log:
+        if d.kind != "text" or d.box is None or not d.text.split():
+            continue
+        last = d.text.split()[-1]
+        if len(last) > 1 and last.endswith("-") and not any(w.startswith(last) for w in words):
+            faults.append(f"{d.text!r} breaks a word mid-word in its box {tuple(d.box)}")
+    return faults

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pygame
 import pytest
 from game_helpers import run
-from layout_check import draw_logged, layout_faults
+from layout_check import broken_words, draw_logged, layout_faults
 from test_game_screens import options_for
 
 from games.screens import SCREEN_NAMES
@@ -24,16 +24,50 @@ def test_every_screen_lays_out_without_clipped_or_overlapping_text(app_factory, 
     run(app, 0.5)
     log = draw_logged(app)
     assert any(d.kind == "text" for d in log), "nothing was logged: is the screen drawn?"
-    faults = layout_faults(log, size, app.ui.u, easy=False)
+    faults = layout_faults(log, size, app.ui.u, easy=False) + broken_words(log, tile_texts(app))
     assert not faults, "\n".join(faults)
+
+
+def tile_texts(app) -> list[str]:
+    """The labels and subs the screen's tiles were given (none on a screen without tiles)."""
+    choices = getattr(app.screen, "choices", None) or []
+    return [t for c in choices for t in (c.label, c.sub) if t]
 
 
 @pytest.mark.parametrize("name", MENU_SCREENS)
 def test_every_screen_lays_out_in_easy_mode_at_800x480(app_factory, name):
     app = app_factory(name, size=(800, 480), easy=True, **options_for(name))
     run(app, 0.5)
-    faults = layout_faults(draw_logged(app), (800, 480), app.ui.u, easy=True)
+    log = draw_logged(app)
+    faults = layout_faults(log, (800, 480), app.ui.u, easy=True) + broken_words(
+        log, tile_texts(app)
+    )
     assert not faults, "\n".join(faults)
+
+
+def test_no_settings_page_breaks_a_word_in_easy_mode(app_factory):
+    # Easy mode shows three tiles a page: look at every page, not just the first.
+    app = app_factory("settings", size=(800, 480), easy=True)
+    run(app, 0.5)
+    screen = app.screen
+    _, _, pages = screen.page
+    assert pages > 1, "easy mode pages the settings"
+    for k in range(pages):
+        screen.selected = k * screen.easy_page
+        log = draw_logged(app)
+        faults = layout_faults(log, (800, 480), app.ui.u, easy=True)
+        faults += broken_words(log, tile_texts(app))
+        assert not faults, f"page {k + 1}: " + "\n".join(faults)
+
+
+def test_the_word_check_tells_a_cut_word_from_a_hyphenated_one():
+    tile = pygame.Rect(0, 0, 100, 100)
+    log = [
+        Drawn("text", pygame.Rect(10, 10, 80, 30), box=tile, text="Progra-", px=24),
+        Drawn("text", pygame.Rect(10, 40, 80, 30), box=tile, text="Hands-", px=24),
+    ]
+    faults = broken_words(log, ["Programme", "Hands-free"])
+    assert len(faults) == 1 and "'Progra-' breaks a word" in faults[0]
 
 
 def test_the_layout_check_catches_a_cut_caption_an_overlap_and_small_text():
