@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .constants import ELLIPSE_LEVEL, asymmetry_pct, prediction_ellipse_scale
+from .pelvis import POSITIVE_DROP_DEG, SIDE_DIFFERENCE_MDC_DEG
 from .plotstyle import SIDE_HATCH, SIDE_STYLE
 from .plotstyle import pyplot as _plt
 from .report_data import ReportData, Trace
@@ -109,11 +110,19 @@ def trends_figure(data: ReportData) -> Any:
             ax.set_title("Game scores", fontsize=10, loc="left")
         else:
             m = MEASURES[key]
+            # Every trended measure is per stance side: say which leg the person stood on.
             for side in SIDES:
                 line = data.trends[key].get(side)
                 if line:
                     d, v = zip(*line, strict=True)
-                    ax.plot(d, v, label=side, **SIDE_STYLE[side])
+                    ax.plot(d, v, label=f"standing on {side}", **SIDE_STYLE[side])
+            if m.unit == "deg":
+                # The same two lines as the app's pelvis progress screen (pelvis.py cites them).
+                for level, words, style in (
+                    (POSITIVE_DROP_DEG, f"{POSITIVE_DROP_DEG:g}° drop", ":"),
+                    (SIDE_DIFFERENCE_MDC_DEG, f"{SIDE_DIFFERENCE_MDC_DEG:g}° clear drop", "--"),
+                ):
+                    ax.axhline(level, color="0.35", linestyle=style, linewidth=0.9, label=words)
             ax.set_ylabel(m.unit or "index")
             ax.set_title(m.title, fontsize=10, loc="left")
         ax.grid(True, color="0.85", linewidth=0.6)

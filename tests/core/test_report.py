@@ -282,15 +282,37 @@ def test_the_stabilograms_are_the_latest_one_leg_trials_per_side_labelled(filled
 def test_left_and_right_are_told_apart_without_colour(filled):
     data = rp.gather(filled, "p01")
     fig = rp.trends_figure(data)
+    both = 0
     for ax in fig.axes:
         lines = {ln.get_label(): ln for ln in ax.get_lines()}
-        if {"left", "right"} <= set(lines):
-            left, right = lines["left"], lines["right"]
+        if {"standing on left", "standing on right"} <= set(lines):
+            both += 1
+            left, right = lines["standing on left"], lines["standing on right"]
             assert left.get_linestyle() != right.get_linestyle()
             assert left.get_marker() != right.get_marker()
+    assert both >= 1, "no panel showed both legs"
     comp = rp.comparison_figure(data)
     hatches = {b.get_hatch() for ax in comp.axes for b in ax.patches}
     assert len(hatches) == 2  # plain and hatched bars
+
+
+def test_the_pelvic_drop_panel_marks_the_2_and_4_degree_lines_and_names_the_standing_leg(filled):
+    data = rp.gather(filled, "p01")
+    day = datetime(2026, 11, 3, tzinfo=UTC)
+    data.trends["pelvic_drop"] = {
+        "left": [(day, 0.5), (day + timedelta(days=7), 0.8)],
+        "right": [(day, 7.2), (day + timedelta(days=7), 3.1)],
+    }
+    fig = rp.trends_figure(data)
+    (ax,) = [a for a in fig.axes if "Pelvic drop" in a.get_title(loc="left")]
+    labels = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert {"standing on left", "standing on right", "2° drop", "4° clear drop"} <= set(labels)
+    assert list(labels["2° drop"].get_ydata()) == [2.0, 2.0]
+    assert list(labels["4° clear drop"].get_ydata()) == [4.0, 4.0]
+    # A panel in millimetres gets no degree lines.
+    for a in fig.axes:
+        if a is not ax:
+            assert not any("drop" in ln.get_label() for ln in a.get_lines())
 
 
 # --- files -----------------------------------------------------------------------------------
