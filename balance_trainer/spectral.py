@@ -114,6 +114,19 @@ def _median_freq(f: np.ndarray, p: np.ndarray, what: str) -> float:
     return float(np.interp(0.5 * total, cum, f))
 
 
+def _cop_spectrum(
+    ml: np.ndarray, fs_hz: float, ap: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Welch PSD of ML COP, or of ML plus AP summed (power-weighted) when ``ap`` is given:
+    frequencies (Hz), power (mm²/Hz) and the name of what was analysed, for messages."""
+    if ap is None:
+        f, p = sway_spectrum(_series(ml, "ML COP", MIN_SPECTRAL_SAMPLES), fs_hz)
+        return f, p, "ML COP"
+    x, y = _pair(ml, ap, MIN_SPECTRAL_SAMPLES)
+    f, p2 = sway_spectrum(np.vstack((x, y)), fs_hz)
+    return f, p2.sum(axis=0), "COP"
+
+
 def mean_frequency_hz(ml: np.ndarray, fs_hz: float, ap: np.ndarray | None = None) -> float:
     """Mean (power-weighted) frequency of COP sway over the whole spectrum, Hz.
 
@@ -150,12 +163,8 @@ def mean_frequency_hz(ml: np.ndarray, fs_hz: float, ap: np.ndarray | None = None
     Santos DA, Duarte M (2016), doi:10.7717/peerj.2648 (COPmfreq); Duarte M, Freitas SMSF
     (2010), doi:10.1590/S1413-35552010000300003; Welch (1967), doi:10.1109/TAU.1967.1161901.
     """
-    if ap is None:
-        f, p = sway_spectrum(_series(ml, "ML COP", MIN_SPECTRAL_SAMPLES), fs_hz)
-        return _mean_freq(f, p, "ML COP")
-    x, y = _pair(ml, ap, MIN_SPECTRAL_SAMPLES)
-    f, p = sway_spectrum(np.vstack((x, y)), fs_hz)
-    return _mean_freq(f, p.sum(axis=0), "COP")
+    f, p, what = _cop_spectrum(ml, fs_hz, ap)
+    return _mean_freq(f, p, what)
 
 
 def median_frequency_hz(ml: np.ndarray, fs_hz: float, ap: np.ndarray | None = None) -> float:
@@ -185,12 +194,8 @@ def median_frequency_hz(ml: np.ndarray, fs_hz: float, ap: np.ndarray | None = No
     ----------
     Welch (1967), doi:10.1109/TAU.1967.1161901.
     """
-    if ap is None:
-        f, p = sway_spectrum(_series(ml, "ML COP", MIN_SPECTRAL_SAMPLES), fs_hz)
-        return _median_freq(f, p, "ML COP")
-    x, y = _pair(ml, ap, MIN_SPECTRAL_SAMPLES)
-    f, p = sway_spectrum(np.vstack((x, y)), fs_hz)
-    return _median_freq(f, p.sum(axis=0), "COP")
+    f, p, what = _cop_spectrum(ml, fs_hz, ap)
+    return _median_freq(f, p, what)
 
 
 def _band(f: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -261,12 +266,8 @@ def band_power_frequency_hz(
     """
     if not 0 < fraction < 1:
         raise AnalysisError(f"power fraction is {fraction}; give a share such as 0.5 or 0.95")
-    if ap is None:
-        f, p = sway_spectrum(_series(ml, "ML COP", MIN_SPECTRAL_SAMPLES), fs_hz)
-        return _band_freq(f, p, fraction, band_hz)
-    x, y = _pair(ml, ap, MIN_SPECTRAL_SAMPLES)
-    f, p2 = sway_spectrum(np.vstack((x, y)), fs_hz)
-    return _band_freq(f, p2.sum(axis=0), fraction, band_hz)
+    f, p, _ = _cop_spectrum(ml, fs_hz, ap)
+    return _band_freq(f, p, fraction, band_hz)
 
 
 def band_power_shares_pct(
