@@ -62,6 +62,21 @@ def _bench_factory(fake_lgpio: Any) -> Any:
     return Pi4LGPIOFactory(chip=0)
 
 
+def _timings(arr: Any) -> dict[str, Any]:
+    """Sweep and SCK-high-phase percentiles (µs) of an array run with ``record_highs``."""
+    assert arr.highs_ns is not None and arr.sweeps_ns is not None
+    sw = np.asarray(arr.sweeps_ns, dtype=float) / 1000.0
+    hi = np.asarray(arr.highs_ns, dtype=float) / 1000.0
+    return {
+        "sweeps": int(sw.size),
+        "sweep_us_p50": pct(sw, 50),
+        "sweep_us_p99": pct(sw, 99),
+        "high_us_p50": pct(hi, 50),
+        "high_us_p99": pct(hi, 99),
+        "high_us_max": float(hi.max()),
+    }
+
+
 def sweep_once(n: int, path: str, seconds: float) -> dict[str, Any]:
     from gpiozero.pins.mock import MockFactory
 
@@ -99,20 +114,14 @@ def sweep_once(n: int, path: str, seconds: float) -> dict[str, Any]:
         arr.close()
         bank.close()
         factory.close()
-    assert arr.highs_ns is not None and arr.sweeps_ns is not None
-    sweeps = np.asarray(arr.sweeps_ns, dtype=float) / 1000.0
+    times = _timings(arr)
     highs = np.asarray(arr.highs_ns, dtype=float) / 1000.0
     return {
         "chips": n,
         "path": path + " (fake chips)",
         "backend": arr.stats["backend"],
-        "sweeps": int(sweeps.size),
-        "sweep_us_p50": pct(sweeps, 50),
-        "sweep_us_p99": pct(sweeps, 99),
-        "sweep_us_max": float(sweeps.max()),
-        "high_us_p50": pct(highs, 50),
-        "high_us_p99": pct(highs, 99),
-        "high_us_max": float(highs.max()),
+        **times,
+        "sweep_us_max": float(np.max(arr.sweeps_ns)) / 1000.0,
         "over_50us": int((highs > 50).sum()),
         "faults": faults,
     }
@@ -140,18 +149,10 @@ def sweep_bare(n: int, path: str, sweeps: int) -> dict[str, Any]:
     finally:
         arr.close()
         factory.close()
-    assert arr.highs_ns is not None and arr.sweeps_ns is not None
-    sw = np.asarray(arr.sweeps_ns, dtype=float) / 1000.0
-    hi = np.asarray(arr.highs_ns, dtype=float) / 1000.0
     return {
         "chips": n,
         "path": path + " (bare lines)",
-        "sweeps": int(sw.size),
-        "sweep_us_p50": pct(sw, 50),
-        "sweep_us_p99": pct(sw, 99),
-        "high_us_p50": pct(hi, 50),
-        "high_us_p99": pct(hi, 99),
-        "high_us_max": float(hi.max()),
+        **_timings(arr),
         "lgpio_calls_per_sweep": lg.calls / sweeps,
     }
 
@@ -201,19 +202,7 @@ def sweep_null(n: int, sweeps: int) -> dict[str, Any]:
             time.sleep(0.0005)
     finally:
         arr.close()
-    assert arr.highs_ns is not None and arr.sweeps_ns is not None
-    sw = np.asarray(arr.sweeps_ns, dtype=float) / 1000.0
-    hi = np.asarray(arr.highs_ns, dtype=float) / 1000.0
-    return {
-        "chips": n,
-        "path": "direct, null lgpio (no pin work)",
-        "sweeps": int(sw.size),
-        "sweep_us_p50": pct(sw, 50),
-        "sweep_us_p99": pct(sw, 99),
-        "high_us_p50": pct(hi, 50),
-        "high_us_p99": pct(hi, 99),
-        "high_us_max": float(hi.max()),
-    }
+    return {"chips": n, "path": "direct, null lgpio (no pin work)", **_timings(arr)}
 
 
 def per_call_costs(n: int) -> dict[str, Any]:
