@@ -18,7 +18,7 @@ import pygame
 from .records import GameResult
 from .rules.adaptive import band_from_sway, recent_sway_mm
 from .rules.spirit_level import STAR_FILLS, Phase, SpiritLevel, SpiritLevelConfig
-from .screens.game import GameScreen
+from .screens.game import GamePhase, GameScreen
 from .ui import panel, star
 from .widgets import draw_fill_bar, icon_foot
 
@@ -49,7 +49,7 @@ class SpiritLevelScreen(GameScreen):
     @property
     def sim_stance(self) -> str:  # type: ignore[override]
         r = self.rules
-        if self.phase == "play" and r is not None and r.phase is not Phase.DONE:
+        if self.phase is GamePhase.PLAY and r is not None and r.phase is not Phase.DONE:
             return self.side
         return "both"
 
@@ -238,7 +238,7 @@ class SpiritLevelScreen(GameScreen):
         ui = self.ui
         t = ui.theme
         r = self.rules
-        if r is None or self.phase != "play":
+        if r is None or self.phase is not GamePhase.PLAY:
             return
         lifted = "right" if self.side == "left" else "left"
         text = ""

@@ -19,7 +19,7 @@ from .feed import FeedUpdate
 from .records import GameResult
 from .rules.adaptive import band_from_sway, recent_sway_mm
 from .rules.squat_builder import Phase, SquatBuilder, SquatConfig
-from .screens.game import GameScreen
+from .screens.game import GamePhase, GameScreen
 from .ui import lerp_color, panel, star
 from .widgets import draw_rocket
 
@@ -80,7 +80,7 @@ class SquatScreen(GameScreen):
     @property
     def sim_stance(self) -> str:  # type: ignore[override]
         if (
-            self.phase == "play"
+            self.phase is GamePhase.PLAY
             and self.side in ("left", "right")
             and not (self.rules and self.rules.done)
         ):
@@ -102,7 +102,7 @@ class SquatScreen(GameScreen):
         self._frame_t = float(update.block.t_s[-1])
         # Repetitions come from the feed's one event detector, timed in the frames' clock.
         for ev in update.events:
-            if ev.kind == "squat" and self.rules is not None and self.phase == "play":
+            if ev.kind == "squat" and self.rules is not None and self.phase is GamePhase.PLAY:
                 d = ev.data
                 self._rep(
                     d.get("start_s", ev.t_s), d.get("bottom_s", ev.t_s), d.get("end_s", ev.known_s)
@@ -314,7 +314,7 @@ class SquatScreen(GameScreen):
         ui = self.ui
         t = ui.theme
         r = self.rules
-        if r is None or self.phase != "play":
+        if r is None or self.phase is not GamePhase.PLAY:
             return top
         easy = self.app.easy
         if r.phase is Phase.WAITING:

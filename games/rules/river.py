@@ -14,8 +14,16 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .adaptive import Staircase, lerp
+
+
+class RiverPhase(StrEnum):
+    """Where a river run is."""
+
+    PLAYING = "playing"
+    DONE = "done"
 
 
 @dataclass
@@ -107,7 +115,7 @@ class River:
         self.missed = 0
         self.streak = 0
         self.best_streak = 0
-        self.phase = "playing"
+        self.phase = RiverPhase.PLAYING
         self.gates: list[Gate] = []
         self._made = 0
         self._t_prev: float | None = None
@@ -131,7 +139,7 @@ class River:
 
     @property
     def done(self) -> bool:
-        return self.phase == "done"
+        return self.phase is RiverPhase.DONE
 
     @property
     def remaining_s(self) -> float | None:
@@ -153,7 +161,7 @@ class River:
         return 3 if ratio >= 0.9 else 2 if ratio >= 0.7 else 1 if ratio >= 0.4 else 0
 
     def finish(self) -> None:
-        self.phase = "done"
+        self.phase = RiverPhase.DONE
 
     def _add_gate(self) -> None:
         w = self.gate_width
@@ -180,7 +188,7 @@ class River:
         ``slower`` and ``done``."""
         dt = 0.0 if self._t_prev is None else max(0.0, t_s - self._t_prev)
         self._t_prev = t_s
-        if self.phase == "done" or dt == 0.0:
+        if self.phase is RiverPhase.DONE or dt == 0.0:
             return []
         c = self.config
         self.elapsed_s += dt
@@ -217,7 +225,7 @@ class River:
         over_time = c.duration_s is not None and self.elapsed_s >= c.duration_s
         over_gates = c.duration_s is None and self.passed + self.missed >= c.gates
         if over_time or over_gates:
-            self.phase = "done"
+            self.phase = RiverPhase.DONE
             events.append("done")
         return events
 

@@ -9,6 +9,7 @@ the app ends it too when nobody has been on the board for a while.
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 from typing import Any
 
 import pygame
@@ -33,6 +34,15 @@ COUNTDOWN_S = 3.0
 OVER_S = 2.0
 
 
+class GamePhase(StrEnum):
+    """Where a game round is: counting down, playing, showing the result, left."""
+
+    READY = "ready"
+    PLAY = "play"
+    OVER = "over"
+    DONE = "done"
+
+
 class GameScreen(Screen):
     """Base for the three games. Subclasses implement ``start_rules``, ``play_update``,
     ``draw_world`` and ``result``."""
@@ -46,7 +56,7 @@ class GameScreen(Screen):
         super().__init__(app)
         self.info: GameInfo = GAMES[self.game]
         self.side = side
-        self.phase = "ready"
+        self.phase = GamePhase.READY
         self.phase_t = 0.0
         self.centre_mm = math.nan
         self.ready_sway = RunningSway()
@@ -62,7 +72,7 @@ class GameScreen(Screen):
     # -- app hooks ---------------------------------------------------------------------------
     @property
     def needs_person(self) -> bool:  # type: ignore[override]
-        return self.phase in ("ready", "play")
+        return self.phase in (GamePhase.READY, GamePhase.PLAY)
 
     @property
     def sim_stance(self) -> str:  # type: ignore[override]
@@ -73,16 +83,16 @@ class GameScreen(Screen):
         return False  # leaning is the game here, not a menu gesture
 
     def enter(self) -> None:
-        self.phase = "ready"
+        self.phase = GamePhase.READY
         self.phase_t = 0.0
 
     def intent(self, name: str) -> None:
         if name == "back":
-            if self.phase in ("ready", "play"):
+            if self.phase in (GamePhase.READY, GamePhase.PLAY):
                 self.finish()
-            elif self.phase == "over":
+            elif self.phase is GamePhase.OVER:
                 self.to_results()
-        elif name == "select" and self.phase == "over":
+        elif name == "select" and self.phase is GamePhase.OVER:
             self.to_results()
 
     def abandon(self) -> None:
@@ -97,7 +107,7 @@ class GameScreen(Screen):
     def update(self, dt: float) -> None:
         super().update(dt)
         self.phase_t += dt
-        if self.phase == "ready":
+        if self.phase is GamePhase.READY:
             ml = self.app.feed.ml_mm
             if math.isfinite(ml):
                 self._ready_ml.append(ml)
@@ -110,30 +120,30 @@ class GameScreen(Screen):
             if left <= 0:
                 vals = sorted(self._ready_ml)
                 self.centre_mm = vals[len(vals) // 2] if vals else 0.0
-                self.phase = "play"
+                self.phase = GamePhase.PLAY
                 self.phase_t = 0.0
                 self.start_rules()
-        elif self.phase == "play":
+        elif self.phase is GamePhase.PLAY:
             self.play_update(dt)
-        elif self.phase == "over" and self.phase_t >= OVER_S:
+        elif self.phase is GamePhase.OVER and self.phase_t >= OVER_S:
             self.to_results()
 
     def finish(self) -> None:
         """The round is over (finished, stopped early, or abandoned)."""
-        if self.phase in ("over", "done"):
+        if self.phase in (GamePhase.OVER, GamePhase.DONE):
             return
-        if self.phase == "ready":
+        if self.phase is GamePhase.READY:
             self.app.show("menu")
-            self.phase = "done"
+            self.phase = GamePhase.DONE
             return
-        self.phase = "over"
+        self.phase = GamePhase.OVER
         self.phase_t = 0.0
         self.app.play("done")
 
     def to_results(self) -> None:
-        if self.phase == "done":
+        if self.phase is GamePhase.DONE:
             return
-        self.phase = "done"
+        self.phase = GamePhase.DONE
         res, stars, lines = self.result()
         best = self.app.records.best(self.app.person, self.game)
         saved = self.app.records.save_game(self.app.person, res)
@@ -213,7 +223,7 @@ class GameScreen(Screen):
                 shadow=True,
             )
         self.draw_person(surface)
-        if self.app.easy and self.phase in ("ready", "play"):
+        if self.app.easy and self.phase in (GamePhase.READY, GamePhase.PLAY):
             ui.blit_text(
                 surface,
                 "Keep a hand near the rail",
@@ -222,9 +232,9 @@ class GameScreen(Screen):
                 t.accent,
                 shadow=True,
             )
-        if self.phase == "ready":
+        if self.phase is GamePhase.READY:
             self.draw_countdown(surface)
-        elif self.phase == "over":
+        elif self.phase is GamePhase.OVER:
             ui.blit_text(surface, "Finished!", 80, (ui.w // 2, ui.h // 2), t.accent, shadow=True)
         if self.banner and self.t < self.banner_until:
             ui.blit_text(

@@ -9,6 +9,7 @@ person steps on and goes to the menu. ``select`` skips zeroing (a clinician at a
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 
 import numpy as np
 import pygame
@@ -28,6 +29,14 @@ ON_S = 1.0
 """Seconds on the board before moving on to the menu."""
 
 
+class ZeroPhase(StrEnum):
+    """Zeroing the board: waiting for it to be empty, zeroed (waiting for the person), done."""
+
+    OFF = "off"
+    ZEROED = "zeroed"
+    DONE = "done"
+
+
 class ZeroScreen(Screen):
     """Step off → zero → step on → menu."""
 
@@ -38,7 +47,7 @@ class ZeroScreen(Screen):
     def __init__(self, app, next_screen: str = "menu") -> None:
         super().__init__(app)
         self.next_screen = next_screen
-        self.phase = "off"  # off → zeroed → done
+        self.phase = ZeroPhase.OFF
         self.sim_stance = "off"
         self._forces: list[np.ndarray] = []
         self._n = 0
@@ -51,7 +60,7 @@ class ZeroScreen(Screen):
         return min(1.0, self._n / max(1, ZERO_S * self.app.feed.fs_hz))
 
     def feed(self, update: FeedUpdate) -> None:
-        if self.phase != "off" or len(update) == 0:
+        if self.phase is not ZeroPhase.OFF or len(update) == 0:
             return
         # Nearly nothing on the board: collect; a clear load empties the window again.
         total = update.block.total_n
@@ -78,18 +87,18 @@ class ZeroScreen(Screen):
                 self._forces.clear()
                 self._n = 0
                 return
-            self.phase = "zeroed"
+            self.phase = ZeroPhase.ZEROED
             self.sim_stance = "both"
             self.app.play("good")
 
     def update(self, dt: float) -> None:
         super().update(dt)
-        if self.phase == "zeroed":
+        if self.phase is ZeroPhase.ZEROED:
             if self.app.feed.on_board:
                 if self._on_since is None:
                     self._on_since = self.t
                 elif self.t - self._on_since >= ON_S:
-                    self.phase = "done"
+                    self.phase = ZeroPhase.DONE
                     self.app.show(self.next_screen)
             else:
                 self._on_since = None
@@ -110,7 +119,7 @@ class ZeroScreen(Screen):
         t = ui.theme
         self.draw_person(surface)
         c = (ui.w // 2, ui.y(240))
-        if self.phase == "off":
+        if self.phase is ZeroPhase.OFF:
             self.draw_title(surface, "Step off the board", "so it can be set to zero")
             pygame.draw.circle(surface, t.panel, c, ui.px(95))
             ring(surface, t.good, c, ui.px(95), ui.px(14), self.progress)
