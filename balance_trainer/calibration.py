@@ -28,6 +28,7 @@ import numpy as np
 
 from .config import check_nesting, ensure_private_dir
 from .constants import STANDARD_GRAVITY
+from .durable import write_durably
 from .errors import CalibrationError, DiskFullError, EnvironmentFault
 
 FORMAT = "balance-trainer-calibration/1"
@@ -167,23 +168,11 @@ class Calibration:
             The file could not be written; the message names it.
         """
         path = Path(path)
-        tmp = path.with_suffix(path.suffix + ".tmp")
         text = json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
         try:
             ensure_private_dir(path.parent)
-            fd = opener(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.fchmod(fd, 0o600)  # O_CREAT's mode is masked by the umask
-                data = text.encode("utf-8")
-                while data:
-                    data = data[os.write(fd, data) :]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            write_durably(path, text, opener=opener)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             if exc.errno == errno.ENOSPC:
                 raise DiskFullError(
                     f"{path}: the disk is full, so the calibration was not saved (the old one, "
@@ -255,20 +244,6 @@ class Calibration:
 def _refuse_constant(name: str) -> Any:
     # json.loads takes NaN and Infinity, which are not JSON; a calibration never holds them.
     raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX: the directory entry lives in the folder)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a directory; the rename itself has happened
-    finally:
-        os.close(fd)
 
 
 def calibration_path(data_dir: Path, key: str) -> Path:

@@ -37,6 +37,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from balance_trainer import durable
+
 DEFAULT_PIN = "1234"
 FILE_NAME = "games.json"
 ATTEMPTS_FILE_NAME = "pin_attempts.json"
@@ -292,38 +294,11 @@ def reset_settings(folder: str | os.PathLike[str]) -> Path:
 
 
 def write_durably(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically and durably, 0600 in a 0700 folder.
-
-    A temp file beside it is written, fsynced and renamed over ``path``, then the folder is
-    fsynced so the rename survives a power cut: the file is the old one or the new one,
-    never empty or half-written. On any error the temp file is removed and the old file kept.
-    """
+    """Write ``text`` to ``path`` atomically and durably, 0600 in a 0700 folder (the core's
+    :func:`balance_trainer.durable.write_durably`: the old file or the new one after a power
+    cut, never half; on any error the old file is kept)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            data = text.encode("utf-8")
-            while data:
-                data = data[os.write(fd, data) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
-    try:
-        dfd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    durable.write_durably(path, text)
 
 
 def save_settings(settings: GameSettings, folder: str | os.PathLike[str] | None) -> bool:
