@@ -493,14 +493,7 @@ class _SCKMonitor:
             self._rise = now
             stall = self._preempt.pop(self.rising_edges, None)
             if stall:
-                vc = (
-                    self.clock
-                    if isinstance(self.clock, VirtualClock)
-                    else getattr(self.clock, "__self__", None)
-                )
-                if not isinstance(vc, VirtualClock):
-                    raise TypeError("preemption can only be scripted on a VirtualClock")
-                vc.sleep(stall)
+                self._virtual().sleep(stall)
         else:
             self.falling_edges += 1
             if self._rise is not None:
