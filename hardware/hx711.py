@@ -33,6 +33,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from operator import sub
 from typing import Any
 
 from balance_trainer.errors import PinConfigError, SensorError, SensorFault, SensorTimeout
@@ -43,6 +44,12 @@ from .hx711_health import (  # noqa: F401 - re-exported
     ERRATIC_WINDOW,
     STUCK_LOW_SWEEPS,
     SpikeGuard,
+)
+from .hx711_plan import (  # noqa: F401 - re-exported
+    MAX_PLAN_S,
+    PROBE_UNC_S,
+    REFRESH_MARGIN_S,
+    plan_cycle,
 )
 from .hx711_protocol import (  # noqa: F401 - re-exported: tests and benchmarks name them here
     BENIGN_REASONS,
@@ -59,6 +66,7 @@ from .hx711_protocol import (  # noqa: F401 - re-exported: tests and benchmarks 
     Sweep,
     to_signed,
     word_problem,
+    words_of,
 )
 from .hx711_timing import (  # noqa: F401 - re-exported: tests and doctor name them here
     MAX_RATE_HZ,
@@ -93,21 +101,13 @@ LEAD_S = 60e-6
 come late (see :meth:`HX711Array._lead`): on a busy machine a woken process is 50-100 µs late
 (measured here under SCHED_FIFO, p50-p99), sometimes more."""
 IDLE_POLL_S = 1e-3
-"""Sleep between looks when no conversion can be expected (s)."""
+"""Interval between looks while every chip's period is known but a phase is not (s): after a
+reset, each edge is found within this, and then pinned down by the plan's probes."""
 SWEEP_MARGIN_S = 150e-6
 """Kept free between the end of a sweep and any chip's next conversion (s), beyond the
 longest recent sweep: scheduling jitter of a woken process."""
-PROBE_UNC_S = 400e-6
-"""A chip whose predicted edge is vaguer than this (s, half-width) is watched closely through
-its next edge, which pins its phase down again; otherwise one look after every chip's
-expected edge is all a cycle needs."""
 LATE_S = 2e-3
 """A chip this much later than planned is relearned from close looks (s)."""
-MAX_PLAN_S = 8e-3
-"""Longest a sweep is put off past the last chip's conversion for chips due inside it (s):
-past it, chips taking turns would cost a whole period."""
-REFRESH_MARGIN_S = 300e-6
-"""Kept between a planned sweep's end and the V1 bound (s)."""
 HIGH_HISTORY = 25 * 4000
 """High phases kept for percentiles (``record_highs``)."""
 
@@ -305,10 +305,22 @@ class HX711Array:
         was high at the last look and is low now had a conversion finish in between: that
         edge teaches the chip's clock and is the start of its word's life (``_low_at``).
         """
-        bits &= self._all
+        every = self._all
+        bits &= every
         fell = self._was_high & ~bits
         high_at, low_at, chips = self._high_at, self._low_at, self.chips
-        for i in range(self.n_chips):
+        if bits == every:  # the common look: no chip has a word yet
+            high_at[:] = [t_before] * len(high_at)
+            self._was_high = bits
+            return
+        if not fell:  # nothing changed but some chips are waiting to be read
+            for i in range(len(high_at)):
+                if bits >> i & 1:
+                    high_at[i] = t_before
+            self._answered |= every & ~bits
+            self._was_high = bits
+            return
+        for i in range(len(high_at)):
             m = 1 << i
             if bits & m:
                 high_at[i] = t_before
@@ -355,23 +367,29 @@ class HX711Array:
             if plan is None:
                 if not high:
                     return []
-                wake = now + poll  # nothing to plan by (yet): look closely, to learn
+                # Nothing to plan by (yet). While a chip's period is still being learned,
+                # look closely (a period sample needs its edge within 300 µs); when only
+                # phases were lost (a reset), a coarse look finds each edge within a period
+                # and the plan's probes pin it down at the next one.
+                wake = now + (IDLE_POLL_S if self.schedule and self._periods_known() else poll)
             else:
                 start, looks = plan
-                for i in range(self.n_chips):
-                    if high >> i & 1 and i not in expected:
-                        nxt = self.chips[i].next_conv(now)
-                        if nxt is not None:
-                            expected[i] = nxt[0] + nxt[1]
-                for i, hi in list(expected.items()):
-                    if high >> i & 1 and now > hi + LATE_S:
-                        # Far later than its clock said (a RATE change, a missed reset):
-                        # relearn it from close looks.
-                        self.chips[i].agreed = 0
-                        del expected[i]
-                late = [
-                    i for i, hi in expected.items() if high >> i & 1 and hi < now <= hi + LATE_S
-                ]
+                late = False
+                if high:  # only a chip still high can be late
+                    for i in range(self.n_chips):
+                        if high >> i & 1 and i not in expected:
+                            nxt = self.chips[i].next_conv(now)
+                            if nxt is not None:
+                                expected[i] = nxt[0] + nxt[1]
+                    for i, hi in list(expected.items()):
+                        if high >> i & 1 and now > hi + LATE_S:
+                            # Far later than its clock said (a RATE change, a missed reset):
+                            # relearn it from close looks.
+                            self.chips[i].agreed = 0
+                            del expected[i]
+                    late = any(
+                        high >> i & 1 and hi < now <= hi + LATE_S for i, hi in expected.items()
+                    )
                 if late:
                     wake = now + poll  # a little late (a busy machine, a drifting chip)
                 elif not high and now >= start:
@@ -384,114 +402,28 @@ class HX711Array:
             self._lateness.append(max(0.0, clock() - max(wake, now)))
             high = self._look()
 
-    def _conv(self, i: int, now: float, high: int) -> tuple[float, float, float] | None:
-        """Chip ``i``'s next conversion not yet seen: ``(lo, hi, period)`` (s), or None."""
-        c = self.chips[i]
-        nxt = c.next_conv(now)
-        if nxt is None or c.period is None:
-            return None
-        return nxt[0] - nxt[1], nxt[0] + nxt[1], c.period
+    def _periods_known(self) -> bool:
+        """Every chip's period is known (its phase may not be)."""
+        return all(c.known for c in self.chips)
 
     def _plan(self, now: float, high: int) -> tuple[float, list[float]] | None:
-        """When to sweep, and when to look before it, so that the check will hold for every
-        chip; None while a chip's clock is not known. A plan only: the check does not trust it.
-
-        The sweep is put after every chip's next conversion, and off any conversion that could
-        fall inside it. Then per chip: if the word read will be the one that chip is about to
-        make (or has made), V1 needs a sighting of its DOUT high less than ``p_min`` before the
-        sweep ends; if the chip will have converted once more by then (a fast chip), V2 needs
-        its DOUT seen low soon after the first conversion. Looks are chosen to serve as many
-        chips as possible (fewest points stabbing every chip's window).
-        """
-        n, budget, poll = self.n_chips, self._sweep_budget(), self.poll_interval
-        lead = self._lead()
-        self._probing = False
-        convs: list[tuple[float, float, float]] = []
-        for i in range(n):
-            cv = self._conv(i, now, high)
-            if cv is None:
-                return None
-            convs.append(cv)
-        unc_step = [PREDICT_UNC_PER_PERIOD * p for _, _, p in convs]
-
-        def interval(i: int, k: int) -> tuple[float, float]:
-            lo, hi, p = convs[i]
-            return lo + k * p - k * unc_step[i], hi + k * p + k * unc_step[i]
-
-        # The sweep: after every pending conversion of a chip still high, off every other.
-        s = max([now] + [convs[i][1] + 0.25 * poll for i in range(n) if high >> i & 1])
-        base = s
-        for _ in range(4 * n):
-            bump = s
-            for i in range(n):
-                is_high = bool(high >> i & 1)
-                for k in range(3):
-                    lo, hi = interval(i, k)
-                    if lo > s + budget:
-                        break
-                    if hi >= s:
-                        bump = max(bump, hi + 0.25 * poll)
-                word = self._word_index(i, s, high, interval)
-                c = self.chips[i]
-                p_hi, p_min = c.band_hi(), c.p_min()
-                if word == 0:
-                    v1_end = s + budget + REFRESH_MARGIN_S - p_min
-                    ok = v1_end < self._high_at[i] or (is_high and v1_end <= convs[i][0] - lead)
-                    if not ok and p_hi is not None:
-                        # Neither a sighting nor V1 can cover this word: read the next one (V2).
-                        bump = max(bump, interval(i, 1 if is_high else 0)[1] + 0.25 * poll)
-                elif word == 1 and p_hi is not None:
-                    seen_low = interval(i, 0)[1] + 0.5 * poll if is_high else self._low_at[i]
-                    bump = max(bump, seen_low + V2_GUARD * p_hi + 0.25 * poll)
-            if bump == s or bump - base > MAX_PLAN_S:
-                break
-            s = bump
-        end = s + budget
-        windows: list[tuple[float, float]] = []
-        for i in range(n):
-            lo0, hi0 = interval(i, 0)
-            word = self._word_index(i, s, high, interval)
-            p_min = self.chips[i].p_min()
-            if not high >> i & 1:
-                continue  # its edge is behind us: the check has what it needs, or it never will
-            if word == 0 and end >= self._high_at[i] + p_min - REFRESH_MARGIN_S:
-                a, b = end - p_min + REFRESH_MARGIN_S, lo0 - lead
-                if a <= b:
-                    windows.append((a, b))
-            elif word == 1:
-                p_hi = self.chips[i].band_hi() or 0.0
-                a, b = hi0 + 0.25 * poll, s - V2_GUARD * p_hi - 0.25 * poll
-                if a <= b:
-                    windows.append((a, b))
-            if self.chips[i].unc > PROBE_UNC_S and word == 0:
-                # Its phase is getting vague: bracket this edge (a look just before, then
-                # halving what is left) to pin it down again.
-                seen = self._high_at[i]
-                t = lo0 - lead if seen < lo0 - lead else (seen + hi0) / 2
-                if hi0 - seen <= 2 * poll:
-                    t = hi0 + 0.25 * poll  # bracketed: the look that closes the bracket
-                windows.append((max(t, now), max(t, now)))
-                self._probing = True
-        looks: list[float] = []
-        for a, b in sorted(windows, key=lambda w: w[1]):
-            if looks and a <= looks[-1] <= b:
-                continue
-            looks.append(max(b, now))
-        return s, sorted(looks)
-
-    def _word_index(
-        self,
-        i: int,
-        s: float,
-        high: int,
-        interval: Callable[[int, int], tuple[float, float]],
-    ) -> int:
-        """Which conversion of chip ``i`` a sweep at ``s`` reads: 0 = the next one (or, if its
-        DOUT is low now, the one waiting), 1 = the one after that, 2 = later still."""
-        k = 0 if high >> i & 1 else -1
-        while k < 2 and interval(i, k + 1)[1] < s:
-            k += 1
-        return max(k, 0) if high >> i & 1 else k + 1
+        """The sweep time and the looks before it (:func:`~hardware.hx711_plan.plan_cycle`),
+        or None while a chip's clock is not known."""
+        got = plan_cycle(
+            self.chips,
+            now,
+            high,
+            self._high_at,
+            self._low_at,
+            self._sweep_budget(),
+            self._lead(),
+            self.poll_interval,
+        )
+        if got is None:
+            self._probing = False
+            return None
+        start, looks, self._probing = got
+        return start, looks
 
     def _lead(self) -> float:
         """How long before a conversion to look (s): the 90th percentile of how late recent
@@ -539,16 +471,11 @@ class HX711Array:
         after = decode(rd()) & mask
         elapsed = ticks() - start
         end_t = clock()
-        samples = [decode(r) for r in raws]
-        words = []
-        for i in range(self.n_chips):
-            w = 0
-            for s in samples:
-                w = (w << 1) | (s >> i & 1)
-            words.append(w)
-        longest = max(d - u for u, d in zip(ups, downs, strict=True))
+        words = words_of([decode(r) & mask for r in raws], self.n_chips)
+        highs = list(map(sub, downs, ups))
+        longest = max(highs)
         if self.highs_ns is not None and self.sweeps_ns is not None:
-            self.highs_ns.extend(d - u for u, d in zip(ups, downs, strict=True))
+            self.highs_ns.extend(highs)
             self.sweeps_ns.append(elapsed)
         sweep = Sweep(
             words, longest, after, start_t, end_t, list(self._high_at), list(self._low_at)

@@ -8,6 +8,8 @@ sweep can be thrown away. :mod:`hardware.hx711` re-exports every name, so code w
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 BITS = 24
@@ -64,11 +66,14 @@ def word_problem(word: int) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Sweep:
     """One sweep as clocked: the words, the longest high phase (ns), the DOUT levels right
     after the 25th pulse (bit i = chip i), its start and end (s), and each chip's look bounds
-    (``high_at``, ``low_at``: see :func:`hardware.hx711_timing.verify`) from before it."""
+    (``high_at``, ``low_at``: see :func:`hardware.hx711_timing.verify`) from before it.
+
+    Not frozen: one is made per sweep in the reader, and a frozen dataclass's ``__init__``
+    costs about five times as much (1 µs); nothing changes a sweep once made."""
 
     words: list[int]
     longest_ns: int
@@ -77,3 +82,38 @@ class Sweep:
     end: float
     high_at: list[float]
     low_at: list[float]
+
+
+@functools.lru_cache(maxsize=8)
+def _spread_tables(n: int) -> tuple[tuple[int, ...], ...]:
+    """For each byte of an ``n``-chip sample (chips 8b..8b+7): every byte value with bit i
+    moved to bit ``BITS * (8b + i)``, so one OR places each chip's bit in its own word."""
+    tables = []
+    for b in range((n + 7) // 8):
+        chips = [c for c in range(8 * b, min(8 * b + 8, n))]
+        tables.append(
+            tuple(sum(1 << (BITS * c) for c in chips if v >> (c - 8 * b) & 1) for v in range(256))
+        )
+    return tuple(tables)
+
+
+def words_of(samples: Sequence[int], n: int) -> list[int]:
+    """Each chip's word from the DOUT samples of one sweep, MSB first.
+
+    ``samples[k]`` is the group read after the k-th falling edge, bit i = chip i's DOUT.
+    All chips' words are built at once in one integer, chip i's in bits ``24 i .. 24 i + 23``
+    (a bit-slice transpose by table), instead of ``n`` times 24 bit operations.
+    """
+    tables = _spread_tables(n)
+    acc = 0
+    if len(tables) == 1:
+        (t,) = tables
+        for v in samples:
+            acc = (acc << 1) | t[v & 0xFF]
+    else:
+        for v in samples:
+            x = 0
+            for b, t in enumerate(tables):
+                x |= t[v >> (8 * b) & 0xFF]
+            acc = (acc << 1) | x
+    return [acc >> (BITS * i) & WORD_ALL_ONES for i in range(n)]
