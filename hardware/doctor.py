@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -186,7 +187,7 @@ def diagnose(
         cells.append(cr)
     checks = [_answer_check(error, len(rows))]
     if len(rows) >= 3:
-        checks.append(_rate_check(t, board.sample_rate_hz))
+        checks.append(_rate_check(t, board.sample_rate_hz, stats.get("periods_s"), names))
     checks.extend(_stats_checks(stats, names))
     return Report(source.description, float(seconds), len(rows), calibration, cells, checks)
 
@@ -302,11 +303,31 @@ def _answer_check(error: SensorError | None, n: int) -> Check:
     return Check("cells answer", "all", OK)
 
 
-def _rate_check(t: np.ndarray, expected: float) -> Check:
+def _rate_check(
+    t: np.ndarray, expected: float, periods: Any = None, names: Sequence[str] = ()
+) -> Check:
+    """The frame rate against the board file's, or against the slowest chip's own rate once
+    the driver has learnt every chip's clock (HX711s run at 86-94/s with RATE high, not 80):
+    a shared-SCK sweep can deliver at most the slowest chip's rate."""
     rate = (len(t) - 1) / max(t[-1] - t[0], 1e-9)
     value = f"{rate:.1f}/s (expected {expected:g})"
     note = ""
-    if RATE_PIN_LOW_HZ[0] <= rate <= RATE_PIN_LOW_HZ[1]:
+    if periods and all(p for p in periods):
+        slowest = 1.0 / max(periods)
+        value = f"{rate:.1f}/s (slowest chip converts at {slowest:.1f}/s)"
+        expected = slowest
+        low = [
+            (names[i] if i < len(names) else f"chip {i}")
+            for i, p in enumerate(periods)
+            if RATE_PIN_LOW_HZ[0] <= 1.0 / p <= RATE_PIN_LOW_HZ[1]
+        ]
+        if low:
+            note = (
+                f"{', '.join(low)} convert{'s' if len(low) == 1 else ''} about 10 times a "
+                f"second: {'its RATE pin is' if len(low) == 1 else 'their RATE pins are'} low; "
+                "tie RATE to VCC (80/s), see hardware/README.md"
+            )
+    if not note and RATE_PIN_LOW_HZ[0] <= rate <= RATE_PIN_LOW_HZ[1]:
         note = (
             "about 10 samples/s: an HX711's RATE pin is low; tie RATE to VCC (80/s), see "
             "hardware/README.md"
@@ -318,7 +339,9 @@ def _rate_check(t: np.ndarray, expected: float) -> Check:
             "sample rate",
             value,
             WARN,
-            note or "slower than the board's rate: the reader is missing conversions",
+            note
+            or "slower than the chips convert: the reader is missing conversions (see "
+            "discarded sweeps)",
         )
     return Check("sample rate", value, OK)
 

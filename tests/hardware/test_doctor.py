@@ -62,7 +62,9 @@ def test_ten_samples_a_second_blames_the_rate_pin(capsys):
     code, report = doctor_json(capsys, "--fault", "rate-low")
     assert code == 1
     rate = next(c for c in report["checks"] if c["name"] == "sample rate")
-    assert rate["status"] == FAIL and "RATE pin is low" in rate["note"]
+    assert rate["status"] == FAIL and "RATE pins are low" in rate["note"]
+    assert all(name in rate["note"] for name in CELLS)  # each chip's own rate, learnt
+    assert "slowest chip converts at 10." in rate["value"]
     # About 10/s: a word the driver cannot show clear of a conversion is lost, not guessed.
     assert 8.5 <= float(rate["value"].split("/")[0]) <= 10.5
 
