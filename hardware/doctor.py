@@ -389,8 +389,16 @@ def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
             )
         if benign:
             note = (note + "; " if note else "") + f"{benign} at start-up (settling)"
+        # Every discard is counted in the value; the status weighs faults, timing losses
+        # and start-up settling each by their own threshold.
+        total = bad + timing + benign
         out.append(
-            Check("discarded sweeps", f"{bad} of {sweeps} ({100 * frac:.1f} %)", status, note)
+            Check(
+                "discarded sweeps",
+                f"{total} of {sweeps} ({100 * total / sweeps:.1f} %)",
+                status,
+                note,
+            )
         )
     if stats.get("sweeps") and "max_high_ns" in stats:
         high_us = float(stats["max_high_ns"]) / 1000.0

@@ -169,3 +169,15 @@ def test_stuck_bits_are_found_only_below_bits_that_move():
     quiet = np.rint(50_000 + rng.normal(0, 40, 400))
     assert stuck_bits(quiet) == []
     assert stuck_bits(quiet.astype(np.int64) | 0b100) == [2]
+
+
+def test_the_discarded_sweeps_value_counts_every_discard_whatever_its_reason(capsys):
+    # A chip with RATE low: every sweep is lost (settling, then words no check can clear);
+    # the value must not read "0 of N" while nothing got through.
+    code, report = doctor_json(capsys, "--fault", "rate-low:left_inner")
+    assert code == 1
+    disc = next(c for c in report["checks"] if c["name"] == "discarded sweeps")
+    n_lost, n_sweeps = (int(x) for x in disc["value"].split(" (")[0].split(" of "))
+    assert n_sweeps > 0 and n_lost == n_sweeps
+    answer = next(c for c in report["checks"] if c["name"] == "cells answer")
+    assert "left_inner" in answer["note"] and "RATE pin is low" in answer["note"]
