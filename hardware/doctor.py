@@ -425,6 +425,9 @@ def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
                 "the reader power-cycled the chips after faults" if r else "",
             )
         )
+    clocks = _clocks_check(stats.get("periods_s"))
+    if clocks is not None:
+        out.append(clocks)
     if "zero_corner_frames" in stats:
         z = int(stats["zero_corner_frames"])
         out.append(
@@ -436,6 +439,29 @@ def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
             )
         )
     return out
+
+
+SHARED_CLOCK_SPREAD = 0.001
+"""Chips whose learnt rates agree within this fraction run on one clock: independent internal
+oscillators differ by percent (measured 86-94/s), not by a tenth of one."""
+
+
+def _clocks_check(periods: Any) -> Check | None:
+    """Each chip's learnt conversion rate, and whether they share one clock (every XI fed from
+    one oscillator, see hardware/README.md) or run on their own."""
+    if not periods or len(periods) < 2 or not all(periods):
+        return None
+    rates = sorted(1.0 / float(p) for p in periods)
+    spread = rates[-1] / rates[0] - 1.0
+    if spread <= SHARED_CLOCK_SPREAD:
+        return Check("chip clocks", f"shared: {rates[0]:.1f}/s", OK, "every chip converts together")
+    return Check(
+        "chip clocks",
+        f"own: {rates[0]:.1f}-{rates[-1]:.1f}/s",
+        OK,
+        "each chip on its own oscillator: frames come at most at the slowest chip's rate, "
+        "and a word that may have met a conversion is lost, not guessed",
+    )
 
 
 def _fmt(v: float | None, digits: int = 1) -> str:

@@ -181,3 +181,13 @@ def test_the_discarded_sweeps_value_counts_every_discard_whatever_its_reason(cap
     assert n_sweeps > 0 and n_lost == n_sweeps
     answer = next(c for c in report["checks"] if c["name"] == "cells answer")
     assert "left_inner" in answer["note"] and "RATE pin is low" in answer["note"]
+
+
+def test_chip_clocks_read_shared_only_when_every_rate_agrees_within_a_tenth_of_a_percent():
+    from hardware.doctor import _clocks_check
+
+    shared = _clocks_check([1 / 80.0, 1 / 80.02, 1 / 80.05])
+    assert shared is not None and shared.value.startswith("shared: 80.0/s")
+    own = _clocks_check([1 / 86.0, 1 / 91.0, 1 / 94.0, 1 / 89.0])
+    assert own is not None and own.value == "own: 86.0-94.0/s" and own.status == OK
+    assert _clocks_check([1 / 86.0, None]) is None  # not learnt yet: nothing to say
