@@ -425,7 +425,7 @@ def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
                 "the reader power-cycled the chips after faults" if r else "",
             )
         )
-    clocks = _clocks_check(stats.get("periods_s"))
+    clocks = _clocks_check(stats.get("periods_s"), names)
     if clocks is not None:
         out.append(clocks)
     if "zero_corner_frames" in stats:
@@ -446,15 +446,36 @@ SHARED_CLOCK_SPREAD = 0.001
 oscillators differ by percent (measured 86-94/s), not by a tenth of one."""
 
 
-def _clocks_check(periods: Any) -> Check | None:
+def _clocks_check(periods: Any, names: Sequence[str] = ()) -> Check | None:
     """Each chip's learnt conversion rate, and whether they share one clock (every XI fed from
-    one oscillator, see hardware/README.md) or run on their own."""
+    one oscillator, see hardware/README.md) or run on their own; a chip left out of a shared
+    clock (its XI still grounded) is named."""
     if not periods or len(periods) < 2 or not all(periods):
         return None
-    rates = sorted(1.0 / float(p) for p in periods)
+    each = [1.0 / float(p) for p in periods]
+    rates = sorted(each)
     spread = rates[-1] / rates[0] - 1.0
     if spread <= SHARED_CLOCK_SPREAD:
         return Check("chip clocks", f"shared: {rates[0]:.1f}/s", OK, "every chip converts together")
+    # The largest group agreeing within the spread: a shared clock with some chips left out.
+    group = max(
+        ([r for r in each if abs(r / ref - 1.0) <= SHARED_CLOCK_SPREAD] for ref in each), key=len
+    )
+    if len(group) >= 2 and len(group) > len(each) / 2:
+        odd = [
+            names[i] if i < len(names) else f"chip {i}"
+            for i, r in enumerate(each)
+            if abs(r / group[0] - 1.0) > SHARED_CLOCK_SPREAD
+        ]
+        return Check(
+            "chip clocks",
+            f"shared: {group[0]:.1f}/s, except {', '.join(odd)}",
+            WARN,
+            f"{', '.join(odd)} convert{'s' if len(odd) == 1 else ''} on "
+            f"{'its' if len(odd) == 1 else 'their'} own oscillator while the others share "
+            "one clock: XI still grounded, or its clock wire or 20 pF capacitor is loose "
+            "(see hardware/README.md)",
+        )
     return Check(
         "chip clocks",
         f"own: {rates[0]:.1f}-{rates[-1]:.1f}/s",
