@@ -101,6 +101,8 @@ LEAD_S = 60e-6
 """Look at least this long before a chip's next expected conversion (s); more when wake-ups
 come late (see :meth:`HX711Array._lead`): on a busy machine a woken process is 50-100 µs late
 (measured here under SCHED_FIFO, p50-p99), sometimes more."""
+FRESH_LOOK_S = 250e-6
+"""A look this recent (s) stands in for the one a wait would begin with."""
 IDLE_POLL_S = 1e-3
 """Interval between looks while every chip's period is known but a phase is not (s): after a
 reset, each edge is found within this, and then pinned down by the plan's probes."""
@@ -109,6 +111,9 @@ SWEEP_MARGIN_S = 150e-6
 longest recent sweep: scheduling jitter of a woken process."""
 LATE_S = 2e-3
 """A chip this much later than planned is relearned from close looks (s)."""
+_SPECIAL_WORDS = frozenset({0, WORD_POS_FULL, WORD_NEG_FULL, WORD_ALL_ONES})
+"""Words :meth:`HX711Array._judge` must look at closely (saturated, all ones, maybe stuck)."""
+_WORD_SPAN = 1 << BITS
 HIGH_HISTORY = 25 * 4000
 """High phases kept for percentiles (``record_highs``)."""
 
@@ -225,6 +230,8 @@ class HX711Array:
         self._low_at = [inf] * n
         """Per chip: time (s) just after the first look since then that saw it low."""
         self._was_high = 0
+        self._looked_at = inf
+        """When the last look ended (s)."""
         self._read_at = float("-inf")
         self._waited = [0.0] * n
         """Per chip: the longest it was seen still converting after a sweep read it (s), a
@@ -294,6 +301,7 @@ class HX711Array:
         self._high_at[:] = [float("-inf")] * self.n_chips
         self._low_at[:] = [float("-inf")] * self.n_chips
         self._was_high = 0
+        self._looked_at = float("-inf")
         self._read_at = float("-inf")
         self._stuck_low = [0] * self.n_chips
         for c in self.chips:
@@ -343,7 +351,8 @@ class HX711Array:
         clock = self.clock
         t_b = clock()
         bits = self.pins.read()
-        self._note_look(t_b, clock(), bits)
+        self._looked_at = t_a = clock()
+        self._note_look(t_b, t_a, bits)
         self._stats["poll_reads"] += 1
         return bits & self._all
 
@@ -357,7 +366,10 @@ class HX711Array:
         that meets a surprise (a chip early or late) is made again from what was seen.
         """
         clock, st, poll = self.clock, self._stats, self.poll_interval
-        high = self._look()
+        # Right after a sweep its own look after the 25th pulse is as good as a new one (no
+        # conversion is planned that close to a sweep's end), and skipping a look can only
+        # leave the check with less, never with a sighting that did not happen.
+        high = self._was_high if clock() - self._looked_at < FRESH_LOOK_S else self._look()
         expected: dict[int, float] = {}
         plan: tuple[float, list[float]] | None = None
         planned_for = -1
@@ -494,6 +506,7 @@ class HX711Array:
         self._read_at = t25
         self._was_high = mask
         self._note_look(t_after, end_t, after)
+        self._looked_at = end_t
         st = self._stats
         st["sweeps"] += 1
         st["pin_ops"] += 2 * PULSES_PER_SWEEP + BITS + 1 + WARMUP_READS
@@ -531,8 +544,12 @@ class HX711Array:
             self._discard("settling")
             return None
         bad: dict[str, list[int]] = {}
+        after, stuck_low = sw.after, self._stuck_low
         for i, w in enumerate(sw.words):
-            low_after = not sw.after >> i & 1
+            if w not in _SPECIAL_WORDS:  # the usual case: a plain, non-zero word
+                stuck_low[i] = 0
+                continue
+            low_after = not after >> i & 1
             problem = word_problem(w)
             if problem is None and w == 0 and low_after:
                 problem = "stuck_low"
@@ -556,12 +573,14 @@ class HX711Array:
         # DOUT low right after the 25th pulse: a conversion finished at the very end of the
         # shift, where the datasheet promises nothing. Its word is not trusted (rare: a few
         # µs in a period), the new one is read next.
-        landed = [i for i in range(self.n_chips) if not sw.after >> i & 1]
+        landed = (
+            [] if after == self._all else [i for i in range(self.n_chips) if not after >> i & 1]
+        )
+        high_at, low_at, start, end = sw.high_at, sw.low_at, sw.start, sw.end
         unverified = [
             i
             for i, c in enumerate(self.chips)
-            if i not in landed
-            and verify(c, sw.high_at[i], sw.low_at[i], sw.start, sw.end) is not None
+            if i not in landed and verify(c, high_at[i], low_at[i], start, end) is not None
         ]
         if landed or unverified:
             if landed:
@@ -569,7 +588,7 @@ class HX711Array:
             if unverified:
                 self._discard("unverified", unverified)
             return None
-        counts = [to_signed(w) for w in sw.words]
+        counts = [w - _WORD_SPAN if w & WORD_NEG_FULL else w for w in sw.words]  # to_signed
         spiked, unconfirmed = self._guard.check(counts)
         if spiked or unconfirmed:
             if unconfirmed:
