@@ -10,6 +10,11 @@ Three measurements, each with its baseline measured in the same run:
     (:mod:`hardware.fake_lgpio`), so the kernel's ioctl time (about 1 µs a call on a Pi 4) is
     in neither; the fake chips' Python work on each edge is in both. Reported: sweep time
     p50/p99/max and SCK high phase p50/p99/max, and the ratio gpiozero / direct.
+    Then the same two paths with no chips on the lines, over the stand-in ("bare lines"),
+    over pin calls that cost nothing (the driver's floor), and through the **real lgpio
+    library** (``benchmarks/real_lgpio.py``: lgpio built from its PyPI source by
+    ``benchmarks/build_lgpio.sh``, every call making its real system call into a stub gpiochip
+    ``benchmarks/gpiochip_stub.c``; skipped, saying so, where lgpio or cc is missing).
 ``cpu``
     The reader process with 4 fake chips in real time, for ``--cpu-seconds``: CPU time of the
     process per wall second, scheduled (sleep until shortly before each chip's next
@@ -32,7 +37,7 @@ with no chips on them.
 
     python benchmarks/bench_hx711_path.py [--sweep-seconds 5] [--cpu-seconds 20]
         [--soak-minutes 10] [--pin-op-us 1.5] [--soak-jitter measured|none]
-        [--jitter-seconds 5] [--only sweep,cpu,soak] [--json]
+        [--jitter-seconds 5] [--only sweep,cpu,soak] [--json] [--lgpio-dir .lgpio-build]
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ import itertools
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -310,7 +316,9 @@ def fake_edge_costs(n: int, sweeps: int = 300) -> dict[str, Any]:
     return out
 
 
-def run_sweep(seconds: float) -> list[dict[str, Any]]:
+def run_sweep(seconds: float, lgpio_dir: Any = None) -> list[dict[str, Any]]:
+    import real_lgpio  # benchmarks/real_lgpio.py, beside this file
+
     from hardware.reader import raise_priority
 
     # Both paths under the same priority the reader process asks for.
@@ -325,6 +333,9 @@ def run_sweep(seconds: float) -> list[dict[str, Any]]:
         g["ratio_sweep_p50_vs_direct"] = g["sweep_us_p50"] / d["sweep_us_p50"]
         g["ratio_high_p50_vs_direct"] = g["high_us_p50"] / d["high_us_p50"]
         out += [d, g]
+    # The same bare-lines sweeps through the real lgpio library (its one system call a pin
+    # operation made, on a stub gpiochip), in a child process that preloads the stub.
+    out += real_lgpio.rows((4, 8), 2000, lgpio_dir or real_lgpio.DEFAULT_LGPIO_DIR)
     for n in (4, 8):
         out.append(fake_edge_costs(n))
         d = sweep_once(n, "direct", seconds)
@@ -570,12 +581,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--soak-jitter", choices=("measured", "none"), default="measured")
     ap.add_argument("--jitter-seconds", type=float, default=5.0)
     ap.add_argument("--only", default="sweep,cpu,soak")
+    ap.add_argument(
+        "--lgpio-dir",
+        default=None,
+        help="where benchmarks/build_lgpio.sh built the real lgpio (default .lgpio-build)",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     parts = set(args.only.split(","))
     result: dict[str, Any] = {}
     if "sweep" in parts:
-        result["sweep"] = run_sweep(args.sweep_seconds)
+        result["sweep"] = run_sweep(
+            args.sweep_seconds, Path(args.lgpio_dir) if args.lgpio_dir else None
+        )
     if "cpu" in parts:
         result["cpu"] = run_cpu(args.cpu_seconds)
     if "soak" in parts:

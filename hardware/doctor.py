@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -186,7 +187,7 @@ def diagnose(
         cells.append(cr)
     checks = [_answer_check(error, len(rows))]
     if len(rows) >= 3:
-        checks.append(_rate_check(t, board.sample_rate_hz))
+        checks.append(_rate_check(t, board.sample_rate_hz, stats.get("periods_s"), names))
     checks.extend(_stats_checks(stats, names))
     return Report(source.description, float(seconds), len(rows), calibration, cells, checks)
 
@@ -302,11 +303,31 @@ def _answer_check(error: SensorError | None, n: int) -> Check:
     return Check("cells answer", "all", OK)
 
 
-def _rate_check(t: np.ndarray, expected: float) -> Check:
+def _rate_check(
+    t: np.ndarray, expected: float, periods: Any = None, names: Sequence[str] = ()
+) -> Check:
+    """The frame rate against the board file's, or against the slowest chip's own rate once
+    the driver has learnt every chip's clock (HX711s run at 86-94/s with RATE high, not 80):
+    a shared-SCK sweep can deliver at most the slowest chip's rate."""
     rate = (len(t) - 1) / max(t[-1] - t[0], 1e-9)
     value = f"{rate:.1f}/s (expected {expected:g})"
     note = ""
-    if RATE_PIN_LOW_HZ[0] <= rate <= RATE_PIN_LOW_HZ[1]:
+    if periods and all(p for p in periods):
+        slowest = 1.0 / max(periods)
+        value = f"{rate:.1f}/s (slowest chip converts at {slowest:.1f}/s)"
+        expected = slowest
+        low = [
+            (names[i] if i < len(names) else f"chip {i}")
+            for i, p in enumerate(periods)
+            if RATE_PIN_LOW_HZ[0] <= 1.0 / p <= RATE_PIN_LOW_HZ[1]
+        ]
+        if low:
+            note = (
+                f"{', '.join(low)} convert{'s' if len(low) == 1 else ''} about 10 times a "
+                f"second: {'its RATE pin is' if len(low) == 1 else 'their RATE pins are'} low; "
+                "tie RATE to VCC (80/s), see hardware/README.md"
+            )
+    if not note and RATE_PIN_LOW_HZ[0] <= rate <= RATE_PIN_LOW_HZ[1]:
         note = (
             "about 10 samples/s: an HX711's RATE pin is low; tie RATE to VCC (80/s), see "
             "hardware/README.md"
@@ -318,7 +339,9 @@ def _rate_check(t: np.ndarray, expected: float) -> Check:
             "sample rate",
             value,
             WARN,
-            note or "slower than the board's rate: the reader is missing conversions",
+            note
+            or "slower than the chips convert: the reader is missing conversions (see "
+            "discarded sweeps)",
         )
     return Check("sample rate", value, OK)
 
@@ -366,8 +389,16 @@ def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
             )
         if benign:
             note = (note + "; " if note else "") + f"{benign} at start-up (settling)"
+        # Every discard is counted in the value; the status weighs faults, timing losses
+        # and start-up settling each by their own threshold.
+        total = bad + timing + benign
         out.append(
-            Check("discarded sweeps", f"{bad} of {sweeps} ({100 * frac:.1f} %)", status, note)
+            Check(
+                "discarded sweeps",
+                f"{total} of {sweeps} ({100 * total / sweeps:.1f} %)",
+                status,
+                note,
+            )
         )
     if stats.get("sweeps") and "max_high_ns" in stats:
         high_us = float(stats["max_high_ns"]) / 1000.0
@@ -394,6 +425,9 @@ def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
                 "the reader power-cycled the chips after faults" if r else "",
             )
         )
+    clocks = _clocks_check(stats.get("periods_s"), names)
+    if clocks is not None:
+        out.append(clocks)
     if "zero_corner_frames" in stats:
         z = int(stats["zero_corner_frames"])
         out.append(
@@ -405,6 +439,50 @@ def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
             )
         )
     return out
+
+
+SHARED_CLOCK_SPREAD = 0.001
+"""Chips whose learnt rates agree within this fraction run on one clock: independent internal
+oscillators differ by percent (measured 86-94/s), not by a tenth of one."""
+
+
+def _clocks_check(periods: Any, names: Sequence[str] = ()) -> Check | None:
+    """Each chip's learnt conversion rate, and whether they share one clock (every XI fed from
+    one oscillator, see hardware/README.md) or run on their own; a chip left out of a shared
+    clock (its XI still grounded) is named."""
+    if not periods or len(periods) < 2 or not all(periods):
+        return None
+    each = [1.0 / float(p) for p in periods]
+    rates = sorted(each)
+    spread = rates[-1] / rates[0] - 1.0
+    if spread <= SHARED_CLOCK_SPREAD:
+        return Check("chip clocks", f"shared: {rates[0]:.1f}/s", OK, "every chip converts together")
+    # The largest group agreeing within the spread: a shared clock with some chips left out.
+    group = max(
+        ([r for r in each if abs(r / ref - 1.0) <= SHARED_CLOCK_SPREAD] for ref in each), key=len
+    )
+    if len(group) >= 2 and len(group) > len(each) / 2:
+        odd = [
+            names[i] if i < len(names) else f"chip {i}"
+            for i, r in enumerate(each)
+            if abs(r / group[0] - 1.0) > SHARED_CLOCK_SPREAD
+        ]
+        return Check(
+            "chip clocks",
+            f"shared: {group[0]:.1f}/s, except {', '.join(odd)}",
+            WARN,
+            f"{', '.join(odd)} convert{'s' if len(odd) == 1 else ''} on "
+            f"{'its' if len(odd) == 1 else 'their'} own oscillator while the others share "
+            "one clock: XI still grounded, or its clock wire or 20 pF capacitor is loose "
+            "(see hardware/README.md)",
+        )
+    return Check(
+        "chip clocks",
+        f"own: {rates[0]:.1f}-{rates[-1]:.1f}/s",
+        OK,
+        "each chip on its own oscillator: frames come at most at the slowest chip's rate, "
+        "and a word that may have met a conversion is lost, not guessed",
+    )
 
 
 def _fmt(v: float | None, digits: int = 1) -> str:

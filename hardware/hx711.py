@@ -37,6 +37,7 @@ from typing import Any
 
 from balance_trainer.errors import PinConfigError, SensorError, SensorFault, SensorTimeout
 
+from .hx711_errors import gave_up_error, slow_chips, timeout_error
 from .hx711_health import (  # noqa: F401 - re-exported
     DEFAULT_MAX_STEP,
     ERRATIC_LIMIT,
@@ -224,6 +225,10 @@ class HX711Array:
         self._low_at = [inf] * n
         """Per chip: time (s) just after the first look since then that saw it low."""
         self._was_high = 0
+        self._read_at = float("-inf")
+        self._waited = [0.0] * n
+        """Per chip: the longest it was seen still converting after a sweep read it (s), a
+        lower bound on its period whatever else is known (see :meth:`_slow_chips`)."""
         self._probing = False
         self._lateness: deque[float] = deque([0.0], maxlen=64)
         self._bit_range = range(BITS)
@@ -289,6 +294,7 @@ class HX711Array:
         self._high_at[:] = [float("-inf")] * self.n_chips
         self._low_at[:] = [float("-inf")] * self.n_chips
         self._was_high = 0
+        self._read_at = float("-inf")
         self._stuck_low = [0] * self.n_chips
         for c in self.chips:
             c.forget_phase()
@@ -315,6 +321,8 @@ class HX711Array:
             elif fell & m:
                 lo = high_at[i]
                 low_at[i] = t_after
+                if lo - self._read_at > self._waited[i] and self._read_at > float("-inf"):
+                    self._waited[i] = lo - self._read_at
                 chips[i].observe((lo + t_after) / 2, (t_after - lo) / 2)
         self._answered |= self._all & ~bits
         self._was_high = bits
@@ -556,6 +564,7 @@ class HX711Array:
         # What the sweep tells of the next cycle: the 25th pulse left no unread word (a
         # datasheet fact, not a look), and the look after it is a look.
         self._high_at[:] = [t25] * self.n_chips
+        self._read_at = t25
         self._was_high = mask
         self._note_look(t_after, end_t, after)
         st = self._stats
@@ -707,67 +716,13 @@ class HX711Array:
                 raise self._gave_up()
 
     def _timeout(self, waiting: list[int]) -> SensorTimeout:
-        where = ", ".join(self._where(i) for i in waiting)
-        exc = SensorTimeout(
-            f"{where}: no data ready within {self.timeout:g} s (DOUT stayed high); check the "
-            "chip's wiring (DOUT, SCK, VCC, GND) and that it has power: an unplugged or "
-            "unpowered HX711 looks like this"
-        )
-        exc.chips = list(waiting)  # type: ignore[attr-defined]
-        return exc
+        return timeout_error(self, waiting)
 
     def _gave_up(self) -> SensorFault:
-        recent = {r: c for r, c in self.discards.items() if c}
-        if recent.get("clock_stretch") and not any(
-            recent.get(r) for r in ("saturated", "all_ones", "spike", "stuck_low")
-        ):
-            exc = SensorFault(
-                f"every HX711 sweep for {self.timeout:g} s held SCK high past 50 µs (longest "
-                f"{self._stats['max_high_ns'] / 1000:.0f} µs): the system is too busy for "
-                "bit-banging; let the reader run at a higher priority (see hardware/README.md)"
-            )
-            exc.chips = []  # type: ignore[attr-defined]
-            return exc
-        slow = self._slow_chips()
-        if slow and self._last_reason == "unverified":
-            rates = [1.0 / c.period for c in self.chips if c.period]
-            exc = SensorFault(
-                "; ".join(
-                    f"{self._where(i)} converts at {1.0 / (self.chips[i].period or 1):.0f}/s, "
-                    f"the others at up to {max(rates):.0f}/s: its RATE pin is low (tie RATE to "
-                    "VCC, see hardware/README.md)"
-                    for i in slow
-                )
-                + "; while it is, no word of the faster chips can be shown clear of their "
-                "own next conversion, so none is passed on"
-            )
-            exc.chips = slow  # type: ignore[attr-defined]
-            return exc
-        per_chip = []
-        chips = []
-        for i, c in enumerate(self.chip_discards):
-            if c:
-                chips.append(i)
-                reasons = ", ".join(f"{k.replace('_', ' ')} x{v}" for k, v in c.most_common())
-                per_chip.append(f"{self._where(i)}: {reasons}")
-        hint = (
-            "a saturated chip reads full scale: its load cell is overloaded, or a wire "
-            "(E+, E-, A+, A-) is loose or swapped"
-        )
-        exc = SensorFault(
-            f"no usable HX711 reading for {self.timeout:g} s; discarded sweeps: "
-            f"{'; '.join(per_chip) or dict(recent)}; {hint}"
-        )
-        exc.chips = chips  # type: ignore[attr-defined]
-        return exc
+        return gave_up_error(self)
 
     def _slow_chips(self) -> list[int]:
-        """Chips converting at a fraction of the others' rate (a RATE pin low among high)."""
-        periods = [c.period for c in self.chips]
-        if any(p is None for p in periods):
-            return []
-        fastest = min(p for p in periods if p is not None)
-        return [i for i, p in enumerate(periods) if p is not None and p > 3.0 * fastest]
+        return slow_chips(self)
 
     # -- counters ---------------------------------------------------------------------------
     @property

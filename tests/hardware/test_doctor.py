@@ -62,7 +62,9 @@ def test_ten_samples_a_second_blames_the_rate_pin(capsys):
     code, report = doctor_json(capsys, "--fault", "rate-low")
     assert code == 1
     rate = next(c for c in report["checks"] if c["name"] == "sample rate")
-    assert rate["status"] == FAIL and "RATE pin is low" in rate["note"]
+    assert rate["status"] == FAIL and "RATE pins are low" in rate["note"]
+    assert all(name in rate["note"] for name in CELLS)  # each chip's own rate, learnt
+    assert "slowest chip converts at 10." in rate["value"]
     # About 10/s: a word the driver cannot show clear of a conversion is lost, not guessed.
     assert 8.5 <= float(rate["value"].split("/")[0]) <= 10.5
 
@@ -167,3 +169,25 @@ def test_stuck_bits_are_found_only_below_bits_that_move():
     quiet = np.rint(50_000 + rng.normal(0, 40, 400))
     assert stuck_bits(quiet) == []
     assert stuck_bits(quiet.astype(np.int64) | 0b100) == [2]
+
+
+def test_the_discarded_sweeps_value_counts_every_discard_whatever_its_reason(capsys):
+    # A chip with RATE low: every sweep is lost (settling, then words no check can clear);
+    # the value must not read "0 of N" while nothing got through.
+    code, report = doctor_json(capsys, "--fault", "rate-low:left_inner")
+    assert code == 1
+    disc = next(c for c in report["checks"] if c["name"] == "discarded sweeps")
+    n_lost, n_sweeps = (int(x) for x in disc["value"].split(" (")[0].split(" of "))
+    assert n_sweeps > 0 and n_lost == n_sweeps
+    answer = next(c for c in report["checks"] if c["name"] == "cells answer")
+    assert "left_inner" in answer["note"] and "RATE pin is low" in answer["note"]
+
+
+def test_chip_clocks_read_shared_only_when_every_rate_agrees_within_a_tenth_of_a_percent():
+    from hardware.doctor import _clocks_check
+
+    shared = _clocks_check([1 / 80.0, 1 / 80.02, 1 / 80.05])
+    assert shared is not None and shared.value.startswith("shared: 80.0/s")
+    own = _clocks_check([1 / 86.0, 1 / 91.0, 1 / 94.0, 1 / 89.0])
+    assert own is not None and own.value == "own: 86.0-94.0/s" and own.status == OK
+    assert _clocks_check([1 / 86.0, None]) is None  # not learnt yet: nothing to say

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 
 import pytest
 from test_hx711_clocks import Rig
@@ -138,3 +139,16 @@ def test_v1_needs_no_clock_and_v2_only_the_measured_band():
     assert verify(c, high_at=-11.3e-3, low_at=-11e-3, start=0.0, end=0.3e-3) == "unverified"
     # ... but not a third one: that needs two periods, and 20 ms have not passed.
     assert verify(c, high_at=-21e-3, low_at=-20.5e-3, start=0.0, end=0.3e-3) == "unverified"
+
+
+def test_a_chip_with_rate_low_from_power_up_is_named_though_no_fast_period_is_ever_seen():
+    # Read only at the slow chip's pace, the fast chips never show a period of their own
+    # (their DOUT stays low between sweeps). The slow one is still named: it was seen
+    # converting for far longer after a sweep read it than any chip with RATE high can.
+    rig = Rig(rates=[89.0, 91.0, 10.0, 94.0], timeout=1.0)
+    with pytest.raises(SensorFault) as info:
+        rig.run(50)
+    text = str(info.value)
+    assert re.search(r"GPIO13\) converts at 10/s.*RATE pin is low", text)
+    assert "GPIO5) converts" not in text and "saturated" not in text
+    assert info.value.chips == [2]
