@@ -25,15 +25,25 @@ Three measurements, each with its baseline measured in the same run:
     costing ``--pin-op-us`` (1.5 µs is roughly lgpio on a Pi 4), for ``--soak-minutes``:
     conversions made, read cleanly and lost per chip; readings passed on that no chip
     converted; frames/s delivered against the slowest chip's rate. Scheduled vs the old way.
+    A virtual sleep wakes exactly on time, which no machine does: with ``--soak-jitter
+    measured`` (the default) the soak first measures, at the reader's priority, how late
+    ``time.sleep`` wakes here and how often a busy loop loses the processor for > 60 µs (and
+    for how long), and replays both through :class:`hardware.fake_jitter.JitterClock`;
+    ``none`` is the exact clock.
+
+The fake-chip rows of ``sweep`` also give what the fake chips themselves add per rising edge,
+falling edge and group read (ns, median of every pulse of 300 sweeps), against the same lines
+with no chips on them.
 
     python benchmarks/bench_hx711_path.py [--sweep-seconds 5] [--cpu-seconds 20]
-        [--soak-minutes 10] [--pin-op-us 1.5] [--only sweep,cpu,soak] [--json]
-        [--lgpio-dir .lgpio-build]
+        [--soak-minutes 10] [--pin-op-us 1.5] [--soak-jitter measured|none]
+        [--jitter-seconds 5] [--only sweep,cpu,soak] [--json] [--lgpio-dir .lgpio-build]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -244,6 +254,68 @@ def per_call_costs(n: int) -> dict[str, Any]:
     return out
 
 
+def fake_edge_costs(n: int, sweeps: int = 300) -> dict[str, Any]:
+    """What the fake chips add to one rising write, falling write and group read (ns): each
+    pulse of ``sweeps`` direct sweeps timed in its three parts, with fake chips on the lines
+    and with none (every DOUT held low), in the same run."""
+    from gpiozero.pins.mock import MockFactory
+
+    from hardware.fake_hx711 import FakeHX711Bank
+    from hardware.fake_lgpio import FakeLgpio
+    from hardware.pins import LgpioPins
+
+    def parts(chips: bool) -> tuple[list[int], list[int], list[int]]:
+        mock = MockFactory()
+        if chips:
+            bank = FakeHX711Bank(
+                DOUTS[:n],
+                SCK,
+                pin_factory=mock,
+                clock=time.perf_counter,
+                values=[1000 * (i + 1) for i in range(n)],
+                rates=[86.0 + 8.0 * i / max(n - 1, 1) for i in range(n)],
+                noise_counts=40.0,
+            )
+        pins = LgpioPins(0, SCK, list(DOUTS[:n]), [str(i) for i in range(n)], lgpio=FakeLgpio(mock))
+        if not chips:
+            for d in DOUTS[:n]:
+                mock.pin(d).drive_low()
+        hi, lo, rd, pc = pins.high, pins.low, pins.read_raw, time.perf_counter_ns
+        rise: list[int] = []
+        fall: list[int] = []
+        read: list[int] = []
+        done = 0
+        while done < sweeps:
+            if rd()[1]:
+                time.sleep(0.0002)  # a chip still converting: wait, as the driver would
+                continue
+            for _ in range(25):
+                a = pc()
+                hi()
+                b = pc()
+                lo()
+                c = pc()
+                rd()
+                d = pc()
+                rise.append(b - a)
+                fall.append(c - b)
+                read.append(d - c)
+            done += 1
+        pins.close()
+        if chips:
+            bank.close()
+        return rise, fall, read
+
+    bare, fake = parts(False), parts(True)
+    out: dict[str, Any] = {"chips": n, "path": "fake chips per edge (ns, p50)"}
+    for name, b, f in zip(("rise", "fall", "group_read"), bare, fake, strict=True):
+        out[f"{name}_bare_ns"] = pct(b, 50)
+        out[f"{name}_fake_ns"] = pct(f, 50)
+        out[f"{name}_fake_p99_ns"] = pct(f, 99)
+        out[f"{name}_added_ns"] = pct(f, 50) - pct(b, 50)
+    return out
+
+
 def run_sweep(seconds: float, lgpio_dir: Any = None) -> list[dict[str, Any]]:
     import real_lgpio  # benchmarks/real_lgpio.py, beside this file
 
@@ -265,6 +337,7 @@ def run_sweep(seconds: float, lgpio_dir: Any = None) -> list[dict[str, Any]]:
     # operation made, on a stub gpiochip), in a child process that preloads the stub.
     out += real_lgpio.rows((4, 8), 2000, lgpio_dir or real_lgpio.DEFAULT_LGPIO_DIR)
     for n in (4, 8):
+        out.append(fake_edge_costs(n))
         d = sweep_once(n, "direct", seconds)
         g = sweep_once(n, "gpiozero", seconds)
         g["ratio_sweep_p50_vs_direct"] = g["sweep_us_p50"] / d["sweep_us_p50"]
@@ -332,13 +405,77 @@ def run_cpu(seconds: float) -> list[dict[str, Any]]:
 # --- soak -----------------------------------------------------------------------------------
 
 
-def soak_once(schedule: bool, minutes: float, pin_op_us: float) -> dict[str, Any]:
+def measure_jitter(seconds: float) -> dict[str, Any]:
+    """How this machine wakes and loses the processor, at the reader's priority.
+
+    Lateness: 400 ``time.sleep`` calls of 0.2-5 ms (the reader's sleeps until a chip is due),
+    each one's overshoot. Preemptions: a busy loop reading ``perf_counter_ns`` for ``seconds``;
+    every gap > 60 µs between two reads (the loop's own step is < 1 µs) is one, with its
+    length.
+    """
+    import random
+
+    from hardware.reader import raise_priority
+
+    priority = "; ".join(text for _, text in raise_priority())
+    rng = random.Random(0)
+    late = []
+    for _ in range(400):
+        d = rng.uniform(0.0002, 0.005)
+        t = time.perf_counter()
+        time.sleep(d)
+        late.append(max(0.0, time.perf_counter() - t - d))
+    gaps = []
+    pc = time.perf_counter_ns
+    end = pc() + int(seconds * 1e9)
+    last = pc()
+    while last < end:
+        now = pc()
+        if now - last > 60_000:
+            gaps.append((now - last) / 1e9)
+        last = now
+    return {
+        "priority": priority,
+        "lateness_s": late,
+        "preempt_rate_hz": len(gaps) / seconds,
+        "preempt_s": gaps,
+        "busy_seconds": seconds,
+    }
+
+
+def _jitter_summary(j: dict[str, Any]) -> dict[str, Any]:
+    late = np.asarray(j["lateness_s"]) * 1e6
+    gaps = np.asarray(j["preempt_s"]) * 1e6
+    return {
+        "what": "this machine, measured",
+        "priority": j["priority"],
+        "sleep_late_us_p50": pct(late, 50),
+        "sleep_late_us_p90": pct(late, 90),
+        "sleep_late_us_p99": pct(late, 99),
+        "sleep_late_us_max": float(late.max()),
+        "gaps_over_60us_per_s": j["preempt_rate_hz"],
+        "gap_us_p50": pct(gaps, 50) if gaps.size else 0.0,
+        "gap_us_max": float(gaps.max()) if gaps.size else 0.0,
+        "busy_seconds": j["busy_seconds"],
+    }
+
+
+def soak_once(
+    schedule: bool, minutes: float, pin_op_us: float, jitter: dict[str, Any] | None = None
+) -> dict[str, Any]:
     from gpiozero.pins.mock import MockFactory
 
     from hardware.fake_hx711 import FakeHX711Bank, VirtualClock
+    from hardware.fake_jitter import JitterClock
     from hardware.hx711 import HX711Array
 
-    clock = VirtualClock()
+    clock: VirtualClock
+    if jitter is None:
+        clock = VirtualClock()
+    else:
+        clock = JitterClock(
+            jitter["lateness_s"], jitter["preempt_rate_hz"], jitter["preempt_s"], seed=5
+        )
     factory = MockFactory()
     n = len(SOAK_RATES)
     bank = FakeHX711Bank(
@@ -372,15 +509,26 @@ def soak_once(schedule: bool, minutes: float, pin_op_us: float) -> dict[str, Any
         counts = arr.read()
         frames += 1
         for chip, c in zip(bank.chips, counts, strict=True):
-            if all(v != c for _, v, _ in list(chip.history)[-8:]):
+            if all(v != c for _, v, _ in itertools.islice(reversed(chip.history), 8)):
                 foreign += 1
             if chip.last_read_clean is not True:
                 corrupt_passed += 1
     span = clock.now() - t_start
     s = bank.stats()
     made = [a - b for a, b in zip(s["conversions"], made0, strict=True)]
+    felt = (
+        {
+            "sleeps_late_us_mean": 1e6 * clock.late_total_s / max(1, clock.sleeps),
+            "preemptions": clock.preemptions,
+            "preemptions_felt": clock.preemptions_felt,
+        }
+        if isinstance(clock, JitterClock)
+        else {}
+    )
     return {
         "schedule": "planned looks" if schedule else "look every 0.5 ms",
+        "clock": "measured lateness + preemptions" if jitter is not None else "exact (virtual)",
+        **felt,
         "wakeups_per_frame": arr.stats["wakeups"] / max(1, arr.stats["frames"]),
         "virtual_minutes": span / 60.0,
         "wall_s": time.perf_counter() - wall,
@@ -395,12 +543,33 @@ def soak_once(schedule: bool, minutes: float, pin_op_us: float) -> dict[str, Any
         "frames_per_s": frames / span,
         "slowest_chip_hz": min(SOAK_RATES),
         "frames_vs_slowest_percent": 100.0 * frames / span / min(SOAK_RATES),
+        "power_downs": s["power_downs"],
         "discard_reasons": arr.stats["discard_reasons"],
     }
 
 
-def run_soak(minutes: float, pin_op_us: float) -> list[dict[str, Any]]:
-    return [soak_once(True, minutes, pin_op_us), soak_once(False, minutes, pin_op_us)]
+def _normal_priority() -> None:
+    """Back to the ordinary scheduler: the soak runs in virtual time and, at real-time
+    priority, would only take a shared core from everyone else for minutes."""
+    import os
+
+    if hasattr(os, "sched_setscheduler") and os.sched_getscheduler(0) != os.SCHED_OTHER:
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+
+
+def run_soak(
+    minutes: float, pin_op_us: float, jitter: str = "measured", jitter_seconds: float = 5.0
+) -> list[dict[str, Any]]:
+    if jitter == "none":
+        _normal_priority()
+        return [soak_once(True, minutes, pin_op_us), soak_once(False, minutes, pin_op_us)]
+    measured = measure_jitter(jitter_seconds)
+    _normal_priority()
+    return [
+        _jitter_summary(measured),
+        soak_once(True, minutes, pin_op_us, measured),
+        soak_once(False, minutes, pin_op_us, measured),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -409,6 +578,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cpu-seconds", type=float, default=20.0)
     ap.add_argument("--soak-minutes", type=float, default=10.0)
     ap.add_argument("--pin-op-us", type=float, default=1.5)
+    ap.add_argument("--soak-jitter", choices=("measured", "none"), default="measured")
+    ap.add_argument("--jitter-seconds", type=float, default=5.0)
     ap.add_argument("--only", default="sweep,cpu,soak")
     ap.add_argument(
         "--lgpio-dir",
@@ -426,7 +597,9 @@ def main(argv: list[str] | None = None) -> int:
     if "cpu" in parts:
         result["cpu"] = run_cpu(args.cpu_seconds)
     if "soak" in parts:
-        result["soak"] = run_soak(args.soak_minutes, args.pin_op_us)
+        result["soak"] = run_soak(
+            args.soak_minutes, args.pin_op_us, args.soak_jitter, args.jitter_seconds
+        )
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

@@ -18,10 +18,13 @@ each of its state changes, and drives its own mock DOUT pin. Behaviour (Avia HX7
   2^k - 1 words builders report, bogde/HX711 issues #28 and #83); that read is corrupt and
   both conversions are lost.
 
-The fake is lazy rather than threaded: it catches up with its clock whenever DOUT is read or
-SCK moves, so with a :class:`VirtualClock` everything is deterministic, and with the real clock
-it keeps real time. Scripted faults (:class:`ChipFaults`): DOUT stuck high or low, saturation,
-spikes, garbage words, late data, RATE pin low, extra noise, drift, a stuck data bit.
+The fake is lazy rather than threaded: an SCK edge only has its time stamped, once for every
+chip on the line, and the chips act on the edges and catch up with their clock when a DOUT is
+next read, with SCK low (:mod:`.fake_hx711_lines`), so their Python does not count as SCK-high
+time, which a real chip's silicon does not add either. With a :class:`VirtualClock` everything
+is deterministic, and with the real clock it keeps real time. Scripted faults
+(:class:`ChipFaults`): DOUT stuck high or low, saturation, spikes, garbage words, late data,
+RATE pin low, extra noise, drift, a stuck data bit.
 
 Ground truth for tests and benchmarks: every conversion is kept in ``history`` and counted
 (``conversions``, ``clean_reads``, ``corrupt_reads``, ``overruns``), so a test can check that
@@ -39,8 +42,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gpiozero.exc import PinSetInput
-from gpiozero.pins.mock import MockFactory, MockPin, MockSPIClockPin
+from gpiozero.pins.mock import MockFactory
 
 from balance_trainer.constants import STANDARD_GRAVITY
 
@@ -49,7 +51,14 @@ from .fake_hx711_faults import FAULT_KINDS as FAULT_KINDS
 from .fake_hx711_faults import ChipFaults as ChipFaults
 from .fake_hx711_faults import parse_fault as parse_fault
 
-POWER_DOWN_S = 60e-6
+# Re-exported: the wires (SCK edges, DOUT levels) moved to fake_hx711_lines, the clock to
+# virtual_clock.
+from .fake_hx711_lines import HISTORY as HISTORY
+from .fake_hx711_lines import POWER_DOWN_S as POWER_DOWN_S
+from .fake_hx711_lines import FakeClockPin as FakeClockPin
+from .fake_hx711_lines import FakeDoutPin as FakeDoutPin
+from .virtual_clock import VirtualClock as VirtualClock
+
 SETTLE_CONVERSIONS = 4
 RATES_SPS = (10.0, 80.0)
 """Nominal rates of the RATE pin (low, high); real chips run faster (see RATE_HIGH_HZ)."""
@@ -60,96 +69,10 @@ RATE_LOW_FACTOR = 8.0
 WANDER = 0.002
 """Oscillator wander: the rate moves by up to this fraction, slowly (temperature)."""
 WANDER_PERIOD_S = 240.0
-HISTORY = 256
-"""Pin state changes each mock pin remembers (gpiozero keeps all; a live board would leak)."""
 FULL_SCALE = (1 << 23) - 1
 MODES = {25: ("A", 128), 26: ("B", 32), 27: ("A", 64)}
 
 Value = int | float | Callable[[float], float]
-
-
-class VirtualClock:
-    """A clock that moves only when told: ``now()`` in s, ``ns()`` in ns, ``sleep(dt)``."""
-
-    def __init__(self, start: float = 0.0) -> None:
-        self.t = float(start)
-
-    def now(self) -> float:
-        return self.t
-
-    __call__ = now
-
-    def ns(self) -> int:
-        return int(round(self.t * 1e9))
-
-    def sleep(self, dt: float) -> None:
-        if dt > 0:
-            self.t += dt
-
-    advance = sleep
-
-
-class _BoundedHistory:
-    def clear_states(self) -> None:  # same as MockPin's, but bounded
-        self._last_change = time.monotonic()
-        self.states = deque([self._history_entry()], maxlen=HISTORY)
-
-    def _history_entry(self) -> Any:
-        from gpiozero.pins.mock import PinState
-
-        return PinState(0.0, self._state)
-
-
-class FakeClockPin(_BoundedHistory, MockSPIClockPin):
-    """The shared SCK: tells every attached fake chip about each change of state.
-
-    Leaner than gpiozero's: it keeps no history, and notifies only on a real change (a wire
-    written with the level it already has makes no edge).
-    """
-
-    op_cost: Callable[[], None] | None = None
-    stall_pending: Callable[[], None] | None = None
-    """Set by a scripted preemption: runs at the next look at a DOUT (see
-    :meth:`FakeHX711Bank.stall_low`)."""
-
-    def _set_state(self, value: Any) -> None:
-        if self._function != "output":
-            raise PinSetInput(f"cannot set state of pin {self!r}")
-        if self.op_cost is not None:
-            self.op_cost()
-        value = bool(value)
-        if value != self._state:
-            self._state = value
-            for dev in self.spi_devices:
-                dev.on_clock()
-
-
-class FakeDoutPin(_BoundedHistory, MockPin):
-    """A DOUT line driven by a fake chip. With no chip it floats to its pull (high if pulled
-    up, as the real driver does, or if floating: an unplugged HX711 reads not-ready)."""
-
-    chip: FakeHX711 | None = None
-
-    def _get_state(self) -> bool:
-        chip = self.chip
-        if chip is None:
-            return self._pull != "down"
-        stall = chip.sck.stall_pending
-        if stall is not None:
-            chip.sck.stall_pending = None
-            stall()
-        chip.update()
-        return self._state
-
-    def _set_pull(self, value: str) -> None:
-        if self.chip is None:
-            super()._set_pull(value)
-        else:
-            # The chip's push-pull output overrides the pull resistor.
-            self._pull = value
-
-    def drive(self, level: bool) -> None:
-        self._change_state(bool(level))
 
 
 def _take_pin(factory: MockFactory, name: str | int, pin_class: type, what: str) -> Any:
@@ -231,30 +154,28 @@ class FakeHX711:
         self.dout = _take_pin(pin_factory, dout, FakeDoutPin, "DOUT pin")
         if self.dout.chip is not None:
             raise ValueError(f"DOUT pin {dout!r} already has a fake chip on it")
-        self.dout.chip = self
-        self.sck.spi_devices.append(self)
         now = clock()
         self.t0 = now
         # -- state -------------------------------------------------------------------------
         self.mode = MODES[25]
         self.next_mode = MODES[25]
-        self.shift_pos = 0
+        self._pos = 0
         self.word = 0
         self.ready = False
         self.powered_down = False
         self.settle_left = SETTLE_CONVERSIONS
-        self.t_rise: float | None = None
-        self.bit = 0
-        """Bits of the output register shifted out so far (restarts when a conversion lands
-        mid-read)."""
+        self.stuck = self.faults.stuck is not None
+        self._bit = 0
         self.corrupt = False
-        self._pending: list[float] = []
         self._next_conv = now + phase_s
+        self.index = 0
+        self.mask = 1
+        """This chip's bit in its SCK's ``levels`` (set by :meth:`FakeClockPin.attach`)."""
         # -- counters ----------------------------------------------------------------------
         self.conversions = 0
         self.overruns = 0
         self.power_downs = 0
-        self.pulses = 0
+        self._pulses = 0
         self.reads = 0
         self.premature_pulses = 0
         self.protocol_errors = 0
@@ -268,20 +189,51 @@ class FakeHX711:
         self.pulses_per_read: deque[int] = deque(maxlen=HISTORY)
         self.history: deque[tuple[float, int, bool]] = deque(maxlen=HISTORY)
         """(conversion time, signed value, settled) of recent conversions."""
-        self.dout.drive(True)
+        self.sck.attach(self)
+        self.dout.chip = self
+        self._drive(self.faults.stuck == "high" if self.stuck else True)
 
     def close(self) -> None:
         """Unplug the chip: its DOUT floats and SCK no longer reaches it."""
-        if self in self.sck.spi_devices:
-            self.sck.spi_devices.remove(self)
+        self.sck.detach(self)
         if self.dout.chip is self:
             self.dout.chip = None
+
+    # While a sweep is served from the SCK's table (see fake_hx711_lines) the chip's own
+    # position lags; these read the position the chip really is at.
+    @property
+    def shift_pos(self) -> int:
+        """Pulses since the word began shifting out (0: none; 25-27: done)."""
+        sck = self.sck
+        return sck._lock_pos if sck._lock_pos > 0 and self.mask & sck._lock_mask else self._pos
+
+    @property
+    def bit(self) -> int:
+        """Bits of the output register shifted out so far (restarts when a conversion lands
+        mid-read)."""
+        sck = self.sck
+        return sck._lock_pos if sck._lock_pos > 0 and self.mask & sck._lock_mask else self._bit
+
+    @property
+    def pulses(self) -> int:
+        """SCK pulses this chip has seen."""
+        sck = self.sck
+        lock = sck._lock_pos if sck._lock_pos > 0 and self.mask & sck._lock_mask else 0
+        return self._pulses + lock
+
+    def _drive(self, level: bool) -> None:
+        sck = self.sck
+        if level:
+            sck.levels |= self.mask
+        else:
+            sck.levels &= ~self.mask
 
     # -- scripting ---------------------------------------------------------------------------
     def delay_next(self, seconds: float) -> None:
         """Make the next conversion ``seconds`` late (one-off late data); the ones after it
         follow at the usual period."""
         self._next_conv += seconds
+        self.sck.next_due = -math.inf
 
     def set_rate(self, rate: float) -> None:
         """Change the oscillator's rate (Hz) from the next conversion on: a RATE pin that
@@ -335,31 +287,33 @@ class FakeHX711:
         return word, signed, settled
 
     def update(self, now: float | None = None) -> None:
-        """Catch up with the clock: shift out for clock edges not yet handled, power down if
-        SCK has been high too long, latch any conversion that has finished."""
-        if now is None:
-            now = self.clock()
-        if self.faults.stuck is not None:
-            self.dout.drive(self.faults.stuck == "high")
+        """Catch up with the clock (every chip on this SCK): act on the clock edges not yet
+        handled, power down if SCK has been high too long, latch any finished conversion."""
+        self.sck.sync(now)
+
+    def advance(self, edges: Sequence[float], now: float | None, rise: float | None) -> None:
+        """Act on the rising edges at times ``edges``, then catch up with ``now`` (None: not
+        now, SCK is falling after a power-down); ``rise`` is when SCK went high if it is."""
+        if edges:
+            self._shift(edges)
+        if self.powered_down or now is None:
             return
-        if self._pending:
-            self._shift_pending()
-        if self.powered_down:
-            return
-        if self.t_rise is not None and now - self.t_rise > POWER_DOWN_S:
+        if rise is not None and now - rise > POWER_DOWN_S:
             self.powered_down = True
             self.power_downs += 1
-            self.dout.drive(True)
+            self._drive(True)
             return
-        self._catch_up(now)
+        if now >= self._next_conv + self.faults.late_s:
+            self._catch_up(now)
 
-    def _due(self) -> float:
+    def due(self) -> float:
+        """When this chip's next conversion finishes (s)."""
         return self._next_conv + self.faults.late_s
 
     def _catch_up(self, now: float) -> None:
         """Every conversion that has finished by ``now``, in order."""
-        gap = now - self._due()
-        if gap > 8 * self.period and not 1 <= self.shift_pos <= 24:
+        gap = now - self.due()
+        if gap > 8 * self.period and not 1 <= self._pos <= 24:
             # Nobody read the chip for a while: each of these overwrote the one before.
             skip = int(gap // self.period) - 2
             self.conversions += skip
@@ -367,22 +321,22 @@ class FakeHX711:
             self.settle_left = max(0, self.settle_left - skip)
             self._next_conv += skip * self.period
             self.ready = True
-        while now >= self._due():
+        while now >= self.due():
             conv_t = self._next_conv
             self._next_conv = conv_t + self.period_at(conv_t)
-            if 1 <= self.shift_pos <= 24:
+            if 1 <= self._pos <= 24:
                 self._land_mid_read(conv_t)
             else:
                 self._latch(conv_t)
 
     def _latch(self, t: float) -> None:
-        if self.shift_pos >= 25:
-            self.pulses_per_read.append(self.shift_pos)
+        if self._pos >= 25:
+            self.pulses_per_read.append(self._pos)
             if self.next_mode != self.mode:
                 self.mode = self.next_mode
                 self.settle_left = SETTLE_CONVERSIONS
-        self.shift_pos = 0
-        self.bit = 0
+        self._pos = 0
+        self._bit = 0
         self.corrupt = False
         if self.ready:
             self.overruns += 1
@@ -390,7 +344,7 @@ class FakeHX711:
         self.word, signed, settled = self._word(t)
         self.history.append((t, signed, settled))
         self.ready = True
-        self.dout.drive(False)
+        self._drive(False)
 
     def _land_mid_read(self, t: float) -> None:
         """A conversion finishing while the word is shifted out: the register takes the new
@@ -400,50 +354,24 @@ class FakeHX711:
         self.word, signed, settled = self._word(t)
         self.history.append((t, signed, settled))
         # Once all 24 bits are out the word read is whole; only the new conversion is lost.
-        self.corrupt = self.corrupt or self.bit < 24
-        self.bit = 0
+        self.corrupt = self.corrupt or self._bit < 24
+        self._bit = 0
 
-    def on_clock(self) -> None:
-        """Called by the SCK pin on every change of its state.
-
-        Only the timing is noted here; the bit is put on DOUT when DOUT is next looked at
-        (:meth:`update`). That keeps the fake's Python work out of the SCK high phase, which
-        the driver times: a real chip shifts in nanoseconds.
-        """
-        if self.faults.stuck is not None:
-            return
-        now = self.clock()
-        if self.sck._state:
-            if self.powered_down:
-                return
-            self.t_rise = now
-            self._pending.append(now)
-            self.pulses += 1
-        else:
-            high = None if self.t_rise is None else now - self.t_rise
-            self.t_rise = None
-            if self.powered_down or (high is not None and high > POWER_DOWN_S):
-                if high is not None and self._pending:
-                    self._pending.pop()  # the long pulse itself shifts nothing: it is a reset
-                self._shift_pending()
-                self._wake(now)
-
-    def _shift_pending(self) -> None:
-        """Act on the rising edges seen since the last look, in order, with any conversion
-        that finished between them."""
-        pending, self._pending = self._pending, []
-        for te in pending:
-            if not self.powered_down:
+    def _shift(self, edges: Sequence[float]) -> None:
+        """Act on rising edges in order, with any conversion that finished between them."""
+        for te in edges:
+            if not self.powered_down and te >= self._next_conv + self.faults.late_s:
                 self._catch_up(te)
-            if self.shift_pos == 0 and not self.ready:
+            self._pulses += 1
+            if self._pos == 0 and not self.ready:
                 self.premature_pulses += 1  # clocked while no data was ready
                 continue
-            self.shift_pos += 1
-            pos = self.shift_pos
+            self._pos += 1
+            pos = self._pos
             if pos <= 24:
-                self.bit += 1
-                b = self.bit
-                self.dout.drive(bool((self.word >> (24 - b)) & 1) if b <= 24 else True)
+                self._bit += 1
+                b = self._bit
+                self._drive(bool((self.word >> (24 - b)) & 1) if b <= 24 else True)
             elif pos <= 27:
                 if pos == 25:
                     self.ready = False
@@ -453,67 +381,24 @@ class FakeHX711:
                     else:
                         self.clean_reads += 1
                     self.last_read_clean = not self.corrupt
-                    self.dout.drive(True)
+                    self._drive(True)
                 self.next_mode = MODES[pos]
             else:
                 self.protocol_errors += 1
 
-    def _wake(self, now: float) -> None:
+    def wake(self, now: float) -> None:
         """SCK low after a power-down: reset to channel A / 128 and start converting again."""
         if not self.powered_down:
             self.power_downs += 1
         self.powered_down = False
         self.mode = self.next_mode = MODES[25]
-        self.shift_pos = 0
-        self.bit = 0
+        self._pos = 0
+        self._bit = 0
         self.corrupt = False
         self.ready = False
         self.settle_left = SETTLE_CONVERSIONS
         self._next_conv = now + self.period_at(now)
-        self.dout.drive(True)
-
-
-class _SCKMonitor:
-    """Registered last on the SCK pin: counts edges, times high phases, and can pretend the
-    operating system preempted the reader while SCK was high (virtual clock only)."""
-
-    def __init__(self, pin: FakeClockPin, clock: Callable[[], float]) -> None:
-        self.pin, self.clock = pin, clock
-        self.rising_edges = 0
-        self.falling_edges = 0
-        self.longest_high_s = 0.0
-        self._rise: float | None = None
-        self._preempt: dict[int, float] = {}
-        self._stall_low: dict[int, float] = {}
-
-    def on_clock(self) -> None:
-        now = self.clock()
-        if self.pin._state:
-            self.rising_edges += 1
-            self._rise = now
-            stall = self._preempt.pop(self.rising_edges, None)
-            if stall:
-                self._virtual().sleep(stall)
-        else:
-            self.falling_edges += 1
-            if self._rise is not None:
-                self.longest_high_s = max(self.longest_high_s, now - self._rise)
-                self._rise = None
-            stall = self._stall_low.pop(self.falling_edges, None)
-            if stall:
-                # After the falling write has returned, before DOUT is read: the high phase
-                # the driver times is not stretched, but time passes inside the sweep.
-                self.pin.stall_pending = functools.partial(self._virtual().sleep, stall)
-
-    def _virtual(self) -> VirtualClock:
-        vc = (
-            self.clock
-            if isinstance(self.clock, VirtualClock)
-            else getattr(self.clock, "__self__", None)
-        )
-        if not isinstance(vc, VirtualClock):
-            raise TypeError("preemption can only be scripted on a VirtualClock")
-        return vc
+        self._drive(True)
 
 
 class FakeHX711Bank:
@@ -588,13 +473,14 @@ class FakeHX711Bank:
             )
             for i, d in enumerate(dout_pins)
         ]
-        self.monitor = _SCKMonitor(self.sck, clock)
-        self.sck.spi_devices.append(self.monitor)
+        self.monitor = self.sck
+        """The SCK line's own counts (``rising_edges``, ``longest_high_s``, ...)."""
         if pin_op_s:
             vc = getattr(clock, "__self__", clock)
             if not isinstance(vc, VirtualClock):
                 raise TypeError("pin_op_s needs a VirtualClock")
-            self.sck.op_cost = functools.partial(vc.sleep, float(pin_op_s))
+            # advance, not sleep: a pin write is work, not a sleep that may wake late.
+            self.sck.op_cost = functools.partial(vc.advance, float(pin_op_s))
 
     def preempt(self, rising_edge: int, seconds: float) -> None:
         """On the ``rising_edge``-th rising edge from now (1 = the next), stall the virtual
@@ -610,7 +496,7 @@ class FakeHX711Bank:
 
     @property
     def rising_edges(self) -> int:
-        return self.monitor.rising_edges
+        return int(self.monitor.rising_edges)
 
     def stats(self) -> dict[str, Any]:
         """Counters summed over the chips (and the SCK edge count)."""
@@ -630,8 +516,6 @@ class FakeHX711Bank:
     def close(self) -> None:
         for c in self.chips:
             c.close()
-        if self.monitor in self.sck.spi_devices:
-            self.sck.spi_devices.remove(self.monitor)
 
 
 # --- what the fake chips feel: an empty board or a person standing ----------------------------

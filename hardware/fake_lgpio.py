@@ -8,14 +8,23 @@ claimed once (a second claim fails as "GPIO busy"), ``group_read`` returning
 ``error``. So :class:`hardware.pins.LgpioPins` runs, in tests and benchmarks, against the same
 fake chips as the gpiozero path. The kernel's ioctl time is not modelled (it adds the same to
 both paths).
+
+A real ``group_read`` is one ioctl whatever the number of lines, so this one costs the same
+for 4 lines as for 8: a group of fake-chip DOUTs on one SCK answers with that SCK's levels
+mask (:class:`hardware.fake_hx711_lines.FakeClockPin`), a group of lines this module made
+keeps its own mask, updated when a line changes. A write goes straight to the line's
+``_set_state`` (what gpiozero's ``state`` property calls).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
-from gpiozero.pins.mock import MockFactory
+from gpiozero.pins.mock import MockFactory, MockPin
+
+from .fake_hx711_lines import FakeClockPin, FakeDoutPin, _BoundedHistory
 
 SET_PULL_NONE = 128
 SET_PULL_UP = 32
@@ -28,6 +37,44 @@ GPIO_IS_BIAS_PULL_UP = 1 << 5
 
 class error(Exception):  # noqa: N801 - lgpio's own name for it
     """lgpio's exception."""
+
+
+class _Group:
+    """The levels of a group of lines as one mask, kept up to date by the lines."""
+
+    def __init__(self, pins: list[Any]) -> None:
+        self.pins = pins
+        self.size = len(pins)
+        self.levels = 0
+        for i, pin in enumerate(pins):
+            pin.groups.append((self, 1 << i))
+            if pin._state:
+                self.levels |= 1 << i
+
+    def read(self) -> list[int]:
+        return [self.size, self.levels]
+
+    def detach(self) -> None:
+        for pin in self.pins:
+            pin.groups[:] = [(g, b) for g, b in pin.groups if g is not self]
+
+
+class LinePin(_BoundedHistory, MockPin):  # type: ignore[misc]
+    """A mock line made by the stand-in lgpio: tells its groups when its level changes."""
+
+    def __init__(self, factory: Any, info: Any) -> None:
+        self.groups: list[tuple[_Group, int]] = []
+        super().__init__(factory, info)
+
+    def _change_state(self, value: bool) -> bool:
+        changed = bool(super()._change_state(value))
+        if changed:
+            for group, bit in self.groups:
+                if value:
+                    group.levels |= bit
+                else:
+                    group.levels &= ~bit
+        return changed
 
 
 class FakeLgpio:
@@ -49,6 +96,8 @@ class FakeLgpio:
         self._claims: dict[int, tuple[int, str, int]] = {}  # line -> (handle, mode, flags)
         self._groups: dict[tuple[int, int], list[int]] = {}
         self._line_pins: dict[int, Any] = {}
+        self._writers: dict[int, tuple[int, Callable[[bool], None]]] = {}
+        self._readers: dict[tuple[int, int], Callable[[], list[int]]] = {}
         self.calls = 0
 
     # -- chips --------------------------------------------------------------------------------
@@ -64,6 +113,9 @@ class FakeLgpio:
         for line, (h, _, _) in list(self._claims.items()):
             if h == handle:
                 del self._claims[line]
+                self._writers.pop(line, None)
+        for key in [k for k in self._readers if k[0] == handle]:
+            self._drop_reader(*key)
         del self._handles[handle]
         return 0
 
@@ -74,7 +126,7 @@ class FakeLgpio:
     def _pin(self, line: int) -> Any:
         pin = self._line_pins.get(line)
         if pin is None:
-            pin = self._line_pins[line] = self.factory.pin(line)
+            pin = self._line_pins[line] = self.factory.pin(line, pin_class=LinePin)
         return pin
 
     # -- claims -------------------------------------------------------------------------------
@@ -85,7 +137,10 @@ class FakeLgpio:
             raise error("GPIO busy")
         pin = self._pin(line)
         pin.function = "output" if mode == "output" else "input"
-        if mode == "input":
+        if mode == "output":
+            self._writers[line] = (handle, pin._set_state)
+        else:
+            self._writers.pop(line, None)
             pull = "up" if flags & SET_PULL_UP else "down" if flags & SET_PULL_DOWN else "floating"
             try:
                 pin.pull = pull
@@ -110,14 +165,17 @@ class FakeLgpio:
         for line in gpio:
             self._claim(handle, line, "input", lFlags)
         self._groups[(handle, gpio[0])] = list(gpio)
+        self._drop_reader(handle, gpio[0])
         return 0
 
     def gpio_free(self, handle: int, gpio: int) -> int:
         self._check(handle)
         self._claims.pop(gpio, None)
+        self._writers.pop(gpio, None)
         return 0
 
     def group_free(self, handle: int, gpio: int) -> int:
+        self._drop_reader(handle, gpio)
         for line in self._groups.pop((handle, gpio), [gpio]):
             self._claims.pop(line, None)
         return 0
@@ -134,10 +192,10 @@ class FakeLgpio:
     # -- levels -------------------------------------------------------------------------------
     def gpio_write(self, handle: int, gpio: int, level: int) -> int:
         self.calls += 1
-        held = self._claims.get(gpio)
-        if held is None or held[0] != handle or held[1] != "output":
+        writer = self._writers.get(gpio)
+        if writer is None or writer[0] != handle:
             raise error("GPIO not an output")
-        self._pin(gpio).state = bool(level)
+        writer[1](level != 0)
         return 0
 
     def gpio_read(self, handle: int, gpio: int) -> int:
@@ -148,14 +206,55 @@ class FakeLgpio:
 
     def group_read(self, handle: int, gpio: int) -> list[int]:
         self.calls += 1
+        read = self._readers.get((handle, gpio))
+        if read is None:
+            read = self._reader(handle, gpio)
+        return read()
+
+    def _drop_reader(self, handle: int, gpio: int) -> None:
+        read = self._readers.pop((handle, gpio), None)
+        group = getattr(read, "__self__", None)
+        if isinstance(group, _Group):
+            group.detach()
+
+    def _reader(self, handle: int, gpio: int) -> Callable[[], list[int]]:
+        """How to read a group: one mask when one is kept for exactly these lines, else line
+        by line (lines opened elsewhere first, chips unplugged)."""
         lines = self._groups.get((handle, gpio))
         if lines is None:
             raise error("GPIO not allocated")
-        bits = 0
-        for i, line in enumerate(lines):
-            if self._line_pins[line].state:
-                bits |= 1 << i
-        return [len(lines), bits]
+        pins = [self._line_pins[line] for line in lines]
+        n = len(pins)
+        read: Callable[[], list[int]]
+        chips = [p.chip if isinstance(p, FakeDoutPin) else None for p in pins]
+        sck = chips[0].sck if chips[0] is not None else None
+        if (
+            isinstance(sck, FakeClockPin)
+            and sck.chips == chips
+            and all(c is not None and c.index == i for i, c in enumerate(chips))
+        ):
+            version, sync = sck.version, sck.sync
+
+            def read() -> list[int]:
+                if sck.version != version:  # a chip plugged in or out: look again
+                    self._drop_reader(handle, gpio)
+                    return self._reader(handle, gpio)()
+                return [n, sync()]
+
+        elif all(type(p) is LinePin for p in pins):
+            read = _Group(pins).read
+        else:
+            getters = [p._get_state for p in pins]
+
+            def read() -> list[int]:
+                bits = 0
+                for i, get in enumerate(getters):
+                    if get():
+                        bits |= 1 << i
+                return [n, bits]
+
+        self._readers[(handle, gpio)] = read
+        return read
 
 
 class MeteredFakeLgpio(FakeLgpio):
