@@ -19,7 +19,9 @@ Three measurements, each with its baseline measured in the same run:
     The reader process with 4 fake chips in real time, for ``--cpu-seconds``: CPU time of the
     process per wall second, scheduled (sleep until shortly before each chip's next
     conversion) vs the old way (look every 0.5 ms, sweep when every chip is ready). The fake
-    chips' own work is inside both.
+    chips' own work (metered inside the stand-in lgpio) is taken out of both; the part spent
+    inside ``time.sleep`` calls is shown beside. A third row runs the same driver and chips in
+    virtual time (no sleeps): the reader's own work per frame, with no wake-up costs.
 ``soak``
     Fake chips at 86, 89, 91 and 94 Hz with oscillator wander, in virtual time, every SCK edge
     costing ``--pin-op-us`` (1.5 µs is roughly lgpio on a Pi 4), for ``--soak-minutes``:
@@ -349,15 +351,23 @@ def run_sweep(seconds: float, lgpio_dir: Any = None) -> list[dict[str, Any]]:
 # --- cpu ------------------------------------------------------------------------------------
 
 
-def cpu_once(schedule: bool, seconds: float) -> dict[str, Any]:
+def _cpu_board() -> Any:
     from hardware.fake_hx711 import FakeBoardSpec
-    from hardware.reader import ChipReader, ReaderSpec
 
-    fake = FakeBoardSpec.for_cells(
+    return FakeBoardSpec.for_cells(
         DOUTS[:4], SCK, (-190.0, -50.0, 50.0, 190.0), (0.0,) * 4, seed=1, load="empty"
     )
+
+
+def cpu_once(schedule: bool, seconds: float) -> dict[str, Any]:
+    """The reader process over 4 fake chips in real time: its CPU per wall second, less the
+    fake chips' own (metered inside the stand-in lgpio). ``of_which_sleep_calls_percent`` is
+    the part spent inside ``time.sleep`` calls (the kernel's timer and the switches, metered
+    per call in the child): what waking up costs on this machine, whatever the reader does."""
+    from hardware.reader import ChipReader, ReaderSpec
+
     spec = ReaderSpec(
-        DOUTS[:4], SCK, tuple(f"cell {i}" for i in range(4)), fake=fake, schedule=schedule
+        DOUTS[:4], SCK, tuple(f"cell {i}" for i in range(4)), fake=_cpu_board(), schedule=schedule
     )
     reader = ChipReader(spec).start()
     frames = 0
@@ -378,7 +388,14 @@ def cpu_once(schedule: bool, seconds: float) -> dict[str, Any]:
     cpu = last["cpu_s"] - first["cpu_s"]
     wall = last["wall_s"] - first["wall_s"]
     emu = last["fake"]["emulation_s"] - first["fake"]["emulation_s"]
+    slept = last.get("sleep_cpu_s", 0.0) - first.get("sleep_cpu_s", 0.0)
+    child_frames = max(1, last["frames"] - first["frames"])
     slowest = min(last["fake"]["rates_hz"])
+    reasons = {
+        k: v - first["discard_reasons"].get(k, 0)
+        for k, v in last["discard_reasons"].items()
+        if v - first["discard_reasons"].get(k, 0)
+    }
     return {
         "schedule": "planned looks" if schedule else "look every 0.5 ms",
         "frames": frames,
@@ -388,10 +405,59 @@ def cpu_once(schedule: bool, seconds: float) -> dict[str, Any]:
         "process_cpu_percent": 100.0 * cpu / wall,
         "fake_emulation_percent": 100.0 * emu / wall,
         "reader_cpu_percent": 100.0 * (cpu - emu) / wall,
-        "wakeups_per_frame": (last["wakeups"] - first["wakeups"])
-        / max(1, last["frames"] - first["frames"]),
-        "discard_reasons": last["discard_reasons"],
+        "of_which_sleep_calls_percent": 100.0 * slept / wall,
+        "reader_us_per_frame": 1e6 * (cpu - emu) / child_frames,
+        "sleep_calls_us_per_wakeup": 1e6 * slept / max(1, last["wakeups"] - first["wakeups"]),
+        "wakeups_per_frame": (last["wakeups"] - first["wakeups"]) / child_frames,
+        "sweeps_per_frame": (last["sweeps"] - first["sweeps"]) / child_frames,
+        "discard_reasons": reasons,
         "priority": last.get("priority"),
+    }
+
+
+def cpu_virtual(frames: int = 3000) -> dict[str, Any]:
+    """The same driver and fake chips in virtual time, in this process: no sleeps, so no
+    waking and no caches gone cold between wake-ups. What is left is the reader's own work
+    per frame (the virtual clock's calls, Python functions where the real clock is C, are in
+    it); against ``cpu_once``'s ``reader_us_per_frame`` it shows what waking up adds."""
+    import gc
+
+    from gpiozero.pins.mock import MockFactory
+
+    from hardware.fake_hx711 import VirtualClock
+    from hardware.fake_lgpio import MeteredFakeLgpio
+    from hardware.reader import ChipSession, ReaderSpec, open_array
+
+    clock = VirtualClock()
+    factory = MockFactory()
+    bank = _cpu_board().build(factory, clock=clock.now)
+    lg = MeteredFakeLgpio(factory)
+    spec = ReaderSpec(DOUTS[:4], SCK, tuple(f"cell {i}" for i in range(4)))
+    arr = open_array(
+        spec, pin_factory=factory, lgpio=lg, clock=clock.now, sleep=clock.sleep, ticks=clock.ns
+    )
+    session = ChipSession(arr)
+    try:
+        for _ in range(300):  # past start-up and learning
+            session.read()
+        gc.collect()
+        enabled = gc.isenabled()
+        gc.disable()  # as in the reader process
+        cpu0, emu0, w0 = time.process_time(), lg.emulation_ns, arr.stats["wakeups"]
+        for _ in range(frames):
+            session.read()
+        cpu, emu = time.process_time() - cpu0, (lg.emulation_ns - emu0) / 1e9
+        if enabled:
+            gc.enable()
+    finally:
+        arr.close()
+        bank.close()
+    return {
+        "schedule": "planned looks, virtual time (no sleeps)",
+        "frames": frames,
+        "reader_us_per_frame": 1e6 * (cpu - emu) / frames,
+        "fake_emulation_us_per_frame": 1e6 * emu / frames,
+        "wakeups_per_frame": (arr.stats["wakeups"] - w0) / frames,
     }
 
 
@@ -399,7 +465,8 @@ def run_cpu(seconds: float) -> list[dict[str, Any]]:
     new = cpu_once(True, seconds)
     old = cpu_once(False, seconds)
     new["ratio_reader_cpu_vs_old"] = new["reader_cpu_percent"] / old["reader_cpu_percent"]
-    return [new, old]
+    new["budget_us_per_frame_for_2_percent"] = 0.02e6 / new["slowest_chip_hz"]
+    return [new, old, cpu_virtual()]
 
 
 # --- soak -----------------------------------------------------------------------------------
