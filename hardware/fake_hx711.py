@@ -115,6 +115,9 @@ class FakeHX711:
         Seeds this chip's noise and garbage.
     """
 
+    MODE_AFTER_25 = MODES[25]
+    """What 25 pulses select for the next conversion (channel A, gain 128)."""
+
     def __init__(
         self,
         dout: str | int,

@@ -11,8 +11,9 @@ Looking costs O(1) in the usual case too: every chip's DOUT level is one bit of
 ``FakeClockPin.levels`` (bit ``chip.index``), and while all chips shift out the words they
 latched before the sweep and no conversion is due (``now < next_due``), the 24 data pulses are
 served from one bit-transposed table of all the words (``(table >> (pulse - 1) * n) & mask``),
-built once per sweep, instead of per chip per pulse. Anything else (a conversion landing
-mid-read, a chip not ready, power-down, pulses 25-27) drops to the chips' exact per-edge model
+built once per sweep, instead of per chip per pulse, and pulse 25 ends every chip's clean read
+in one pass. Anything else (a conversion landing mid-read, a chip not ready, power-down,
+pulses 26-27) drops to the chips' exact per-edge model
 (:meth:`hardware.fake_hx711.FakeHX711.advance`); both give the same levels and counters
 (``tests/hardware/test_fake_hx711_lines.py`` checks them against each other).
 """
@@ -228,7 +229,29 @@ class FakeClockPin(_BoundedHistory, MockSPIClockPin):  # type: ignore[misc]
                     plane = self._lock_table >> ((q - 1) * len(self.chips))
                     self.levels = (self.levels & ~m) | (plane & m)
                     return self.levels
+                if q == DATA_BITS + 1:
+                    # Pulse 25 of a word no conversion landed in: every chip's read is clean.
+                    edges.clear()
+                    self.table_looks += 1
+                    self._finish_lock()
+                    return self.levels
         return self._sync_each(now)
+
+    def _finish_lock(self) -> None:
+        """Pulse 25 for every chip in the table: the word read whole, DOUT high until the
+        next conversion, the next one on channel A / 128 (what ``FakeHX711._shift`` does)."""
+        m, self._lock_pos = self._lock_mask, -1
+        for chip in self.chips:
+            if chip.mask & m:
+                chip._pos = DATA_BITS + 1
+                chip._bit = DATA_BITS
+                chip._pulses += DATA_BITS + 1
+                chip.ready = False
+                chip.reads += 1
+                chip.clean_reads += 1
+                chip.last_read_clean = True
+                chip.next_mode = chip.MODE_AFTER_25
+        self.levels |= m
 
     def _sync_each(self, now: float) -> int:
         self._unlock()
