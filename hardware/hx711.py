@@ -371,6 +371,8 @@ class HX711Array:
         # leave the check with less, never with a sighting that did not happen.
         high = self._was_high if clock() - self._looked_at < FRESH_LOOK_S else self._look()
         expected: dict[int, float] = {}
+        filled = 0  # chips in ``expected`` (bit i = chip i)
+        earliest = float("inf")  # the soonest of ``expected``: before it, no chip is late
         plan: tuple[float, list[float]] | None = None
         planned_for = -1
         while True:
@@ -396,20 +398,26 @@ class HX711Array:
                 start, looks = plan
                 late = False
                 if high:  # only a chip still high can be late
-                    for i in range(self.n_chips):
-                        if high >> i & 1 and i not in expected:
-                            nxt = self.chips[i].next_conv(now)
-                            if nxt is not None:
-                                expected[i] = nxt[0] + nxt[1]
-                    for i, hi in list(expected.items()):
-                        if high >> i & 1 and now > hi + LATE_S:
-                            # Far later than its clock said (a RATE change, a missed reset):
-                            # relearn it from close looks.
-                            self.chips[i].agreed = 0
-                            del expected[i]
-                    late = any(
-                        high >> i & 1 and hi < now <= hi + LATE_S for i, hi in expected.items()
-                    )
+                    if high & ~filled:
+                        for i in range(self.n_chips):
+                            if high >> i & 1 and i not in expected:
+                                nxt = self.chips[i].next_conv(now)
+                                if nxt is not None:
+                                    expected[i] = nxt[0] + nxt[1]
+                                    filled |= 1 << i
+                                    earliest = min(earliest, expected[i])
+                    if now > earliest:  # some chip is past its expected conversion
+                        for i, hi in list(expected.items()):
+                            if high >> i & 1 and now > hi + LATE_S:
+                                # Far later than its clock said (a RATE change, a missed
+                                # reset): relearn it from close looks.
+                                self.chips[i].agreed = 0
+                                del expected[i]
+                                filled &= ~(1 << i)
+                        earliest = min(expected.values(), default=float("inf"))
+                        late = any(
+                            high >> i & 1 and hi < now <= hi + LATE_S for i, hi in expected.items()
+                        )
                 if late:
                     wake = now + poll  # a little late (a busy machine, a drifting chip)
                 elif not high and now >= start:
