@@ -42,7 +42,7 @@ def gave_up_error(arr: HX711Array) -> SensorFault:
     if slow and arr._last_reason == "unverified":
         exc = SensorFault(
             "; ".join(
-                f"{arr._where(i)} converts at {1.0 / (arr.chips[i].period or 1):.0f}/s, "
+                f"{arr._where(i)} {_slow_rate(arr, i)}, "
                 "the others many times as often: its RATE pin is low (tie RATE to "
                 "VCC, see hardware/README.md)"
                 for i in slow
@@ -89,3 +89,13 @@ def slow_chips(arr: HX711Array) -> list[int]:
             return slow
     slow = [i for i, w in enumerate(arr._waited) if w > RATE_LOW_WAIT_S]
     return slow if len(slow) < arr.n_chips else []
+
+
+def _slow_rate(arr: HX711Array, i: int) -> str:
+    """How fast a slow chip converts: its learnt period, unless that is older than what was
+    just seen (a chip that dropped to RATE low: it was seen converting for longer after a read
+    than that period allows), then the bound that sighting gives."""
+    period, waited = arr.chips[i].period, arr._waited[i]
+    if period is not None and period >= waited:
+        return f"converts at {1.0 / period:.0f}/s"
+    return f"converts at most {1.0 / waited:.0f} times a second"

@@ -318,8 +318,9 @@ def test_stats_count_sweeps_discards_and_pin_operations():
     assert s["sweeps"] == 10 + SETTLE_SWEEPS + 1
     assert s["discarded"] == SETTLE_SWEEPS + 1
     assert s["discard_reasons"] == {"settling": SETTLE_SWEEPS, "unconfirmed": 1}
-    # Two writes per pulse, one group read of every DOUT per pulse, and the warm-up reads.
-    assert s["pin_ops"] == s["sweeps"] * (2 * 25 + 25 + WARMUP_READS)
+    # Two writes per pulse, one group read of every DOUT per pulse, and the warm-up reads,
+    # each after a warm-up write of SCK low.
+    assert s["pin_ops"] == s["sweeps"] * (2 * 25 + 25 + 2 * WARMUP_READS)
 
 
 def test_to_signed_is_twos_complement():
@@ -351,3 +352,12 @@ def test_pins_may_be_named_as_gpiozero_names_them():
     )
     assert arr.read() == [-5, 7]
     assert arr.dout_names == ["GPIO5", "GPIO6"] and arr.sck_name == "GPIO21"
+
+
+def test_the_warm_up_writes_make_no_edge_on_sck():
+    # SCK is written low where it already is: the chips see exactly 25 rising edges a sweep.
+    rig = Rig()
+    rig.reads(3)
+    stats = rig.array.stats
+    # 25 a sweep, and the power-cycle pulse of each reset.
+    assert rig.bank.monitor.rising_edges == 25 * stats["sweeps"] + stats["resets"]
