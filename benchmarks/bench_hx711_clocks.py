@@ -63,6 +63,8 @@ def run(n: int, shared: bool, frames: int, pin_op_us: float) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench_hx711_path import format_row  # beside this file
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=3000)
     ap.add_argument("--pin-op-us", type=float, default=1.5)
@@ -72,12 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         one = run(n, True, args.frames, args.pin_op_us)
         one["ratio_vs_own"] = one["frames_per_s"] / own["frames_per_s"]
         for row in (own, one):
-            print(
-                "  "
-                + ", ".join(
-                    f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
-                )
-            )
+            print(format_row(row))
     return 0
 
 

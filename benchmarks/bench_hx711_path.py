@@ -96,16 +96,11 @@ def _timings(arr: Any) -> dict[str, Any]:
     }
 
 
-def sweep_once(n: int, path: str, seconds: float) -> dict[str, Any]:
-    from gpiozero.pins.mock import MockFactory
-
-    from balance_trainer.errors import SensorError
+def _real_time_bank(n: int, mock: Any) -> Any:
+    """``n`` fake chips at 86-94 Hz on ``mock``'s pins, on the real clock."""
     from hardware.fake_hx711 import FakeHX711Bank
-    from hardware.fake_lgpio import FakeLgpio
-    from hardware.hx711 import HX711Array
 
-    mock = MockFactory()
-    bank = FakeHX711Bank(
+    return FakeHX711Bank(
         DOUTS[:n],
         SCK,
         pin_factory=mock,
@@ -114,6 +109,22 @@ def sweep_once(n: int, path: str, seconds: float) -> dict[str, Any]:
         rates=[86.0 + 8.0 * i / max(n - 1, 1) for i in range(n)],
         noise_counts=40.0,
     )
+
+
+def format_row(row: dict[str, Any]) -> str:
+    """One result row as ``  key=value, ...`` with numbers to 3 significant figures."""
+    return "  " + ", ".join(f"{k}={_fmt(v)}" for k, v in row.items())
+
+
+def sweep_once(n: int, path: str, seconds: float) -> dict[str, Any]:
+    from gpiozero.pins.mock import MockFactory
+
+    from balance_trainer.errors import SensorError
+    from hardware.fake_lgpio import FakeLgpio
+    from hardware.hx711 import HX711Array
+
+    mock = MockFactory()
+    bank = _real_time_bank(n, mock)
     lg = FakeLgpio(mock)
     factory = _bench_factory(lg)
     if path == "direct":
@@ -262,22 +273,13 @@ def fake_edge_costs(n: int, sweeps: int = 300) -> dict[str, Any]:
     and with none (every DOUT held low), in the same run."""
     from gpiozero.pins.mock import MockFactory
 
-    from hardware.fake_hx711 import FakeHX711Bank
     from hardware.fake_lgpio import FakeLgpio
     from hardware.pins import LgpioPins
 
     def parts(chips: bool) -> tuple[list[int], list[int], list[int]]:
         mock = MockFactory()
         if chips:
-            bank = FakeHX711Bank(
-                DOUTS[:n],
-                SCK,
-                pin_factory=mock,
-                clock=time.perf_counter,
-                values=[1000 * (i + 1) for i in range(n)],
-                rates=[86.0 + 8.0 * i / max(n - 1, 1) for i in range(n)],
-                noise_counts=40.0,
-            )
+            bank = _real_time_bank(n, mock)
         pins = LgpioPins(0, SCK, list(DOUTS[:n]), [str(i) for i in range(n)], lgpio=FakeLgpio(mock))
         if not chips:
             for d in DOUTS[:n]:
@@ -681,7 +683,7 @@ def main(argv: list[str] | None = None) -> int:
     for part, rows in result.items():
         print(f"== {part}")
         for row in rows:
-            print("  " + ", ".join(f"{k}={_fmt(v)}" for k, v in row.items()))
+            print(format_row(row))
     return 0
 
 

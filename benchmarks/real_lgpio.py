@@ -175,13 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(chips, args.sweeps)
         return 0
+    sys.path.insert(0, str(HERE))
+    from bench_hx711_path import format_row
+
     for row in rows(chips, args.sweeps, args.lgpio_dir):
-        print(
-            "  "
-            + ", ".join(
-                f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
-            )
-        )
+        print(format_row(row))
     return 0
 
 
