@@ -160,7 +160,8 @@ def child(chips: tuple[int, ...], sweeps: int) -> None:
     out: list[dict[str, Any]] = []
     for n in chips:
         out.append(_call_costs(n))
-        out += _sweep_rows(n, sweeps)
+        if sweeps:  # 0: the call costs alone
+            out += _sweep_rows(n, sweeps)
     print(json.dumps(out))
 
 
