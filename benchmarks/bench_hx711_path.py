@@ -47,6 +47,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -467,6 +468,40 @@ def cpu_virtual(frames: int = 3000) -> dict[str, Any]:
     }
 
 
+def wake_floor(wakes_per_frame: int, seconds: float, rate_hz: float) -> dict[str, Any]:
+    """What waking alone costs here: a process at the reader's priority that does nothing but
+    sleep to ``wakes_per_frame`` deadlines a frame at ``rate_hz``, in a child process of its
+    own (its priority stays there). No reader that sleeps between conversions can cost less
+    than this on this machine."""
+    code = (
+        "import sys, time\n"
+        "from hardware.reader import raise_priority\n"
+        "list(raise_priority())\n"
+        "w, seconds, rate = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])\n"
+        "c0, t0 = time.process_time(), time.monotonic()\n"
+        "nxt, n = t0, 0\n"
+        "while nxt < t0 + seconds:\n"
+        "    nxt += 1.0 / rate / w\n"
+        "    d = nxt - time.monotonic()\n"
+        "    if d > 0:\n"
+        "        time.sleep(d)\n"
+        "    n += 1\n"
+        "print(time.process_time() - c0, time.monotonic() - t0, n)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(wakes_per_frame), str(seconds), str(rate_hz)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    cpu, wall, n = (float(x) for x in done.stdout.split())
+    return {
+        "schedule": f"sleep only, {wakes_per_frame} wake-up(s) a frame at {rate_hz:.1f}/s",
+        "process_cpu_percent": 100.0 * cpu / wall,
+        "us_per_wakeup": 1e6 * cpu / n,
+    }
+
+
 def run_cpu(seconds: float, lgpio_dir: Any = None) -> list[dict[str, Any]]:
     import real_lgpio  # benchmarks/real_lgpio.py, beside this file
 
@@ -487,7 +522,8 @@ def run_cpu(seconds: float, lgpio_dir: Any = None) -> list[dict[str, Any]]:
             row["reader_cpu_with_real_lgpio_percent"] = (
                 row["reader_cpu_percent"] + 100.0 * row["lgpio_calls_per_s"] * ns / 1e9
             )
-    return [new, old, cpu_virtual()]
+    floors = [wake_floor(w, min(seconds, 10.0), new["slowest_chip_hz"]) for w in (1, 2)]
+    return [new, old, cpu_virtual(), *floors]
 
 
 # --- soak -----------------------------------------------------------------------------------
