@@ -278,6 +278,7 @@ def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
             max_restarts=spec.max_restarts,
             on_log=lambda level, text: send(("log", level, text)),
         )
+        ready_cpu, ready_wall = time.process_time(), time.monotonic()
         send(
             (
                 "ready",
@@ -300,6 +301,8 @@ def reader_main(spec: ReaderSpec, conn: Any, stop: Any) -> None:
             # Read last, so the CPU time and the emulation time cover the same work.
             out["cpu_s"] = time.process_time()
             out["wall_s"] = time.monotonic()
+            out["cpu_since_ready_s"] = out["cpu_s"] - ready_cpu
+            out["wall_since_ready_s"] = out["wall_s"] - ready_wall
             return out
 
         seq = 0

@@ -191,3 +191,11 @@ def test_chip_clocks_read_shared_only_when_every_rate_agrees_within_a_tenth_of_a
     own = _clocks_check([1 / 86.0, 1 / 91.0, 1 / 94.0, 1 / 89.0])
     assert own is not None and own.value == "own: 86.0-94.0/s" and own.status == OK
     assert _clocks_check([1 / 86.0, None]) is None  # not learnt yet: nothing to say
+
+
+def test_a_stretched_sweep_at_real_time_priority_blames_preemption_not_the_priority():
+    from hardware.doctor import _stretch_note
+
+    assert "LimitRTPRIO" in _stretch_note("no real-time priority (not permitted)")
+    granted = _stretch_note("running with real-time priority (SCHED_FIFO 10)")
+    assert "LimitRTPRIO" not in granted and "preempts" in granted and "discarded" in granted

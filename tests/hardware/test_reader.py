@@ -123,6 +123,9 @@ def test_reader_process_delivers_timestamped_frames_and_stops_cleanly():
     stats = reader.stats()
     assert stats["frames_received"] >= 20 and stats["seq_gaps"] == 0
     assert stats["sweeps"] >= 20 and "fake" in stats
+    # Its CPU since it began reading, for doctor's "reader CPU" line.
+    assert 0 < stats["cpu_since_ready_s"] <= stats["cpu_s"]
+    assert 0 < stats["wall_since_ready_s"] <= stats["wall_s"]
 
 
 def test_reader_process_reports_a_dead_chip_naming_cell_and_pin():
