@@ -6,47 +6,21 @@ from __future__ import annotations
 import random
 
 import pytest
-from gpiozero.pins.mock import MockFactory
+from test_hx711_clocks import Rig as ClocksRig
 
-from hardware.fake_hx711 import FakeHX711Bank, VirtualClock
-from hardware.hx711 import BITS, SETTLE_SWEEPS, HX711Array, words_of
+from hardware.hx711 import BITS, SETTLE_SWEEPS, words_of
 
 DOUTS = ["GPIO5", "GPIO6", "GPIO13", "GPIO19", "GPIO26", "GPIO20", "GPIO16", "GPIO12"]
 SCK = "GPIO21"
 RATES = [86.0, 89.0, 91.0, 94.0]
 
 
-class Rig:
-    def __init__(self, n=4, rates=RATES):
-        self.clock = VirtualClock()
-        self.factory = MockFactory()
-        self.bank = FakeHX711Bank(
-            DOUTS[:n],
-            SCK,
-            pin_factory=self.factory,
-            clock=self.clock.now,
-            values=[1000 * (i + 1) for i in range(n)],
-            rates=rates,
-            wander=0.002,
-            pin_op_s=1.5e-6,
-        )
-        self.array = HX711Array(
-            DOUTS[:n],
-            SCK,
-            pin_factory=self.factory,
-            clock=self.clock.now,
-            sleep=self.clock.sleep,
-            ticks=self.clock.ns,
-        )
+class Rig(ClocksRig):
+    """The clock tests' rig (4 chips at 86-94 Hz, 1.5 µs a pin operation, virtual time)."""
 
     def clean(self, frames):
         """Read ``frames``; True when every reading was a clean word its chip converted."""
-        ok = True
-        for _ in range(frames):
-            counts = self.array.read()
-            for chip, c in zip(self.bank.chips, counts, strict=True):
-                ok &= c in {v for _, v, _ in chip.history} and chip.last_read_clean is True
-        return ok
+        return self.run(frames) == []
 
 
 def test_after_a_power_down_the_phases_are_found_again_in_a_few_looks():
