@@ -10,10 +10,6 @@ from test_hx711_clocks import Rig as ClocksRig
 
 from hardware.hx711 import BITS, SETTLE_SWEEPS, words_of
 
-DOUTS = ["GPIO5", "GPIO6", "GPIO13", "GPIO19", "GPIO26", "GPIO20", "GPIO16", "GPIO12"]
-SCK = "GPIO21"
-RATES = [86.0, 89.0, 91.0, 94.0]
-
 
 class Rig(ClocksRig):
     """The clock tests' rig (4 chips at 86-94 Hz, 1.5 µs a pin operation, virtual time)."""
