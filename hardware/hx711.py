@@ -36,9 +36,9 @@ from collections.abc import Callable, Sequence
 from operator import sub
 from typing import Any
 
-from balance_trainer.errors import PinConfigError, SensorError, SensorFault, SensorTimeout
+from balance_trainer.errors import PinConfigError, SensorError, SensorFault
 
-from .hx711_errors import gave_up_error, slow_chips, timeout_error
+from .hx711_errors import gave_up_error, timeout_error
 from .hx711_health import (  # noqa: F401 - re-exported
     DEFAULT_MAX_STEP,
     ERRATIC_LIMIT,
@@ -236,7 +236,8 @@ class HX711Array:
         self._read_at = float("-inf")
         self._waited = [0.0] * n
         """Per chip: the longest it was seen still converting after a sweep read it (s), a
-        lower bound on its period whatever else is known (see :meth:`_slow_chips`)."""
+        lower bound on its period whatever else is known (see
+        :func:`~hardware.hx711_errors.slow_chips`)."""
         self._probing = False
         self._lateness: deque[float] = deque([0.0], maxlen=64)
         self._bit_range = range(BITS)
@@ -653,8 +654,8 @@ class HX711Array:
             if waiting:
                 silent = [i for i in waiting if not self._answered >> i & 1]
                 if silent:
-                    raise self._timeout(silent)
-                raise self._gave_up()  # every chip answered; nothing it said was usable
+                    raise timeout_error(self, silent)
+                raise gave_up_error(self)  # every chip answered; nothing it said was usable
             sw = self._sweep()
             if sw is None:
                 continue  # a DOUT rose again before the first edge: wait for it once more
@@ -672,16 +673,7 @@ class HX711Array:
                 # sweep starts it.
                 deadline += self.clock() - cycle_start
             elif self.clock() >= deadline:
-                raise self._gave_up()
-
-    def _timeout(self, waiting: list[int]) -> SensorTimeout:
-        return timeout_error(self, waiting)
-
-    def _gave_up(self) -> SensorFault:
-        return gave_up_error(self)
-
-    def _slow_chips(self) -> list[int]:
-        return slow_chips(self)
+                raise gave_up_error(self)
 
     # -- counters ---------------------------------------------------------------------------
     @property

@@ -24,6 +24,7 @@ without claiming anything, and :func:`open_pins` picks the backend.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -283,7 +284,7 @@ class LgpioPins(HX711Pins):
         lgpio: Any = None,
     ) -> None:
         if lgpio is None:
-            import lgpio
+            lgpio = importlib.import_module("lgpio")  # only on a Pi: not at module load
         self._lg = lgpio
         self.sck_name = str(sck)
         self.dout_names = [str(d) for d in douts]
