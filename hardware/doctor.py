@@ -317,14 +317,12 @@ def _rate_check(
         value = f"{rate:.1f}/s (slowest chip converts at {slowest:.1f}/s)"
         expected = slowest
         low = [
-            (names[i] if i < len(names) else f"chip {i}")
-            for i, p in enumerate(periods)
-            if RATE_PIN_LOW_HZ[0] <= 1.0 / p <= RATE_PIN_LOW_HZ[1]
+            i for i, p in enumerate(periods) if RATE_PIN_LOW_HZ[0] <= 1.0 / p <= RATE_PIN_LOW_HZ[1]
         ]
         if low:
             note = (
-                f"{', '.join(low)} convert{'s' if len(low) == 1 else ''} about 10 times a "
-                f"second: {'its RATE pin is' if len(low) == 1 else 'their RATE pins are'} low; "
+                f"{_cells(names, low)} about 10 times a second: "
+                f"{'its RATE pin is' if len(low) == 1 else 'their RATE pins are'} low; "
                 "tie RATE to VCC (80/s), see hardware/README.md"
             )
     if not note and RATE_PIN_LOW_HZ[0] <= rate <= RATE_PIN_LOW_HZ[1]:
@@ -451,6 +449,15 @@ def _stats_checks(stats: dict[str, Any], names: list[str]) -> list[Check]:
     return out
 
 
+def _name(names: Sequence[str], i: int) -> str:
+    return names[i] if i < len(names) else f"chip {i}"
+
+
+def _cells(names: Sequence[str], chips: Sequence[int]) -> str:
+    """``"left_inner converts"`` or ``"left_inner, right_inner convert"``."""
+    return f"{', '.join(_name(names, i) for i in chips)} convert{'s' if len(chips) == 1 else ''}"
+
+
 def _stretch_note(priority: str) -> str:
     if "real-time priority (SCHED_FIFO" in priority:
         return (
@@ -485,16 +492,12 @@ def _clocks_check(periods: Any, names: Sequence[str] = ()) -> Check | None:
         ([r for r in each if abs(r / ref - 1.0) <= SHARED_CLOCK_SPREAD] for ref in each), key=len
     )
     if len(group) >= 2 and len(group) > len(each) / 2:
-        odd = [
-            names[i] if i < len(names) else f"chip {i}"
-            for i, r in enumerate(each)
-            if abs(r / group[0] - 1.0) > SHARED_CLOCK_SPREAD
-        ]
+        odd = [i for i, r in enumerate(each) if abs(r / group[0] - 1.0) > SHARED_CLOCK_SPREAD]
         return Check(
             "chip clocks",
-            f"shared: {group[0]:.1f}/s, except {', '.join(odd)}",
+            f"shared: {group[0]:.1f}/s, except {', '.join(_name(names, i) for i in odd)}",
             WARN,
-            f"{', '.join(odd)} convert{'s' if len(odd) == 1 else ''} on "
+            f"{_cells(names, odd)} on "
             f"{'its' if len(odd) == 1 else 'their'} own oscillator while the others share "
             "one clock: XI still grounded, or its clock wire or 20 pF capacitor is loose "
             "(see hardware/README.md)",

@@ -46,12 +46,7 @@ from .hx711_health import (  # noqa: F401 - re-exported
     STUCK_LOW_SWEEPS,
     SpikeGuard,
 )
-from .hx711_plan import (  # noqa: F401 - re-exported
-    MAX_PLAN_S,
-    PROBE_UNC_S,
-    REFRESH_MARGIN_S,
-    plan_cycle,
-)
+from .hx711_plan import plan_cycle
 from .hx711_protocol import (  # noqa: F401 - re-exported: tests and benchmarks name them here
     BENIGN_REASONS,
     BITS,
@@ -233,7 +228,7 @@ class HX711Array:
         self._was_high = 0
         self._looked_at = inf
         """When the last look ended (s)."""
-        self._read_at = float("-inf")
+        self._read_at = float("inf")  # no sweep yet: no wait after one is known
         self._waited = [0.0] * n
         """Per chip: the longest it was seen still converting after a sweep read it (s), a
         lower bound on its period whatever else is known (see
@@ -304,7 +299,7 @@ class HX711Array:
         self._low_at[:] = [float("-inf")] * self.n_chips
         self._was_high = 0
         self._looked_at = float("-inf")
-        self._read_at = float("-inf")
+        self._read_at = float("inf")  # no sweep since the reset
         self._stuck_low = [0] * self.n_chips
         for c in self.chips:
             c.forget_phase()
@@ -343,7 +338,7 @@ class HX711Array:
             elif fell & m:
                 lo = high_at[i]
                 low_at[i] = t_after
-                if lo - self._read_at > self._waited[i] and self._read_at > float("-inf"):
+                if lo - self._read_at > self._waited[i]:
                     self._waited[i] = lo - self._read_at
                 chips[i].observe((lo + t_after) / 2, (t_after - lo) / 2)
         self._answered |= self._all & ~bits
