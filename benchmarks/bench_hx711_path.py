@@ -158,32 +158,54 @@ def sweep_once(n: int, path: str, seconds: float) -> dict[str, Any]:
     }
 
 
+def sweep_lines(n: int, path: str, sweeps: int, lg: Any, opened: Any = None) -> dict[str, Any]:
+    """``sweeps`` sweeps back to back, the first pulse of each after a sleep as in use, over
+    the lgpio module ``lg`` (the stand-in or the real one) with every DOUT reading low
+    (``opened()``, called once the lines are claimed, makes them so where they are mock
+    pins): sweep and high-phase percentiles."""
+    from hardware.hx711 import HX711Array
+
+    factory = _bench_factory(lg)
+    kw: dict[str, Any] = {"lgpio": lg} if path == "direct" else {"backend": "gpiozero"}
+    arr = HX711Array(DOUTS[:n], SCK, pin_factory=factory, record_highs=True, **kw)
+    if opened is not None:
+        opened()
+    try:
+        for _ in range(sweeps):
+            assert arr._sweep() is not None  # every DOUT low: a word is ready
+            time.sleep(0.0005)  # as between sweeps in use: the first pulse after a sleep
+    finally:
+        arr.close()
+        factory.close()
+    return _timings(arr)
+
+
+def with_ratios(direct: dict[str, Any], gz: dict[str, Any]) -> list[dict[str, Any]]:
+    """The two rows, the gpiozero one with its sweep and high-phase ratios to the direct one."""
+    gz["ratio_sweep_p50_vs_direct"] = gz["sweep_us_p50"] / direct["sweep_us_p50"]
+    gz["ratio_high_p50_vs_direct"] = gz["high_us_p50"] / direct["high_us_p50"]
+    return [direct, gz]
+
+
 def sweep_bare(n: int, path: str, sweeps: int) -> dict[str, Any]:
     """The path alone: no fake chips on the lines (every DOUT held low), sweeps back to back,
     as the issue's desk review measured it."""
     from gpiozero.pins.mock import MockFactory
 
     from hardware.fake_lgpio import FakeLgpio
-    from hardware.hx711 import HX711Array
 
     mock = MockFactory()
     lg = FakeLgpio(mock)
-    factory = _bench_factory(lg)
-    kw: dict[str, Any] = {"lgpio": lg} if path == "direct" else {"backend": "gpiozero"}
-    arr = HX711Array(DOUTS[:n], SCK, pin_factory=factory, record_highs=True, **kw)
-    for d in DOUTS[:n]:
-        mock.pin(d).drive_low()  # a chip with its word ready, and all zeros in it
-    try:
-        for _ in range(sweeps):
-            assert arr._sweep() is not None
-            time.sleep(0.0005)  # as between sweeps in use: the first pulse after a sleep
-    finally:
-        arr.close()
-        factory.close()
+
+    def ready() -> None:
+        for d in DOUTS[:n]:
+            mock.pin(d).drive_low()  # a chip with its word ready, and all zeros in it
+
+    times = sweep_lines(n, path, sweeps, lg, ready)
     return {
         "chips": n,
         "path": path + " (bare lines)",
-        **_timings(arr),
+        **times,
         "lgpio_calls_per_sweep": lg.calls / sweeps,
     }
 
@@ -333,21 +355,13 @@ def run_sweep(seconds: float, lgpio_dir: Any = None) -> list[dict[str, Any]]:
     for n in (4, 8):
         out.append(per_call_costs(n))
         out.append(sweep_null(n, 2000))
-        d = sweep_bare(n, "direct", 2000)
-        g = sweep_bare(n, "gpiozero", 2000)
-        g["ratio_sweep_p50_vs_direct"] = g["sweep_us_p50"] / d["sweep_us_p50"]
-        g["ratio_high_p50_vs_direct"] = g["high_us_p50"] / d["high_us_p50"]
-        out += [d, g]
+        out += with_ratios(sweep_bare(n, "direct", 2000), sweep_bare(n, "gpiozero", 2000))
     # The same bare-lines sweeps through the real lgpio library (its one system call a pin
     # operation made, on a stub gpiochip), in a child process that preloads the stub.
     out += real_lgpio.rows((4, 8), 2000, lgpio_dir or real_lgpio.DEFAULT_LGPIO_DIR)
     for n in (4, 8):
         out.append(fake_edge_costs(n))
-        d = sweep_once(n, "direct", seconds)
-        g = sweep_once(n, "gpiozero", seconds)
-        g["ratio_sweep_p50_vs_direct"] = g["sweep_us_p50"] / d["sweep_us_p50"]
-        g["ratio_high_p50_vs_direct"] = g["high_us_p50"] / d["high_us_p50"]
-        out += [d, g]
+        out += with_ratios(sweep_once(n, "direct", seconds), sweep_once(n, "gpiozero", seconds))
     return out
 
 

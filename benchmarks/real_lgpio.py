@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import timeit
 from pathlib import Path
 from typing import Any
@@ -102,27 +101,14 @@ def _sweep_rows(n: int, sweeps: int) -> list[dict[str, Any]]:
     import lgpio
 
     sys.path.insert(0, str(HERE))
-    from bench_hx711_path import DOUTS, SCK, _bench_factory, _timings
+    from bench_hx711_path import sweep_lines, with_ratios
 
-    from hardware.hx711 import HX711Array
-
-    out: list[dict[str, Any]] = []
-    for path in ("direct", "gpiozero"):
-        factory = _bench_factory(lgpio)
-        kw: dict[str, Any] = {"lgpio": lgpio} if path == "direct" else {"backend": "gpiozero"}
-        arr = HX711Array(DOUTS[:n], SCK, pin_factory=factory, record_highs=True, **kw)
-        try:
-            for _ in range(sweeps):
-                assert arr._sweep() is not None  # every input reads low: a word is ready
-                time.sleep(0.0005)  # as between sweeps in use: the first pulse after a sleep
-        finally:
-            arr.close()
-            factory.close()
-        out.append({"chips": n, "path": f"{path} (real lgpio, stub gpiochip)", **_timings(arr)})
-    d, g = out
-    g["ratio_sweep_p50_vs_direct"] = g["sweep_us_p50"] / d["sweep_us_p50"]
-    g["ratio_high_p50_vs_direct"] = g["high_us_p50"] / d["high_us_p50"]
-    return out
+    rows = [
+        {"chips": n, "path": f"{path} (real lgpio, stub gpiochip)"}
+        | sweep_lines(n, path, sweeps, lgpio)  # the stub's inputs all read low
+        for path in ("direct", "gpiozero")
+    ]
+    return with_ratios(*rows)
 
 
 def _call_costs(n: int) -> dict[str, Any]:
